@@ -1,0 +1,93 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+)
+
+// Config is everything the command line and environment can set. Each flag
+// has an environment variable (SHAREMALL_ plus the flag in capitals); the
+// flag wins. Secrets may also come from a file named by <VAR>_FILE.
+type Config struct {
+	Addr      string
+	Data      string
+	DB        string
+	LogLevel  string
+	LogFormat string
+
+	CookieSecure bool
+	SessionTTL   time.Duration
+
+	BootstrapOperator         string // email or phone of the first operator, created by serve when none exists
+	BootstrapOperatorPassword string // its password (secret)
+}
+
+// bindFlags registers the shared flags on fs with defaults from the environment.
+func (c *Config) bindFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", env("SHAREMALL_ADDR", ":8080"), "address to listen on (SHAREMALL_ADDR)")
+	fs.StringVar(&c.Data, "data", env("SHAREMALL_DATA", "./data"), "data folder for the embedded SQLite database (SHAREMALL_DATA)")
+	fs.StringVar(&c.DB, "db", secret("SHAREMALL_DB", ""), "database URL: postgres://… for PostgreSQL; empty for SQLite in --data (SHAREMALL_DB, SHAREMALL_DB_FILE)")
+	fs.StringVar(&c.LogLevel, "log-level", env("SHAREMALL_LOG_LEVEL", "info"), "log level: debug, info, warn, error (SHAREMALL_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", env("SHAREMALL_LOG_FORMAT", "text"), "log format: text or json (SHAREMALL_LOG_FORMAT)")
+	fs.BoolVar(&c.CookieSecure, "cookie-secure", env("SHAREMALL_COOKIE_SECURE", "true") != "false", "mark the session cookie Secure (SHAREMALL_COOKIE_SECURE)")
+	fs.DurationVar(&c.SessionTTL, "session-ttl", envDuration("SHAREMALL_SESSION_TTL", 30*24*time.Hour), "how long a login lasts (SHAREMALL_SESSION_TTL)")
+	fs.StringVar(&c.BootstrapOperator, "bootstrap-operator", env("SHAREMALL_BOOTSTRAP_OPERATOR", ""),
+		"email or phone of the first operator, created at start when the program has none; its password comes from SHAREMALL_BOOTSTRAP_OPERATOR_PASSWORD or _FILE")
+	c.BootstrapOperatorPassword = secret("SHAREMALL_BOOTSTRAP_OPERATOR_PASSWORD", "")
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+// secret reads NAME, or the contents of the file NAME_FILE names.
+func secret(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	if f := os.Getenv(name + "_FILE"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "sharemall: %s_FILE: %v\n", name, err)
+			os.Exit(2)
+		}
+		return strings.TrimRight(string(b), "\r\n")
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "sharemall: %s: %v\n", name, err)
+		os.Exit(2)
+	}
+	return d
+}
+
+// logger builds the one slog logger the program uses.
+func (c *Config) logger() (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch c.LogFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
+}

@@ -1,0 +1,193 @@
+// Command sharemall runs the Sharemall server and its tools.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	"sharemall/internal/account"
+	"sharemall/internal/api"
+	"sharemall/internal/errs"
+	"sharemall/internal/store"
+)
+
+const usage = `sharemall: a social-distribution commerce platform
+
+Usage:
+  sharemall serve   [flags]   run the server (migrates an empty database)
+  sharemall demo    [flags]   build a sample program (once), print its logins, then serve
+  sharemall migrate [flags]   apply pending database migrations
+  sharemall version           print the version
+
+Run "sharemall <command> -h" for the flags of a command.
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1], os.Args[2:], os.Stdout)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "sharemall %s: %v\n", os.Args[1], err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, cmd string, args []string, stdout *os.File) error {
+	var cfg Config
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	switch cmd {
+	case "serve", "demo", "migrate":
+		cfg.bindFlags(fs)
+	case "version":
+		fmt.Fprintln(stdout, "sharemall", version())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %v", fs.Args())
+	}
+	log, err := cfg.logger()
+	if err != nil {
+		return err
+	}
+	slog.SetDefault(log)
+	db, err := store.Open(ctx, cfg.DB, cfg.Data)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	switch cmd {
+	case "migrate":
+		n, err := db.Migrate(ctx)
+		if err != nil {
+			return err
+		}
+		cur, _, err := db.SchemaVersion(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "applied %d migration(s); schema is at version %d\n", n, cur)
+		return nil
+	case "demo":
+		if _, err := db.Prepare(ctx); err != nil {
+			return err
+		}
+		if err := runDemo(ctx, db, &cfg, stdout); err != nil {
+			return err
+		}
+	}
+	return serve(ctx, db, &cfg, log)
+}
+
+func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger) error {
+	if n, err := db.Prepare(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("migrated an empty database", "migrations", n)
+	}
+	acfg := api.DefaultConfig()
+	acfg.CookieSecure = cfg.CookieSecure
+	acfg.SessionTTL = cfg.SessionTTL
+	if err := bootstrapOperator(ctx, db, cfg, acfg.HashParams, log); err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           api.New(db, log, acfg).Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "database", db.Engine(), "version", version())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// bootstrapOperator creates the first operator from --bootstrap-operator when
+// the program has none. It never touches an existing account.
+func bootstrapOperator(ctx context.Context, db *store.DB, cfg *Config, hp account.HashParams, log *slog.Logger) error {
+	if cfg.BootstrapOperator == "" {
+		return nil
+	}
+	if has, err := db.HasOperator(ctx); err != nil || has {
+		return err
+	}
+	if cfg.BootstrapOperatorPassword == "" {
+		return fmt.Errorf("--bootstrap-operator needs SHAREMALL_BOOTSTRAP_OPERATOR_PASSWORD or SHAREMALL_BOOTSTRAP_OPERATOR_PASSWORD_FILE")
+	}
+	email, phone, err := account.Identifier("bootstrap-operator", cfg.BootstrapOperator)
+	if err != nil {
+		return err
+	}
+	s := account.SignUp{Email: email, Phone: phone, Name: "Operator", Password: cfg.BootstrapOperatorPassword}
+	if err := s.Normalize(); err != nil {
+		return fmt.Errorf("bootstrap operator: %s", errs.MessageOf(err))
+	}
+	hash, err := account.HashPassword(hp, s.Password)
+	if err != nil {
+		return err
+	}
+	a, err := db.CreateAccount(ctx, s, hash, account.Operator, account.Customer)
+	if err != nil {
+		return fmt.Errorf("bootstrap operator: %w", err)
+	}
+	log.Info("created the first operator", "account", a.ID, "login", cfg.BootstrapOperator)
+	return nil
+}
+
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		v := bi.Main.Version
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				v += " (" + s.Value[:12] + ")"
+			}
+		}
+		return v
+	}
+	return "unknown"
+}

@@ -1,0 +1,5 @@
+package api
+
+// routesAccounts registers the accounts routes.
+func (s *Server) routesAccounts() {
+}

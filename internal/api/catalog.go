@@ -1,0 +1,5 @@
+package api
+
+// routesCatalog registers the catalog routes.
+func (s *Server) routesCatalog() {
+}

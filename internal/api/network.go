@@ -1,0 +1,5 @@
+package api
+
+// routesNetwork registers the network routes.
+func (s *Server) routesNetwork() {
+}

@@ -1,0 +1,5 @@
+package api
+
+// routesProgram registers the program routes.
+func (s *Server) routesProgram() {
+}

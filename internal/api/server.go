@@ -1,0 +1,209 @@
+// Package api is Sharemall's JSON API under /api/v1, with /healthz,
+// /metrics and the OpenAPI document. Handlers decode and check input, call
+// the store, and map domain error codes to HTTP statuses in one table.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"sharemall/internal/account"
+	"sharemall/internal/errs"
+	"sharemall/internal/store"
+)
+
+// Config is what the API needs beyond the database.
+type Config struct {
+	// CookieSecure marks the session cookie Secure (HTTPS only). Browsers
+	// accept Secure cookies from http://localhost, so it stays on in development.
+	CookieSecure bool
+	SessionTTL   time.Duration
+	HashParams   account.HashParams
+	// LoginLimit failed logins per identifier within LoginWindow lock it out until the window passes.
+	LoginLimit  int
+	LoginWindow time.Duration
+}
+
+// DefaultConfig is used by the server unless flags say otherwise.
+func DefaultConfig() Config {
+	return Config{
+		CookieSecure: true,
+		SessionTTL:   30 * 24 * time.Hour,
+		HashParams:   account.DefaultHashParams,
+		LoginLimit:   5,
+		LoginWindow:  15 * time.Minute,
+	}
+}
+
+// Server serves the API.
+type Server struct {
+	db      *store.DB
+	log     *slog.Logger
+	cfg     Config
+	mux     *http.ServeMux
+	routes  []string // "METHOD /path" of every registered API route, for the OpenAPI test
+	reg     *prometheus.Registry
+	latency *prometheus.HistogramVec
+}
+
+// New builds a server with every route registered.
+func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
+	s := &Server{db: db, log: log, cfg: cfg, mux: http.NewServeMux(), reg: prometheus.NewRegistry()}
+	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "sharemall_http_request_duration_seconds",
+		Help:    "HTTP requests by route pattern, method and status.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+	}, []string{"route", "status"})
+	s.reg.MustRegister(s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	s.routes = append(s.routes, "GET /metrics", "GET /healthz", "GET /api/openapi.json")
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	s.mux.HandleFunc("GET /healthz", s.healthz)
+	s.mux.HandleFunc("GET /api/openapi.json", s.openapi)
+	s.routesAccounts()
+	s.routesProgram()
+	s.routesCatalog()
+	s.routesNetwork()
+	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, errs.E(errs.NotFound, "", "no route %s %s", r.Method, r.URL.Path))
+	})
+	return s
+}
+
+// Routes lists every API route as "METHOD /path".
+func (s *Server) Routes() []string { return slices.Clone(s.routes) }
+
+// Handler is the whole HTTP handler: panics are caught, requests measured,
+// cross-origin writes refused (cookie sessions need that), the caller resolved.
+func (s *Server) Handler() http.Handler {
+	cop := http.NewCrossOriginProtection()
+	return s.recoverPanics(s.measure(cop.Handler(s.authenticate(s.mux))))
+}
+
+// handlerFunc is a handler that returns its error for writeError.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// handle registers an API route.
+func (s *Server) handle(pattern string, h handlerFunc) {
+	s.routes = append(s.routes, pattern)
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.db.Ping(ctx); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": string(s.db.Engine())})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (s *Server) measure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		_, route := s.mux.Handler(r)
+		if route == "" {
+			route = "unmatched"
+		}
+		s.latency.WithLabelValues(route, strconv.Itoa(sw.status)).Observe(time.Since(start).Seconds())
+		s.log.DebugContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "dur", time.Since(start))
+	})
+}
+
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
+				writeJSON(w, http.StatusInternalServerError, errorBody{errorDetail{Code: errs.Internal, Message: "internal error"}})
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// SessionCookie is the name of the web session cookie.
+const SessionCookie = "sharemall_session"
+
+type actorKey struct{}
+
+// actorOf returns who is calling; anonymous when nobody signed in.
+func actorOf(r *http.Request) account.Actor {
+	a, _ := r.Context().Value(actorKey{}).(account.Actor)
+	return a
+}
+
+// authenticate resolves the caller from "Authorization: Bearer <token>"
+// (session token or supplier API key) or the session cookie. A bad bearer
+// token is refused at once; a stale cookie is treated as signed out.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var actor account.Actor
+		if h := r.Header.Get("Authorization"); h != "" {
+			tok, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok || !account.LooksLikeToken(tok) {
+				s.writeError(w, r, errs.E(errs.Unauthorized, "Authorization", "must be \"Bearer <token>\" with a session token or API key"))
+				return
+			}
+			var err error
+			if strings.HasPrefix(tok, account.APIKeyPrefix) {
+				actor, err = s.db.ActorByAPIKey(r.Context(), account.HashToken(tok))
+			} else {
+				actor, err = s.db.ActorBySession(r.Context(), account.HashToken(tok))
+			}
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		} else if c, err := r.Cookie(SessionCookie); err == nil && account.LooksLikeToken(c.Value) {
+			a, err := s.db.ActorBySession(r.Context(), account.HashToken(c.Value))
+			switch {
+			case err == nil:
+				actor = a
+			case errs.CodeOf(err) != errs.Unauthorized:
+				s.writeError(w, r, err)
+				return
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, actor)))
+	})
+}

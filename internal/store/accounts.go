@@ -1,0 +1,323 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"sharemall/internal/account"
+	"sharemall/internal/errs"
+)
+
+// CreateAccount stores a new account with the given password hash and roles.
+// s must have passed Normalize. A taken email or phone is a Conflict naming it.
+func (db *DB) CreateAccount(ctx context.Context, s account.SignUp, passwordHash string, roles ...account.Role) (*account.Account, error) {
+	var a *account.Account
+	err := db.Write(ctx, func(tx *Tx) error {
+		var err error
+		a, err = tx.createAccount(ctx, s, passwordHash, roles...)
+		return err
+	})
+	return a, errs.Wrap("store.CreateAccount", err)
+}
+
+func (tx *Tx) createAccount(ctx context.Context, s account.SignUp, passwordHash string, roles ...account.Role) (*account.Account, error) {
+	if s.Email != "" {
+		if taken, err := tx.exists(ctx, `SELECT 1 FROM accounts WHERE email = ?`, s.Email); err != nil {
+			return nil, err
+		} else if taken {
+			return nil, errs.E(errs.Conflict, "email", "is already registered")
+		}
+	}
+	if s.Phone != "" {
+		if taken, err := tx.exists(ctx, `SELECT 1 FROM accounts WHERE phone = ?`, s.Phone); err != nil {
+			return nil, err
+		} else if taken {
+			return nil, errs.E(errs.Conflict, "phone", "is already registered")
+		}
+	}
+	id, err := tx.insert(ctx, `INSERT INTO accounts (email, phone, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
+		nullString(s.Email), nullString(s.Phone), s.Name, passwordHash, ts(tx.now))
+	if err != nil {
+		// Lost a race with a concurrent sign-up for the same address.
+		return nil, relabel(err, errs.Conflict, "email", "is already registered")
+	}
+	a := &account.Account{ID: id, Email: s.Email, Phone: s.Phone, Name: s.Name, CreatedAt: tx.now}
+	for _, r := range roles {
+		if err := tx.grantRole(ctx, id, r); err != nil {
+			return nil, err
+		}
+		a.Roles = append(a.Roles, r)
+	}
+	return a, nil
+}
+
+func (tx *Tx) grantRole(ctx context.Context, accountID int64, r account.Role) error {
+	held, err := tx.exists(ctx, `SELECT 1 FROM account_roles WHERE account_id = ? AND role = ?`, accountID, string(r))
+	if err != nil || held {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO account_roles (account_id, role, granted_at) VALUES (?, ?, ?)`, accountID, string(r), ts(tx.now))
+	return err
+}
+
+// GrantRole gives an account a role (operator only; audited). Granting a
+// role already held changes nothing.
+func (db *DB) GrantRole(ctx context.Context, actor account.Actor, accountID int64, r account.Role) error {
+	if err := actor.Require(account.Operator); err != nil {
+		return err
+	}
+	err := db.Write(ctx, func(tx *Tx) error {
+		if _, err := tx.account(ctx, accountID); err != nil {
+			return err
+		}
+		if err := tx.grantRole(ctx, accountID, r); err != nil {
+			return err
+		}
+		return tx.audit(ctx, actor.AccountID, "account.role.grant", fmt.Sprintf("account:%d", accountID), nil, r)
+	})
+	return errs.Wrap("store.GrantRole", err)
+}
+
+// RevokeRole takes a role away (operator only; audited). An operator cannot
+// revoke its own operator role, so a program never loses its last operator by accident.
+func (db *DB) RevokeRole(ctx context.Context, actor account.Actor, accountID int64, r account.Role) error {
+	if err := actor.Require(account.Operator); err != nil {
+		return err
+	}
+	if r == account.Operator && accountID == actor.AccountID {
+		return errs.E(errs.Conflict, "role", "an operator cannot revoke its own operator role")
+	}
+	err := db.Write(ctx, func(tx *Tx) error {
+		if _, err := tx.account(ctx, accountID); err != nil {
+			return err
+		}
+		n, err := tx.execN(ctx, `DELETE FROM account_roles WHERE account_id = ? AND role = ?`, accountID, string(r))
+		if err != nil || n == 0 {
+			return err
+		}
+		return tx.audit(ctx, actor.AccountID, "account.role.revoke", fmt.Sprintf("account:%d", accountID), r, nil)
+	})
+	return errs.Wrap("store.RevokeRole", err)
+}
+
+// Account returns an account with its roles.
+func (db *DB) Account(ctx context.Context, id int64) (*account.Account, error) {
+	var a *account.Account
+	err := db.Read(ctx, func(tx *Tx) error {
+		var err error
+		a, err = tx.account(ctx, id)
+		return err
+	})
+	return a, errs.Wrap("store.Account", err)
+}
+
+func (tx *Tx) account(ctx context.Context, id int64) (*account.Account, error) {
+	a := &account.Account{ID: id}
+	var email, phone nullableString
+	var created int64
+	if err := tx.get(ctx, "account", `SELECT email, phone, name, disabled, created_at FROM accounts WHERE id = ?`,
+		[]any{id}, &email, &phone, &a.Name, &a.Disabled, &created); err != nil {
+		return nil, err
+	}
+	a.Email, a.Phone, a.CreatedAt = string(email), string(phone), fromTS(created)
+	roles, err := tx.roles(ctx, id)
+	a.Roles = roles
+	return a, err
+}
+
+func (tx *Tx) roles(ctx context.Context, accountID int64) ([]account.Role, error) {
+	rows, err := tx.query(ctx, `SELECT role FROM account_roles WHERE account_id = ?`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	held := map[account.Role]bool{}
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return nil, mapErr(err)
+		}
+		held[account.Role(r)] = true
+	}
+	var out []account.Role
+	for _, r := range account.Roles { // stable order
+		if held[r] {
+			out = append(out, r)
+		}
+	}
+	return out, mapErr(rows.Err())
+}
+
+// Credentials is what login needs to check a password.
+type Credentials struct {
+	AccountID    int64
+	PasswordHash string
+	Disabled     bool
+}
+
+// CredentialsFor finds the account signing in by email or phone.
+func (db *DB) CredentialsFor(ctx context.Context, email, phone string) (*Credentials, error) {
+	c := &Credentials{}
+	err := db.Read(ctx, func(tx *Tx) error {
+		col, v := "email", email
+		if email == "" {
+			col, v = "phone", phone
+		}
+		return tx.get(ctx, "account", `SELECT id, password_hash, disabled FROM accounts WHERE `+col+` = ?`,
+			[]any{v}, &c.AccountID, &c.PasswordHash, &c.Disabled)
+	})
+	if err != nil {
+		return nil, errs.Wrap("store.CredentialsFor", err)
+	}
+	return c, nil
+}
+
+// SetPassword replaces an account's password hash and ends all its sessions.
+func (db *DB) SetPassword(ctx context.Context, accountID int64, hash string) error {
+	return errs.Wrap("store.SetPassword", db.Write(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `UPDATE accounts SET password_hash = ? WHERE id = ?`, hash, accountID); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE account_id = ?`, accountID)
+		return err
+	}))
+}
+
+// CreateSession stores a session token's hash for an account.
+func (db *DB) CreateSession(ctx context.Context, accountID int64, tokenHash string, ttl time.Duration) (expires time.Time, err error) {
+	err = db.Write(ctx, func(tx *Tx) error {
+		expires = tx.now.Add(ttl)
+		// Sweep this account's expired sessions while we are here, so the table does not grow forever.
+		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE account_id = ? AND expires_at <= ?`, accountID, ts(tx.now)); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, `INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+			tokenHash, accountID, ts(tx.now), ts(expires))
+		return err
+	})
+	return expires, errs.Wrap("store.CreateSession", err)
+}
+
+// DeleteSession ends a session. Ending one that does not exist is not an error.
+func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
+	return errs.Wrap("store.DeleteSession", db.Write(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
+		return err
+	}))
+}
+
+var errBadToken = errs.E(errs.Unauthorized, "", "session expired or not valid; sign in again")
+
+// ActorBySession resolves a session token's hash into the actor behind it.
+func (db *DB) ActorBySession(ctx context.Context, tokenHash string) (account.Actor, error) {
+	var a account.Actor
+	err := db.Read(ctx, func(tx *Tx) error {
+		var expires int64
+		var disabled bool
+		err := tx.get(ctx, "session", `SELECT s.account_id, s.expires_at, a.disabled FROM sessions s
+			JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ?`, []any{tokenHash}, &a.AccountID, &expires, &disabled)
+		if errs.Is(err, errs.NotFound) || (err == nil && (expires <= ts(tx.now) || disabled)) {
+			return errBadToken
+		}
+		if err != nil {
+			return err
+		}
+		return tx.fillActor(ctx, &a)
+	})
+	return a, errs.Wrap("store.ActorBySession", err)
+}
+
+// ActorByAPIKey resolves a supplier API key's hash. The actor acts only as
+// that supplier, and only while the supplier is approved.
+func (db *DB) ActorByAPIKey(ctx context.Context, keyHash string) (account.Actor, error) {
+	var a account.Actor
+	err := db.Read(ctx, func(tx *Tx) error {
+		var revoked nullableInt
+		var status string
+		err := tx.get(ctx, "api key", `SELECT k.id, k.supplier_id, k.revoked_at, s.owner_account_id, s.status FROM api_keys k
+			JOIN suppliers s ON s.id = k.supplier_id WHERE k.key_hash = ?`, []any{keyHash},
+			&a.APIKeyID, &a.SupplierID, &revoked, &a.AccountID, &status)
+		if errs.Is(err, errs.NotFound) || (err == nil && revoked != 0) {
+			return errs.E(errs.Unauthorized, "", "API key not valid or revoked")
+		}
+		if err != nil {
+			return err
+		}
+		if status != "approved" {
+			return errs.E(errs.Forbidden, "", "supplier is %s; its API keys work only while it is approved", status)
+		}
+		a.Roles = []account.Role{account.Supplier}
+		return nil
+	})
+	return a, errs.Wrap("store.ActorByAPIKey", err)
+}
+
+// fillActor loads the roles and the supplier and distributor an account runs.
+func (tx *Tx) fillActor(ctx context.Context, a *account.Actor) error {
+	roles, err := tx.roles(ctx, a.AccountID)
+	if err != nil {
+		return err
+	}
+	a.Roles = roles
+	var sid, did nullableInt
+	if err := tx.get(ctx, "account", `SELECT
+		(SELECT id FROM suppliers WHERE owner_account_id = ?),
+		(SELECT id FROM distributors WHERE account_id = ?)`, []any{a.AccountID, a.AccountID}, &sid, &did); err != nil {
+		return err
+	}
+	a.SupplierID, a.DistributorID = int64(sid), int64(did)
+	return nil
+}
+
+// ActorFor builds the actor for an account (used after sign-up and by the command line).
+func (db *DB) ActorFor(ctx context.Context, accountID int64) (account.Actor, error) {
+	a := account.Actor{AccountID: accountID}
+	err := db.Read(ctx, func(tx *Tx) error {
+		if _, err := tx.account(ctx, accountID); err != nil {
+			return err
+		}
+		return tx.fillActor(ctx, &a)
+	})
+	return a, errs.Wrap("store.ActorFor", err)
+}
+
+// LoginFailures counts failed logins for an identifier since a time.
+func (db *DB) LoginFailures(ctx context.Context, identifier string, since time.Time) (int, error) {
+	var n int
+	err := db.Read(ctx, func(tx *Tx) error {
+		return tx.get(ctx, "count", `SELECT COUNT(*) FROM login_failures WHERE identifier = ? AND at > ?`,
+			[]any{identifier, ts(since)}, &n)
+	})
+	return n, errs.Wrap("store.LoginFailures", err)
+}
+
+// RecordLoginFailure notes a failed login and forgets failures older than keep.
+func (db *DB) RecordLoginFailure(ctx context.Context, identifier string, keep time.Duration) error {
+	return errs.Wrap("store.RecordLoginFailure", db.Write(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `DELETE FROM login_failures WHERE identifier = ? AND at <= ?`, identifier, ts(tx.now.Add(-keep))); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, `INSERT INTO login_failures (identifier, at) VALUES (?, ?)`, identifier, ts(tx.now))
+		return err
+	}))
+}
+
+// ClearLoginFailures forgets an identifier's failures after a good login.
+func (db *DB) ClearLoginFailures(ctx context.Context, identifier string) error {
+	return errs.Wrap("store.ClearLoginFailures", db.Write(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `DELETE FROM login_failures WHERE identifier = ?`, identifier)
+		return err
+	}))
+}
+
+// HasOperator reports whether any account holds the operator role.
+func (db *DB) HasOperator(ctx context.Context) (bool, error) {
+	var ok bool
+	err := db.Read(ctx, func(tx *Tx) error {
+		var err error
+		ok, err = tx.exists(ctx, `SELECT 1 FROM account_roles WHERE role = 'operator'`)
+		return err
+	})
+	return ok, errs.Wrap("store.HasOperator", err)
+}

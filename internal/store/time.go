@@ -1,0 +1,55 @@
+package store
+
+import (
+	"database/sql"
+	"time"
+)
+
+// Times are stored as Unix microseconds in UTC (see the first migration).
+
+func ts(t time.Time) int64 { return t.UTC().UnixMicro() }
+
+func fromTS(v int64) time.Time { return time.UnixMicro(v).UTC() }
+
+func fromNullTS(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromTS(v.Int64)
+	return &t
+}
+
+func nullTS(t *time.Time) sql.NullInt64 {
+	if t == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: ts(*t), Valid: true}
+}
+
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+func nullInt(v int64) sql.NullInt64 { return sql.NullInt64{Int64: v, Valid: v != 0} }
+
+// nullableInt scans a nullable integer as 0.
+type nullableInt int64
+
+func (n *nullableInt) Scan(v any) error {
+	var x sql.NullInt64
+	if err := x.Scan(v); err != nil {
+		return err
+	}
+	*n = nullableInt(x.Int64)
+	return nil
+}
+
+// nullableString scans a nullable text as "".
+type nullableString string
+
+func (n *nullableString) Scan(v any) error {
+	var x sql.NullString
+	if err := x.Scan(v); err != nil {
+		return err
+	}
+	*n = nullableString(x.String)
+	return nil
+}

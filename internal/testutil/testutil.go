@@ -1,0 +1,100 @@
+// Package testutil opens real databases for tests: SQLite in a temporary
+// folder always, and PostgreSQL in a fresh schema when
+// SHAREMALL_TEST_POSTGRES_URL is set. Nothing is mocked.
+package testutil
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"sharemall/internal/store"
+)
+
+// PostgresEnv names the variable holding the PostgreSQL test server's URL.
+const PostgresEnv = "SHAREMALL_TEST_POSTGRES_URL"
+
+// Clock is a settable clock for tests.
+type Clock struct{ t time.Time }
+
+// NewClock starts a clock at a fixed, readable instant.
+func NewClock() *Clock { return &Clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
+
+func (c *Clock) Now() time.Time          { return c.t }
+func (c *Clock) Advance(d time.Duration) { c.t = c.t.Add(d) }
+
+// Engines runs fn once per engine as subtests named "sqlite" and "postgres",
+// each with its own freshly migrated database.
+func Engines(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, OpenSQLite(t)) })
+	if os.Getenv(PostgresEnv) != "" {
+		t.Run("postgres", func(t *testing.T) { fn(t, OpenPostgres(t)) })
+	}
+}
+
+// OpenSQLite opens a migrated SQLite database in a temporary folder.
+func OpenSQLite(tb testing.TB) *store.DB {
+	tb.Helper()
+	db, err := store.Open(context.Background(), "", tb.TempDir())
+	if err != nil {
+		tb.Fatalf("open sqlite: %v", err)
+	}
+	return migrated(tb, db)
+}
+
+// OpenPostgres opens a migrated PostgreSQL database in a new schema that is
+// dropped when the test ends. It fails the test when the server is unreachable.
+func OpenPostgres(tb testing.TB) *store.DB {
+	tb.Helper()
+	base := os.Getenv(PostgresEnv)
+	if base == "" {
+		tb.Fatalf("%s is not set", PostgresEnv)
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		tb.Fatalf("postgres: %v", err)
+	}
+	tb.Cleanup(func() { admin.Close() })
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "t_" + hex.EncodeToString(b)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		tb.Fatalf("postgres at %s unreachable or refused a schema: %v", base, err)
+	}
+	tb.Cleanup(func() {
+		if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			tb.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatalf("bad %s: %v", PostgresEnv, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	db, err := store.Open(ctx, u.String(), "")
+	if err != nil {
+		tb.Fatalf("open postgres: %v", err)
+	}
+	return migrated(tb, db)
+}
+
+func migrated(tb testing.TB, db *store.DB) *store.DB {
+	tb.Helper()
+	tb.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(context.Background()); err != nil {
+		tb.Fatalf("migrate: %v", err)
+	}
+	return db
+}
