@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -232,3 +233,5 @@ func (ta *testAPI) operator() string {
 func engines(t *testing.T, fn func(t *testing.T, ta *testAPI)) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) { fn(t, newTestAPI(t, db)) })
 }
+
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }

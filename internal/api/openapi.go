@@ -36,7 +36,14 @@ func mergeOpenAPI(fsys fs.FS) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(names)
+	// base.yaml first, then the others in name order.
+	sort.Slice(names, func(i, j int) bool {
+		bi, bj := names[i] == "openapi/base.yaml", names[j] == "openapi/base.yaml"
+		if bi != bj {
+			return bi
+		}
+		return names[i] < names[j]
+	})
 	var doc map[string]any
 	for _, name := range names {
 		b, err := fs.ReadFile(fsys, name)
@@ -48,14 +55,11 @@ func mergeOpenAPI(fsys fs.FS) (map[string]any, error) {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		if name == "openapi/base.yaml" {
-			if doc != nil {
-				return nil, fmt.Errorf("base.yaml must sort first")
-			}
 			doc = part
 			continue
 		}
 		if doc == nil {
-			doc = map[string]any{}
+			return nil, fmt.Errorf("no openapi/base.yaml")
 		}
 		if err := mergeSection(doc, part, name, "paths"); err != nil {
 			return nil, err

@@ -321,3 +321,39 @@ func (db *DB) HasOperator(ctx context.Context) (bool, error) {
 	})
 	return ok, errs.Wrap("store.HasOperator", err)
 }
+
+// Accounts lists accounts in id order (operator only).
+func (db *DB) Accounts(ctx context.Context, actor account.Actor, after int64, limit int) ([]*account.Account, error) {
+	if err := actor.Require(account.Operator); err != nil {
+		return nil, err
+	}
+	var out []*account.Account
+	err := db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, `SELECT id FROM accounts WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return mapErr(err)
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return mapErr(err)
+		}
+		for _, id := range ids {
+			a, err := tx.account(ctx, id)
+			if err != nil {
+				return err
+			}
+			out = append(out, a)
+		}
+		return nil
+	})
+	return out, errs.Wrap("store.Accounts", err)
+}

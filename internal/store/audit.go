@@ -45,16 +45,16 @@ func jsonOrNull(v any) (any, error) {
 	return string(b), nil
 }
 
-// AuditFilter selects audit lines, newest first.
+// AuditFilter selects audit lines in the order they were written.
 type AuditFilter struct {
-	Action   string // exact action, "" for all
-	BeforeID int64  // page: lines with a smaller id; 0 for the newest
-	Limit    int
+	Action  string // exact action, "" for all
+	AfterID int64  // page: lines after this id
+	Limit   int    // at most 1000; 0 means 100
 }
 
 // AuditLog lists audit lines.
 func (db *DB) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
-	if f.Limit <= 0 || f.Limit > 500 {
+	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 100
 	}
 	var out []AuditEntry
@@ -65,11 +65,11 @@ func (db *DB) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 			q += ` AND action = ?`
 			args = append(args, f.Action)
 		}
-		if f.BeforeID > 0 {
-			q += ` AND id < ?`
-			args = append(args, f.BeforeID)
+		if f.AfterID > 0 {
+			q += ` AND id > ?`
+			args = append(args, f.AfterID)
 		}
-		q += ` ORDER BY id DESC LIMIT ?`
+		q += ` ORDER BY id LIMIT ?`
 		args = append(args, f.Limit)
 		rows, err := tx.query(ctx, q, args...)
 		if err != nil {

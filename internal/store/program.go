@@ -1,0 +1,123 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"sharemall/internal/account"
+	"sharemall/internal/errs"
+	"sharemall/internal/money"
+	"sharemall/internal/program"
+)
+
+// settings returns the program's current settings; the defaults (version 0)
+// until an operator saves a change.
+func (tx *Tx) settings(ctx context.Context) (*program.Settings, error) {
+	var version int64
+	var raw string
+	err := tx.get(ctx, "settings", `SELECT version, settings FROM program_settings ORDER BY version DESC LIMIT 1`, nil, &version, &raw)
+	if errs.Is(err, errs.NotFound) {
+		return program.Default(), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	s := program.Default()
+	if err := json.Unmarshal([]byte(raw), s); err != nil {
+		return nil, fmt.Errorf("settings version %d: %w", version, err)
+	}
+	s.Version = version
+	return s, nil
+}
+
+// Settings returns the program's current settings.
+func (db *DB) Settings(ctx context.Context) (*program.Settings, error) {
+	var s *program.Settings
+	err := db.Read(ctx, func(tx *Tx) error {
+		var err error
+		s, err = tx.settings(ctx)
+		return err
+	})
+	return s, errs.Wrap("store.Settings", err)
+}
+
+// UpdateSettings replaces the program's settings with s, as a new version.
+// ifVersion must be the version the operator edited (optimistic locking: two
+// operators editing at once cannot silently overwrite each other). The
+// change, with old and new values and the compliance warnings, is audited.
+func (db *DB) UpdateSettings(ctx context.Context, actor account.Actor, s *program.Settings, ifVersion int64) (*program.Settings, error) {
+	if err := actor.Require(account.Operator); err != nil {
+		return nil, errs.Wrap("store.UpdateSettings", err)
+	}
+	if err := s.Validate(); err != nil {
+		return nil, errs.Wrap("store.UpdateSettings", err)
+	}
+	out := *s
+	err := db.Write(ctx, func(tx *Tx) error {
+		old, err := tx.settings(ctx)
+		if err != nil {
+			return err
+		}
+		if ifVersion != old.Version {
+			return errs.E(errs.Conflict, "version", "settings changed since version %d (now %d); reload and apply your change again", ifVersion, old.Version)
+		}
+		if old.CurrencyCode != s.CurrencyCode {
+			if used, err := tx.exists(ctx, `SELECT 1 FROM skus`); err != nil {
+				return err
+			} else if used {
+				return errs.Invalidf("currency", "cannot change once products are priced in %s", old.CurrencyCode)
+			}
+		}
+		if err := tx.checkGradesFit(ctx, s); err != nil {
+			return err
+		}
+		raw, err := json.Marshal(s)
+		if err != nil {
+			return err
+		}
+		out.Version = old.Version + 1
+		if _, err := tx.exec(ctx, `INSERT INTO program_settings (version, settings, changed_by, changed_at) VALUES (?, ?, ?, ?)`,
+			out.Version, string(raw), nullInt(actor.AccountID), ts(tx.now)); err != nil {
+			return relabel(err, errs.Conflict, "version", "settings were changed at the same moment; reload and try again")
+		}
+		type audited struct {
+			Version  int64             `json:"version"`
+			Settings *program.Settings `json:"settings"`
+			Warnings []string          `json:"warnings,omitempty"`
+		}
+		return tx.audit(ctx, actor.AccountID, "program.settings.update", "program",
+			audited{old.Version, old, nil}, audited{out.Version, s, s.Warnings()})
+	})
+	if err != nil {
+		return nil, errs.Wrap("store.UpdateSettings", err)
+	}
+	return &out, nil
+}
+
+// checkGradesFit refuses settings under which an existing grade would break
+// the rules: its own tier-1 rate over the cap, or a head-count condition
+// while those are off.
+func (tx *Tx) checkGradesFit(ctx context.Context, s *program.Settings) error {
+	rows, err := tx.query(ctx, `SELECT name, tier1_rate_bp, direct_members_min FROM grades`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		var rate nullableInt
+		var heads int64
+		if err := rows.Scan(&name, &rate, &heads); err != nil {
+			return mapErr(err)
+		}
+		if heads > 0 && !s.HeadCountConditions {
+			return errs.Invalidf("head_count_conditions", "grade %q has a head-count condition; remove it before turning these off", name)
+		}
+		r := money.Rate(rate)
+		if rate != 0 && s.RateSum(&r) > s.CommissionCap {
+			return errs.Invalidf("commission_cap_bp", "grade %q pays %v at tier 1, which with the other rates goes above the cap", name, r)
+		}
+	}
+	return mapErr(rows.Err())
+}
