@@ -24,6 +24,8 @@ type Config struct {
 
 	BootstrapOperator         string // email or phone of the first operator, created by serve when none exists
 	BootstrapOperatorPassword string // its password (secret)
+
+	ready func(addr string) // called with the listening address once serving (tests)
 }
 
 // bindFlags registers the shared flags on fs with defaults from the environment.

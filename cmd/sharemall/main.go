@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -49,8 +50,11 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, cmd string, args []string, stdout *os.File) error {
-	var cfg Config
+func run(ctx context.Context, cmd string, args []string, stdout io.Writer) error {
+	return runWith(ctx, &Config{}, cmd, args, stdout)
+}
+
+func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	switch cmd {
 	case "serve", "demo", "migrate":
@@ -97,11 +101,11 @@ func run(ctx context.Context, cmd string, args []string, stdout *os.File) error 
 		if _, err := db.Prepare(ctx); err != nil {
 			return err
 		}
-		if err := runDemo(ctx, db, &cfg, stdout); err != nil {
+		if err := runDemo(ctx, db, cfg, stdout); err != nil {
 			return err
 		}
 	}
-	return serve(ctx, db, &cfg, log)
+	return serve(ctx, db, cfg, log)
 }
 
 func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger) error {
@@ -130,6 +134,9 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger) err
 		return err
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "database", db.Engine(), "version", version())
+	if cfg.ready != nil {
+		cfg.ready(ln.Addr().String())
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

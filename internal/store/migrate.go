@@ -162,3 +162,16 @@ func (db *DB) Prepare(ctx context.Context) (migrated int, err error) {
 	}
 	return 0, nil
 }
+
+// MigrateTo applies pending migrations up to and including version (for
+// staged upgrades and for tests of an old schema).
+func (db *DB) MigrateTo(ctx context.Context, version int64) error {
+	p, err := db.provider()
+	if err != nil {
+		return fmt.Errorf("store: migrations: %w", err)
+	}
+	if _, err := p.UpTo(ctx, version); err != nil {
+		return fmt.Errorf("store: migrate to %d: %w", version, err)
+	}
+	return nil
+}

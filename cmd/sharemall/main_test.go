@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"sharemall/internal/account"
+	"sharemall/internal/errs"
+	"sharemall/internal/store"
+)
+
+// TestServeAndShutdown starts the real server on port 0, checks /healthz,
+// then stops it the way SIGTERM does (the context is cancelled).
+func TestServeAndShutdown(t *testing.T) {
+	data := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addrc := make(chan string, 1)
+	cfg := &Config{ready: func(a string) { addrc <- a }}
+	done := make(chan error, 1)
+	go func() {
+		done <- runWith(ctx, cfg, "serve", []string{"--addr", "127.0.0.1:0", "--data", data, "--log-level", "error"}, &bytes.Buffer{})
+	}()
+	var addr string
+	select {
+	case addr = <-addrc:
+	case err := <-done:
+		t.Fatalf("serve stopped: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not start")
+	}
+	res, err := http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body map[string]string
+	json.NewDecoder(res.Body).Decode(&body)
+	res.Body.Close()
+	if res.StatusCode != 200 || body["database"] != "sqlite" {
+		t.Fatalf("healthz: %d %v", res.StatusCode, body)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("shutdown: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not shut down")
+	}
+}
+
+func TestMigrateAndVersion(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), "migrate", []string{"--data", t.TempDir(), "--log-level", "error"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "applied") {
+		t.Fatalf("migrate said %q", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), "version", nil, &out); err != nil || !strings.HasPrefix(out.String(), "sharemall ") {
+		t.Fatalf("version: %q, %v", out.String(), err)
+	}
+	if err := run(context.Background(), "fly", nil, &out); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+	if err := run(context.Background(), "serve", []string{"--log-format", "xml", "--data", t.TempDir()}, &out); err == nil {
+		t.Fatal("bad log format accepted")
+	}
+}
+
+func TestBootstrapOperator(t *testing.T) {
+	data := t.TempDir()
+	t.Setenv("SHAREMALL_BOOTSTRAP_OPERATOR_PASSWORD", "first operator 1")
+	ctx, cancel := context.WithCancel(context.Background())
+	cfg := &Config{ready: func(string) { cancel() }}
+	if err := runWith(ctx, cfg, "serve", []string{"--addr", "127.0.0.1:0", "--data", data, "--log-level", "error", "--bootstrap-operator", "boss@example.com"}, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	// A second start with another name does not create a second operator, nor fail.
+	ctx, cancel = context.WithCancel(context.Background())
+	cfg = &Config{ready: func(string) { cancel() }}
+	if err := runWith(ctx, cfg, "serve", []string{"--addr", "127.0.0.1:0", "--data", data, "--log-level", "error", "--bootstrap-operator", "other@example.com"}, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), "", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	c, err := db.CredentialsFor(context.Background(), "boss@example.com", "")
+	if err != nil {
+		t.Fatalf("first operator missing: %v", err)
+	}
+	if a, _ := db.Account(context.Background(), c.AccountID); !a.Has(account.Operator) {
+		t.Fatalf("roles = %v", a.Roles)
+	}
+	if _, err := db.CredentialsFor(context.Background(), "other@example.com", ""); !errs.Is(err, errs.NotFound) {
+		t.Fatalf("second operator created: %v", err)
+	}
+}
