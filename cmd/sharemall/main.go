@@ -134,11 +134,11 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger) err
 		return err
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "database", db.Engine(), "version", version())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
 	if cfg.ready != nil {
 		cfg.ready(ln.Addr().String())
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err

@@ -105,3 +105,28 @@ func TestBootstrapOperator(t *testing.T) {
 		t.Fatalf("second operator created: %v", err)
 	}
 }
+
+// TestDemo runs the demo command twice on one folder: the second run reuses it.
+func TestDemo(t *testing.T) {
+	data := t.TempDir()
+	for i, want := range []string{"demo built", "demo reused"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		var out bytes.Buffer
+		cfg := &Config{ready: func(addr string) {
+			res, err := http.Get("http://" + addr + "/healthz")
+			if err != nil || res.StatusCode != 200 {
+				t.Errorf("run %d: healthz %v %v", i, res, err)
+			}
+			if res != nil {
+				res.Body.Close()
+			}
+			cancel()
+		}}
+		if err := runWith(ctx, cfg, "demo", []string{"--addr", "127.0.0.1:0", "--data", data, "--log-level", "error"}, &out); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), want) || !strings.Contains(out.String(), "operator@demo.example.com") {
+			t.Fatalf("run %d printed:\n%s", i, out.String())
+		}
+	}
+}

@@ -9,6 +9,9 @@
 --   * the three ancestor columns are indexed, so members at depth 1, 2 or 3
 --     below anyone are one index range, paged by id.
 -- depth is the generation (0 for a distributor without sponsor).
+-- network_lock has one row; every change to the tree's shape or counters
+-- updates it first, so those changes run one at a time on PostgreSQL as
+-- they do on SQLite, and counters read by one change are never stale.
 
 -- +goose Up
 CREATE TABLE grades (
@@ -47,6 +50,13 @@ CREATE INDEX distributors_ancestor2 ON distributors (ancestor2_id, id);
 CREATE INDEX distributors_ancestor3 ON distributors (ancestor3_id, id);
 CREATE INDEX distributors_status ON distributors (status, id);
 
+CREATE TABLE network_lock (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    version BIGINT NOT NULL
+);
+INSERT INTO network_lock (id, version) VALUES (1, 0);
+
 -- +goose Down
+DROP TABLE network_lock;
 DROP TABLE distributors;
 DROP TABLE grades;

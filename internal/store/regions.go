@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"sharemall/internal/catalog"
+	"sharemall/internal/errs"
+)
+
+// Regions lists the children of a region by code, or the countries when
+// parent is "". An unknown parent is NotFound.
+func (db *DB) Regions(ctx context.Context, parent string) ([]catalog.Region, error) {
+	if parent != "" {
+		if _, err := catalog.ParseRegionCode("parent", parent); err != nil {
+			return nil, err
+		}
+	}
+	var out []catalog.Region
+	err := db.Read(ctx, func(tx *Tx) error {
+		q, args := `SELECT code, parent_code, level, name FROM regions WHERE parent_code IS NULL ORDER BY code`, []any(nil)
+		if parent != "" {
+			if _, err := tx.region(ctx, parent); err != nil {
+				return err
+			}
+			q, args = `SELECT code, parent_code, level, name FROM regions WHERE parent_code = ? ORDER BY code`, []any{parent}
+		}
+		return tx.each(ctx, q, args, func(scan func(...any) error) error {
+			r, err := scanRegion(scan)
+			if err == nil {
+				out = append(out, *r)
+			}
+			return err
+		})
+	})
+	return out, errs.Wrap("store.Regions", err)
+}
+
+// Region returns one region by code.
+func (db *DB) Region(ctx context.Context, code string) (*catalog.Region, error) {
+	if _, err := catalog.ParseRegionCode("code", code); err != nil {
+		return nil, err
+	}
+	var r *catalog.Region
+	err := db.Read(ctx, func(tx *Tx) error {
+		var err error
+		r, err = tx.region(ctx, code)
+		return err
+	})
+	if err != nil {
+		return nil, errs.Wrap("store.Region", err)
+	}
+	return r, nil
+}
+
+func (tx *Tx) region(ctx context.Context, code string) (*catalog.Region, error) {
+	var r *catalog.Region
+	err := tx.one(ctx, "region", `SELECT code, parent_code, level, name FROM regions WHERE code = ?`, []any{code},
+		func(scan func(...any) error) error {
+			var err error
+			r, err = scanRegion(scan)
+			return err
+		})
+	return r, err
+}
+
+func scanRegion(scan func(...any) error) (*catalog.Region, error) {
+	r := &catalog.Region{}
+	var parent nullableString
+	if err := scan(&r.Code, &parent, &r.Level, &r.Name); err != nil {
+		return nil, mapErr(err)
+	}
+	r.ParentCode = string(parent)
+	return r, nil
+}
+
+// checkRegions refuses codes that are not in the region table; field is the
+// name of the list (areas[i]) or of a single code when there is one.
+func (tx *Tx) checkRegions(ctx context.Context, field string, codes []string) error {
+	for i, c := range codes {
+		ok, err := tx.exists(ctx, `SELECT 1 FROM regions WHERE code = ?`, c)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			f := field
+			if len(codes) > 1 || field == "areas" {
+				f = fmt.Sprintf("%s[%d]", field, i)
+			}
+			return errs.Invalidf(f, "no region has code %s", c)
+		}
+	}
+	return nil
+}
