@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -168,31 +169,17 @@ func (s *Server) reviewDistributor(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) moveDistributor(w http.ResponseWriter, r *http.Request) error {
-	if err := actorOf(r).Require(account.Operator); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var req struct {
-		SponsorID *int64 `json:"sponsor_id"`
-	}
-	if err := decode(w, r, &req); err != nil {
-		return err
-	}
-	if req.SponsorID == nil {
-		return errs.Invalidf("sponsor_id", "is required: the new sponsor's id, or 0 to make a root")
-	}
-	d, err := s.db.MoveDistributor(r.Context(), actorOf(r), id, *req.SponsorID)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, distributorOut(*d))
-	return nil
+	return s.setDistributorRef(w, r, "sponsor_id", "the new sponsor's id, or 0 to make a root", s.db.MoveDistributor)
 }
 
 func (s *Server) setDistributorGrade(w http.ResponseWriter, r *http.Request) error {
+	return s.setDistributorRef(w, r, "grade_id", "a grade id, or 0 for none", s.db.SetGrade)
+}
+
+// setDistributorRef serves the operator's PUTs that point a distributor at
+// another record: a body of one required id field, where 0 means none.
+func (s *Server) setDistributorRef(w http.ResponseWriter, r *http.Request, field, hint string,
+	set func(ctx context.Context, actor account.Actor, id, ref int64) (*network.Distributor, error)) error {
 	if err := actorOf(r).Require(account.Operator); err != nil {
 		return err
 	}
@@ -200,16 +187,23 @@ func (s *Server) setDistributorGrade(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	var req struct {
-		GradeID *int64 `json:"grade_id"`
-	}
+	var req map[string]json.RawMessage
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if req.GradeID == nil {
-		return errs.Invalidf("grade_id", "is required: a grade id, or 0 for none")
+	for k := range req {
+		if k != field {
+			return errs.Invalidf(k, "is not a known field")
+		}
 	}
-	d, err := s.db.SetGrade(r.Context(), actorOf(r), id, *req.GradeID)
+	var ref *int64
+	if raw, ok := req[field]; ok && json.Unmarshal(raw, &ref) != nil {
+		return errs.Invalidf(field, "must be an integer id")
+	}
+	if ref == nil {
+		return errs.Invalidf(field, "is required: %s", hint)
+	}
+	d, err := set(r.Context(), actorOf(r), id, *ref)
 	if err != nil {
 		return err
 	}

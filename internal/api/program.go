@@ -23,8 +23,10 @@ func (s *Server) routesProgram() {
 
 // settingsJSON is the wire form of program.Settings: rates in basis points,
 // amounts as strings of major units.
+// The same shape is read back by PUT: warnings are accepted there and ignored,
+// and version is required.
 type settingsJSON struct {
-	Version              int64          `json:"version"`
+	Version              *int64         `json:"version"`
 	Currency             string         `json:"currency"`
 	Tiers                int            `json:"tiers"`
 	TierRatesBP          []money.Rate   `json:"tier_rates_bp"`
@@ -57,8 +59,9 @@ func toSettingsJSON(st *program.Settings) settingsJSON {
 	if w == nil {
 		w = []string{}
 	}
+	version := st.Version
 	return settingsJSON{
-		Version: st.Version, Currency: st.CurrencyCode, Tiers: st.Tiers, TierRatesBP: st.TierRates,
+		Version: &version, Currency: st.CurrencyCode, Tiers: st.Tiers, TierRatesBP: st.TierRates,
 		PlatformRateBP: st.PlatformRate, AreaRateBP: st.AreaRate, CommissionCapBP: st.CommissionCap,
 		Binding:              bindingJSON{st.Binding.Mode, st.Binding.LockDays},
 		UnpaidTimeoutMinutes: st.UnpaidTimeoutMinutes, AutoConfirmDays: st.AutoConfirmDays, AfterSaleDays: st.AfterSaleDays,
@@ -81,24 +84,6 @@ func (s *Server) getSettings(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-type settingsRequest struct {
-	Version              *int64         `json:"version"`
-	Currency             string         `json:"currency"`
-	Tiers                int            `json:"tiers"`
-	TierRatesBP          []money.Rate   `json:"tier_rates_bp"`
-	PlatformRateBP       money.Rate     `json:"platform_rate_bp"`
-	AreaRateBP           money.Rate     `json:"area_rate_bp"`
-	CommissionCapBP      money.Rate     `json:"commission_cap_bp"`
-	Binding              bindingJSON    `json:"binding"`
-	UnpaidTimeoutMinutes int            `json:"unpaid_timeout_minutes"`
-	AutoConfirmDays      int            `json:"auto_confirm_days"`
-	AfterSaleDays        int            `json:"after_sale_days"`
-	Withdrawal           withdrawalJSON `json:"withdrawal"`
-	DistributorReview    bool           `json:"distributor_review"`
-	HeadCountConditions  bool           `json:"head_count_conditions"`
-	Warnings             []string       `json:"warnings"` // accepted (a GET body can be PUT back) and ignored
-}
-
 // putSettings replaces the settings. The body is the whole settings object
 // as GET returns it, with the version that was read.
 func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) error {
@@ -106,7 +91,7 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) error {
 	if err := actor.Require(account.Operator); err != nil {
 		return err
 	}
-	var req settingsRequest
+	var req settingsJSON
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}

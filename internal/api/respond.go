@@ -106,7 +106,7 @@ func decodeError(err error) error {
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
-			return errs.Invalidf("body", "must be a JSON %s", jsonKind(typ.Type.Kind().String()))
+			return errs.Invalidf("body", "must be %s", jsonKind(typ.Type.Kind().String()))
 		}
 		return errs.Invalidf(field, "must be %s, not %s", jsonKind(typ.Type.Kind().String()), typ.Value)
 	}

@@ -232,12 +232,15 @@ func (db *DB) ActorBySession(ctx context.Context, tokenHash string) (account.Act
 // that supplier, and only while the supplier is approved.
 func (db *DB) ActorByAPIKey(ctx context.Context, keyHash string) (account.Actor, error) {
 	var a account.Actor
+	var lastUsed nullableInt
+	var now time.Time
 	err := db.Read(ctx, func(tx *Tx) error {
+		now = tx.now
 		var revoked nullableInt
 		var status string
-		err := tx.get(ctx, "api key", `SELECT k.id, k.supplier_id, k.revoked_at, s.owner_account_id, s.status FROM api_keys k
+		err := tx.get(ctx, "api key", `SELECT k.id, k.supplier_id, k.revoked_at, k.last_used_at, s.owner_account_id, s.status FROM api_keys k
 			JOIN suppliers s ON s.id = k.supplier_id WHERE k.key_hash = ?`, []any{keyHash},
-			&a.APIKeyID, &a.SupplierID, &revoked, &a.AccountID, &status)
+			&a.APIKeyID, &a.SupplierID, &revoked, &lastUsed, &a.AccountID, &status)
 		if errs.Is(err, errs.NotFound) || (err == nil && revoked != 0) {
 			return errs.E(errs.Unauthorized, "", "API key not valid or revoked")
 		}
@@ -250,6 +253,17 @@ func (db *DB) ActorByAPIKey(ctx context.Context, keyHash string) (account.Actor,
 		a.Roles = []account.Role{account.Supplier}
 		return nil
 	})
+	if err != nil {
+		return a, errs.Wrap("store.ActorByAPIKey", err)
+	}
+	// Record use at most once a minute, so a busy integration does not turn
+	// every read into a write.
+	if int64(lastUsed) < ts(now.Add(-time.Minute)) {
+		err = db.Write(ctx, func(tx *Tx) error {
+			_, err := tx.exec(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, ts(tx.now), a.APIKeyID)
+			return err
+		})
+	}
 	return a, errs.Wrap("store.ActorByAPIKey", err)
 }
 

@@ -24,6 +24,9 @@ func TestAPIKeys(t *testing.T) {
 		if err != nil || actor.SupplierID != f.supA.ID || actor.APIKeyID != k.ID || actor.IsOperator() {
 			t.Fatalf("actor = %+v, %v", actor, err)
 		}
+		if keys, err := db.APIKeys(f.ctx, f.a, f.supA.ID); err != nil || len(keys) != 1 || keys[0].LastUsedAt == nil {
+			t.Fatalf("last use not recorded: %+v, %v", keys, err)
+		}
 
 		for _, tc := range []struct {
 			name  string

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"sharemall/internal/account"
+	"sharemall/internal/catalog"
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
 	"sharemall/internal/program"
@@ -70,6 +71,12 @@ func (db *DB) UpdateSettings(ctx context.Context, actor account.Actor, s *progra
 			}
 		}
 		if err := tx.checkGradesFit(ctx, s); err != nil {
+			return err
+		}
+		// Product and SKU overrides must fit the new limits too, or pricing
+		// an order under them would break the cap.
+		lim := catalog.Limits{Tiers: s.Tiers, PlatformRate: s.PlatformRate, AreaRate: s.AreaRate, Cap: s.CommissionCap}
+		if err := tx.checkOverridesFit(ctx, lim); err != nil {
 			return err
 		}
 		raw, err := json.Marshal(s)
