@@ -28,6 +28,7 @@ Usage:
   sharemall serve   [flags]   run the server (migrates an empty database)
   sharemall demo    [flags]   build a sample program (once), print its logins, then serve
   sharemall migrate [flags]   apply pending database migrations
+  sharemall ledger check [flags]  verify the books on a live database; exits 1 when a problem is found
   sharemall version           print the version
 
 Run "sharemall <command> -h" for the flags of a command.
@@ -59,6 +60,13 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 	switch cmd {
 	case "serve", "demo", "migrate":
 		cfg.bindFlags(fs)
+	case "ledger":
+		if len(args) == 0 || args[0] != "check" {
+			return fmt.Errorf("usage: sharemall ledger check [flags]")
+		}
+		cmd, args = "ledger check", args[1:]
+		fs = flag.NewFlagSet(cmd, flag.ContinueOnError)
+		cfg.bindFlags(fs)
 	case "version":
 		fmt.Fprintln(stdout, "sharemall", version())
 		return nil
@@ -86,6 +94,8 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 	defer db.Close()
 
 	switch cmd {
+	case "ledger check":
+		return ledgerCheck(ctx, db, stdout)
 	case "migrate":
 		n, err := db.Migrate(ctx)
 		if err != nil {

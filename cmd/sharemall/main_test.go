@@ -3,14 +3,20 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"net/http"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"sharemall/internal/account"
+	"sharemall/internal/demo"
 	"sharemall/internal/errs"
+	"sharemall/internal/ledger"
 	"sharemall/internal/store"
 )
 
@@ -128,5 +134,51 @@ func TestDemo(t *testing.T) {
 		if !strings.Contains(out.String(), want) || !strings.Contains(out.String(), "operator@demo.example.com") {
 			t.Fatalf("run %d printed:\n%s", i, out.String())
 		}
+	}
+}
+
+// TestLedgerCheckCommand: the check passes on the demo database and fails,
+// naming the journal, once a journal is unbalanced by hand.
+func TestLedgerCheckCommand(t *testing.T) {
+	data := t.TempDir()
+	ctx := context.Background()
+	db, err := store.Open(ctx, "", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Seed(ctx, db, demo.Options{HashParams: account.HashParams{Memory: 64, Time: 1, Threads: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	j := ledger.Journal{Key: "test:corrupt", Kind: "test", Currency: "CNY"}
+	j.Move("clearing", "platform_pending", 100)
+	id, _, err := db.Post(ctx, j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(ctx, "ledger", []string{"check", "--data", data, "--log-level", "error"}, &out); err != nil {
+		t.Fatalf("check on a sound ledger: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "ledger check: ok") {
+		t.Fatalf("said %q", out.String())
+	}
+	db.Close()
+	// Behind the ledger's back: straight into the file.
+	raw, err := sql.Open("sqlite", filepath.Join(data, "sharemall.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`INSERT INTO ledger_entries (journal_id, account_id, direction, amount, currency)
+		SELECT ?, id, 'D', 1, 'CNY' FROM ledger_accounts WHERE code = 'clearing'`, id); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	out.Reset()
+	err = run(ctx, "ledger", []string{"check", "--data", data, "--log-level", "error"}, &out)
+	if !errors.Is(err, errLedgerUnsound) || !strings.Contains(out.String(), "journal "+strconv.FormatInt(id, 10)+" (test:corrupt)") {
+		t.Fatalf("corrupt ledger: %v\n%s", err, out.String())
 	}
 }

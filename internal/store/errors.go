@@ -39,6 +39,8 @@ func mapErr(err error) error {
 			return &errs.Error{Code: errs.Invalid, Message: "refers to something that does not exist, or is still referred to", Err: err}
 		case "23514", "23502", "22001", "22003", "22P02":
 			return &errs.Error{Code: errs.Invalid, Message: "value breaks a rule of the database", Err: err}
+		case "23001": // restrict_violation: raised by the ledger's immutability triggers
+			return &errs.Error{Code: errs.Conflict, Message: "refused by the database", Err: err}
 		case "40001", "40P01":
 			return &errs.Error{Code: errs.Conflict, Message: "concurrent update; retry", Err: err}
 		case "57P01", "57P02", "57P03", "08000", "08003", "08006":

@@ -1,0 +1,231 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"sharemall/internal/errs"
+	"sharemall/internal/ledger"
+	"sharemall/internal/money"
+)
+
+// errNotCovered is returned by post when a Covered debit exceeds its balance.
+var (
+	errInsufficient = errors.New("ledger: balance does not cover the debit")
+	errNotCovered   = &errs.Error{Code: errs.Conflict, Field: "amount", Message: "is more than the balance available", Err: errInsufficient}
+)
+
+// post books a journal in the caller's transaction. The idempotency key
+// makes it safe to repeat: a journal already booked under the key is not
+// booked again (posted is false), and a different movement under a used key
+// is refused with ledger.ErrKeyReused. Balances are updated in the same
+// transaction; a Covered debit that the balance cannot cover fails the whole
+// journal with errNotCovered.
+func (tx *Tx) post(ctx context.Context, j ledger.Journal) (id int64, posted bool, err error) {
+	if err := j.Validate(); err != nil {
+		return 0, false, err
+	}
+	digest := j.Digest()
+	var existing string
+	err = tx.get(ctx, "journal", `SELECT id, digest FROM journals WHERE idempotency_key = ?`, []any{j.Key}, &id, &existing)
+	switch {
+	case err == nil:
+		if existing != digest {
+			return id, false, ledger.KeyReused(j.Key)
+		}
+		return id, false, nil
+	case !errs.Is(err, errs.NotFound):
+		return 0, false, err
+	}
+	id, err = tx.insert(ctx, `INSERT INTO journals (idempotency_key, kind, memo, currency, digest, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		j.Key, j.Kind, j.Memo, j.Currency, digest, ts(tx.now))
+	if err != nil {
+		// A concurrent transaction booked the same key first (PostgreSQL; SQLite has one writer).
+		return 0, false, relabel(err, errs.Conflict, "", "journal "+j.Key+" is being booked concurrently; retry")
+	}
+	for _, e := range j.Entries {
+		acct, err := tx.ledgerAccount(ctx, e.Account, j.Currency)
+		if err != nil {
+			return 0, false, err
+		}
+		delta := int64(e.Amount)
+		if e.Direction == ledger.Debit {
+			delta = -delta
+		}
+		q := `UPDATE ledger_accounts SET balance = balance + ? WHERE id = ?`
+		args := []any{delta, acct}
+		if e.Covered && e.Direction == ledger.Debit {
+			// Atomic on both engines: the row is locked by the UPDATE, and the
+			// condition is evaluated on the latest committed balance.
+			q += ` AND balance >= ?`
+			args = append(args, int64(e.Amount))
+		}
+		n, err := tx.execN(ctx, q, args...)
+		if err != nil {
+			return 0, false, err
+		}
+		if n == 0 {
+			return 0, false, errNotCovered
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO ledger_entries (journal_id, account_id, direction, amount, currency) VALUES (?, ?, ?, ?, ?)`,
+			id, acct, string(e.Direction), int64(e.Amount), j.Currency); err != nil {
+			return 0, false, err
+		}
+	}
+	return id, true, nil
+}
+
+// ledgerAccount returns the id of the account with code, creating it on first use.
+func (tx *Tx) ledgerAccount(ctx context.Context, code, currency string) (int64, error) {
+	var id int64
+	var cur string
+	err := tx.get(ctx, "ledger account", `SELECT id, currency FROM ledger_accounts WHERE code = ?`, []any{code}, &id, &cur)
+	if err == nil {
+		if cur != currency {
+			return 0, fmt.Errorf("ledger account %s is in %s, not %s", code, cur, currency)
+		}
+		return id, nil
+	}
+	if !errs.Is(err, errs.NotFound) {
+		return 0, err
+	}
+	kind, owner, err := ledger.ParseCode(code)
+	if err != nil {
+		return 0, err
+	}
+	// ON CONFLICT DO NOTHING: two transactions may create the same account at
+	// once on PostgreSQL; the loser reads the winner's row.
+	if _, err := tx.exec(ctx, `INSERT INTO ledger_accounts (code, kind, owner_id, currency, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (code) DO NOTHING`, code, string(kind), nullInt(owner), currency, ts(tx.now)); err != nil {
+		return 0, err
+	}
+	err = tx.get(ctx, "ledger account", `SELECT id FROM ledger_accounts WHERE code = ?`, []any{code}, &id)
+	return id, err
+}
+
+// balance returns an account's cached balance (credits − debits); 0 for an
+// account never used.
+func (tx *Tx) balance(ctx context.Context, code string) (money.Amount, error) {
+	var b int64
+	err := tx.get(ctx, "ledger account", `SELECT balance FROM ledger_accounts WHERE code = ?`, []any{code}, &b)
+	if errs.Is(err, errs.NotFound) {
+		return 0, nil
+	}
+	return money.Amount(b), err
+}
+
+// Balance returns an account's balance.
+func (db *DB) Balance(ctx context.Context, code string) (money.Amount, error) {
+	var b money.Amount
+	err := db.Read(ctx, func(tx *Tx) error {
+		var err error
+		b, err = tx.balance(ctx, code)
+		return err
+	})
+	return b, errs.Wrap("store.Balance", err)
+}
+
+// Post books one journal in its own transaction (tools, tests, jobs).
+func (db *DB) Post(ctx context.Context, j ledger.Journal) (id int64, posted bool, err error) {
+	err = db.Write(ctx, func(tx *Tx) error {
+		id, posted, err = tx.post(ctx, j)
+		return err
+	})
+	return id, posted, errs.Wrap("store.Post", err)
+}
+
+// PostedEntry is an entry as stored.
+type PostedEntry struct {
+	ID        int64
+	Account   string
+	Direction ledger.Direction
+	Amount    money.Amount
+}
+
+// PostedJournal is a journal as stored, with its entries.
+type PostedJournal struct {
+	ID       int64
+	Key      string
+	Kind     string
+	Memo     string
+	Currency string
+	Entries  []PostedEntry
+	Created  int64 // Unix microseconds
+}
+
+// JournalFilter selects journals in id order.
+type JournalFilter struct {
+	Kind    string // "" for all
+	Account string // only journals touching this account code; "" for all
+	After   int64
+	Limit   int // 1..1000, default 100
+}
+
+// Journals lists journals with their entries (operators only, checked by the caller).
+func (db *DB) Journals(ctx context.Context, f JournalFilter) ([]PostedJournal, error) {
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 100
+	}
+	var out []PostedJournal
+	err := db.Read(ctx, func(tx *Tx) error {
+		q := `SELECT j.id, j.idempotency_key, j.kind, j.memo, j.currency, j.created_at FROM journals j WHERE j.id > ?`
+		args := []any{f.After}
+		if f.Kind != "" {
+			q += ` AND j.kind = ?`
+			args = append(args, f.Kind)
+		}
+		if f.Account != "" {
+			q += ` AND j.id IN (SELECT e.journal_id FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id WHERE a.code = ?)`
+			args = append(args, f.Account)
+		}
+		q += ` ORDER BY j.id LIMIT ?`
+		args = append(args, f.Limit)
+		rows, err := tx.query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var j PostedJournal
+			if err := rows.Scan(&j.ID, &j.Key, &j.Kind, &j.Memo, &j.Currency, &j.Created); err != nil {
+				rows.Close()
+				return mapErr(err)
+			}
+			out = append(out, j)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return mapErr(err)
+		}
+		for i := range out {
+			if out[i].Entries, err = tx.journalEntries(ctx, out[i].ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, errs.Wrap("store.Journals", err)
+}
+
+func (tx *Tx) journalEntries(ctx context.Context, journalID int64) ([]PostedEntry, error) {
+	rows, err := tx.query(ctx, `SELECT e.id, a.code, e.direction, e.amount FROM ledger_entries e
+		JOIN ledger_accounts a ON a.id = e.account_id WHERE e.journal_id = ? ORDER BY e.id`, journalID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []PostedEntry
+	for rows.Next() {
+		var e PostedEntry
+		var dir string
+		if err := rows.Scan(&e.ID, &e.Account, &dir, &e.Amount); err != nil {
+			return nil, mapErr(err)
+		}
+		e.Direction = ledger.Direction(dir)
+		out = append(out, e)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// IsNotCovered reports whether err is a Covered debit that the balance could not cover.
+func IsNotCovered(err error) bool { return errors.Is(err, errInsufficient) }

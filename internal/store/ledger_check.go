@@ -1,0 +1,183 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"sharemall/internal/errs"
+	"sharemall/internal/ledger"
+)
+
+// LedgerProblem is one thing CheckLedger found wrong.
+type LedgerProblem struct {
+	JournalID int64  // 0 when the problem is not about one journal
+	Journal   string // its idempotency key
+	Account   string // the account code, when about one account
+	What      string
+}
+
+func (p LedgerProblem) String() string {
+	switch {
+	case p.JournalID != 0:
+		return fmt.Sprintf("journal %d (%s): %s", p.JournalID, p.Journal, p.What)
+	case p.Account != "":
+		return fmt.Sprintf("account %s: %s", p.Account, p.What)
+	}
+	return p.What
+}
+
+// ledgerCheck is one invariant; each appends what it finds.
+type ledgerCheck func(ctx context.Context, tx *Tx, add func(LedgerProblem)) error
+
+// ledgerChecks are the invariants `sharemall ledger check` proves. Each is
+// one query over the whole ledger, so the check is linear in its size.
+var ledgerChecks = []ledgerCheck{
+	checkJournalsBalance,
+	checkEntryShapes,
+	checkCachedBalances,
+	checkKeysUnique,
+	checkWalletsNotNegative,
+}
+
+// CheckLedger verifies the ledger on a live database and returns every
+// problem found (none means the books are sound). It reads in one
+// transaction, so it sees one consistent state.
+func (db *DB) CheckLedger(ctx context.Context) ([]LedgerProblem, error) {
+	var out []LedgerProblem
+	err := db.Read(ctx, func(tx *Tx) error {
+		for _, check := range ledgerChecks {
+			if err := check(ctx, tx, func(p LedgerProblem) { out = append(out, p) }); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, errs.Wrap("store.CheckLedger", err)
+}
+
+// checkJournalsBalance: every journal has at least two entries and its
+// debits equal its credits in each currency.
+func checkJournalsBalance(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
+	rows, err := tx.query(ctx, `SELECT j.id, j.idempotency_key, e.currency,
+			COALESCE(SUM(CASE WHEN e.direction = 'D' THEN e.amount ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN e.direction = 'C' THEN e.amount ELSE 0 END), 0), COUNT(e.id)
+		FROM journals j LEFT JOIN ledger_entries e ON e.journal_id = j.id
+		GROUP BY j.id, j.idempotency_key, e.currency
+		HAVING COUNT(e.id) < 2
+			OR COALESCE(SUM(CASE WHEN e.direction = 'D' THEN e.amount ELSE 0 END), 0) <> COALESCE(SUM(CASE WHEN e.direction = 'C' THEN e.amount ELSE 0 END), 0)
+		ORDER BY j.id`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p LedgerProblem
+		var cur nullableString
+		var debits, credits, n int64
+		if err := rows.Scan(&p.JournalID, &p.Journal, &cur, &debits, &credits, &n); err != nil {
+			return mapErr(err)
+		}
+		if n < 2 {
+			p.What = fmt.Sprintf("has %d entries in %q; a journal needs at least two", n, string(cur))
+		} else {
+			p.What = fmt.Sprintf("debits %d ≠ credits %d in %s", debits, credits, string(cur))
+		}
+		add(p)
+	}
+	return mapErr(rows.Err())
+}
+
+// checkEntryShapes: amounts positive, directions D or C, and each entry in
+// its journal's and its account's currency.
+func checkEntryShapes(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
+	rows, err := tx.query(ctx, `SELECT j.id, j.idempotency_key, a.code, e.id, e.amount, e.direction, e.currency, j.currency, a.currency
+		FROM ledger_entries e JOIN journals j ON j.id = e.journal_id JOIN ledger_accounts a ON a.id = e.account_id
+		WHERE e.amount <= 0 OR e.direction NOT IN ('D', 'C') OR e.currency <> j.currency OR e.currency <> a.currency
+		ORDER BY e.id`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p LedgerProblem
+		var entry, amount int64
+		var dir, ec, jc, ac string
+		if err := rows.Scan(&p.JournalID, &p.Journal, &p.Account, &entry, &amount, &dir, &ec, &jc, &ac); err != nil {
+			return mapErr(err)
+		}
+		p.What = fmt.Sprintf("entry %d on %s: amount %d, direction %q, currency %s (journal %s, account %s)", entry, p.Account, amount, dir, ec, jc, ac)
+		add(p)
+	}
+	return mapErr(rows.Err())
+}
+
+// checkCachedBalances: each account's cached balance equals its entries.
+func checkCachedBalances(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
+	rows, err := tx.query(ctx, `SELECT a.code, a.balance, COALESCE(SUM(CASE WHEN e.direction = 'C' THEN e.amount ELSE -e.amount END), 0)
+		FROM ledger_accounts a LEFT JOIN ledger_entries e ON e.account_id = a.id
+		GROUP BY a.id, a.code, a.balance
+		HAVING a.balance <> COALESCE(SUM(CASE WHEN e.direction = 'C' THEN e.amount ELSE -e.amount END), 0)
+		ORDER BY a.code`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p LedgerProblem
+		var cached, sum int64
+		if err := rows.Scan(&p.Account, &cached, &sum); err != nil {
+			return mapErr(err)
+		}
+		p.What = fmt.Sprintf("cached balance %d ≠ %d from its entries", cached, sum)
+		add(p)
+	}
+	return mapErr(rows.Err())
+}
+
+// checkKeysUnique: no idempotency key used twice (the unique index
+// guarantees it; the check proves the index is there and holding).
+func checkKeysUnique(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
+	rows, err := tx.query(ctx, `SELECT idempotency_key, COUNT(*) FROM journals GROUP BY idempotency_key HAVING COUNT(*) > 1`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		var n int64
+		if err := rows.Scan(&key, &n); err != nil {
+			return mapErr(err)
+		}
+		add(LedgerProblem{Journal: key, What: fmt.Sprintf("idempotency key %q used by %d journals", key, n)})
+	}
+	return mapErr(rows.Err())
+}
+
+// checkWalletsNotNegative: a clawback beyond what a distributor has
+// available is booked to its debt account, so an available, pending or
+// withdrawing balance below zero is never legitimate, nor a debt account in
+// credit.
+func checkWalletsNotNegative(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
+	rows, err := tx.query(ctx, `SELECT code, kind, balance FROM ledger_accounts
+		WHERE (kind IN (?, ?, ?) AND balance < 0) OR (kind = ? AND balance > 0) ORDER BY code`,
+		string(ledger.DistributorAvailable), string(ledger.DistributorPending), string(ledger.DistributorWithdrawing), string(ledger.DistributorDebt))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p LedgerProblem
+		var kind string
+		var bal int64
+		if err := rows.Scan(&p.Account, &kind, &bal); err != nil {
+			return mapErr(err)
+		}
+		if kind == string(ledger.DistributorDebt) {
+			p.What = fmt.Sprintf("debt account in credit (%d)", bal)
+		} else {
+			p.What = fmt.Sprintf("balance %d below zero without a recorded debt", bal)
+		}
+		add(p)
+	}
+	return mapErr(rows.Err())
+}
