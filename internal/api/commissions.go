@@ -1,0 +1,5 @@
+package api
+
+// routesCommissions registers the commissions routes.
+func (s *Server) routesCommissions() {
+}

@@ -1,0 +1,5 @@
+package api
+
+// routesWithdrawals registers the withdrawals routes.
+func (s *Server) routesWithdrawals() {
+}
