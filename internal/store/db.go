@@ -269,3 +269,46 @@ func placeholders(n int) string {
 	}
 	return strings.Repeat("?, ", n-1) + "?"
 }
+
+// limitPlusOne bounds a page size and asks for one more row to detect a next page.
+func limitPlusOne(limit int) int {
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	return limit + 1
+}
+
+// one runs a query expected to return one row and hands its scanner to fn;
+// no row is a NotFound error naming what.
+func (tx *Tx) one(ctx context.Context, what, q string, args []any, fn func(scan func(...any) error) error) error {
+	rows, err := tx.query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return mapErr(err)
+		}
+		return errs.E(errs.NotFound, "", "%s not found", what)
+	}
+	if err := fn(rows.Scan); err != nil {
+		return err
+	}
+	return mapErr(rows.Close())
+}
+
+// each runs a query and hands every row's scanner to fn.
+func (tx *Tx) each(ctx context.Context, q string, args []any, fn func(scan func(...any) error) error) error {
+	rows, err := tx.query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return mapErr(rows.Err())
+}
