@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"os"
+	"strconv"
 	"testing"
 
 	"sharemall/internal/account"
@@ -9,12 +11,16 @@ import (
 	"sharemall/internal/testutil"
 )
 
-// benchTree seeds 100,000 distributors: a tree where everyone sponsors up
-// to five (depth about 7), plus a 1,000-deep tail under the last one.
+// benchTree seeds 100,000 distributors (SHAREMALL_BENCH_TREE sets another
+// size): a tree where everyone sponsors up to five, plus a 1,000-deep tail
+// under the last one.
 func benchTree(b *testing.B) (*store.DB, []int64) {
 	b.Helper()
 	db := testutil.OpenSQLite(b)
-	const n = 100000
+	n := 100000
+	if v, err := strconv.Atoi(os.Getenv("SHAREMALL_BENCH_TREE")); err == nil && v > 2000 {
+		n = v
+	}
 	sponsors := make([]int, n)
 	for i := range sponsors {
 		switch {
