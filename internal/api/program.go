@@ -55,7 +55,7 @@ type withdrawalJSON struct {
 }
 
 func toSettingsJSON(st *program.Settings) settingsJSON {
-	w := st.Warnings()
+	w := append(st.Warnings(), st.Notices...)
 	if w == nil {
 		w = []string{}
 	}

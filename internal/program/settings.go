@@ -40,6 +40,9 @@ type Withdrawal struct {
 // Settings are the rules of the program. Stored as JSON, one row per version.
 type Settings struct {
 	Version int64 `json:"-"` // set by the store; 0 for the defaults never saved
+	// Notices are the store's findings about a change just saved (existing
+	// overrides that no longer fit), shown with Warnings; never stored.
+	Notices []string `json:"-"`
 
 	CurrencyCode  string       `json:"currency"`
 	Tiers         int          `json:"tiers"`

@@ -73,10 +73,14 @@ func (db *DB) UpdateSettings(ctx context.Context, actor account.Actor, s *progra
 		if err := tx.checkGradesFit(ctx, s); err != nil {
 			return err
 		}
-		// Product and SKU overrides must fit the new limits too, or pricing
-		// an order under them would break the cap.
+		// The operator's rules win over suppliers' overrides: an override that
+		// no longer fits does not block the change (pricing cuts commission to
+		// the cap and ignores tiers the program no longer pays), but the
+		// operator is told, and the audit line records it.
 		lim := catalog.Limits{Tiers: s.Tiers, PlatformRate: s.PlatformRate, AreaRate: s.AreaRate, Cap: s.CommissionCap}
-		if err := tx.checkOverridesFit(ctx, lim); err != nil {
+		if err := tx.checkOverridesFit(ctx, lim); errs.Is(err, errs.Conflict) {
+			out.Notices = append(out.Notices, "overrides no longer fit the new limits and will be cut to them when orders are priced, starting with: "+errs.MessageOf(err))
+		} else if err != nil {
 			return err
 		}
 		raw, err := json.Marshal(s)
@@ -94,7 +98,7 @@ func (db *DB) UpdateSettings(ctx context.Context, actor account.Actor, s *progra
 			Warnings []string          `json:"warnings,omitempty"`
 		}
 		return tx.audit(ctx, actor.AccountID, "program.settings.update", "program",
-			audited{old.Version, old, nil}, audited{out.Version, s, s.Warnings()})
+			audited{old.Version, old, nil}, audited{out.Version, s, append(s.Warnings(), out.Notices...)})
 	})
 	if err != nil {
 		return nil, errs.Wrap("store.UpdateSettings", err)

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"strings"
 	"testing"
 
 	"sharemall/internal/catalog"
@@ -11,9 +12,9 @@ import (
 	"sharemall/internal/testutil"
 )
 
-// TestSettingsKeepExistingRulesWhole: a settings change that would make an
-// existing grade or commission override break the cap is refused, and
-// nothing is saved.
+// TestSettingsKeepExistingRulesWhole: a settings change under which an
+// operator's grade would break the cap is refused and nothing is saved; one
+// under which a supplier's override no longer fits is saved with a notice.
 func TestSettingsKeepExistingRulesWhole(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		f := newCatFixture(t, db)
@@ -30,12 +31,15 @@ func TestSettingsKeepExistingRulesWhole(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// 1800 + 700 + 600 platform = 3100 > 3000: the product override no longer fits.
-		st.PlatformRate = 600
-		_, err = db.UpdateSettings(f.ctx, f.op, st, st.Version)
-		if errs.CodeOf(err) != errs.Conflict {
-			t.Fatalf("override breaking the cap: %v", err)
+		// 1800 + 700 + 400 platform = 2900 ≤ 3000 fits; 2800 cap does not: the
+		// operator's change wins, with a notice naming the product.
+		st.PlatformRate, st.CommissionCap = 400, 2800
+		tight, err := db.UpdateSettings(f.ctx, f.op, st, st.Version)
+		if err != nil || len(tight.Notices) != 1 || !strings.Contains(tight.Notices[0], "product") {
+			t.Fatalf("override breaking the cap: %+v, %v", tight, err)
 		}
+		st = tight
+		st.Notices = nil
 		// 1800 (grade) + 500 + 800 platform = 3100: the grade no longer fits.
 		st.PlatformRate = 800
 		st.CommissionCap = 3050
@@ -45,7 +49,7 @@ func TestSettingsKeepExistingRulesWhole(t *testing.T) {
 		}
 		st.PlatformRate, st.CommissionCap = 500, 3000
 		saved, err := db.UpdateSettings(f.ctx, f.op, st, st.Version)
-		if err != nil || saved.Version != 1 {
+		if err != nil || saved.Version != 2 || len(saved.Notices) != 0 {
 			t.Fatalf("fitting change: %v %v", saved, err)
 		}
 		// Currency cannot change once products are priced.
@@ -53,11 +57,11 @@ func TestSettingsKeepExistingRulesWhole(t *testing.T) {
 		if _, err := db.UpdateSettings(f.ctx, f.op, saved, saved.Version); errs.FieldOf(err) != "currency" {
 			t.Fatalf("currency change: %v", err)
 		}
-		if got, _ := db.Settings(f.ctx); got.Version != 1 || got.CurrencyCode != "CNY" || got.PlatformRate != 500 {
+		if got, _ := db.Settings(f.ctx); got.Version != 2 || got.CurrencyCode != "CNY" || got.PlatformRate != 500 {
 			t.Fatalf("settings = %+v", got)
 		}
 		// Customers cannot change settings at all.
-		if _, err := db.UpdateSettings(f.ctx, f.cust, saved, 1); errs.CodeOf(err) != errs.Forbidden {
+		if _, err := db.UpdateSettings(f.ctx, f.cust, saved, 2); errs.CodeOf(err) != errs.Forbidden {
 			t.Fatalf("customer: %v", err)
 		}
 	})
