@@ -37,6 +37,8 @@ var ledgerChecks = []ledgerCheck{
 	checkCachedBalances,
 	checkKeysUnique,
 	checkWalletsNotNegative,
+	checkLineShares,
+	checkWithdrawalHolds,
 }
 
 // CheckLedger verifies the ledger on a live database and returns every

@@ -1,0 +1,326 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"sharemall/internal/commission"
+	"sharemall/internal/errs"
+	"sharemall/internal/ledger"
+	"sharemall/internal/money"
+)
+
+// LineStatus is where an order line's commissions stand.
+type LineStatus string
+
+const (
+	LinePending LineStatus = "pending" // booked; the after-sale window is open
+	LineSettled LineStatus = "settled" // moved to the wallets, payables and revenue
+)
+
+// LineBooking is what an order line books on payment: the snapshot taken at
+// checkout and what the customer paid.
+type LineBooking struct {
+	LineID   int64 // the order line's id
+	OrderID  int64
+	Snapshot commission.Snapshot
+	Line     commission.Line
+}
+
+// CommissionLine is an order line's commissions as booked and as they
+// stand after refunds.
+type CommissionLine struct {
+	LineID    int64
+	OrderID   int64
+	Currency  string
+	Snapshot  commission.Snapshot
+	Booked    commission.Line // as paid
+	Current   commission.Line // net of refunds
+	Paid      money.Amount    // Booked.Paid()
+	Status    LineStatus
+	Held      bool // an open after-sale case holds settlement
+	BookedAt  time.Time
+	SettledAt *time.Time
+	Shares    []ShareRecord
+}
+
+// ShareRecord is one party's share of one line.
+type ShareRecord struct {
+	ID        int64
+	LineID    int64
+	OrderID   int64
+	Party     commission.Party
+	Currency  string
+	Booked    money.Amount // what was booked on payment
+	Amount    money.Amount // the current share, after refunds
+	Status    LineStatus
+	BookedAt  time.Time
+	SettledAt *time.Time
+}
+
+// Reversed reports whether refunds took some of the share back.
+func (s ShareRecord) Reversed() bool { return s.Amount < s.Booked }
+
+// BookLine books an order line's commissions as pending: every share is
+// stored and one journal (key book:line:{id}) debits clearing by the paid
+// amount and credits each party's pending account. Booking a booked line
+// again with the same input changes nothing (booked is false); other input
+// for a booked line is a Conflict on line_id.
+func (db *DB) BookLine(ctx context.Context, b LineBooking) (line *CommissionLine, booked bool, err error) {
+	err = db.Write(ctx, func(tx *Tx) error {
+		line, booked, err = tx.bookLine(ctx, b)
+		return err
+	})
+	return line, booked, errs.Wrap("store.BookLine", err)
+}
+
+func (tx *Tx) bookLine(ctx context.Context, b LineBooking) (*CommissionLine, bool, error) {
+	switch {
+	case b.LineID <= 0:
+		return nil, false, errs.Invalidf("line_id", "must be a positive id")
+	case b.OrderID <= 0:
+		return nil, false, errs.Invalidf("order_id", "must be a positive id")
+	}
+	s, err := tx.settings(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	if b.Snapshot.Currency != s.CurrencyCode {
+		return nil, false, errs.Invalidf("currency", "must be the program's currency %s, not %q", s.CurrencyCode, b.Snapshot.Currency)
+	}
+	shares, err := commission.Split(b.Snapshot, b.Line)
+	if err != nil {
+		return nil, false, err
+	}
+	snap, err := json.Marshal(b.Snapshot)
+	if err != nil {
+		return nil, false, err
+	}
+	// ON CONFLICT DO NOTHING: a concurrent booking of the same line waits
+	// for the first to commit and then finds its row, instead of failing.
+	n, err := tx.execN(ctx, `INSERT INTO commission_lines (line_id, order_id, currency, snapshot,
+			booked_base, booked_markup, booked_quantity, paid, base, markup, quantity, status, held, booked_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, ?) ON CONFLICT (line_id) DO NOTHING`,
+		b.LineID, b.OrderID, b.Snapshot.Currency, string(snap),
+		int64(b.Line.Base), int64(b.Line.Markup), b.Line.Quantity, int64(b.Line.Paid()),
+		int64(b.Line.Base), int64(b.Line.Markup), b.Line.Quantity, string(LinePending), ts(tx.now))
+	if err != nil {
+		return nil, false, err
+	}
+	if n == 0 {
+		old, err := tx.commissionLine(ctx, b.LineID)
+		if err != nil {
+			return nil, false, err
+		}
+		was, _ := json.Marshal(old.Snapshot)
+		if old.OrderID != b.OrderID || old.Booked != b.Line || string(was) != string(snap) {
+			return nil, false, errs.E(errs.Conflict, "line_id", "line %d was already booked with another order, snapshot or amounts", b.LineID)
+		}
+		return old, false, nil
+	}
+	p := posting{}
+	for _, sh := range shares {
+		if _, err := tx.exec(ctx, `INSERT INTO commission_shares (line_id, order_id, party, kind, tier, beneficiary_id, booked_amount, amount)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, b.LineID, b.OrderID, sh.Party.String(), string(sh.Party.Kind), sh.Party.Tier, sh.Party.ID,
+			int64(sh.Amount), int64(sh.Amount)); err != nil {
+			return nil, false, err
+		}
+		p.debit(ledger.Code(ledger.Clearing, 0), sh.Amount)
+		p.credit(pendingAccount(sh.Party), sh.Amount)
+	}
+	// A line paid nothing (fully discounted) moves no money: no journal.
+	if j, ok := p.journal(fmt.Sprintf("book:line:%d", b.LineID), "book", fmt.Sprintf("order %d line %d paid", b.OrderID, b.LineID), b.Snapshot.Currency); ok {
+		if _, _, err := tx.post(ctx, j); err != nil {
+			return nil, false, err
+		}
+	}
+	line, err := tx.commissionLine(ctx, b.LineID)
+	return line, true, err
+}
+
+// SettleLine ends a line's after-sale window: every party's pending share
+// moves to its settled account in one journal (key settle:line:{id}). A
+// distributor's earnings pay its debt first, the rest becomes available; a
+// supplier's go to its payable, the platform's to revenue. A held line is a
+// Conflict on "held"; a settled line is not settled again (settled is false).
+func (db *DB) SettleLine(ctx context.Context, lineID int64) (settled bool, err error) {
+	err = db.Write(ctx, func(tx *Tx) error {
+		settled, err = tx.settleLine(ctx, lineID)
+		return err
+	})
+	return settled, errs.Wrap("store.SettleLine", err)
+}
+
+func (tx *Tx) settleLine(ctx context.Context, lineID int64) (bool, error) {
+	// Claim the line first: of many concurrent settlements exactly one
+	// changes the row; on PostgreSQL the others wait for it and then see it settled.
+	n, err := tx.execN(ctx, `UPDATE commission_lines SET status = ?, settled_at = ?
+		WHERE line_id = ? AND status = ? AND held = FALSE`, string(LineSettled), ts(tx.now), lineID, string(LinePending))
+	if err != nil {
+		return false, err
+	}
+	line, err := tx.commissionLine(ctx, lineID)
+	if err != nil {
+		return false, err
+	}
+	if n == 0 {
+		if line.Status == LineSettled {
+			return false, nil
+		}
+		return false, errs.E(errs.Conflict, "held", "an open after-sale case holds line %d; settle it when the case ends", lineID)
+	}
+	p := posting{}
+	earned := byDistributor{}
+	for _, sh := range line.Shares {
+		if sh.Amount == 0 {
+			continue
+		}
+		p.debit(pendingAccount(sh.Party), sh.Amount)
+		if isDistributor(sh.Party) {
+			earned[sh.Party.ID] += sh.Amount
+		} else {
+			p.credit(settledAccount(sh.Party), sh.Amount)
+		}
+	}
+	if err := tx.lockWallets(ctx, line.Currency, earned.ids()); err != nil {
+		return false, err
+	}
+	for _, d := range earned.ids() {
+		if err := tx.earn(ctx, p, d, earned[d]); err != nil {
+			return false, err
+		}
+	}
+	// Every share refunded before settlement: the line settles, nothing moves.
+	if j, ok := p.journal(fmt.Sprintf("settle:line:%d", lineID), "settle", fmt.Sprintf("order %d line %d settled", line.OrderID, lineID), line.Currency); ok {
+		if _, _, err := tx.post(ctx, j); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// RefundLine takes a refund off a line: after is what remains of it. The
+// shares are recomputed on after (never scaled) and each party's reversal
+// is its current share minus its new one, posted in one journal (key
+// refund:line:{id}:{refundKey}) that credits refunds with the paid amount
+// refunded. Before settlement the reversal comes out of pending; after it
+// comes out of available, payable and revenue, and a distributor's clawback
+// beyond its available balance is booked as debt. A share that grew is
+// credited the other way. The same refundKey again changes nothing
+// (refunded is false); with other amounts it is a Conflict on refund_key.
+func (db *DB) RefundLine(ctx context.Context, lineID int64, refundKey string, after commission.Line) (line *CommissionLine, refunded bool, err error) {
+	err = db.Write(ctx, func(tx *Tx) error {
+		line, refunded, err = tx.refundLine(ctx, lineID, refundKey, after)
+		return err
+	})
+	return line, refunded, errs.Wrap("store.RefundLine", err)
+}
+
+func (tx *Tx) refundLine(ctx context.Context, lineID int64, refundKey string, after commission.Line) (*CommissionLine, bool, error) {
+	if strings.TrimSpace(refundKey) == "" || len(refundKey) > 100 {
+		return nil, false, errs.Invalidf("refund_key", "must be 1 to 100 characters")
+	}
+	// Lock the line so that a concurrent settlement or refund of it runs
+	// before or after this one, never beside it.
+	if n, err := tx.execN(ctx, `UPDATE commission_lines SET held = held WHERE line_id = ?`, lineID); err != nil {
+		return nil, false, err
+	} else if n == 0 {
+		return nil, false, errs.E(errs.NotFound, "", "commission line not found")
+	}
+	var prev commission.Line
+	err := tx.get(ctx, "refund", `SELECT base_after, markup_after, quantity_after FROM commission_refunds WHERE line_id = ? AND refund_key = ?`,
+		[]any{lineID, refundKey}, &prev.Base, &prev.Markup, &prev.Quantity)
+	switch {
+	case err == nil:
+		if prev != after {
+			return nil, false, errs.E(errs.Conflict, "refund_key", "refund %q of line %d was already taken with other amounts", refundKey, lineID)
+		}
+		line, err := tx.commissionLine(ctx, lineID)
+		return line, false, err
+	case !errs.Is(err, errs.NotFound):
+		return nil, false, err
+	}
+	line, err := tx.commissionLine(ctx, lineID)
+	if err != nil {
+		return nil, false, err
+	}
+	delta, err := commission.Recompute(line.Snapshot, line.Current, after)
+	if err != nil {
+		return nil, false, err
+	}
+	if after == line.Current {
+		return nil, false, errs.Invalidf("after", "refunds nothing: it equals what remains of the line")
+	}
+	refund := delta.Total()
+	p := posting{}
+	p.credit(ledger.Code(ledger.Refunds, 0), refund)
+	clawed := byDistributor{}
+	for _, d := range delta {
+		switch {
+		case d.Amount == 0:
+		case line.Status == LinePending:
+			p.debit(pendingAccount(d.Party), d.Amount)
+		case isDistributor(d.Party):
+			clawed[d.Party.ID] += d.Amount
+		default:
+			p.debit(settledAccount(d.Party), d.Amount)
+		}
+	}
+	if err := tx.lockWallets(ctx, line.Currency, clawed.ids()); err != nil {
+		return nil, false, err
+	}
+	for _, id := range clawed.ids() {
+		if c := clawed[id]; c > 0 {
+			err = tx.clawBack(ctx, p, id, c)
+		} else if c < 0 {
+			err = tx.earn(ctx, p, id, -c)
+		}
+		if err != nil {
+			return nil, false, err
+		}
+	}
+	if j, ok := p.journal(fmt.Sprintf("refund:line:%d:%s", lineID, refundKey), "refund",
+		fmt.Sprintf("order %d line %d refund %s", line.OrderID, lineID, refundKey), line.Currency); ok {
+		if _, _, err := tx.post(ctx, j); err != nil {
+			return nil, false, err
+		}
+	}
+	for _, d := range delta {
+		if d.Amount == 0 {
+			continue
+		}
+		if _, err := tx.exec(ctx, `UPDATE commission_shares SET amount = amount - ? WHERE line_id = ? AND party = ?`,
+			int64(d.Amount), lineID, d.Party.String()); err != nil {
+			return nil, false, err
+		}
+	}
+	if _, err := tx.exec(ctx, `UPDATE commission_lines SET base = ?, markup = ?, quantity = ? WHERE line_id = ?`,
+		int64(after.Base), int64(after.Markup), after.Quantity, lineID); err != nil {
+		return nil, false, err
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO commission_refunds (line_id, refund_key, base_after, markup_after, quantity_after, refunded, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, lineID, refundKey, int64(after.Base), int64(after.Markup), after.Quantity, int64(refund), ts(tx.now)); err != nil {
+		return nil, false, err
+	}
+	line, err = tx.commissionLine(ctx, lineID)
+	return line, true, err
+}
+
+// SetLineHeld holds a line's settlement while an after-sale case is open,
+// or releases it. Setting what is already set changes nothing.
+func (db *DB) SetLineHeld(ctx context.Context, lineID int64, held bool) error {
+	return errs.Wrap("store.SetLineHeld", db.Write(ctx, func(tx *Tx) error {
+		return tx.setLineHeld(ctx, lineID, held)
+	}))
+}
+
+func (tx *Tx) setLineHeld(ctx context.Context, lineID int64, held bool) error {
+	n, err := tx.execN(ctx, `UPDATE commission_lines SET held = ? WHERE line_id = ?`, held, lineID)
+	if err == nil && n == 0 {
+		err = errs.E(errs.NotFound, "", "commission line not found")
+	}
+	return err
+}
