@@ -76,6 +76,8 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	s.routesNetwork()
 	s.routesCommissions()
 	s.routesWithdrawals()
+	s.routesShops()
+	s.routesOrders()
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errs.E(errs.NotFound, "", "no route %s %s", r.Method, r.URL.Path))
 	})

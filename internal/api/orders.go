@@ -1,0 +1,5 @@
+package api
+
+// routesOrders registers the orders routes.
+func (s *Server) routesOrders() {
+}

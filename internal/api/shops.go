@@ -1,0 +1,5 @@
+package api
+
+// routesShops registers the shops routes.
+func (s *Server) routesShops() {
+}
