@@ -21,6 +21,7 @@ type Config struct {
 
 	CookieSecure bool
 	SessionTTL   time.Duration
+	JobsInterval time.Duration // how often serve runs due background work; 0 leaves it to cron
 
 	BootstrapOperator         string // email or phone of the first operator, created by serve when none exists
 	BootstrapOperatorPassword string // its password (secret)
@@ -37,6 +38,8 @@ func (c *Config) bindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogFormat, "log-format", env("SHAREMALL_LOG_FORMAT", "text"), "log format: text or json (SHAREMALL_LOG_FORMAT)")
 	fs.BoolVar(&c.CookieSecure, "cookie-secure", env("SHAREMALL_COOKIE_SECURE", "true") != "false", "mark the session cookie Secure (SHAREMALL_COOKIE_SECURE)")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", envDuration("SHAREMALL_SESSION_TTL", 30*24*time.Hour), "how long a login lasts (SHAREMALL_SESSION_TTL)")
+	fs.DurationVar(&c.JobsInterval, "jobs-interval", envDuration("SHAREMALL_JOBS_INTERVAL", 30*time.Second),
+		"how often serve runs due background work (cancel unpaid, confirm receipt, settle); 0 leaves it to `sharemall jobs run-due` from cron (SHAREMALL_JOBS_INTERVAL)")
 	fs.StringVar(&c.BootstrapOperator, "bootstrap-operator", env("SHAREMALL_BOOTSTRAP_OPERATOR", ""),
 		"email or phone of the first operator, created at start when the program has none; its password comes from SHAREMALL_BOOTSTRAP_OPERATOR_PASSWORD or _FILE")
 	c.BootstrapOperatorPassword = secret("SHAREMALL_BOOTSTRAP_OPERATOR_PASSWORD", "")

@@ -19,6 +19,7 @@ import (
 	"sharemall/internal/account"
 	"sharemall/internal/api"
 	"sharemall/internal/errs"
+	"sharemall/internal/jobs"
 	"sharemall/internal/store"
 )
 
@@ -29,6 +30,7 @@ Usage:
   sharemall demo    [flags]   build a sample program (once), print its logins, then serve
   sharemall migrate [flags]   apply pending database migrations
   sharemall ledger check [flags]  verify the books on a live database; exits 1 when a problem is found
+  sharemall jobs run-due [flags]  run the background work that is due (for cron), then exit
   sharemall version           print the version
 
 Run "sharemall <command> -h" for the flags of a command.
@@ -67,6 +69,13 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 		cmd, args = "ledger check", args[1:]
 		fs = flag.NewFlagSet(cmd, flag.ContinueOnError)
 		cfg.bindFlags(fs)
+	case "jobs":
+		if len(args) == 0 || args[0] != "run-due" {
+			return fmt.Errorf("usage: sharemall jobs run-due [flags]")
+		}
+		cmd, args = "jobs run-due", args[1:]
+		fs = flag.NewFlagSet(cmd, flag.ContinueOnError)
+		cfg.bindFlags(fs)
 	case "version":
 		fmt.Fprintln(stdout, "sharemall", version())
 		return nil
@@ -96,6 +105,8 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 	switch cmd {
 	case "ledger check":
 		return ledgerCheck(ctx, db, stdout)
+	case "jobs run-due":
+		return runDue(ctx, db, log, stdout)
 	case "migrate":
 		n, err := db.Migrate(ctx)
 		if err != nil {
@@ -138,6 +149,10 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger) err
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	if cfg.JobsInterval > 0 {
+		runner := jobs.NewRunner(db, log)
+		go runner.Loop(ctx, cfg.JobsInterval)
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -207,4 +222,21 @@ func version() string {
 		return v
 	}
 	return "unknown"
+}
+
+// runDue runs the due background work once, as cron would.
+func runDue(ctx context.Context, db *store.DB, log *slog.Logger, stdout io.Writer) error {
+	if _, err := db.Prepare(ctx); err != nil {
+		return err
+	}
+	res, err := jobs.NewRunner(db, log).RunDue(ctx)
+	for _, sw := range jobs.Sweeps(db) {
+		if n, ok := res.Done[sw.Name]; ok {
+			fmt.Fprintf(stdout, "%-16s %d\n", sw.Name, n)
+		}
+	}
+	for _, name := range res.Skipped {
+		fmt.Fprintf(stdout, "%-16s skipped: another server holds its lease\n", name)
+	}
+	return err
 }

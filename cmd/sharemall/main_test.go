@@ -182,3 +182,18 @@ func TestLedgerCheckCommand(t *testing.T) {
 		t.Fatalf("corrupt ledger: %v\n%s", err, out.String())
 	}
 }
+
+func TestJobsRunDueCommand(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), "jobs", []string{"run-due", "--data", t.TempDir(), "--log-level", "error"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"cancel-unpaid", "confirm-receipt", "settle"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("run-due said %q", out.String())
+		}
+	}
+	if err := run(context.Background(), "jobs", []string{"run-everything"}, &out); err == nil {
+		t.Fatal("unknown jobs subcommand accepted")
+	}
+}

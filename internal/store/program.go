@@ -132,3 +132,21 @@ func (tx *Tx) checkGradesFit(ctx context.Context, s *program.Settings) error {
 	}
 	return mapErr(rows.Err())
 }
+
+// settingsAt returns the settings of a given version (an order's rules).
+// Version 0 is the defaults.
+func (tx *Tx) settingsAt(ctx context.Context, version int64) (*program.Settings, error) {
+	s := program.Default()
+	if version == 0 {
+		return s, nil
+	}
+	var raw string
+	if err := tx.get(ctx, "settings version", `SELECT settings FROM program_settings WHERE version = ?`, []any{version}, &raw); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(raw), s); err != nil {
+		return nil, fmt.Errorf("settings version %d: %w", version, err)
+	}
+	s.Version = version
+	return s, nil
+}

@@ -1,0 +1,235 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"sharemall/internal/errs"
+	"sharemall/internal/program"
+)
+
+// ClaimLease takes the named lease for holder until now+ttl when it is free
+// or expired (or already the holder's). It reports whether holder has it.
+func (db *DB) ClaimLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error) {
+	var got bool
+	err := db.Write(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `INSERT INTO job_leases (name) VALUES (?) ON CONFLICT (name) DO NOTHING`, name); err != nil {
+			return err
+		}
+		n, err := tx.execN(ctx, `UPDATE job_leases SET holder = ?, held_until = ? WHERE name = ? AND (held_until <= ? OR holder = ?)`,
+			holder, ts(tx.now.Add(ttl)), name, ts(tx.now), holder)
+		got = n == 1
+		return err
+	})
+	return got, errs.Wrap("store.ClaimLease", err)
+}
+
+// ReleaseLease gives the lease back and records the run.
+func (db *DB) ReleaseLease(ctx context.Context, name, holder string, count int) error {
+	return errs.Wrap("store.ReleaseLease", db.Write(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE job_leases SET held_until = 0, last_run = ?, last_count = ? WHERE name = ? AND holder = ?`,
+			ts(tx.now), count, name, holder)
+		return err
+	}))
+}
+
+// dueIDs runs a query for at most limit ids of items due now.
+func (db *DB) dueIDs(ctx context.Context, q string, args ...any) ([]int64, error) {
+	var ids []int64
+	err := db.Read(ctx, func(tx *Tx) error {
+		return tx.each(ctx, q, args, func(scan func(...any) error) error {
+			var id int64
+			if err := scan(&id); err != nil {
+				return mapErr(err)
+			}
+			ids = append(ids, id)
+			return nil
+		})
+	})
+	return ids, err
+}
+
+// CancelUnpaidOrders cancels up to limit orders whose payment deadline has
+// passed, releasing their reserved stock and coupon use. Each order is its
+// own transaction and changes only if it is still unpaid, so a payment that
+// lands first wins and two sweeps never cancel one order twice.
+func (db *DB) CancelUnpaidOrders(ctx context.Context, limit int) (int, error) {
+	ids, err := db.dueIDs(ctx, `SELECT id FROM orders WHERE status = 'unpaid' AND pay_by <= ? ORDER BY pay_by, id LIMIT ?`, ts(db.Now()), limit)
+	if err != nil {
+		return 0, errs.Wrap("store.CancelUnpaidOrders", err)
+	}
+	done := 0
+	for _, id := range ids {
+		var n int64
+		err := db.Write(ctx, func(tx *Tx) error {
+			var err error
+			n, err = tx.execN(ctx, `UPDATE orders SET status = 'cancelled', cancelled_at = ? WHERE id = ? AND status = 'unpaid' AND pay_by <= ?`,
+				ts(tx.now), id, ts(tx.now))
+			if err != nil || n == 0 {
+				return err
+			}
+			return tx.releaseOrder(ctx, id)
+		})
+		if err != nil {
+			return done, errs.Wrap("store.CancelUnpaidOrders", err)
+		}
+		done += int(n)
+	}
+	return done, nil
+}
+
+// releaseOrder gives back what an unpaid order held: reserved stock, its
+// fulfilment orders and its coupon use.
+func (tx *Tx) releaseOrder(ctx context.Context, orderID int64) error {
+	type hold struct{ warehouse, sku, qty int64 }
+	var holds []hold
+	err := tx.each(ctx, `SELECT warehouse_id, sku_id, quantity FROM order_lines WHERE order_id = ? ORDER BY warehouse_id, sku_id`,
+		[]any{orderID}, func(scan func(...any) error) error {
+			var h hold
+			if err := scan(&h.warehouse, &h.sku, &h.qty); err != nil {
+				return mapErr(err)
+			}
+			holds = append(holds, h)
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	for _, h := range holds {
+		if _, err := tx.exec(ctx, `UPDATE stock SET reserved = reserved - ?, updated_at = ? WHERE warehouse_id = ? AND sku_id = ?`,
+			h.qty, ts(tx.now), h.warehouse, h.sku); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.exec(ctx, `UPDATE fulfilment_orders SET status = 'cancelled' WHERE order_id = ? AND status = 'pending'`, orderID); err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `UPDATE coupons SET used = used - 1 WHERE used > 0 AND id = (SELECT coupon_id FROM orders WHERE id = ?)`, orderID)
+	return err
+}
+
+// versionCutoffs returns, for every settings version orders may carry, the
+// instant before which an event is past the window days(settings) long.
+// There are few versions, so sweeps query per version and stay exact.
+func (db *DB) versionCutoffs(ctx context.Context, days func(*program.Settings) int) (map[int64]time.Time, error) {
+	out := map[int64]time.Time{}
+	err := db.Read(ctx, func(tx *Tx) error {
+		var versions []int64
+		err := tx.each(ctx, `SELECT version FROM program_settings`, nil, func(scan func(...any) error) error {
+			var v int64
+			if err := scan(&v); err != nil {
+				return mapErr(err)
+			}
+			versions = append(versions, v)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, v := range append(versions, 0) {
+			s, err := tx.settingsAt(ctx, v)
+			if err != nil {
+				return err
+			}
+			out[v] = tx.now.AddDate(0, 0, -days(s))
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ConfirmShippedOrders marks received up to limit fulfilment orders shipped
+// longer ago than their order's auto-confirm days (the rules the order was
+// placed under).
+func (db *DB) ConfirmShippedOrders(ctx context.Context, limit int) (int, error) {
+	cutoffs, err := db.versionCutoffs(ctx, func(s *program.Settings) int { return s.AutoConfirmDays })
+	if err != nil {
+		return 0, errs.Wrap("store.ConfirmShippedOrders", err)
+	}
+	done := 0
+	for version, cutoff := range cutoffs {
+		ids, err := db.dueIDs(ctx, `SELECT f.id FROM fulfilment_orders f JOIN orders o ON o.id = f.order_id
+			WHERE f.status = 'shipped' AND o.settings_version = ? AND f.shipped_at <= ? ORDER BY f.shipped_at, f.id LIMIT ?`,
+			version, ts(cutoff), limit-done)
+		if err != nil {
+			return done, errs.Wrap("store.ConfirmShippedOrders", err)
+		}
+		for _, id := range ids {
+			var n int64
+			err := db.Write(ctx, func(tx *Tx) error {
+				var err error
+				n, err = tx.execN(ctx, `UPDATE fulfilment_orders SET status = 'received', received_at = ? WHERE id = ? AND status = 'shipped'`, ts(tx.now), id)
+				return err
+			})
+			if err != nil {
+				return done, errs.Wrap("store.ConfirmShippedOrders", err)
+			}
+			done += int(n)
+		}
+		if done >= limit {
+			break
+		}
+	}
+	return done, nil
+}
+
+// SettleMaturedLines settles up to limit commission lines whose fulfilment
+// order was received longer ago than the order's after-sale days and that no
+// open after-sale case holds; then completes orders with nothing left to do.
+// settleLine changes a line only once, so concurrent sweeps settle it once.
+func (db *DB) SettleMaturedLines(ctx context.Context, limit int) (int, error) {
+	cutoffs, err := db.versionCutoffs(ctx, func(s *program.Settings) int { return s.AfterSaleDays })
+	if err != nil {
+		return 0, errs.Wrap("store.SettleMaturedLines", err)
+	}
+	done := 0
+	for version, cutoff := range cutoffs {
+		type due struct{ line, order int64 }
+		var list []due
+		err := db.Read(ctx, func(tx *Tx) error {
+			return tx.each(ctx, `SELECT c.line_id, o.id FROM commission_lines c
+				JOIN order_lines l ON l.id = c.line_id JOIN fulfilment_orders f ON f.id = l.fulfilment_id JOIN orders o ON o.id = l.order_id
+				WHERE c.status = 'pending' AND c.held = FALSE AND f.status = 'received' AND o.settings_version = ? AND f.received_at <= ?
+				ORDER BY f.received_at, c.line_id LIMIT ?`, []any{version, ts(cutoff), limit - done}, func(scan func(...any) error) error {
+				var d due
+				if err := scan(&d.line, &d.order); err != nil {
+					return mapErr(err)
+				}
+				list = append(list, d)
+				return nil
+			})
+		})
+		if err != nil {
+			return done, errs.Wrap("store.SettleMaturedLines", err)
+		}
+		for _, d := range list {
+			var settled bool
+			err := db.Write(ctx, func(tx *Tx) error {
+				var err error
+				if settled, err = tx.settleLine(ctx, d.line); err != nil || !settled {
+					return err
+				}
+				return tx.completeOrder(ctx, d.order)
+			})
+			switch {
+			case err == nil && settled:
+				done++
+			case err != nil && !errs.Is(err, errs.Conflict): // Conflict: held meanwhile; a later sweep sees it
+				return done, errs.Wrap("store.SettleMaturedLines", err)
+			}
+		}
+		if done >= limit {
+			break
+		}
+	}
+	return done, nil
+}
+
+// completeOrder marks a paid order completed once every fulfilment order is
+// received (or cancelled) and every line settled.
+func (tx *Tx) completeOrder(ctx context.Context, orderID int64) error {
+	_, err := tx.exec(ctx, `UPDATE orders SET status = 'completed' WHERE id = ? AND status = 'paid'
+		AND NOT EXISTS (SELECT 1 FROM fulfilment_orders WHERE order_id = ? AND status NOT IN ('received', 'cancelled'))
+		AND NOT EXISTS (SELECT 1 FROM commission_lines WHERE order_id = ? AND status <> 'settled')`, orderID, orderID, orderID)
+	return err
+}
