@@ -19,9 +19,11 @@ type Config struct {
 	LogLevel  string
 	LogFormat string
 
-	CookieSecure bool
-	SessionTTL   time.Duration
-	JobsInterval time.Duration // how often serve runs due background work; 0 leaves it to cron
+	CookieSecure   bool
+	SessionTTL     time.Duration
+	JobsInterval   time.Duration // how often serve runs due background work; 0 leaves it to cron
+	PaymentSandbox bool          // run the built-in sandbox payment provider (always on for demo)
+	PublicURL      string        // the base URL clients use; the sandbox calls back there
 
 	BootstrapOperator         string // email or phone of the first operator, created by serve when none exists
 	BootstrapOperatorPassword string // its password (secret)
@@ -40,6 +42,9 @@ func (c *Config) bindFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.SessionTTL, "session-ttl", envDuration("SHAREMALL_SESSION_TTL", 30*24*time.Hour), "how long a login lasts (SHAREMALL_SESSION_TTL)")
 	fs.DurationVar(&c.JobsInterval, "jobs-interval", envDuration("SHAREMALL_JOBS_INTERVAL", 30*time.Second),
 		"how often serve runs due background work (cancel unpaid, confirm receipt, settle); 0 leaves it to `sharemall jobs run-due` from cron (SHAREMALL_JOBS_INTERVAL)")
+	fs.BoolVar(&c.PaymentSandbox, "payment-sandbox", env("SHAREMALL_PAYMENT_SANDBOX", "false") == "true",
+		"run the built-in sandbox payment provider: anyone holding a payment reference can pay through it, so only for trials (always on in demo) (SHAREMALL_PAYMENT_SANDBOX)")
+	fs.StringVar(&c.PublicURL, "public-url", env("SHAREMALL_PUBLIC_URL", ""), "base URL clients reach the server at, e.g. https://shop.example.com (SHAREMALL_PUBLIC_URL)")
 	fs.StringVar(&c.BootstrapOperator, "bootstrap-operator", env("SHAREMALL_BOOTSTRAP_OPERATOR", ""),
 		"email or phone of the first operator, created at start when the program has none; its password comes from SHAREMALL_BOOTSTRAP_OPERATOR_PASSWORD or _FILE")
 	c.BootstrapOperatorPassword = secret("SHAREMALL_BOOTSTRAP_OPERATOR_PASSWORD", "")

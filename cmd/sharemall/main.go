@@ -119,6 +119,7 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 		fmt.Fprintf(stdout, "applied %d migration(s); schema is at version %d\n", n, cur)
 		return nil
 	case "demo":
+		cfg.PaymentSandbox = true // the demo is a trial: pay with the sandbox
 		if _, err := db.Prepare(ctx); err != nil {
 			return err
 		}
@@ -138,6 +139,8 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger) err
 	acfg := api.DefaultConfig()
 	acfg.CookieSecure = cfg.CookieSecure
 	acfg.SessionTTL = cfg.SessionTTL
+	acfg.PaymentSandbox = cfg.PaymentSandbox
+	acfg.PublicURL = cfg.PublicURL
 	if err := bootstrapOperator(ctx, db, cfg, acfg.HashParams, log); err != nil {
 		return err
 	}

@@ -27,6 +27,9 @@ func TestEveryRouteRefusesGarbage(t *testing.T) {
 				path = path[:i] + id + path[j+1:]
 			}
 			for _, tok := range []string{"", op} {
+				if route == "DELETE /api/v1/sessions/current" && tok != "" {
+					continue // it would sign the operator out for the rest of the test
+				}
 				for _, body := range bodies {
 					if method == "GET" && body != nil {
 						continue

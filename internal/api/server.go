@@ -32,6 +32,11 @@ type Config struct {
 	// LoginLimit failed logins per identifier within LoginWindow lock it out until the window passes.
 	LoginLimit  int
 	LoginWindow time.Duration
+	// PaymentSandbox runs the built-in sandbox payment provider (demo, tests).
+	PaymentSandbox bool
+	// PublicURL is the base URL clients reach the server at ("https://shop.example.com");
+	// the sandbox's hosted page and callback use it. Empty: this machine only.
+	PublicURL string
 }
 
 // DefaultConfig is used by the server unless flags say otherwise.
@@ -78,6 +83,7 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	s.routesWithdrawals()
 	s.routesShops()
 	s.routesOrders()
+	s.routesFulfilment()
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errs.E(errs.NotFound, "", "no route %s %s", r.Method, r.URL.Path))
 	})

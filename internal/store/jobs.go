@@ -79,11 +79,12 @@ func (db *DB) CancelUnpaidOrders(ctx context.Context, limit int) (int, error) {
 }
 
 // releaseOrder gives back what an unpaid order held: reserved stock, its
-// fulfilment orders and its coupon use.
+// fulfilment orders and its coupon use. Stock rows are locked in SKU order,
+// as checkout and payment lock them, so PostgreSQL cannot deadlock between them.
 func (tx *Tx) releaseOrder(ctx context.Context, orderID int64) error {
 	type hold struct{ warehouse, sku, qty int64 }
 	var holds []hold
-	err := tx.each(ctx, `SELECT warehouse_id, sku_id, quantity FROM order_lines WHERE order_id = ? ORDER BY warehouse_id, sku_id`,
+	err := tx.each(ctx, `SELECT warehouse_id, sku_id, quantity FROM order_lines WHERE order_id = ? ORDER BY sku_id, warehouse_id`,
 		[]any{orderID}, func(scan func(...any) error) error {
 			var h hold
 			if err := scan(&h.warehouse, &h.sku, &h.qty); err != nil {

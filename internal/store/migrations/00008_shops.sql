@@ -21,7 +21,11 @@ CREATE TABLE shop_items (
 CREATE INDEX shop_items_product ON shop_items (product_id);
 
 -- A distributor's own price for a SKU: between retail and the SKU's ceiling,
--- only where the supplier allows markup. No row: the retail price.
+-- only where the supplier allows markup. No row: the retail price. A stored
+-- price is checked when set; if the supplier later raises retail above it,
+-- lowers the ceiling below it or stops markup, the price in force is retail
+-- until the distributor sets a new one (store.effectivePrice, the same rule
+-- as checkout's). Rows go when the product leaves the shop.
 CREATE TABLE shop_prices (
     distributor_id BIGINT NOT NULL REFERENCES shops (distributor_id),
     sku_id         BIGINT NOT NULL REFERENCES skus (id),
@@ -36,9 +40,11 @@ CREATE TABLE share_links (
     distributor_id BIGINT NOT NULL REFERENCES distributors (id),
     product_id     BIGINT REFERENCES products (id),
     channel        TEXT NOT NULL CHECK (channel IN ('link', 'poster')),
-    created_at     BIGINT NOT NULL,
-    UNIQUE (distributor_id, product_id, channel)
+    created_at     BIGINT NOT NULL
 );
+-- One link per distributor, product and channel. NULLs are distinct in a
+-- plain UNIQUE, so the shop link (product_id NULL) is keyed on COALESCE.
+CREATE UNIQUE INDEX share_links_once ON share_links (distributor_id, COALESCE(product_id, 0), channel);
 
 -- Every touch: a link opened, a poster scanned, a coupon entered.
 CREATE TABLE visits (

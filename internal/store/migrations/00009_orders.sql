@@ -94,9 +94,10 @@ CREATE TABLE payments (
     provider_ref TEXT NOT NULL,
     amount       BIGINT NOT NULL CHECK (amount >= 0),
     currency     TEXT NOT NULL,
-    status       TEXT NOT NULL CHECK (status IN ('pending', 'paid', 'failed')),
+    status       TEXT NOT NULL CHECK (status IN ('pending', 'paid', 'failed', 'refunded')),
     created_at   BIGINT NOT NULL,
     paid_at      BIGINT,
+    refunded_at  BIGINT, -- a payment that arrived for a cancelled (or already paid) order is refunded
     UNIQUE (provider, provider_ref)
 );
 CREATE INDEX payments_order ON payments (order_id);
@@ -107,12 +108,21 @@ CREATE TABLE payment_callbacks (
     provider     TEXT NOT NULL,
     provider_ref TEXT NOT NULL,
     payload      TEXT NOT NULL,
-    outcome      TEXT NOT NULL, -- applied, duplicate, bad_signature, bad_amount, unknown_payment
+    outcome      TEXT NOT NULL, -- applied, duplicate, late_payment, double_payment, bad_signature, bad_payload, bad_amount, unknown_payment
     at           BIGINT NOT NULL
 );
 CREATE INDEX payment_callbacks_ref ON payment_callbacks (provider, provider_ref);
 
+-- A provider's signing secret when none is configured: made on first use and
+-- kept, so callbacks signed before a restart still verify after it.
+CREATE TABLE provider_secrets (
+    provider   TEXT PRIMARY KEY,
+    secret     TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+
 -- +goose Down
+DROP TABLE provider_secrets;
 DROP TABLE payment_callbacks;
 DROP TABLE payments;
 DROP TABLE order_lines;

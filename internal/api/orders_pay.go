@@ -1,0 +1,218 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"html/template"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"sharemall/internal/errs"
+	"sharemall/internal/payment"
+	"sharemall/internal/store"
+)
+
+// SandboxSecretEnv names the sandbox's signing secret. When it is unset the
+// server makes one and keeps it in the database, so restarts keep it.
+const SandboxSecretEnv = "SHAREMALL_SANDBOX_SECRET"
+
+// sandbox is the sandbox provider, when the server runs it (demo and tests;
+// off unless configured, because whoever holds a payment reference can pay
+// through it). Its hosted page and callback live at the configured public
+// URL or, without one, at the request's own host when that is this machine:
+// the sandbox never posts a callback to a host a request merely names.
+func (s *Server) sandbox(r *http.Request) (*payment.Sandbox, error) {
+	if !s.cfg.PaymentSandbox {
+		return nil, errs.E(errs.NotFound, "", "the sandbox payment provider is off; start the server with --payment-sandbox")
+	}
+	base := strings.TrimRight(s.cfg.PublicURL, "/")
+	if base == "" {
+		host, _, err := net.SplitHostPort(r.Host)
+		if err != nil {
+			host = r.Host
+		}
+		if ip := net.ParseIP(strings.Trim(host, "[]")); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return nil, errs.E(errs.Forbidden, "Host", "the sandbox calls back only this machine; set --public-url to serve it elsewhere")
+		}
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		base = scheme + "://" + r.Host
+	}
+	secret := os.Getenv(SandboxSecretEnv)
+	if secret == "" {
+		var err error
+		if secret, err = s.db.ProviderSecret(r.Context(), "sandbox", payment.NewSecret); err != nil {
+			return nil, err
+		}
+	}
+	return &payment.Sandbox{Secret: []byte(secret), BaseURL: base}, nil
+}
+
+type paymentResponse struct {
+	ID          int64      `json:"id"`
+	OrderID     int64      `json:"order_id"`
+	Provider    string     `json:"provider"`
+	ProviderRef string     `json:"provider_ref"`
+	RedirectURL string     `json:"redirect_url,omitempty"`
+	Amount      string     `json:"amount"`
+	Currency    string     `json:"currency"`
+	Status      string     `json:"status"`
+	CreatedAt   time.Time  `json:"created_at"`
+	PaidAt      *time.Time `json:"paid_at,omitempty"`
+	RefundedAt  *time.Time `json:"refunded_at,omitempty"`
+}
+
+func paymentJSON(p *store.Payment, redirect string) paymentResponse {
+	return paymentResponse{ID: p.ID, OrderID: p.OrderID, Provider: p.Provider, ProviderRef: p.ProviderRef, RedirectURL: redirect,
+		Amount: currencyOf(p.Currency).Format(p.Amount), Currency: p.Currency, Status: p.Status, CreatedAt: p.CreatedAt,
+		PaidAt: p.PaidAt, RefundedAt: p.RefundedAt}
+}
+
+// payOrder opens a payment of an unpaid order with the sandbox provider and
+// returns the hosted page to send the customer to.
+func (s *Server) payOrder(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if actorOf(r).Anonymous() {
+		return errs.E(errs.Unauthorized, "", "sign in first")
+	}
+	p, err := s.sandbox(r)
+	if errs.Is(err, errs.NotFound) {
+		return errs.E(errs.Conflict, "", "no payment provider is enabled on this server")
+	} else if err != nil {
+		return err
+	}
+	url, ref, err := p.StartPayment(r.Context(), payment.Charge{OrderID: id})
+	if err != nil {
+		return err
+	}
+	pay, err := s.db.StartPayment(r.Context(), actorOf(r), id, p.Name(), ref)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, paymentJSON(pay, url))
+	return nil
+}
+
+// sandboxCallback receives the sandbox's signed callback. A bad signature
+// or amount is logged and refused (400) with nothing else changed; a valid
+// one is applied once. A payment that came too late (the order was
+// cancelled) or twice (another payment paid the order) is refunded through
+// the provider.
+func (s *Server) sandboxCallback(w http.ResponseWriter, r *http.Request) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
+	if err != nil {
+		return errs.E(errs.TooLarge, "body", "is larger than 64 KiB")
+	}
+	p, err := s.sandbox(r)
+	if err != nil {
+		return err
+	}
+	cb, err := p.VerifyCallback(r.Header, body)
+	if err != nil {
+		var peek struct {
+			ProviderRef string `json:"provider_ref"`
+		}
+		json.Unmarshal(body, &peek)
+		outcome := store.OutcomeBadSignature
+		if errs.FieldOf(err) != payment.SignatureHeader {
+			outcome = store.OutcomeBadPayload
+		}
+		if lerr := s.db.RecordCallback(r.Context(), p.Name(), peek.ProviderRef, string(body), outcome); lerr != nil {
+			return lerr
+		}
+		return err
+	}
+	outcome, pay, err := s.db.ApplyPayment(r.Context(), store.CallbackInput{Provider: p.Name(), ProviderRef: cb.ProviderRef,
+		Amount: cb.Amount, Currency: cb.Currency, Payload: string(body)})
+	if err != nil {
+		return err
+	}
+	if outcome == store.OutcomeLatePayment || outcome == store.OutcomeDoublePayment {
+		if err := p.Refund(r.Context(), pay.ProviderRef, pay.Amount, pay.Currency); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"outcome": outcome, "payment": paymentJSON(pay, "")})
+	return nil
+}
+
+// sandboxTemplate is the hosted payment page; parsed at start-up so a broken
+// template fails the boot, not a request.
+var sandboxTemplate = template.Must(template.New("pay").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sandbox payment</title>
+<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem}
+.amount{font-size:2rem;margin:1rem 0}button{font-size:1.2rem;padding:.7rem 2rem}</style></head>
+<body><h1>Sandbox payment</h1>
+<p>No real money moves: this page stands in for a payment provider.</p>
+<p>Order {{.OrderID}} · reference <code>{{.Ref}}</code></p>
+<p class="amount">{{.Amount}} {{.Currency}}</p>
+{{if .Message}}<p><strong>{{.Message}}</strong></p>{{end}}
+{{if eq .Status "pending"}}<form method="post"><button type="submit">Pay</button></form>{{else}}<p>Status: {{.Status}}</p>{{end}}
+</body></html>`))
+
+func (s *Server) renderSandbox(w http.ResponseWriter, status int, p *store.Payment, message string) error {
+	var buf bytes.Buffer
+	if err := sandboxTemplate.Execute(&buf, map[string]any{"OrderID": p.OrderID, "Ref": p.ProviderRef,
+		"Amount": currencyOf(p.Currency).Format(p.Amount), "Currency": p.Currency, "Status": p.Status, "Message": message}); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+	return nil
+}
+
+// sandboxPage is the hosted page: the payment and a Pay button. The
+// reference is the capability; no sign-in is needed, as with a real provider.
+func (s *Server) sandboxPage(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.db.PaymentByRef(r.Context(), "sandbox", r.PathValue("ref"))
+	if err != nil {
+		return err
+	}
+	return s.renderSandbox(w, http.StatusOK, p, "")
+}
+
+var sandboxClient = &http.Client{Timeout: 15 * time.Second}
+
+// sandboxPay is the Pay button: the sandbox signs a callback and sends it to
+// this server at the base URL the page was reached on, as a provider would.
+func (s *Server) sandboxPay(w http.ResponseWriter, r *http.Request) error {
+	sb, err := s.sandbox(r)
+	if err != nil {
+		return err
+	}
+	p, err := s.db.PaymentByRef(r.Context(), sb.Name(), r.PathValue("ref"))
+	if err != nil {
+		return err
+	}
+	body := sb.CallbackBody(p.ProviderRef, p.Amount, p.Currency)
+	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, sb.BaseURL+"/api/v1/payments/sandbox/callback", bytes.NewReader(body))
+	if err != nil {
+		return errs.Invalidf("Host", "is not a usable base URL")
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(payment.SignatureHeader, sb.Sign(body))
+	res, err := sandboxClient.Do(req)
+	if err != nil {
+		return errs.E(errs.Unavailable, "", "the sandbox could not reach the callback: %v", err)
+	}
+	io.Copy(io.Discard, io.LimitReader(res.Body, 1<<20))
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return errs.E(errs.Unavailable, "", "the server refused the sandbox's callback with status %d", res.StatusCode)
+	}
+	if p, err = s.db.PaymentByRef(r.Context(), sb.Name(), p.ProviderRef); err != nil {
+		return err
+	}
+	return s.renderSandbox(w, http.StatusOK, p, "Payment sent. You may close this page.")
+}

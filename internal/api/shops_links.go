@@ -1,0 +1,252 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	qrcode "github.com/skip2/go-qrcode"
+
+	"sharemall/internal/account"
+	"sharemall/internal/errs"
+	"sharemall/internal/store"
+)
+
+// VisitorCookie holds an anonymous browser's token, so visits made before
+// signing in can be claimed afterwards (POST /api/v1/me/visits/claim).
+const VisitorCookie = "sharemall_visitor"
+
+func (s *Server) routesShareLinks() {
+	s.handle("POST /api/v1/share-links", s.createShareLink)
+	s.handle("GET /api/v1/share-links/{code}/poster.png", s.sharePoster)
+	s.handle("GET /s/{code}", s.openShareLink)
+	s.handle("POST /api/v1/me/visits/claim", s.claimVisits)
+	s.handle("GET /api/v1/me/binding", s.myBinding)
+	s.handle("GET /api/v1/customers/{account_id}/binding", s.customerBinding)
+}
+
+// publicBase is the absolute origin links are written for: the request's
+// own host (behind a proxy, its X-Forwarded-Proto says https). A host that
+// is not a plain host[:port] is not trusted into a poster.
+func (s *Server) publicBase(r *http.Request) string {
+	if s.cfg.PublicURL != "" {
+		return strings.TrimRight(s.cfg.PublicURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	host := r.Host
+	for i := 0; i < len(host); i++ {
+		c := host[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == ':' || c == '[' || c == ']') {
+			host = "localhost"
+			break
+		}
+	}
+	if host == "" {
+		host = "localhost"
+	}
+	return scheme + "://" + host
+}
+
+type shareLinkJSON struct {
+	Code          string    `json:"code"`
+	DistributorID int64     `json:"distributor_id"`
+	ProductID     *int64    `json:"product_id"`
+	Channel       string    `json:"channel"`
+	URL           string    `json:"url"`
+	PosterURL     string    `json:"poster_url"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+func shareLinkOut(base string, l *store.ShareLink) shareLinkJSON {
+	out := shareLinkJSON{Code: l.Code, DistributorID: l.DistributorID, Channel: l.Channel, URL: base + "/s/" + l.Code,
+		PosterURL: base + "/api/v1/share-links/" + l.Code + "/poster.png", CreatedAt: l.CreatedAt}
+	if l.ProductID != 0 {
+		p := l.ProductID
+		out.ProductID = &p
+	}
+	return out
+}
+
+func (s *Server) createShareLink(w http.ResponseWriter, r *http.Request) error {
+	if err := requireDistributor(r); err != nil {
+		return err
+	}
+	var req struct {
+		ProductID int64  `json:"product_id"`
+		Channel   string `json:"channel"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if req.Channel == "" {
+		req.Channel = store.ChannelLink
+	}
+	l, err := s.db.ShareLink(r.Context(), actorOf(r), req.ProductID, req.Channel)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, shareLinkOut(s.publicBase(r), l))
+	return nil
+}
+
+// sharePoster is the QR code of a link's absolute URL, as a PNG anyone may
+// fetch: a poster is made to be shared.
+func (s *Server) sharePoster(w http.ResponseWriter, r *http.Request) error {
+	l, err := s.db.ShareLinkByCode(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	png, err := qrcode.Encode(s.publicBase(r)+"/s/"+l.Code, qrcode.Medium, 512)
+	if err != nil {
+		return errs.Wrap("api.sharePoster", err)
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Content-Length", strconv.Itoa(len(png)))
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	w.WriteHeader(http.StatusOK)
+	w.Write(png)
+	return nil
+}
+
+// openShareLink records the visit (binding a signed-in customer) and sends
+// the browser on to the shop or the product.
+func (s *Server) openShareLink(w http.ResponseWriter, r *http.Request) error {
+	visitor := ""
+	if c, err := r.Cookie(VisitorCookie); err == nil && len(c.Value) == 32 {
+		visitor = c.Value
+	}
+	if visitor == "" {
+		b := make([]byte, 24)
+		rand.Read(b)
+		visitor = base64.RawURLEncoding.EncodeToString(b)
+	}
+	v, _, err := s.db.RecordVisit(r.Context(), actorOf(r), r.PathValue("code"), visitor)
+	if errs.Is(err, errs.Invalid) && errs.FieldOf(err) == "visitor" {
+		// A forged cookie: count the visit under a fresh token instead.
+		b := make([]byte, 24)
+		rand.Read(b)
+		visitor = base64.RawURLEncoding.EncodeToString(b)
+		v, _, err = s.db.RecordVisit(r.Context(), actorOf(r), r.PathValue("code"), visitor)
+	}
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: VisitorCookie, Value: visitor, Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: s.cfg.CookieSecure, SameSite: http.SameSiteLaxMode})
+	to := "/api/v1/shops/" + strconv.FormatInt(v.DistributorID, 10)
+	if v.ProductID != 0 {
+		to = "/api/v1/products/" + strconv.FormatInt(v.ProductID, 10)
+	}
+	w.Header().Set("Location", to)
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusFound)
+	return nil
+}
+
+type bindingEventJSON struct {
+	ID                    int64     `json:"id"`
+	DistributorID         int64     `json:"distributor_id"`
+	PreviousDistributorID *int64    `json:"previous_distributor_id"`
+	VisitID               int64     `json:"visit_id"`
+	Outcome               string    `json:"outcome"`
+	Reason                string    `json:"reason"`
+	At                    time.Time `json:"at"`
+}
+
+func bindingEventOut(e *store.BindingEvent) *bindingEventJSON {
+	if e == nil {
+		return nil
+	}
+	out := &bindingEventJSON{ID: e.ID, DistributorID: e.DistributorID, VisitID: e.VisitID, Outcome: string(e.Outcome), Reason: e.Reason, At: e.At}
+	if e.PreviousDistributorID != 0 {
+		p := e.PreviousDistributorID
+		out.PreviousDistributorID = &p
+	}
+	return out
+}
+
+type customerBindingJSON struct {
+	CustomerAccountID int64              `json:"customer_account_id"`
+	DistributorID     *int64             `json:"distributor_id"`
+	VisitID           *int64             `json:"visit_id"`
+	Mode              *string            `json:"mode"`
+	BoundAt           *time.Time         `json:"bound_at"`
+	LockedUntil       *time.Time         `json:"locked_until"`
+	Events            []bindingEventJSON `json:"events"`
+}
+
+func bindingOut(b *store.CustomerBinding) customerBindingJSON {
+	out := customerBindingJSON{CustomerAccountID: b.CustomerAccountID, BoundAt: b.BoundAt, LockedUntil: b.LockedUntil,
+		Events: make([]bindingEventJSON, len(b.Events))}
+	if b.DistributorID != 0 {
+		d, m := b.DistributorID, string(b.Mode)
+		out.DistributorID, out.Mode = &d, &m
+	}
+	if b.VisitID != 0 {
+		v := b.VisitID
+		out.VisitID = &v
+	}
+	for i := range b.Events {
+		out.Events[i] = *bindingEventOut(&b.Events[i])
+	}
+	return out
+}
+
+func (s *Server) myBinding(w http.ResponseWriter, r *http.Request) error {
+	actor := actorOf(r)
+	b, err := s.db.Binding(r.Context(), actor, actor.AccountID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, bindingOut(b))
+	return nil
+}
+
+func (s *Server) customerBinding(w http.ResponseWriter, r *http.Request) error {
+	if err := actorOf(r).Require(account.Operator); err != nil {
+		return err
+	}
+	id, err := pathID(r, "account_id")
+	if err != nil {
+		return err
+	}
+	b, err := s.db.Binding(r.Context(), actorOf(r), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, bindingOut(b))
+	return nil
+}
+
+// claimVisits takes the visitor token from the body ({"visitor": …}) or,
+// without a body, from the visitor cookie.
+func (s *Server) claimVisits(w http.ResponseWriter, r *http.Request) error {
+	if actorOf(r).Anonymous() {
+		return errs.E(errs.Unauthorized, "", "sign in first")
+	}
+	var req struct {
+		Visitor string `json:"visitor"`
+	}
+	if r.ContentLength != 0 {
+		if err := decode(w, r, &req); err != nil {
+			return err
+		}
+	} else if c, err := r.Cookie(VisitorCookie); err == nil {
+		req.Visitor = c.Value
+	}
+	res, err := s.db.ClaimVisits(r.Context(), actorOf(r), req.Visitor)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Claimed int               `json:"claimed"`
+		Event   *bindingEventJSON `json:"event"`
+	}{res.Claimed, bindingEventOut(res.Event)})
+	return nil
+}

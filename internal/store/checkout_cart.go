@@ -1,0 +1,201 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"sharemall/internal/catalog"
+	"sharemall/internal/commission"
+	"sharemall/internal/errs"
+	"sharemall/internal/money"
+	"sharemall/internal/network"
+	"sharemall/internal/order"
+)
+
+// cartLine is one item of a checkout as it is priced and routed.
+type cartLine struct {
+	item        order.Item
+	sku         *catalog.SKU
+	productID   int64
+	supplierID  int64
+	title       string
+	productRule *catalog.Commission
+	allowMarkup bool
+	line        order.Line
+}
+
+// cartLines reads every item's SKU, product and supplier; anything not for
+// sale names the item.
+func (tx *Tx) cartLines(ctx context.Context, items []order.Item) ([]*cartLine, error) {
+	out := make([]*cartLine, len(items))
+	for i, it := range items {
+		field := fmt.Sprintf("items[%d].sku_id", i)
+		var sku *catalog.SKU
+		err := tx.one(ctx, "SKU", `SELECT `+skuCols+` FROM skus WHERE id = ?`, []any{it.SKUID}, func(scan func(...any) error) error {
+			var err error
+			sku, err = scanSKU(scan)
+			return err
+		})
+		if errs.Is(err, errs.NotFound) {
+			return nil, errs.Invalidf(field, "no such SKU")
+		} else if err != nil {
+			return nil, err
+		}
+		c := &cartLine{item: it, sku: sku, productID: sku.ProductID}
+		var comm nullableString
+		var onSale bool
+		var status string
+		if err := tx.get(ctx, "product", `SELECT p.supplier_id, p.title, p.commission, p.on_sale, s.status, s.allow_markup
+			FROM products p JOIN suppliers s ON s.id = p.supplier_id WHERE p.id = ?`, []any{sku.ProductID},
+			&c.supplierID, &c.title, &comm, &onSale, &status, &c.allowMarkup); err != nil {
+			return nil, err
+		}
+		if !onSale || !sku.OnSale || status != string(catalog.Approved) {
+			return nil, errs.Invalidf(field, "SKU %d is not for sale", it.SKUID)
+		}
+		if c.productRule, err = catalog.UnmarshalCommission(string(comm)); err != nil {
+			return nil, err
+		}
+		out[i] = c
+	}
+	return out, nil
+}
+
+// price sets each line's unit prices: the seller's shop price where the
+// seller lists the product and the price is still within retail and the
+// SKU's ceiling (and the supplier still allows markup), else retail.
+func (tx *Tx) price(ctx context.Context, sellerID int64, lines []*cartLine) error {
+	for _, c := range lines {
+		c.line.UnitRetail, c.line.UnitPrice = c.sku.RetailPrice, c.sku.RetailPrice
+		if sellerID == 0 || !c.allowMarkup || c.sku.PriceCeiling == nil {
+			continue
+		}
+		var p int64
+		err := tx.get(ctx, "shop price", `SELECT sp.price FROM shop_prices sp
+			JOIN shop_items si ON si.distributor_id = sp.distributor_id AND si.product_id = ?
+			WHERE sp.distributor_id = ? AND sp.sku_id = ?`, []any{c.productID, sellerID, c.sku.ID}, &p)
+		if errs.Is(err, errs.NotFound) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		if money.Amount(p) >= c.sku.RetailPrice && money.Amount(p) <= *c.sku.PriceCeiling {
+			c.line.UnitPrice = money.Amount(p)
+		}
+	}
+	for _, c := range lines {
+		q := money.Amount(c.item.Quantity)
+		c.line.Quantity = c.item.Quantity
+		c.line.Base = c.line.UnitRetail * q // before the discount; q ≤ 10^4 and prices ≤ 10^12: no overflow
+		c.line.Markup = (c.line.UnitPrice - c.line.UnitRetail) * q
+	}
+	return nil
+}
+
+// couponRow is a coupon as checkout needs it.
+type couponRow struct {
+	id, distributorID, value, minOrder int64
+	code, kind                         string
+	maxUses                            sql.NullInt64
+	used                               int64
+	from, until                        sql.NullInt64
+	active                             bool
+	distributorActive                  bool
+}
+
+// checkoutCoupon reads and checks a coupon code for a customer; every refusal
+// names coupon_code.
+func (tx *Tx) checkoutCoupon(ctx context.Context, code string, customerDistributorID int64) (*couponRow, error) {
+	var c couponRow
+	var status string
+	err := tx.get(ctx, "coupon", `SELECT c.id, c.code, c.distributor_id, c.kind, c.value, c.min_order, c.max_uses, c.used,
+		c.valid_from, c.valid_until, c.active, d.status FROM coupons c JOIN distributors d ON d.id = c.distributor_id WHERE c.code = ?`,
+		[]any{normalizeCouponCode(code)}, &c.id, &c.code, &c.distributorID, &c.kind, &c.value, &c.minOrder, &c.maxUses, &c.used,
+		&c.from, &c.until, &c.active, &status)
+	switch {
+	case errs.Is(err, errs.NotFound):
+		return nil, errs.Invalidf("coupon_code", "no such coupon")
+	case err != nil:
+		return nil, err
+	case !c.active || status != string(network.Active):
+		return nil, errs.Invalidf("coupon_code", "is no longer active")
+	case c.from.Valid && c.from.Int64 > ts(tx.now):
+		return nil, errs.Invalidf("coupon_code", "is not valid yet")
+	case c.until.Valid && c.until.Int64 <= ts(tx.now):
+		return nil, errs.Invalidf("coupon_code", "has expired")
+	case c.maxUses.Valid && c.used >= c.maxUses.Int64:
+		return nil, errs.Invalidf("coupon_code", "has been used up")
+	case c.distributorID == customerDistributorID:
+		return nil, errs.Invalidf("coupon_code", "is your own coupon; it cannot discount your own order")
+	}
+	c.distributorActive = true
+	return &c, nil
+}
+
+// discount is what the coupon takes off the commission base (retail
+// prices): markup is never discounted, so the seller's markup stays whole.
+func (c *couponRow) discount(goodsTotal, baseTotal money.Amount) (money.Amount, error) {
+	if goodsTotal < money.Amount(c.minOrder) {
+		return 0, errs.Invalidf("coupon_code", "needs an order of at least %d minor units", c.minOrder)
+	}
+	var d money.Amount
+	switch c.kind {
+	case "amount":
+		d = money.Amount(c.value)
+	case "percent":
+		var err error
+		if d, err = money.Rate(min(c.value, int64(money.MaxRate))).MulFloor(baseTotal); err != nil {
+			return 0, err
+		}
+	default:
+		return 0, fmt.Errorf("store: coupon %d has kind %q", c.id, c.kind)
+	}
+	return min(d, baseTotal), nil
+}
+
+// redeem counts one use; a coupon used up by a concurrent checkout is a Conflict.
+func (tx *Tx) redeem(ctx context.Context, c *couponRow) error {
+	n, err := tx.execN(ctx, `UPDATE coupons SET used = used + 1 WHERE id = ? AND (max_uses IS NULL OR used < max_uses)`, c.id)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return errs.E(errs.Conflict, "coupon_code", "has just been used up")
+	}
+	return nil
+}
+
+// bindingTouch is the customer's binding, if any.
+func (tx *Tx) bindingTouch(ctx context.Context, customerAccountID int64) (*order.Touch, error) {
+	var t order.Touch
+	var visit nullableInt
+	var status string
+	err := tx.get(ctx, "binding", `SELECT b.distributor_id, b.visit_id, d.status FROM bindings b
+		JOIN distributors d ON d.id = b.distributor_id WHERE b.customer_account_id = ?`, []any{customerAccountID},
+		&t.DistributorID, &visit, &status)
+	if errs.Is(err, errs.NotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	t.VisitID, t.Active = int64(visit), status == string(network.Active)
+	return &t, nil
+}
+
+// snapshot is what checkout records for a line of seller (nil: no seller).
+func snapshot(currency string, supplierID int64, seller *network.Distributor, gradeTier1 *money.Rate, tiers int,
+	rates []money.Rate, platform, cap money.Rate, agent *commission.Agent, product, sku *catalog.Commission) commission.Snapshot {
+	s := commission.Snapshot{Currency: currency, SupplierID: supplierID, PlatformRate: platform, Cap: cap, Agent: agent,
+		Rules: commission.ResolveTierRules(tiers, rates, gradeTier1, product, sku)}
+	if seller != nil {
+		s.SellerID = seller.ID
+		for k, id := range []int64{seller.SponsorID, seller.Ancestor2ID} {
+			if k+2 > tiers || id == 0 {
+				break
+			}
+			s.Upline = append(s.Upline, id)
+		}
+	}
+	return s
+}

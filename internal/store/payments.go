@@ -1,0 +1,265 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+
+	"sharemall/internal/account"
+	"sharemall/internal/commission"
+	"sharemall/internal/errs"
+	"sharemall/internal/money"
+	"sharemall/internal/order"
+)
+
+// Payment is one attempt to pay an order through a provider.
+type Payment struct {
+	ID          int64
+	OrderID     int64
+	Provider    string
+	ProviderRef string
+	Amount      money.Amount
+	Currency    string
+	Status      string // pending, paid, failed, refunded
+	CreatedAt   time.Time
+	PaidAt      *time.Time
+	RefundedAt  *time.Time
+}
+
+// Callback outcomes, as logged in payment_callbacks.
+const (
+	OutcomeApplied        = "applied"         // the payment took effect
+	OutcomeDuplicate      = "duplicate"       // the same payment again: nothing changed
+	OutcomeLatePayment    = "late_payment"    // the order was cancelled first: the payment is refunded
+	OutcomeDoublePayment  = "double_payment"  // another payment paid the order first: this one is refunded
+	OutcomeBadSignature   = "bad_signature"   // refused
+	OutcomeBadPayload     = "bad_payload"     // signed, but not a callback we understand: refused
+	OutcomeBadAmount      = "bad_amount"      // refused
+	OutcomeUnknownPayment = "unknown_payment" // refused
+)
+
+// StartPayment records a pending payment of an unpaid order by its
+// customer, under the reference the provider gave it.
+func (db *DB) StartPayment(ctx context.Context, actor account.Actor, orderID int64, provider, providerRef string) (*Payment, error) {
+	var p *Payment
+	err := db.Write(ctx, func(tx *Tx) error {
+		if err := actor.Require(account.Customer, account.Distributor, account.Operator, account.Supplier); err != nil {
+			return err
+		}
+		o, err := tx.loadOrder(ctx, orderID)
+		if err != nil {
+			return err
+		}
+		if _, ok := visibleOrder(actor, o); !ok {
+			return errs.E(errs.NotFound, "", "order not found")
+		}
+		switch {
+		case o.CustomerAccountID != actor.AccountID || actor.APIKeyID != 0:
+			return errs.E(errs.Forbidden, "", "only the customer who placed the order may pay it")
+		case o.Status != order.Unpaid:
+			return errs.E(errs.Conflict, "status", "the order is %s, not unpaid", o.Status)
+		case !tx.now.Before(o.PayBy):
+			return errs.E(errs.Conflict, "pay_by", "the time to pay this order has passed")
+		}
+		id, err := tx.insert(ctx, `INSERT INTO payments (order_id, provider, provider_ref, amount, currency, status, created_at)
+			VALUES (?, ?, ?, ?, ?, 'pending', ?)`, o.ID, provider, providerRef, int64(o.Total), o.Currency, ts(tx.now))
+		if err != nil {
+			return relabel(err, errs.Conflict, "provider_ref", "is already used")
+		}
+		p, err = tx.payment(ctx, `id = ?`, id)
+		return err
+	})
+	return p, errs.Wrap("store.StartPayment", err)
+}
+
+// PaymentByRef reads a payment by the provider's reference: the reference
+// is what the hosted page is given, so it needs no signed-in caller.
+func (db *DB) PaymentByRef(ctx context.Context, provider, ref string) (*Payment, error) {
+	var p *Payment
+	err := db.Read(ctx, func(tx *Tx) error {
+		var err error
+		p, err = tx.payment(ctx, `provider = ? AND provider_ref = ?`, provider, ref)
+		return err
+	})
+	return p, errs.Wrap("store.PaymentByRef", err)
+}
+
+// CallbackInput is a provider's callback whose signature has been verified.
+type CallbackInput struct {
+	Provider    string
+	ProviderRef string
+	Amount      money.Amount
+	Currency    string
+	Payload     string // the raw body, kept as evidence
+}
+
+// ApplyPayment applies a verified callback once, in one transaction: the
+// payment pending → paid, the order unpaid → paid, stock committed, the
+// fulfilment orders released, every line's commission booked pending. The
+// same callback again changes nothing (duplicate). A payment for a cancelled
+// order, or for an order another payment already paid, is marked refunded
+// (late_payment, double_payment): the caller refunds it through the
+// provider. An unknown reference or a wrong amount is refused and logged.
+// Every callback is logged in payment_callbacks with its outcome.
+func (db *DB) ApplyPayment(ctx context.Context, in CallbackInput) (string, *Payment, error) {
+	var outcome string
+	var p *Payment
+	err := db.Write(ctx, func(tx *Tx) error {
+		var err error
+		outcome, p, err = tx.applyPayment(ctx, in)
+		if err != nil {
+			return err
+		}
+		return tx.logCallback(ctx, in.Provider, in.ProviderRef, in.Payload, outcome)
+	})
+	refused := ""
+	switch {
+	case errs.Is(err, errs.NotFound):
+		refused = OutcomeUnknownPayment
+	case errs.FieldOf(err) == "amount" || errs.FieldOf(err) == "currency":
+		refused = OutcomeBadAmount
+	}
+	if refused != "" {
+		if lerr := db.RecordCallback(ctx, in.Provider, in.ProviderRef, in.Payload, refused); lerr != nil {
+			err = lerr
+		}
+	}
+	return outcome, p, errs.Wrap("store.ApplyPayment", err)
+}
+
+func (tx *Tx) applyPayment(ctx context.Context, in CallbackInput) (string, *Payment, error) {
+	p, err := tx.payment(ctx, `provider = ? AND provider_ref = ?`, in.Provider, in.ProviderRef)
+	if err != nil {
+		return "", nil, errs.E(errs.NotFound, "provider_ref", "no such payment")
+	}
+	if in.Currency != p.Currency {
+		return "", nil, errs.Invalidf("currency", "must be %s, the payment's currency", p.Currency)
+	}
+	if in.Amount != p.Amount {
+		return "", nil, errs.Invalidf("amount", "does not match the payment's amount")
+	}
+	// The claim: of any number of deliveries, only one moves the payment on.
+	n, err := tx.execN(ctx, `UPDATE payments SET status = 'paid', paid_at = ? WHERE id = ? AND status = 'pending'`, ts(tx.now), p.ID)
+	if err != nil || n == 0 {
+		return OutcomeDuplicate, p, err
+	}
+	n, err = tx.execN(ctx, `UPDATE orders SET status = ?, paid_at = ? WHERE id = ? AND status = ?`,
+		string(order.Paid), ts(tx.now), p.OrderID, string(order.Unpaid))
+	if err != nil {
+		return "", nil, err
+	}
+	if n == 0 {
+		var status string
+		if err := tx.get(ctx, "order", `SELECT status FROM orders WHERE id = ?`, []any{p.OrderID}, &status); err != nil {
+			return "", nil, err
+		}
+		outcome := OutcomeDoublePayment
+		if status == string(order.Cancelled) {
+			outcome = OutcomeLatePayment
+		}
+		if _, err := tx.exec(ctx, `UPDATE payments SET status = 'refunded', refunded_at = ? WHERE id = ?`, ts(tx.now), p.ID); err != nil {
+			return "", nil, err
+		}
+		p, err = tx.payment(ctx, `id = ?`, p.ID)
+		return outcome, p, err
+	}
+	o, err := tx.loadOrder(ctx, p.OrderID)
+	if err != nil {
+		return "", nil, err
+	}
+	// Stock rows are locked in SKU order, as checkout locks them, so that
+	// concurrent checkouts and payments cannot deadlock on PostgreSQL.
+	bySKU := slices.Clone(o.Lines)
+	slices.SortFunc(bySKU, func(a, b order.Line) int { return cmp.Compare(a.SKUID, b.SKUID) })
+	for _, l := range bySKU {
+		n, err := tx.execN(ctx, `UPDATE stock SET on_hand = on_hand - ?, reserved = reserved - ?, updated_at = ?
+			WHERE warehouse_id = ? AND sku_id = ? AND reserved >= ? AND on_hand >= ?`,
+			l.Quantity, l.Quantity, ts(tx.now), l.WarehouseID, l.SKUID, l.Quantity, l.Quantity)
+		if err != nil {
+			return "", nil, err
+		}
+		if n != 1 {
+			return "", nil, fmt.Errorf("store: order %d line %d: reserved stock is missing", o.ID, l.ID)
+		}
+	}
+	for _, l := range o.Lines {
+		b := LineBooking{LineID: l.ID, OrderID: o.ID, Snapshot: l.Snapshot,
+			Line: commission.Line{Base: l.Base, Markup: l.Markup, Quantity: l.Quantity}}
+		if _, _, err := tx.bookLine(ctx, b); err != nil {
+			return "", nil, err
+		}
+	}
+	if _, err := tx.exec(ctx, `UPDATE fulfilment_orders SET status = ?, released_at = ? WHERE order_id = ? AND status = ?`,
+		string(order.FulfilmentReleased), ts(tx.now), o.ID, string(order.FulfilmentPending)); err != nil {
+		return "", nil, err
+	}
+	p, err = tx.payment(ctx, `id = ?`, p.ID)
+	return OutcomeApplied, p, err
+}
+
+// RecordCallback logs a callback that was refused before it could be applied
+// (a bad signature): the log is evidence, nothing else changes.
+func (db *DB) RecordCallback(ctx context.Context, provider, ref, payload, outcome string) error {
+	return errs.Wrap("store.RecordCallback", db.Write(ctx, func(tx *Tx) error {
+		return tx.logCallback(ctx, provider, ref, payload, outcome)
+	}))
+}
+
+func (tx *Tx) logCallback(ctx context.Context, provider, ref, payload, outcome string) error {
+	if len(payload) > 64<<10 {
+		payload = payload[:64<<10]
+	}
+	_, err := tx.exec(ctx, `INSERT INTO payment_callbacks (provider, provider_ref, payload, outcome, at) VALUES (?, ?, ?, ?, ?)`,
+		provider, ref, payload, outcome, ts(tx.now))
+	return err
+}
+
+// CallbackOutcomes lists the outcomes logged for a payment reference, oldest
+// first (operators; for disputes and tests).
+func (db *DB) CallbackOutcomes(ctx context.Context, actor account.Actor, provider, ref string) ([]string, error) {
+	var out []string
+	err := db.Read(ctx, func(tx *Tx) error {
+		if err := actor.Require(account.Operator); err != nil {
+			return err
+		}
+		return tx.each(ctx, `SELECT outcome FROM payment_callbacks WHERE provider = ? AND provider_ref = ? ORDER BY id`,
+			[]any{provider, ref}, func(scan func(...any) error) error {
+				var o string
+				err := scan(&o)
+				out = append(out, o)
+				return err
+			})
+	})
+	return out, errs.Wrap("store.CallbackOutcomes", err)
+}
+
+// ProviderSecret returns the provider's signing secret, making and keeping
+// one on first use so that it survives restarts.
+func (db *DB) ProviderSecret(ctx context.Context, provider string, fresh func() string) (string, error) {
+	var s string
+	err := db.Write(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `INSERT INTO provider_secrets (provider, secret, created_at) VALUES (?, ?, ?)
+			ON CONFLICT (provider) DO NOTHING`, provider, fresh(), ts(tx.now)); err != nil {
+			return err
+		}
+		return tx.get(ctx, "provider secret", `SELECT secret FROM provider_secrets WHERE provider = ?`, []any{provider}, &s)
+	})
+	return s, errs.Wrap("store.ProviderSecret", err)
+}
+
+const paymentCols = `id, order_id, provider, provider_ref, amount, currency, status, created_at, paid_at, refunded_at`
+
+func (tx *Tx) payment(ctx context.Context, cond string, args ...any) (*Payment, error) {
+	p := &Payment{}
+	var amount, created int64
+	var paid, refunded sql.NullInt64
+	if err := tx.get(ctx, "payment", `SELECT `+paymentCols+` FROM payments WHERE `+cond, args,
+		&p.ID, &p.OrderID, &p.Provider, &p.ProviderRef, &amount, &p.Currency, &p.Status, &created, &paid, &refunded); err != nil {
+		return nil, err
+	}
+	p.Amount, p.CreatedAt, p.PaidAt, p.RefundedAt = money.Amount(amount), fromTS(created), fromNullTS(paid), fromNullTS(refunded)
+	return p, nil
+}
