@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"html/template"
 	"io"
 	"net"
@@ -137,7 +138,7 @@ func (s *Server) sandboxCallback(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if outcome == store.OutcomeLatePayment || outcome == store.OutcomeDoublePayment {
-		if err := p.Refund(r.Context(), pay.ProviderRef, pay.Amount, pay.Currency); err != nil {
+		if err := p.Refund(r.Context(), pay.ProviderRef, fmt.Sprintf("payment:%d", pay.ID), pay.Amount, pay.Currency); err != nil {
 			return err
 		}
 	}

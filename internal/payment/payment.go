@@ -42,8 +42,11 @@ type Provider interface {
 	StartPayment(ctx context.Context, c Charge) (redirectURL, providerRef string, err error)
 	// VerifyCallback checks the callback's signature and reads it.
 	VerifyCallback(h http.Header, body []byte) (*Callback, error)
-	// Refund gives back amount of the payment providerRef.
-	Refund(ctx context.Context, providerRef string, amount money.Amount, currency string) error
+	// Refund gives back amount of the payment providerRef. refundKey is the
+	// provider's idempotency key for the refund (WeChat Pay's out_refund_no,
+	// Stripe's Idempotency-Key): the same key refunds once, however often a
+	// crash or a race makes us ask.
+	Refund(ctx context.Context, providerRef, refundKey string, amount money.Amount, currency string) error
 }
 
 // SignatureHeader carries the sandbox's hex HMAC-SHA256 of the raw body.
@@ -90,7 +93,10 @@ func (s *Sandbox) VerifyCallback(h http.Header, body []byte) (*Callback, error) 
 }
 
 // Refund succeeds at once: the sandbox holds no money.
-func (s *Sandbox) Refund(ctx context.Context, providerRef string, amount money.Amount, currency string) error {
+func (s *Sandbox) Refund(ctx context.Context, providerRef, refundKey string, amount money.Amount, currency string) error {
+	if refundKey == "" {
+		return errs.Invalidf("refund_key", "is required: a refund must be idempotent at the provider")
+	}
 	if amount < 0 {
 		return errs.Invalidf("amount", "must not be negative")
 	}

@@ -86,7 +86,7 @@ type CaseFilter struct {
 // payment.Provider satisfies it.
 type Refunder interface {
 	Name() string
-	Refund(ctx context.Context, providerRef string, amount money.Amount, currency string) error
+	Refund(ctx context.Context, providerRef, refundKey string, amount money.Amount, currency string) error
 }
 
 // OpenCase asks for quantity units of an order line back. The order's

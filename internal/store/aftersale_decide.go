@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -160,7 +161,9 @@ func (db *DB) refundCase(ctx context.Context, actor account.Actor, id int64, ref
 		case refunder.Name() != provider:
 			return nil, errs.E(errs.Unavailable, "", "the order was paid through %q, which is not configured", provider)
 		}
-		if err := refunder.Refund(ctx, ref, paid, c.Currency); err != nil {
+		// The case is the refund's idempotency key at the provider: a retry
+		// after a crash, or a second approval racing this one, refunds once.
+		if err := refunder.Refund(ctx, ref, fmt.Sprintf("case:%d", c.ID), paid, c.Currency); err != nil {
 			if errs.CodeOf(err) == errs.Internal {
 				return nil, &errs.Error{Code: errs.Unavailable, Message: "the payment provider refused the refund; try again", Err: err}
 			}
