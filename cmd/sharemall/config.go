@@ -24,6 +24,7 @@ type Config struct {
 	JobsInterval   time.Duration // how often serve runs due background work; 0 leaves it to cron
 	PaymentSandbox bool          // run the built-in sandbox payment provider (always on for demo)
 	PublicURL      string        // the base URL clients use; the sandbox calls back there
+	SandboxSecret  string        // the sandbox provider's signing secret (secret)
 
 	BootstrapOperator         string // email or phone of the first operator, created by serve when none exists
 	BootstrapOperatorPassword string // its password (secret)
@@ -48,6 +49,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.BootstrapOperator, "bootstrap-operator", env("SHAREMALL_BOOTSTRAP_OPERATOR", ""),
 		"email or phone of the first operator, created at start when the program has none; its password comes from SHAREMALL_BOOTSTRAP_OPERATOR_PASSWORD or _FILE")
 	c.BootstrapOperatorPassword = secret("SHAREMALL_BOOTSTRAP_OPERATOR_PASSWORD", "")
+	c.SandboxSecret = secret("SHAREMALL_SANDBOX_SECRET", "")
 }
 
 func env(name, def string) string {

@@ -141,6 +141,7 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger) err
 	acfg.SessionTTL = cfg.SessionTTL
 	acfg.PaymentSandbox = cfg.PaymentSandbox
 	acfg.PublicURL = cfg.PublicURL
+	acfg.SandboxSecret = cfg.SandboxSecret
 	if err := bootstrapOperator(ctx, db, cfg, acfg.HashParams, log); err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -16,10 +15,6 @@ import (
 	"sharemall/internal/payment"
 	"sharemall/internal/store"
 )
-
-// SandboxSecretEnv names the sandbox's signing secret. When it is unset the
-// server makes one and keeps it in the database, so restarts keep it.
-const SandboxSecretEnv = "SHAREMALL_SANDBOX_SECRET"
 
 // sandbox is the sandbox provider, when the server runs it (demo and tests;
 // off unless configured, because whoever holds a payment reference can pay
@@ -45,7 +40,7 @@ func (s *Server) sandbox(r *http.Request) (*payment.Sandbox, error) {
 		}
 		base = scheme + "://" + r.Host
 	}
-	secret := os.Getenv(SandboxSecretEnv)
+	secret := s.cfg.SandboxSecret
 	if secret == "" {
 		var err error
 		if secret, err = s.db.ProviderSecret(r.Context(), "sandbox", payment.NewSecret); err != nil {

@@ -37,6 +37,9 @@ type Config struct {
 	// PublicURL is the base URL clients reach the server at ("https://shop.example.com");
 	// the sandbox's hosted page and callback use it. Empty: this machine only.
 	PublicURL string
+	// SandboxSecret signs the sandbox's callbacks. Empty: one is generated
+	// and kept in the database, so restarts keep it.
+	SandboxSecret string
 }
 
 // DefaultConfig is used by the server unless flags say otherwise.
