@@ -27,6 +27,14 @@ func runDemo(ctx context.Context, db *store.DB, cfg *Config, stdout io.Writer) e
 	}
 	fmt.Fprintf(stdout, "Sharemall demo %s in %s: %d suppliers, %d products, %d distributors over %d generations, %d customers.\n\n",
 		state, where, r.Suppliers, r.Products, r.Distributors, r.Generations, r.Customers)
+	if len(r.Orders) > 0 {
+		fmt.Fprint(stdout, "Orders:")
+		for _, st := range demo.States {
+			fmt.Fprintf(stdout, " %d %s,", r.Orders[st], st)
+		}
+		fmt.Fprintf(stdout, " and withdrawals requested %d, approved %d, paid %d.\n\n",
+			r.Withdrawals["requested"], r.Withdrawals["approved"], r.Withdrawals["paid"])
+	}
 	fmt.Fprintf(stdout, "Open %s/healthz, the API at %s/api/v1 (document: %s/api/openapi.json).\n\n", baseURL(cfg.Addr), baseURL(cfg.Addr), baseURL(cfg.Addr))
 	fmt.Fprintf(stdout, "Demo logins (password for all: %s):\n", demo.Password)
 	for _, l := range r.Logins {

@@ -87,6 +87,7 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	s.routesShops()
 	s.routesOrders()
 	s.routesFulfilment()
+	s.routesFigures()
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errs.E(errs.NotFound, "", "no route %s %s", r.Method, r.URL.Path))
 	})

@@ -1,8 +1,9 @@
 // Package demo builds a sample program: an operator, three suppliers with
 // about thirty products and warehouses across China, two hundred
-// distributors over several generations with grades, and customers. It goes
-// through the same store methods as the API, so the demo data obeys every
-// rule real data does. The data is the same on every run (fixed seed).
+// distributors over several generations with grades, customers, and about
+// sixty orders in every state with their refunds, settlements and
+// withdrawals (orders.go). It goes through the same store methods as the
+// API, so the demo data obeys every rule real data does. The data is the same on every run (fixed seed).
 package demo
 
 import (
@@ -35,6 +36,8 @@ type Result struct {
 	Distributors int
 	Generations  int
 	Customers    int
+	Orders       map[string]int // per state: StateUnpaid, StatePaid, …
+	Withdrawals  map[string]int // per status
 }
 
 const operatorLogin = "operator@demo.example.com"
@@ -58,7 +61,7 @@ func Seed(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 		opt.HashParams = account.DefaultHashParams
 	}
 	if _, err := db.CredentialsFor(ctx, operatorLogin, ""); err == nil {
-		return summarize(ctx, db, true)
+		return summarizeOrders(ctx, db, true)
 	} else if !errs.Is(err, errs.NotFound) {
 		return nil, err
 	}
@@ -83,7 +86,10 @@ func Seed(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 			return nil, fmt.Errorf("demo: customers: %w", err)
 		}
 	}
-	return summarize(ctx, db, false)
+	if err := s.seedOrders(ctx); err != nil {
+		return nil, fmt.Errorf("demo: orders: %w", err)
+	}
+	return summarizeOrders(ctx, db, false)
 }
 
 type seeder struct {

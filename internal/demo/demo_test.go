@@ -2,11 +2,14 @@ package demo
 
 import (
 	"context"
+	"maps"
 	"testing"
+	"time"
 
 	"sharemall/internal/account"
 	"sharemall/internal/store"
 	"sharemall/internal/testutil"
+	"sharemall/internal/wallet"
 )
 
 func TestSeedTwice(t *testing.T) {
@@ -24,11 +27,35 @@ func TestSeedTwice(t *testing.T) {
 		if err != nil || len(problems) > 0 {
 			t.Fatalf("network check: %v %v", problems, err)
 		}
+		ledger, err := db.CheckLedger(ctx)
+		if err != nil || len(ledger) > 0 {
+			t.Fatalf("ledger check: %v %v", ledger, err)
+		}
+		t.Logf("orders %v, withdrawals %v", r.Orders, r.Withdrawals)
+		total := 0
+		for _, state := range []string{StateUnpaid, StatePaid, StateShipped, StateReceived, StateSettled,
+			StatePartlyRefunded, StateFullyRefunded, StateCancelled} {
+			if r.Orders[state] == 0 {
+				t.Errorf("no order is %s: %v", state, r.Orders)
+			}
+			total += r.Orders[state]
+		}
+		if total != 55 {
+			t.Errorf("%d orders, want 55: %v", total, r.Orders)
+		}
+		for _, status := range []wallet.Status{wallet.Requested, wallet.Approved, wallet.Paid} {
+			if r.Withdrawals[string(status)] == 0 {
+				t.Errorf("no withdrawal is %s: %v", status, r.Withdrawals)
+			}
+		}
+		if db.Now().Before(time.Now().Add(-time.Minute)) {
+			t.Errorf("the demo left the clock at %v", db.Now())
+		}
 		again, err := Seed(ctx, db, opt)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !again.Reused || again.Distributors != 200 || again.Products != 30 {
+		if !again.Reused || again.Distributors != 200 || again.Products != 30 || !maps.Equal(again.Orders, r.Orders) {
 			t.Fatalf("second run = %+v", again)
 		}
 		// Every demo login works with the demo password.

@@ -32,6 +32,8 @@ func Sweeps(db *store.DB) []Sweep {
 		{"cancel-unpaid", db.CancelUnpaidOrders},
 		{"confirm-receipt", db.ConfirmShippedOrders},
 		{"settle", db.SettleMaturedLines},
+		{"figures", db.FoldSalesEvents}, // sales events into team, tier and region figures
+		{"grades", db.UpgradeGrades},    // after figures, so upgrades see the latest sales
 	}
 }
 

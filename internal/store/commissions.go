@@ -131,6 +131,9 @@ func (tx *Tx) bookLine(ctx context.Context, b LineBooking) (*CommissionLine, boo
 		p.debit(ledger.Code(ledger.Clearing, 0), sh.Amount)
 		p.credit(pendingAccount(sh.Party), sh.Amount)
 	}
+	if err := tx.recordSale(ctx, b.LineID, b.OrderID, b.Snapshot, b.Line.Base, shares); err != nil {
+		return nil, false, err
+	}
 	// A line paid nothing (fully discounted) moves no money: no journal.
 	if j, ok := p.journal(fmt.Sprintf("book:line:%d", b.LineID), "book", fmt.Sprintf("order %d line %d paid", b.OrderID, b.LineID), b.Snapshot.Currency); ok {
 		if _, _, err := tx.post(ctx, j); err != nil {
@@ -303,6 +306,9 @@ func (tx *Tx) refundLine(ctx context.Context, lineID int64, refundKey string, af
 	}
 	if _, err := tx.exec(ctx, `INSERT INTO commission_refunds (line_id, refund_key, base_after, markup_after, quantity_after, refunded, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, lineID, refundKey, int64(after.Base), int64(after.Markup), after.Quantity, int64(refund), ts(tx.now)); err != nil {
+		return nil, false, err
+	}
+	if err := tx.recordSale(ctx, lineID, line.OrderID, line.Snapshot, after.Base-line.Current.Base, refundChange(delta)); err != nil {
 		return nil, false, err
 	}
 	line, err = tx.commissionLine(ctx, lineID)
