@@ -31,6 +31,7 @@ Usage:
   sharemall migrate [flags]   apply pending database migrations
   sharemall ledger check [flags]  verify the books on a live database; exits 1 when a problem is found
   sharemall jobs run-due [flags]  run the background work that is due (for cron), then exit
+  sharemall bench [flags]     generate a program at scale and measure it against the database's floor
   sharemall version           print the version
 
 Run "sharemall <command> -h" for the flags of a command.
@@ -76,6 +77,8 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 		cmd, args = "jobs run-due", args[1:]
 		fs = flag.NewFlagSet(cmd, flag.ContinueOnError)
 		cfg.bindFlags(fs)
+	case "bench":
+		return runBench(ctx, args, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "sharemall", version())
 		return nil

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/pprof"
+	"strings"
+	"time"
+
+	"sharemall/internal/bench"
+	"sharemall/internal/store"
+)
+
+// runBench is `sharemall bench`: generate a program at scale into a fresh
+// database, serve it in this process on loopback and measure it against
+// the database's floor. Progress goes to stderr; the result to stdout.
+func runBench(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	n := fs.Int("distributors", 1_000_000, "distributors to generate")
+	quick := fs.Bool("quick", false, "20,000 distributors and 4 s per scenario: the whole run in under a minute")
+	asJSON := fs.Bool("json", false, "print one JSON object at the end")
+	dbURL := fs.String("db", "", "PostgreSQL URL (postgres://…): the bench creates a fresh schema in it; empty: SQLite in a fresh folder")
+	dataDir := fs.String("data-dir", "", "folder for the SQLite database (default: a temporary folder, removed afterwards)")
+	clients := fs.Int("clients", 8, "concurrent HTTP clients")
+	duration := fs.Duration("duration", 15*time.Second, "time bound of each scenario")
+	maxUnits := fs.Int64("max", 200_000, "count bound of each scenario (orders, reads, lines, withdrawals)")
+	seed := fs.Uint64("seed", 1, "random seed of the generated program")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (server and clients) to this file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %v", fs.Args())
+	}
+	if *quick {
+		*n = 20_000
+		if !flagSet(fs, "duration") {
+			*duration = 4 * time.Second
+		}
+	}
+	if *n < 100 || *clients < 1 || *clients > 1024 || *duration <= 0 || *maxUnits < 1 {
+		return fmt.Errorf("bench: need --distributors ≥ 100, --clients 1…1024, a positive --duration and --max")
+	}
+	url, dir := "", *dataDir
+	switch {
+	case *dbURL != "":
+		if !strings.HasPrefix(*dbURL, "postgres://") && !strings.HasPrefix(*dbURL, "postgresql://") {
+			return fmt.Errorf("bench: --db must be a postgres:// URL (SQLite is the default)")
+		}
+		var err error
+		if url, err = store.BenchSchema(ctx, *dbURL, fmt.Sprintf("bench_%d", time.Now().Unix())); err != nil {
+			return err
+		}
+	case dir == "":
+		tmp, err := os.MkdirTemp("", "sharemall-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	}
+	db, err := store.Open(ctx, url, dir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Prepare(ctx); err != nil {
+		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	res, err := bench.Run(ctx, db, bench.Options{Distributors: *n, Clients: *clients, Duration: *duration, MaxUnits: *maxUnits,
+		Seed: *seed, Progress: os.Stderr})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		b, _ := json.Marshal(res)
+		_, err = fmt.Fprintf(stdout, "%s\n", b)
+		return err
+	}
+	b, _ := json.MarshalIndent(res, "", "  ")
+	_, err = fmt.Fprintf(stdout, "%s\n", b)
+	return err
+}
+
+// flagSet reports whether the command line set the flag.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}

@@ -1,0 +1,187 @@
+// Package bench measures Sharemall at scale: it generates a program into a
+// fresh database, starts the real server in this process on a loopback
+// port and drives it over HTTP with concurrent clients, and measures the
+// database's own floor (the same rows written by plain SQL) in the same run.
+package bench
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"sharemall/internal/api"
+	"sharemall/internal/store"
+)
+
+// Options say how large and how long.
+type Options struct {
+	Distributors int
+	Clients      int
+	Duration     time.Duration // per scenario
+	MaxUnits     int64         // per scenario: orders, team reads, lines, withdrawals
+	Seed         uint64
+	Progress     io.Writer // generation progress and scenario lines; nil for none
+}
+
+// Result is the JSON object `sharemall bench --json` prints.
+type Result struct {
+	Engine       string   `json:"engine"`
+	Distributors int      `json:"distributors"`
+	Checkout     Checkout `json:"checkout"`
+	Team         Team     `json:"team"`
+	Settle       Settle   `json:"settle"`
+	Withdraw     Withdraw `json:"withdraw"`
+	PeakRSSMB    float64  `json:"server_peak_rss_mb"`
+	GenerateS    float64  `json:"generate_s"`
+}
+
+type Checkout struct {
+	OrdersPerS   float64 `json:"orders_per_s"`
+	P50MS        float64 `json:"p50_ms"`
+	P99MS        float64 `json:"p99_ms"`
+	RatioToFloor float64 `json:"ratio_to_floor"`
+}
+
+type Team struct {
+	P50MS              float64 `json:"p50_ms"`
+	P99MS              float64 `json:"p99_ms"`
+	SpeedupVsRecursive float64 `json:"speedup_vs_recursive"`
+}
+
+type Settle struct {
+	PerS         float64 `json:"per_s"`
+	RatioToFloor float64 `json:"ratio_to_floor"`
+}
+
+type Withdraw struct {
+	PerS float64 `json:"per_s"`
+}
+
+// Size is the program generated for n distributors.
+func Size(n int, seed uint64) store.BenchSize {
+	return store.BenchSize{
+		Distributors: n,
+		ChainDepth:   min(10_000, max(1, n/4)),
+		Suppliers:    min(40, max(3, n/25_000)),
+		Products:     min(5_000, max(200, n/20)),
+		Customers:    min(20_000, max(100, n/50)),
+		Seed:         seed,
+	}
+}
+
+// run is one bench: the database, the server and what the scenarios share.
+type run struct {
+	opt    Options
+	db     *store.DB
+	prog   *store.BenchProgram
+	c      *client
+	secret string
+	logf   func(format string, args ...any)
+}
+
+// Run generates the program into db (freshly migrated and empty), serves it
+// on 127.0.0.1 and runs the scenarios in order: checkout, team, settle,
+// withdraw. It moves db.Now forward for settlement and leaves it there.
+func Run(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
+	opt.Clients = max(1, opt.Clients)
+	if opt.Duration <= 0 {
+		opt.Duration = 10 * time.Second
+	}
+	if opt.MaxUnits <= 0 {
+		opt.MaxUnits = 1_000_000
+	}
+	r := &run{opt: opt, db: db, logf: func(string, ...any) {}}
+	if opt.Progress != nil {
+		r.logf = func(format string, args ...any) { fmt.Fprintf(opt.Progress, format+"\n", args...) }
+	}
+	res := &Result{Engine: string(db.Engine()), Distributors: opt.Distributors}
+
+	start := time.Now()
+	var err error
+	r.prog, err = db.SeedBench(ctx, Size(opt.Distributors, opt.Seed), r.progress())
+	if err != nil {
+		return nil, fmt.Errorf("bench: generate: %w", err)
+	}
+	res.GenerateS = round(time.Since(start).Seconds(), 2)
+	r.logf("generated %d distributors in %.1f s", opt.Distributors, res.GenerateS)
+
+	stop, err := r.serve(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+
+	if res.Checkout, res.PeakRSSMB, err = r.checkout(ctx); err != nil {
+		return nil, fmt.Errorf("bench: checkout: %w", err)
+	}
+	r.logf("checkout: %+v, peak RSS %.1f MB", res.Checkout, res.PeakRSSMB)
+	if res.Team, err = r.team(ctx); err != nil {
+		return nil, fmt.Errorf("bench: team: %w", err)
+	}
+	r.logf("team: %+v", res.Team)
+	if res.Settle, err = r.settle(ctx); err != nil {
+		return nil, fmt.Errorf("bench: settle: %w", err)
+	}
+	r.logf("settle: %+v", res.Settle)
+	if res.Withdraw, err = r.withdraw(ctx); err != nil {
+		return nil, fmt.Errorf("bench: withdraw: %w", err)
+	}
+	r.logf("withdraw: %+v", res.Withdraw)
+	return res, nil
+}
+
+// progress prints a line per stage and about every tenth of it.
+func (r *run) progress() func(stage string, done, total int) {
+	last := map[string]int{}
+	start := time.Now()
+	return func(stage string, done, total int) {
+		step := max(1, total/10)
+		if done == total || done-last[stage] >= step {
+			last[stage] = done
+			r.logf("generate %-12s %9d / %d  %5.1f s", stage, done, total, time.Since(start).Seconds())
+		}
+	}
+}
+
+// serve starts the real server on a loopback port with the sandbox
+// provider and a secret the bench knows, so it can sign callbacks.
+func (r *run) serve(ctx context.Context) (func(), error) {
+	b := make([]byte, 32)
+	rand.Read(b)
+	r.secret = hex.EncodeToString(b)
+	cfg := api.DefaultConfig()
+	cfg.CookieSecure = false
+	cfg.PaymentSandbox = true
+	cfg.SandboxSecret = r.secret
+	srv := &http.Server{Handler: api.New(r.db, slog.New(slog.DiscardHandler), cfg).Handler(), ReadHeaderTimeout: 10 * time.Second}
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("bench: listen: %w", err)
+	}
+	go srv.Serve(ln)
+	tr := &http.Transport{MaxIdleConns: 4 * r.opt.Clients, MaxIdleConnsPerHost: 4 * r.opt.Clients, IdleConnTimeout: time.Minute}
+	r.c = &client{http: &http.Client{Transport: tr, Timeout: time.Minute}, base: "http://" + ln.Addr().String()}
+	return func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+		tr.CloseIdleConnections()
+	}, nil
+}
+
+// diff is after minus before, per table, keeping only tables that grew.
+func diff(before, after map[string]int64) map[string]int64 {
+	out := map[string]int64{}
+	for t, n := range after {
+		if d := n - before[t]; d > 0 {
+			out[t] = d
+		}
+	}
+	return out
+}

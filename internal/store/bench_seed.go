@@ -1,0 +1,326 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"strings"
+
+	"sharemall/internal/account"
+	"sharemall/internal/errs"
+	"sharemall/internal/network"
+)
+
+// BenchSize is how large a program SeedBench generates.
+type BenchSize struct {
+	Distributors int // including the chain
+	ChainDepth   int // one chain this deep (at most Distributors)
+	Suppliers    int
+	Products     int // one SKU each, spread over the suppliers
+	Customers    int // each bound to a random distributor, each with a session
+	Seed         uint64
+}
+
+// BenchProgram is what SeedBench made: the ids and tokens the bench drives.
+type BenchProgram struct {
+	OperatorToken  string
+	OperatorID     int64 // the operator's account
+	FirstID        int64 // distributors have ids FirstID … FirstID+Distributors-1
+	Distributors   int
+	LargestTeamID  int64 // the distributor with the largest team outside the chain
+	LargestTeam    int64
+	ChainTopID     int64
+	SKUIDs         []int64
+	RegionCodes    []string // districts checkout ships to
+	CustomerTokens []string
+}
+
+// benchBatchParams keeps every multi-row INSERT under SQLite's 32,766
+// parameter limit (PostgreSQL allows 65,535).
+const benchBatchParams = 30000
+
+// SeedBench generates a program at scale into an empty database in a few
+// large transactions of multi-row INSERTs: a heavy-tailed referral tree
+// (preferential attachment: most invite nobody, a few invite many) plus one
+// chain ChainDepth deep, every stored column computed here in one pass;
+// accounts (one shared password hash); suppliers, warehouses covering every
+// region, products with stock; customers bound to distributors. progress is
+// called with a stage name and rows done so far. For `sharemall bench` only.
+func (db *DB) SeedBench(ctx context.Context, size BenchSize, progress func(stage string, done, total int)) (*BenchProgram, error) {
+	if size.Distributors < 2 || size.ChainDepth < 1 || size.ChainDepth > size.Distributors || size.Suppliers < 1 ||
+		size.Products < size.Suppliers || size.Customers < 1 {
+		return nil, errs.Invalidf("size", "needs at least 2 distributors, a chain within them, a product per supplier and a customer")
+	}
+	if progress == nil {
+		progress = func(string, int, int) {}
+	}
+	rng := rand.New(rand.NewPCG(size.Seed, 0x5eed))
+	n := size.Distributors
+	sponsors := benchTree(rng, n, size.ChainDepth)
+	p := &BenchProgram{Distributors: n}
+	err := db.Write(ctx, func(tx *Tx) error {
+		var err error
+		p.FirstID, err = tx.nextID(ctx, "distributors")
+		if err != nil {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, errs.Wrap("store.SeedBench", err)
+	}
+	if err := db.seedBenchTree(ctx, p, sponsors, size.ChainDepth, progress); err != nil {
+		return nil, errs.Wrap("store.SeedBench", err)
+	}
+	if err := db.seedBenchCatalog(ctx, p, size, rng, progress); err != nil {
+		return nil, errs.Wrap("store.SeedBench", err)
+	}
+	if err := db.seedBenchCustomers(ctx, p, size, rng, progress); err != nil {
+		return nil, errs.Wrap("store.SeedBench", err)
+	}
+	if db.engine == SQLite {
+		// Start the scenarios from a checkpointed database, not behind a WAL
+		// holding everything just generated.
+		if _, err := db.write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			return nil, errs.Wrap("store.SeedBench", mapErr(err))
+		}
+		// A fresh writer connection: the seeding one holds its large cache.
+		db.write.SetMaxIdleConns(0)
+		db.write.SetMaxIdleConns(2)
+	}
+	return p, nil
+}
+
+// benchTree draws sponsors[i] < i (-1 for a root): nodes 0…chain-1 form the
+// chain, the rest attach by preferential attachment (a sponsor is drawn in
+// proportion to 1 + the members it already invited), with 1 in 1,000 a root.
+func benchTree(rng *rand.Rand, n, chain int) []int32 {
+	sponsors := make([]int32, n)
+	sponsors[0] = -1
+	for i := 1; i < chain; i++ {
+		sponsors[i] = int32(i - 1)
+	}
+	// urn holds each node once plus once per child: a uniform draw from it
+	// is a draw in proportion to 1 + children. The chain stays out of it, so
+	// its shape is exactly a chain.
+	urn := make([]int32, 0, 2*(n-chain))
+	for i := chain; i < n; i++ {
+		if len(urn) == 0 || rng.IntN(1000) == 0 {
+			sponsors[i] = -1
+		} else {
+			s := urn[rng.IntN(len(urn))]
+			sponsors[i] = s
+			urn = append(urn, s)
+		}
+		urn = append(urn, int32(i))
+	}
+	return sponsors
+}
+
+// nextID is the id the next row of table would get on a fresh sequence:
+// seeding writes ids itself so that sponsors can refer to rows of the same
+// INSERT.
+func (tx *Tx) nextID(ctx context.Context, table string) (int64, error) {
+	var id int64
+	err := tx.get(ctx, table, `SELECT COALESCE(MAX(id), 0) + 1 FROM `+table, nil, &id)
+	return id, err
+}
+
+// restartIDs moves PostgreSQL's identity past ids written explicitly
+// (SQLite's rowid follows MAX(id) by itself).
+func (tx *Tx) restartIDs(ctx context.Context, table string) error {
+	if tx.engine != Postgres {
+		return nil
+	}
+	next, err := tx.nextID(ctx, table)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, fmt.Sprintf(`ALTER TABLE %s ALTER COLUMN id RESTART WITH %d`, table, next))
+	return err
+}
+
+// bulkInsert writes rows with multi-row INSERTs of at most
+// benchBatchParams parameters; row(i) returns the i-th row's values.
+func (tx *Tx) bulkInsert(ctx context.Context, head string, cols, rows int, row func(i int) []any, step func(done int)) error {
+	per := max(1, benchBatchParams/cols)
+	one := "(" + placeholders(cols) + ")"
+	var args []any
+	for start := 0; start < rows; start += per {
+		end := min(rows, start+per)
+		args = args[:0]
+		var b strings.Builder
+		b.WriteString(head)
+		b.WriteString(" VALUES ")
+		for i := start; i < end; i++ {
+			if i > start {
+				b.WriteByte(',')
+			}
+			b.WriteString(one)
+			args = append(args, row(i)...)
+		}
+		if _, err := tx.exec(ctx, b.String(), args...); err != nil {
+			return err
+		}
+		if step != nil {
+			step(end)
+		}
+	}
+	return nil
+}
+
+// seedBenchTree writes the accounts, roles and distributors of the tree.
+func (db *DB) seedBenchTree(ctx context.Context, p *BenchProgram, sponsors []int32, chain int, progress func(string, int, int)) error {
+	n := len(sponsors)
+	// Counters in one pass from the leaves up: sponsors[i] < i, so every
+	// node's own counters are final when it adds them to its sponsor's.
+	team := make([]int64, n)
+	by := make([][3]int32, n)
+	for i := n - 1; i >= 0; i-- {
+		if s := sponsors[i]; s >= 0 {
+			team[s] += team[i] + 1
+			by[s][0]++
+			by[s][1] += by[i][0]
+			by[s][2] += by[i][1]
+		}
+	}
+	depth := make([]int32, n)
+	for i := range n {
+		if s := sponsors[i]; s >= 0 {
+			depth[i] = depth[s] + 1
+		}
+	}
+	id := func(i int32) any {
+		if i < 0 {
+			return nil
+		}
+		return p.FirstID + int64(i)
+	}
+	up := func(i int32) int32 {
+		if i < 0 {
+			return -1
+		}
+		return sponsors[i]
+	}
+	p.ChainTopID = p.FirstID
+	best := int64(-1)
+	for i := chain; i < n; i++ {
+		if team[i] > best {
+			best, p.LargestTeamID, p.LargestTeam = team[i], p.FirstID+int64(i), team[i]
+		}
+	}
+	if chain == n {
+		p.LargestTeamID, p.LargestTeam = p.FirstID, team[0]
+	}
+	return db.Write(ctx, func(tx *Tx) error {
+		if tx.engine == SQLite {
+			// A larger page cache (64 MiB) for the bulk insert; SeedBench closes this
+			// connection afterwards so the server does not keep the memory.
+			if _, err := tx.exec(ctx, `PRAGMA cache_size = -65536`); err != nil {
+				return err
+			}
+		}
+		acc0, err := tx.nextID(ctx, "accounts")
+		if err != nil {
+			return err
+		}
+		now := ts(tx.now)
+		// One shared hash: nobody signs in as a seeded distributor with a password.
+		hash := "bench-no-login"
+		if err := tx.bulkInsert(ctx, `INSERT INTO accounts (id, email, name, password_hash, created_at)`, 5, n, func(i int) []any {
+			return []any{acc0 + int64(i), fmt.Sprintf("bench-d%08d@bench.invalid", i), "", hash, now}
+		}, func(done int) { progress("accounts", done, n) }); err != nil {
+			return err
+		}
+		if err := tx.bulkInsert(ctx, `INSERT INTO account_roles (account_id, role, granted_at)`, 3, n, func(i int) []any {
+			return []any{acc0 + int64(i), string(account.Distributor), now}
+		}, func(done int) { progress("roles", done, n) }); err != nil {
+			return err
+		}
+		// Secondary indexes are rebuilt once after the rows are in (a sort)
+		// rather than updated row by row in random order; same transaction,
+		// same definitions as the migrations made.
+		indexes, err := tx.dropIndexes(ctx, "distributors")
+		if err != nil {
+			return err
+		}
+		if err := tx.bulkInsert(ctx, `INSERT INTO distributors (id, account_id, referral_code, status, sponsor_id, ancestor2_id, ancestor3_id,
+			depth, team_size, depth1_count, depth2_count, depth3_count, joined_at)`, 13, n, func(i int) []any {
+			s := sponsors[i]
+			return []any{p.FirstID + int64(i), acc0 + int64(i), benchCode(i), string(network.Active), id(s), id(up(s)), id(up(up(s))),
+				depth[i], team[i], by[i][0], by[i][1], by[i][2], now}
+		}, func(done int) { progress("distributors", done, n) }); err != nil {
+			return err
+		}
+		for k, def := range indexes {
+			progress("indexes", k, len(indexes))
+			if _, err := tx.exec(ctx, def); err != nil {
+				return err
+			}
+		}
+		if err := tx.restartIDs(ctx, "accounts"); err != nil {
+			return err
+		}
+		return tx.restartIDs(ctx, "distributors")
+	})
+}
+
+// benchCode is a valid referral code made from i, starting with 'Z' so it
+// never meets a code made by network.NewCode by accident at this scale.
+func benchCode(i int) string {
+	b := []byte("Z2222222")
+	for k := len(b) - 1; i > 0 && k > 0; k-- {
+		b[k] = network.CodeAlphabet[i%len(network.CodeAlphabet)]
+		i /= len(network.CodeAlphabet)
+	}
+	return string(b)
+}
+
+// BenchSchema creates an empty schema named name on the PostgreSQL server
+// at dbURL and returns the URL that uses it (search_path), so each bench
+// run starts from a fresh database without touching other schemas.
+func BenchSchema(ctx context.Context, dbURL, name string) (string, error) {
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		return "", fmt.Errorf("store: bench database URL: %w", err)
+	}
+	conn, err := sql.Open("pgx", dbURL)
+	if err != nil {
+		return "", fmt.Errorf("store: open postgres: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `CREATE SCHEMA `+name); err != nil {
+		return "", fmt.Errorf("store: create schema %s: %w", name, err)
+	}
+	q := u.Query()
+	q.Set("search_path", name)
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+// dropIndexes drops table's non-unique indexes and returns the statements
+// that create them again.
+func (tx *Tx) dropIndexes(ctx context.Context, table string) ([]string, error) {
+	q := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'`
+	if tx.engine == Postgres {
+		q = `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ? AND indexdef NOT LIKE 'CREATE UNIQUE%'`
+	}
+	var names, defs []string
+	err := tx.each(ctx, q, []any{table}, func(scan func(...any) error) error {
+		var n, d string
+		err := scan(&n, &d)
+		names, defs = append(names, n), append(defs, d)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		if _, err := tx.exec(ctx, `DROP INDEX `+n); err != nil {
+			return nil, err
+		}
+	}
+	return defs, nil
+}

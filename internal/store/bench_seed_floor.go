@@ -1,0 +1,227 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"sharemall/internal/account"
+	"sharemall/internal/errs"
+)
+
+// BenchTableCounts counts the rows of every table, so the bench can see
+// which rows one operation writes (the difference of two counts).
+func (db *DB) BenchTableCounts(ctx context.Context) (map[string]int64, error) {
+	out := map[string]int64{}
+	err := db.Read(ctx, func(tx *Tx) error {
+		q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name NOT LIKE 'bench_floor_%'`
+		if tx.engine == Postgres {
+			q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()
+				AND table_type = 'BASE TABLE' AND table_name NOT LIKE 'bench_floor_%'`
+		}
+		var names []string
+		err := tx.each(ctx, q, nil, func(scan func(...any) error) error {
+			var n string
+			err := scan(&n)
+			names = append(names, n)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		for _, n := range names {
+			var c int64
+			if err := tx.get(ctx, n, `SELECT COUNT(*) FROM `+n, nil, &c); err != nil {
+				return err
+			}
+			out[n] = c
+		}
+		return nil
+	})
+	return out, errs.Wrap("store.BenchTableCounts", err)
+}
+
+// BenchFloor is a recorded unit of work (one order's checkout and payment,
+// one line's settlement): the rows each of its transactions inserted, to be
+// written again by plain SQL into copies of their tables.
+type BenchFloor struct {
+	phases [][]floorRows
+	Rows   int // rows one unit writes
+}
+
+type floorRows struct {
+	table  string
+	insert string
+	rows   [][]any
+}
+
+// BenchRecordFloor copies the newest rows each phase added (deltas[k] is
+// the row count difference phase k made, per table) and creates, once,
+// column-for-column copies of those tables without constraints or indexes
+// (bench_floor_*), which the floor writes into so the program's own
+// tables are left as they were. Updates are not replayed: the floor is
+// inserts only, which makes it a little faster than the real work.
+func (db *DB) BenchRecordFloor(ctx context.Context, deltas []map[string]int64) (*BenchFloor, error) {
+	f := &BenchFloor{phases: make([][]floorRows, len(deltas))}
+	err := db.Write(ctx, func(tx *Tx) error {
+		for k, d := range deltas {
+			var tables []string
+			for t, n := range d {
+				if n > 0 && t != "goose_db_version" {
+					tables = append(tables, t)
+				}
+			}
+			sort.Strings(tables)
+			for _, t := range tables {
+				fr, err := tx.floorSample(ctx, t, int(d[t]))
+				if err != nil {
+					return err
+				}
+				f.phases[k] = append(f.phases[k], fr)
+				f.Rows += len(fr.rows)
+			}
+		}
+		return nil
+	})
+	return f, errs.Wrap("store.BenchRecordFloor", err)
+}
+
+// floorSample reads the n newest rows of table (by id where it has one).
+func (tx *Tx) floorSample(ctx context.Context, table string, n int) (floorRows, error) {
+	copyName := "bench_floor_" + table
+	var exists bool
+	q := `SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?`
+	if tx.engine == Postgres {
+		q = `SELECT COUNT(*) > 0 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?`
+	}
+	if err := tx.get(ctx, "table", q, []any{copyName}, &exists); err != nil {
+		return floorRows{}, err
+	}
+	if !exists {
+		if _, err := tx.exec(ctx, `CREATE TABLE `+copyName+` AS SELECT * FROM `+table+` WHERE 1 = 0`); err != nil {
+			return floorRows{}, err
+		}
+	}
+	rows, err := tx.query(ctx, `SELECT * FROM `+table+` LIMIT 0`)
+	if err != nil {
+		return floorRows{}, err
+	}
+	cols, err := rows.Columns()
+	rows.Close()
+	if err != nil {
+		return floorRows{}, mapErr(err)
+	}
+	order := ""
+	for _, c := range cols {
+		if c == "id" {
+			order = " ORDER BY id DESC"
+		}
+	}
+	rows, err = tx.query(ctx, fmt.Sprintf(`SELECT * FROM %s%s LIMIT %d`, table, order, n))
+	if err != nil {
+		return floorRows{}, err
+	}
+	defer rows.Close()
+	fr := floorRows{table: table, insert: fmt.Sprintf(`INSERT INTO %s (%s) VALUES (%s)`, copyName, strings.Join(cols, ", "), placeholders(len(cols)))}
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return floorRows{}, mapErr(err)
+		}
+		fr.rows = append(fr.rows, vals)
+	}
+	return fr, mapErr(rows.Err())
+}
+
+// BenchFloorUnit writes one unit's rows again: one transaction per
+// recorded phase, one plain INSERT per row, no reads and no logic.
+func (db *DB) BenchFloorUnit(ctx context.Context, f *BenchFloor) error {
+	for _, phase := range f.phases {
+		err := db.Write(ctx, func(tx *Tx) error {
+			for _, fr := range phase {
+				for _, r := range fr.rows {
+					if _, err := tx.exec(ctx, fr.insert, r...); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return errs.Wrap("store.BenchFloorUnit", err)
+		}
+	}
+	return nil
+}
+
+// BenchReceiveAll marks every released fulfilment order shipped and
+// received at the transaction's time, as its supplier and customer would
+// one by one: it makes a backlog for the settlement sweep in one statement.
+func (db *DB) BenchReceiveAll(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.Write(ctx, func(tx *Tx) error {
+		var err error
+		n, err = tx.execN(ctx, `UPDATE fulfilment_orders SET status = 'received', carrier = 'bench', tracking_number = 'BENCH',
+			shipped_at = ?, received_at = ? WHERE status = 'released'`, ts(tx.now), ts(tx.now))
+		return err
+	})
+	return n, errs.Wrap("store.BenchReceiveAll", err)
+}
+
+// BenchRecursiveTeam counts a distributor's active team with a naive
+// recursive query over sponsor_id: the baseline the stored counters beat.
+func (db *DB) BenchRecursiveTeam(ctx context.Context, id int64) (int64, error) {
+	var n int64
+	err := db.Read(ctx, func(tx *Tx) error {
+		// Walk sponsor_id alone (the index a naive tree has), count the active.
+		return tx.get(ctx, "team", `WITH RECURSIVE t (id) AS (
+				SELECT id FROM distributors WHERE sponsor_id = ?
+				UNION ALL
+				SELECT d.id FROM distributors d JOIN t ON d.sponsor_id = t.id)
+			SELECT COUNT(*) FROM t JOIN distributors d ON d.id = t.id WHERE d.status = 'active'`, []any{id}, &n)
+	})
+	return n, errs.Wrap("store.BenchRecursiveTeam", err)
+}
+
+// BenchWithdrawer is a distributor with money available and a session.
+type BenchWithdrawer struct {
+	DistributorID int64
+	Token         string
+}
+
+// BenchWithdrawers finds up to limit distributors whose available balance
+// is not zero and opens a session for each.
+func (db *DB) BenchWithdrawers(ctx context.Context, limit int) ([]BenchWithdrawer, error) {
+	var out []BenchWithdrawer
+	err := db.Write(ctx, func(tx *Tx) error {
+		type w struct{ dist, acc int64 }
+		var ws []w
+		err := tx.each(ctx, `SELECT d.id, d.account_id FROM ledger_accounts la JOIN distributors d ON d.id = la.owner_id
+			WHERE la.kind = 'distributor_available' AND la.balance <> 0 ORDER BY d.id LIMIT ?`, []any{limit},
+			func(scan func(...any) error) error {
+				var x w
+				err := scan(&x.dist, &x.acc)
+				ws = append(ws, x)
+				return err
+			})
+		if err != nil {
+			return err
+		}
+		for _, x := range ws {
+			token, hash := account.NewToken(account.SessionPrefix)
+			if _, err := tx.exec(ctx, `INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+				hash, x.acc, ts(tx.now), ts(tx.now.Add(24*time.Hour))); err != nil {
+				return err
+			}
+			out = append(out, BenchWithdrawer{DistributorID: x.dist, Token: token})
+		}
+		return nil
+	})
+	return out, errs.Wrap("store.BenchWithdrawers", err)
+}
