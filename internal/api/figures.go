@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"sharemall/internal/errs"
-	"sharemall/internal/network"
 )
 
 // routesFigures registers team and sales figures: a distributor's team,
@@ -65,19 +64,11 @@ type teamMemberJSON struct {
 }
 
 func (s *Server) teamMembers(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, depth, after, limit, err := membersQuery(r)
 	if err != nil {
 		return err
 	}
-	depth, err := queryInt(r, "depth", 1, 1, network.MaxTiers)
-	if err != nil {
-		return err
-	}
-	after, limit, err := pageParams(r)
-	if err != nil {
-		return err
-	}
-	list, err := s.db.TeamMembers(r.Context(), actorOf(r), id, int(depth), after, limit+1)
+	list, err := s.db.TeamMembers(r.Context(), actorOf(r), id, depth, after, limit+1)
 	if err != nil {
 		return err
 	}

@@ -233,20 +233,25 @@ func (s *Server) distributorUpline(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
+// membersQuery reads /distributors/{id}/…?depth=&after=&limit=.
+func membersQuery(r *http.Request) (id int64, depth int, after int64, limit int, err error) {
+	if id, err = pathID(r, "id"); err != nil {
+		return
+	}
+	d, err := queryInt(r, "depth", 1, 1, network.MaxTiers)
+	if err != nil {
+		return
+	}
+	after, limit, err = pageParams(r)
+	return id, int(d), after, limit, err
+}
+
 func (s *Server) distributorMembers(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, depth, after, limit, err := membersQuery(r)
 	if err != nil {
 		return err
 	}
-	depth, err := queryInt(r, "depth", 1, 1, network.MaxTiers)
-	if err != nil {
-		return err
-	}
-	after, limit, err := pageParams(r)
-	if err != nil {
-		return err
-	}
-	list, err := s.db.Members(r.Context(), actorOf(r), id, int(depth), after, limit+1)
+	list, err := s.db.Members(r.Context(), actorOf(r), id, depth, after, limit+1)
 	if err != nil {
 		return err
 	}

@@ -2,8 +2,11 @@ package api
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"sharemall/internal/account"
 	"strconv"
 	"time"
 
@@ -155,36 +158,35 @@ func (s *Server) getWithdrawal(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) approveWithdrawal(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var req struct {
-		PayoutRef string `json:"payout_ref"`
-	}
-	if err := decode(w, r, &req); err != nil {
-		return err
-	}
-	wd, err := s.db.ApproveWithdrawal(r.Context(), actorOf(r), id, req.PayoutRef)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, withdrawalOut(*wd))
-	return nil
+	return s.decideWithdrawal(w, r, "payout_ref", s.db.ApproveWithdrawal)
 }
 
 func (s *Server) rejectWithdrawal(w http.ResponseWriter, r *http.Request) error {
+	return s.decideWithdrawal(w, r, "reason", s.db.RejectWithdrawal)
+}
+
+// decideWithdrawal serves the operator's decisions: a body of one text
+// field (the payout reference, or the reason), which the store checks.
+func (s *Server) decideWithdrawal(w http.ResponseWriter, r *http.Request, field string,
+	decide func(ctx context.Context, actor account.Actor, id int64, text string) (*wallet.Withdrawal, error)) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	var req struct {
-		Reason string `json:"reason"`
-	}
+	var req map[string]json.RawMessage
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	wd, err := s.db.RejectWithdrawal(r.Context(), actorOf(r), id, req.Reason)
+	for k := range req {
+		if k != field {
+			return errs.Invalidf(k, "is not a known field")
+		}
+	}
+	var text string
+	if raw, ok := req[field]; ok && json.Unmarshal(raw, &text) != nil {
+		return errs.Invalidf(field, "must be a string")
+	}
+	wd, err := decide(r.Context(), actorOf(r), id, text)
 	if err != nil {
 		return err
 	}
