@@ -36,21 +36,10 @@ func newNetFixture(t *testing.T, db *store.DB) *netFixture {
 func (f *netFixture) account(roles ...account.Role) account.Actor {
 	f.t.Helper()
 	f.n++
-	a, err := f.db.CreateAccount(f.ctx, account.SignUp{Email: fmt.Sprintf("a%d@example.com", f.n)}, "hash", roles...)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return f.actor(a.ID)
+	return newActor(f.t, f.db, fmt.Sprintf("a%d@example.com", f.n), "", roles...)
 }
 
-func (f *netFixture) actor(accountID int64) account.Actor {
-	f.t.Helper()
-	a, err := f.db.ActorFor(f.ctx, accountID)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return a
-}
+func (f *netFixture) actor(accountID int64) account.Actor { return actorFor(f.t, f.db, accountID) }
 
 // join makes a new account join under code; it returns the distributor and its actor.
 func (f *netFixture) join(code string) (*network.Distributor, account.Actor) {

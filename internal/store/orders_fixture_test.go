@@ -48,21 +48,10 @@ func newShopWorld(t *testing.T, db *store.DB) *shopWorld {
 func (w *shopWorld) account(roles ...account.Role) account.Actor {
 	w.t.Helper()
 	w.n++
-	a, err := w.db.CreateAccount(w.ctx, account.SignUp{Email: fmt.Sprintf("o%d@example.com", w.n)}, "hash", roles...)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return w.actor(a.ID)
+	return newActor(w.t, w.db, fmt.Sprintf("o%d@example.com", w.n), "", roles...)
 }
 
-func (w *shopWorld) actor(id int64) account.Actor {
-	w.t.Helper()
-	a, err := w.db.ActorFor(w.ctx, id)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return a
-}
+func (w *shopWorld) actor(id int64) account.Actor { return actorFor(w.t, w.db, id) }
 
 func (w *shopWorld) supplier(name string) (account.Actor, *catalog.Supplier) {
 	w.t.Helper()

@@ -40,21 +40,10 @@ func newCatFixture(t *testing.T, db *store.DB) *catFixture {
 func (f *catFixture) account(roles ...account.Role) account.Actor {
 	f.t.Helper()
 	f.n++
-	a, err := f.db.CreateAccount(f.ctx, account.SignUp{Email: fmt.Sprintf("u%d@example.com", f.n)}, "hash", roles...)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return f.actor(a.ID)
+	return newActor(f.t, f.db, fmt.Sprintf("u%d@example.com", f.n), "", roles...)
 }
 
-func (f *catFixture) actor(accountID int64) account.Actor {
-	f.t.Helper()
-	a, err := f.db.ActorFor(f.ctx, accountID)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return a
-}
+func (f *catFixture) actor(accountID int64) account.Actor { return actorFor(f.t, f.db, accountID) }
 
 // supplier makes an approved supplier and returns its owner's fresh actor.
 func (f *catFixture) supplier(name string) (account.Actor, *catalog.Supplier) {

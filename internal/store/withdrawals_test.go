@@ -38,21 +38,10 @@ func newWdFixture(t *testing.T, db *store.DB) *wdFixture {
 func (f *wdFixture) account(name string, roles ...account.Role) account.Actor {
 	f.t.Helper()
 	f.n++
-	a, err := f.db.CreateAccount(f.ctx, account.SignUp{Email: fmt.Sprintf("wd%d@example.com", f.n), Name: name}, "hash", roles...)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return f.actor(a.ID)
+	return newActor(f.t, f.db, fmt.Sprintf("wd%d@example.com", f.n), name, roles...)
 }
 
-func (f *wdFixture) actor(accountID int64) account.Actor {
-	f.t.Helper()
-	a, err := f.db.ActorFor(f.ctx, accountID)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return a
-}
+func (f *wdFixture) actor(accountID int64) account.Actor { return actorFor(f.t, f.db, accountID) }
 
 // distributor makes a new account join the network; it returns the
 // distributor's id and its actor.
