@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"sharemall/internal/errs"
+	"sharemall/internal/money"
 	"sharemall/internal/store"
 )
 
@@ -48,7 +49,7 @@ type caseResource struct {
 }
 
 func caseOut(c store.AfterSaleCase) caseResource {
-	cur := currencyOf(c.Currency)
+	cur := money.CurrencyOf(c.Currency)
 	return caseResource{ID: c.ID, OrderID: c.OrderID, OrderLineID: c.LineID, FulfilmentID: c.FulfilmentID, SupplierID: c.SupplierID,
 		CustomerAccountID: c.CustomerAccountID, Kind: string(c.Kind), Quantity: c.Quantity, Currency: c.Currency,
 		Amount: cur.Format(c.Amount), BaseRefund: cur.Format(c.BaseRefund), MarkupRefund: cur.Format(c.MarkupRefund),

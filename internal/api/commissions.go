@@ -20,11 +20,7 @@ func (s *Server) routesCommissions() {
 // formatIn writes an amount in major units of the currency code (two
 // digits if the code is unknown, which the store never lets in).
 func formatIn(code string, a money.Amount) string {
-	c, ok := money.LookupCurrency(code)
-	if !ok {
-		c = money.Currency{Code: code, Exponent: 2}
-	}
-	return c.Format(a)
+	return money.CurrencyOf(code).Format(a)
 }
 
 type walletJSON struct {

@@ -37,7 +37,7 @@ func (s *Server) distributorFigures(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	c, err := s.networkCurrency(r)
+	c, err := s.currency(r)
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func (s *Server) teamMembers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.networkCurrency(r)
+	c, err := s.currency(r)
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func (s *Server) salesByTier(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.networkCurrency(r)
+	c, err := s.currency(r)
 	if err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func (s *Server) salesByRegion(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.networkCurrency(r)
+	c, err := s.currency(r)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"sharemall/internal/account"
 	"sharemall/internal/errs"
 	"sharemall/internal/ledger"
+	"sharemall/internal/money"
 	"sharemall/internal/store"
 )
 
@@ -31,7 +32,7 @@ type journalEntryResource struct {
 }
 
 func journalOut(j store.PostedJournal) journalResource {
-	cur := currencyOf(j.Currency)
+	cur := money.CurrencyOf(j.Currency)
 	out := journalResource{ID: j.ID, Key: j.Key, Kind: j.Kind, Memo: j.Memo, Currency: j.Currency,
 		CreatedAt: time.UnixMicro(j.Created).UTC(), Entries: make([]journalEntryResource, len(j.Entries))}
 	for i, e := range j.Entries {

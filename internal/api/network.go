@@ -302,21 +302,12 @@ func gradeOut(c money.Currency) func(network.Grade) gradeJSON {
 	}
 }
 
-// networkCurrency is the program's currency, for amounts in and out.
-func (s *Server) networkCurrency(r *http.Request) (money.Currency, error) {
-	st, err := s.db.Settings(r.Context())
-	if err != nil {
-		return money.Currency{}, err
-	}
-	return st.Currency(), nil
-}
-
 func (s *Server) listGrades(w http.ResponseWriter, r *http.Request) error {
 	list, err := s.db.Grades(r.Context(), actorOf(r))
 	if err != nil {
 		return err
 	}
-	c, err := s.networkCurrency(r)
+	c, err := s.currency(r)
 	if err != nil {
 		return err
 	}
@@ -381,7 +372,7 @@ func (s *Server) createGrade(w http.ResponseWriter, r *http.Request) error {
 	if req.Rank == nil {
 		return errs.Invalidf("rank", "is required")
 	}
-	c, err := s.networkCurrency(r)
+	c, err := s.currency(r)
 	if err != nil {
 		return err
 	}
@@ -409,7 +400,7 @@ func (s *Server) updateGrade(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	c, err := s.networkCurrency(r)
+	c, err := s.currency(r)
 	if err != nil {
 		return err
 	}

@@ -160,7 +160,7 @@ type fulfilmentResponse struct {
 }
 
 func orderJSON(o *order.Order) orderResponse {
-	c := currencyOf(o.Currency)
+	c := money.CurrencyOf(o.Currency)
 	out := orderResponse{ID: o.ID, CustomerAccountID: o.CustomerAccountID, SellerID: o.SellerID, Status: o.Status,
 		Currency: o.Currency, GoodsTotal: c.Format(o.GoodsTotal), Discount: c.Format(o.Discount), Total: c.Format(o.Total),
 		ShipTo:        shipToResponse{RegionCode: o.ShipTo.RegionCode, Name: o.ShipTo.Name, Phone: o.ShipTo.Phone, Address: o.ShipTo.Address},

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"sharemall/internal/errs"
+	"sharemall/internal/money"
 	"sharemall/internal/payment"
 	"sharemall/internal/store"
 )
@@ -66,7 +67,7 @@ type paymentResponse struct {
 
 func paymentJSON(p *store.Payment, redirect string) paymentResponse {
 	return paymentResponse{ID: p.ID, OrderID: p.OrderID, Provider: p.Provider, ProviderRef: p.ProviderRef, RedirectURL: redirect,
-		Amount: currencyOf(p.Currency).Format(p.Amount), Currency: p.Currency, Status: p.Status, CreatedAt: p.CreatedAt,
+		Amount: money.CurrencyOf(p.Currency).Format(p.Amount), Currency: p.Currency, Status: p.Status, CreatedAt: p.CreatedAt,
 		PaidAt: p.PaidAt, RefundedAt: p.RefundedAt}
 }
 
@@ -159,7 +160,7 @@ var sandboxTemplate = template.Must(template.New("pay").Parse(`<!doctype html>
 func (s *Server) renderSandbox(w http.ResponseWriter, status int, p *store.Payment, message string) error {
 	var buf bytes.Buffer
 	if err := sandboxTemplate.Execute(&buf, map[string]any{"OrderID": p.OrderID, "Ref": p.ProviderRef,
-		"Amount": currencyOf(p.Currency).Format(p.Amount), "Currency": p.Currency, "Status": p.Status, "Message": message}); err != nil {
+		"Amount": money.CurrencyOf(p.Currency).Format(p.Amount), "Currency": p.Currency, "Status": p.Status, "Message": message}); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -31,15 +31,6 @@ func (s *Server) routesWithdrawals() {
 	s.handle("GET /api/v1/journals", s.listJournals) // journals.go
 }
 
-// currencyOf returns a stored currency code's digits; codes come from the
-// program's settings, so an unknown one only falls back to two digits.
-func currencyOf(code string) money.Currency {
-	if c, ok := money.LookupCurrency(code); ok {
-		return c
-	}
-	return money.Currency{Code: code, Exponent: 2}
-}
-
 // withdrawalResource is a withdrawal on the wire.
 type withdrawalResource struct {
 	ID            int64      `json:"id"`
@@ -66,7 +57,7 @@ func stringOrNull(s string) *string {
 }
 
 func withdrawalOut(w wallet.Withdrawal) withdrawalResource {
-	cur := currencyOf(w.Currency)
+	cur := money.CurrencyOf(w.Currency)
 	return withdrawalResource{ID: w.ID, DistributorID: w.DistributorID, Currency: w.Currency,
 		Amount: cur.Format(w.Amount), Fee: cur.Format(w.Fee), Net: cur.Format(w.Net), Status: string(w.Status),
 		PayoutRef: stringOrNull(w.PayoutRef), BatchID: idOrNull(w.BatchID), Reason: stringOrNull(w.Reason),
@@ -228,7 +219,7 @@ func payoutBatchOut(b *store.PayoutBatch, ws []wallet.Withdrawal) payoutBatchRes
 		nets[w.Currency] += w.Net
 	}
 	for i, t := range out.Totals {
-		out.Totals[i].Count, out.Totals[i].Net = counts[t.Currency], currencyOf(t.Currency).Format(nets[t.Currency])
+		out.Totals[i].Count, out.Totals[i].Net = counts[t.Currency], money.CurrencyOf(t.Currency).Format(nets[t.Currency])
 	}
 	return out
 }

@@ -39,6 +39,15 @@ func LookupCurrency(code string) (Currency, bool) {
 	return c, ok
 }
 
+// CurrencyOf returns the currency for an ISO code, or two decimal digits
+// for a code this build does not know (stored data is never refused for it).
+func CurrencyOf(code string) Currency {
+	if c, ok := currencies[code]; ok {
+		return c
+	}
+	return Currency{Code: code, Exponent: 2}
+}
+
 // Format writes a as a decimal string in major units: 1999 → "19.99".
 func (c Currency) Format(a Amount) string {
 	if c.Exponent == 0 {

@@ -79,11 +79,7 @@ func Default() *Settings {
 
 // Currency returns the program's currency.
 func (s *Settings) Currency() money.Currency {
-	c, ok := money.LookupCurrency(s.CurrencyCode)
-	if !ok {
-		return money.Currency{Code: s.CurrencyCode, Exponent: 2}
-	}
-	return c
+	return money.CurrencyOf(s.CurrencyCode)
 }
 
 // RateSum is the total a line can pay in commission by rate: every tier, the
