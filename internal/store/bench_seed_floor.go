@@ -143,7 +143,8 @@ func (tx *Tx) floorSample(ctx context.Context, table string, n int) (floorRows, 
 // recorded phase, one plain INSERT per row, no reads and no logic.
 func (db *DB) BenchFloorUnit(ctx context.Context, f *BenchFloor) error {
 	for _, phase := range f.phases {
-		err := db.Write(ctx, func(tx *Tx) error {
+		// Never batched: the floor is one transaction per phase of one order.
+		err := db.writeAlone(ctx, func(tx *Tx) error {
 			for _, fr := range phase {
 				for _, r := range fr.rows {
 					if _, err := tx.exec(ctx, fr.insert, r...); err != nil {

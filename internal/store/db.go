@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
@@ -37,6 +38,12 @@ type DB struct {
 	engine Engine
 	write  *sql.DB // SQLite: one connection, so writers queue here instead of failing busy
 	read   *sql.DB // SQLite: several read-only connections; PostgreSQL: the same pool as write
+
+	// SQLite: prepared statements of each pool, so a statement is parsed once
+	// per connection rather than once per use. nil on PostgreSQL, whose pgx
+	// driver keeps its own per-connection statement cache.
+	writeStmts, readStmts *stmtCache
+	batch                 *batcher // SQLite: group commit of write transactions
 
 	// Now is the clock every transaction reads once at its start. Tests replace it.
 	Now func() time.Time
@@ -92,7 +99,10 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	n := max(4, runtime.NumCPU())
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
-	return &DB{engine: SQLite, write: write, read: read, Now: time.Now}, nil
+	db := &DB{engine: SQLite, write: write, read: read, Now: time.Now,
+		writeStmts: newStmtCache(write), readStmts: newStmtCache(read)}
+	db.batch = newBatcher(db)
+	return db, nil
 }
 
 func openPostgres(ctx context.Context, dbURL string) (*DB, error) {
@@ -129,6 +139,11 @@ func (db *DB) Engine() Engine { return db.engine }
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	if db.batch != nil {
+		db.batch.close()
+	}
+	db.writeStmts.close()
+	db.readStmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -152,22 +167,40 @@ type Tx struct {
 	tx     *sql.Tx
 	engine Engine
 	now    time.Time
+
+	stmts  *stmtCache // nil: no statement cache
+	missed []string   // statements to prepare once the transaction has ended
+
+	// detached: statements ignore their context's cancellation. A batched
+	// transaction shares its SQLite transaction with others, and SQLite
+	// answers an interrupted write by rolling the whole transaction back.
+	detached bool
 }
 
 // Now is the transaction's clock reading, the same for every statement in it.
 func (tx *Tx) Now() time.Time { return tx.now }
 
 // Write runs fn in a read-write transaction and commits if fn returns nil.
+// On SQLite fn may share its commit with other writers' (see batcher); it
+// still sees and changes the database as if alone.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
-	return db.run(ctx, db.write, false, fn)
+	if db.batch != nil {
+		return db.batch.write(ctx, fn)
+	}
+	return db.writeAlone(ctx, fn)
+}
+
+// writeAlone runs fn in a transaction of its own, never batched.
+func (db *DB) writeAlone(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.write, db.writeStmts, false, fn)
 }
 
 // Read runs fn in a read-only transaction.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
-	return db.run(ctx, db.read, true, fn)
+	return db.run(ctx, db.read, db.readStmts, true, fn)
 }
 
-func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) (err error) {
+func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, readOnly bool, fn func(*Tx) error) (err error) {
 	opts := &sql.TxOptions{}
 	if db.engine == Postgres {
 		opts.ReadOnly = readOnly
@@ -176,7 +209,10 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx)
 	if err != nil {
 		return mapErr(err)
 	}
-	tx := &Tx{tx: stx, engine: db.engine, now: db.Now().UTC().Truncate(time.Microsecond)}
+	tx := &Tx{tx: stx, engine: db.engine, now: db.Now().UTC().Truncate(time.Microsecond), stmts: stmts}
+	// Prepare what this transaction ran unprepared once it has let go of its
+	// connection: the SQLite writer pool has only that one.
+	defer func() { stmts.prepare(context.WithoutCancel(ctx), tx.missed) }()
 	defer func() {
 		if p := recover(); p != nil {
 			stx.Rollback()
@@ -195,10 +231,31 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx)
 	return nil
 }
 
+// readRow runs a one-row query outside any transaction, for the hottest
+// single-statement reads; no row is a NotFound error naming what.
+func (db *DB) readRow(ctx context.Context, what, q string, args []any, dest ...any) error {
+	var row *sql.Row
+	if st, ok := db.readStmts.get(q); st != nil {
+		row = st.QueryRowContext(ctx, args...)
+	} else {
+		row = db.read.QueryRowContext(ctx, rebind(db.engine, q), args...)
+		if !ok {
+			defer db.readStmts.prepare(context.WithoutCancel(ctx), []string{q})
+		}
+	}
+	err := row.Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.E(errs.NotFound, "", "%s not found", what)
+	}
+	return mapErr(err)
+}
+
 // rebind turns ? placeholders into $1, $2… for PostgreSQL. Queries in this
 // package never hold a literal ? inside a string.
-func (tx *Tx) rebind(q string) string {
-	if tx.engine != Postgres || !strings.Contains(q, "?") {
+func (tx *Tx) rebind(q string) string { return rebind(tx.engine, q) }
+
+func rebind(engine Engine, q string) string {
+	if engine != Postgres || !strings.Contains(q, "?") {
 		return q
 	}
 	var b strings.Builder
@@ -217,7 +274,14 @@ func (tx *Tx) rebind(q string) string {
 }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	r, err := tx.tx.ExecContext(ctx, tx.rebind(q), args...)
+	ctx, q = tx.prep(ctx, q)
+	var r sql.Result
+	var err error
+	if st := tx.stmt(ctx, q); st != nil {
+		r, err = st.ExecContext(ctx, args...)
+	} else {
+		r, err = tx.tx.ExecContext(ctx, q, args...)
+	}
 	return r, mapErr(err)
 }
 
@@ -232,13 +296,20 @@ func (tx *Tx) execN(ctx context.Context, q string, args ...any) (int64, error) {
 }
 
 func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	rows, err := tx.tx.QueryContext(ctx, tx.rebind(q), args...)
+	ctx, q = tx.prep(ctx, q)
+	var rows *sql.Rows
+	var err error
+	if st := tx.stmt(ctx, q); st != nil {
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = tx.tx.QueryContext(ctx, q, args...)
+	}
 	return rows, mapErr(err)
 }
 
 // get scans one row into dest; no row is a NotFound error naming what.
 func (tx *Tx) get(ctx context.Context, what string, q string, args []any, dest ...any) error {
-	err := tx.tx.QueryRowContext(ctx, tx.rebind(q), args...).Scan(dest...)
+	err := tx.queryRow(ctx, q, args).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errs.E(errs.NotFound, "", "%s not found", what)
 	}
@@ -248,18 +319,120 @@ func (tx *Tx) get(ctx context.Context, what string, q string, args []any, dest .
 // insert runs an INSERT … RETURNING id and returns the id.
 func (tx *Tx) insert(ctx context.Context, q string, args ...any) (int64, error) {
 	var id int64
-	err := tx.tx.QueryRowContext(ctx, tx.rebind(q+" RETURNING id"), args...).Scan(&id)
+	err := tx.queryRow(ctx, q+" RETURNING id", args).Scan(&id)
 	return id, mapErr(err)
 }
 
 // exists reports whether the query returns a row.
 func (tx *Tx) exists(ctx context.Context, q string, args ...any) (bool, error) {
 	var one int
-	err := tx.tx.QueryRowContext(ctx, tx.rebind(q), args...).Scan(&one)
+	err := tx.queryRow(ctx, q, args).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
 	return err == nil, mapErr(err)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, q string, args []any) *sql.Row {
+	ctx, q = tx.prep(ctx, q)
+	if st := tx.stmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return tx.tx.QueryRowContext(ctx, q, args...)
+}
+
+// prep returns the context and the query text a statement runs with.
+func (tx *Tx) prep(ctx context.Context, q string) (context.Context, string) {
+	if tx.detached {
+		ctx = context.WithoutCancel(ctx)
+	}
+	return ctx, tx.rebind(q)
+}
+
+// stmt returns q prepared for this transaction, or nil when it has not been
+// prepared yet (it then is, after the transaction).
+func (tx *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
+	if tx.stmts == nil {
+		return nil
+	}
+	st, ok := tx.stmts.get(q)
+	if st == nil {
+		if !ok {
+			tx.missed = append(tx.missed, q)
+		}
+		return nil
+	}
+	return tx.tx.StmtContext(ctx, st)
+}
+
+// stmtCache holds a pool's prepared statements by query text. database/sql
+// prepares each on a connection the first time a transaction on that
+// connection uses it, and keeps it there.
+type stmtCache struct {
+	pool *sql.DB
+	mu   sync.Mutex
+	m    map[string]*sql.Stmt // a nil value: could not be prepared
+}
+
+// maxStmts bounds the cache: queries are constants, except IN lists of
+// varying length, so real programs stay far below it.
+const maxStmts = 1000
+
+func newStmtCache(pool *sql.DB) *stmtCache {
+	return &stmtCache{pool: pool, m: map[string]*sql.Stmt{}}
+}
+
+// get returns q's statement and whether q is known (prepared or refused).
+func (c *stmtCache) get(q string) (*sql.Stmt, bool) {
+	if c == nil {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st, ok := c.m[q]
+	return st, ok
+}
+
+// prepare prepares the queries not yet known. A query that fails to prepare
+// is remembered as such and keeps running unprepared.
+func (c *stmtCache) prepare(ctx context.Context, qs []string) {
+	if c == nil {
+		return
+	}
+	for _, q := range qs {
+		c.mu.Lock()
+		_, known := c.m[q]
+		full := len(c.m) >= maxStmts
+		c.mu.Unlock()
+		if known || full {
+			continue
+		}
+		st, err := c.pool.PrepareContext(ctx, q)
+		if err != nil {
+			st = nil
+		}
+		c.mu.Lock()
+		if _, known := c.m[q]; known && st != nil {
+			st.Close() // another transaction prepared it meanwhile
+		} else {
+			c.m[q] = st
+		}
+		c.mu.Unlock()
+	}
+}
+
+func (c *stmtCache) close() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for q, st := range c.m {
+		if st != nil {
+			st.Close()
+		}
+		delete(c.m, q)
+	}
 }
 
 // placeholders returns "?, ?, ?" for n arguments.

@@ -1,0 +1,39 @@
+package store
+
+import "context"
+
+// WriteThen runs the statements in one Write and then returns what then
+// returns (then may panic).
+func (db *DB) WriteThen(ctx context.Context, stmts []string, then func() error) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		for _, q := range stmts {
+			if _, err := tx.exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		return then()
+	})
+}
+
+// BatchStats reports the writes waiting for the batcher and the commits it
+// made; ok is false where writes are not batched (PostgreSQL).
+func (db *DB) BatchStats() (waiting, commits int64, ok bool) {
+	if db.batch == nil {
+		return 0, 0, false
+	}
+	return db.batch.waiting.Load(), db.batch.commits.Load(), true
+}
+
+// QueryInts returns the first column of every row of q.
+func (db *DB) QueryInts(ctx context.Context, q string) ([]int64, error) {
+	var out []int64
+	err := db.Read(ctx, func(tx *Tx) error {
+		return tx.each(ctx, q, nil, func(scan func(...any) error) error {
+			var v int64
+			err := scan(&v)
+			out = append(out, v)
+			return err
+		})
+	})
+	return out, err
+}
