@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"sharemall/internal/account"
@@ -211,22 +212,44 @@ var errBadToken = errs.E(errs.Unauthorized, "", "session expired or not valid; s
 
 // ActorBySession resolves a session token's hash into the actor behind it.
 func (db *DB) ActorBySession(ctx context.Context, tokenHash string) (account.Actor, error) {
+	// Every request asks this: one statement, outside any transaction (a
+	// single SELECT reads one snapshot on both engines).
 	var a account.Actor
-	err := db.Read(ctx, func(tx *Tx) error {
-		var expires int64
-		var disabled bool
-		err := tx.get(ctx, "session", `SELECT s.account_id, s.expires_at, a.disabled FROM sessions s
-			JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ?`, []any{tokenHash}, &a.AccountID, &expires, &disabled)
-		if errs.Is(err, errs.NotFound) || (err == nil && (expires <= ts(tx.now) || disabled)) {
-			return errBadToken
+	var expires int64
+	var disabled bool
+	var roles int64
+	var sid, did nullableInt
+	err := db.readRow(ctx, "session", actorBySession, []any{tokenHash}, &a.AccountID, &expires, &disabled, &roles, &sid, &did)
+	if errs.Is(err, errs.NotFound) || (err == nil && (expires <= ts(db.Now()) || disabled)) {
+		err = errBadToken
+	}
+	if err != nil {
+		return account.Actor{}, errs.Wrap("store.ActorBySession", err)
+	}
+	for i, r := range account.Roles {
+		if roles&(1<<i) != 0 {
+			a.Roles = append(a.Roles, r)
 		}
-		if err != nil {
-			return err
-		}
-		return tx.fillActor(ctx, &a)
-	})
-	return a, errs.Wrap("store.ActorBySession", err)
+	}
+	a.SupplierID, a.DistributorID = int64(sid), int64(did)
+	return a, nil
 }
+
+// actorBySession reads a session with its account's roles as a bit set
+// (bit i: account.Roles[i]) and the supplier and distributor it runs.
+var actorBySession = func() string {
+	var b strings.Builder
+	b.WriteString(`SELECT s.account_id, s.expires_at, a.disabled,
+		(SELECT COALESCE(SUM(CASE r.role`)
+	for i, r := range account.Roles {
+		fmt.Fprintf(&b, " WHEN '%s' THEN %d", r, 1<<i)
+	}
+	b.WriteString(` ELSE 0 END), 0) FROM account_roles r WHERE r.account_id = s.account_id),
+		(SELECT id FROM suppliers WHERE owner_account_id = s.account_id),
+		(SELECT id FROM distributors WHERE account_id = s.account_id)
+		FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ?`)
+	return b.String()
+}()
 
 // ActorByAPIKey resolves a supplier API key's hash. The actor acts only as
 // that supplier, and only while the supplier is approved.
