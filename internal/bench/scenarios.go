@@ -14,6 +14,7 @@ import (
 
 	"sharemall/internal/money"
 	"sharemall/internal/payment"
+	"sharemall/internal/store"
 )
 
 // order places one order of lines lines (0: 1 to 3, 2 on average) for
@@ -254,8 +255,9 @@ func (r *run) settle(ctx context.Context) (Settle, error) {
 		return out, errors.New("no matured lines to settle")
 	}
 	out.PerS = round(float64(done)/took.Seconds(), 1)
-	// The sweep runs one line per transaction, one sweep at a time: so does the floor.
-	fn, ftook, err := drive(ctx, 1, r.opt.Duration, done, func(ctx context.Context, _ int, _ int64) error {
+	// The sweep settles one line per transaction, store.SettleWorkers at a
+	// time: so does the floor (never batched into shared commits).
+	fn, ftook, err := drive(ctx, store.SettleWorkers, r.opt.Duration, done, func(ctx context.Context, _ int, _ int64) error {
 		return r.db.BenchFloorUnit(ctx, floor)
 	})
 	if err != nil {

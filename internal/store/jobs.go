@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"sharemall/internal/errs"
 	"sharemall/internal/program"
@@ -174,6 +177,9 @@ func (db *DB) ConfirmShippedOrders(ctx context.Context, limit int) (int, error) 
 	return done, nil
 }
 
+// SettleWorkers is how many lines the settlement sweep settles at once.
+const SettleWorkers = 16
+
 // SettleMaturedLines settles up to limit commission lines whose fulfilment
 // order was received longer ago than the order's after-sale days and that no
 // open after-sale case holds; then completes orders with nothing left to do.
@@ -203,21 +209,36 @@ func (db *DB) SettleMaturedLines(ctx context.Context, limit int) (int, error) {
 		if err != nil {
 			return done, errs.Wrap("store.SettleMaturedLines", err)
 		}
+		// Lines settle in transactions of their own, SettleWorkers at a time:
+		// on SQLite they then share commits (see batcher), on PostgreSQL
+		// they run side by side. Each journal locks its accounts in code
+		// order, so concurrent settlements cannot deadlock.
+		var settled atomic.Int64
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(SettleWorkers)
 		for _, d := range list {
-			var settled bool
-			err := db.Write(ctx, func(tx *Tx) error {
-				var err error
-				if settled, err = tx.settleLine(ctx, d.line); err != nil || !settled {
+			g.Go(func() error {
+				var ok bool
+				err := db.Write(gctx, func(tx *Tx) error {
+					var err error
+					if ok, err = tx.settleLine(gctx, d.line); err != nil || !ok {
+						return err
+					}
+					return tx.completeOrder(gctx, d.order)
+				})
+				switch {
+				case err == nil && ok:
+					settled.Add(1)
+				case err != nil && !errs.Is(err, errs.Conflict): // Conflict: held meanwhile; a later sweep sees it
 					return err
 				}
-				return tx.completeOrder(ctx, d.order)
+				return nil
 			})
-			switch {
-			case err == nil && settled:
-				done++
-			case err != nil && !errs.Is(err, errs.Conflict): // Conflict: held meanwhile; a later sweep sees it
-				return done, errs.Wrap("store.SettleMaturedLines", err)
-			}
+		}
+		err = g.Wait()
+		done += int(settled.Load())
+		if err != nil {
+			return done, errs.Wrap("store.SettleMaturedLines", err)
 		}
 		if done >= limit {
 			break
