@@ -159,7 +159,9 @@ func (b *batcher) step(stx *sql.Tx, r *writeReq, missed *[]string) (lost error) 
 				r.panic = p
 			}
 		}()
-		r.err = r.fn(tx)
+		if r.err = r.fn(tx); r.err == nil {
+			r.err = tx.flushBalances(bg)
+		}
 	}()
 	*missed = append(*missed, tx.missed...)
 	if r.err == nil && r.panic == nil {

@@ -175,6 +175,8 @@ type Tx struct {
 	// transaction shares its SQLite transaction with others, and SQLite
 	// answers an interrupted write by rolling the whole transaction back.
 	detached bool
+
+	deferred map[string]*deferredBalance // balance changes applied at the end, by account code
 }
 
 // Now is the transaction's clock reading, the same for every statement in it.
@@ -223,6 +225,9 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, readOnly 
 		}
 	}()
 	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = tx.flushBalances(ctx); err != nil {
 		return err
 	}
 	if err = stx.Commit(); err != nil {

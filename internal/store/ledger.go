@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"sharemall/internal/errs"
 	"sharemall/internal/ledger"
@@ -44,36 +46,129 @@ func (tx *Tx) post(ctx context.Context, j ledger.Journal) (id int64, posted bool
 		// A concurrent transaction booked the same key first (PostgreSQL; SQLite has one writer).
 		return 0, false, relabel(err, errs.Conflict, "", "journal "+j.Key+" is being booked concurrently; retry")
 	}
+	ids, err := tx.ledgerAccounts(ctx, j)
+	if err != nil {
+		return 0, false, err
+	}
+	// Distributors' balances change here, in the journal's code order, a
+	// Covered debit only if the balance covers it. The platform's and
+	// suppliers' accounts, which every order touches, change at the end
+	// of the transaction (see flushBalances).
+	values := make([]string, 0, len(j.Entries))
+	args := make([]any, 0, 5*len(j.Entries))
 	for _, e := range j.Entries {
-		acct, err := tx.ledgerAccount(ctx, e.Account, j.Currency)
-		if err != nil {
-			return 0, false, err
-		}
+		acct := ids[e.Account]
 		delta := int64(e.Amount)
 		if e.Direction == ledger.Debit {
 			delta = -delta
 		}
+		values = append(values, "(?, ?, ?, ?, ?)")
+		args = append(args, id, acct, string(e.Direction), int64(e.Amount), j.Currency)
+		if !e.Covered && deferrable(e.Account) {
+			tx.deferBalance(acct, e.Account, delta)
+			continue
+		}
 		q := `UPDATE ledger_accounts SET balance = balance + ? WHERE id = ?`
-		args := []any{delta, acct}
+		uargs := []any{delta, acct}
 		if e.Covered && e.Direction == ledger.Debit {
 			// Atomic on both engines: the row is locked by the UPDATE, and the
 			// condition is evaluated on the latest committed balance.
 			q += ` AND balance >= ?`
-			args = append(args, int64(e.Amount))
+			uargs = append(uargs, int64(e.Amount))
 		}
-		n, err := tx.execN(ctx, q, args...)
+		n, err := tx.execN(ctx, q, uargs...)
 		if err != nil {
 			return 0, false, err
 		}
 		if n == 0 {
 			return 0, false, errNotCovered
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO ledger_entries (journal_id, account_id, direction, amount, currency) VALUES (?, ?, ?, ?, ?)`,
-			id, acct, string(e.Direction), int64(e.Amount), j.Currency); err != nil {
-			return 0, false, err
-		}
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO ledger_entries (journal_id, account_id, direction, amount, currency) VALUES `+
+		strings.Join(values, ", "), args...); err != nil {
+		return 0, false, err
 	}
 	return id, true, nil
+}
+
+// deferrable reports whether an account's cached balance may change at the
+// end of the transaction rather than at once: every account but the
+// distributors', which are read, and debited only if covered, inside
+// transactions that post to them.
+func deferrable(code string) bool { return !strings.HasPrefix(code, "distributor_") }
+
+type deferredBalance struct {
+	id    int64
+	delta int64
+}
+
+// deferBalance adds delta to an account's balance at the end of the transaction.
+func (tx *Tx) deferBalance(id int64, code string, delta int64) {
+	if tx.deferred == nil {
+		tx.deferred = map[string]*deferredBalance{}
+	}
+	d := tx.deferred[code]
+	if d == nil {
+		d = &deferredBalance{id: id}
+		tx.deferred[code] = d
+	}
+	d.delta += delta
+}
+
+// flushBalances applies the deferred balance changes, in account-code
+// order, as the transaction's last statements. Every transaction locks
+// these shared rows only here, in one order, and holds them only until its
+// commit: concurrent orders queue on them briefly and cannot deadlock.
+func (tx *Tx) flushBalances(ctx context.Context) error {
+	codes := make([]string, 0, len(tx.deferred))
+	for code, d := range tx.deferred {
+		if d.delta != 0 {
+			codes = append(codes, code)
+		}
+	}
+	slices.Sort(codes)
+	for _, code := range codes {
+		d := tx.deferred[code]
+		if _, err := tx.exec(ctx, `UPDATE ledger_accounts SET balance = balance + ? WHERE id = ?`, d.delta, d.id); err != nil {
+			return err
+		}
+	}
+	tx.deferred = nil
+	return nil
+}
+
+// ledgerAccounts returns the ids of a journal's accounts by code, creating
+// those used for the first time.
+func (tx *Tx) ledgerAccounts(ctx context.Context, j ledger.Journal) (map[string]int64, error) {
+	ids := make(map[string]int64, len(j.Entries))
+	codes := make([]any, len(j.Entries))
+	for i, e := range j.Entries {
+		codes[i] = e.Account
+	}
+	err := tx.each(ctx, `SELECT id, code, currency FROM ledger_accounts WHERE code IN (`+placeholders(len(codes))+`)`, codes,
+		func(scan func(...any) error) error {
+			var id int64
+			var code, cur string
+			if err := scan(&id, &code, &cur); err != nil {
+				return err
+			}
+			if cur != j.Currency {
+				return fmt.Errorf("ledger account %s is in %s, not %s", code, cur, j.Currency)
+			}
+			ids[code] = id
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range j.Entries {
+		if ids[e.Account] == 0 {
+			if ids[e.Account], err = tx.ledgerAccount(ctx, e.Account, j.Currency); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return ids, nil
 }
 
 // ledgerAccount returns the id of the account with code, creating it on first use.
@@ -111,6 +206,9 @@ func (tx *Tx) balance(ctx context.Context, code string) (money.Amount, error) {
 	err := tx.get(ctx, "ledger account", `SELECT balance FROM ledger_accounts WHERE code = ?`, []any{code}, &b)
 	if errs.Is(err, errs.NotFound) {
 		return 0, nil
+	}
+	if d := tx.deferred[code]; d != nil {
+		b += d.delta
 	}
 	return money.Amount(b), err
 }
