@@ -303,18 +303,22 @@ func (tx *Tx) insertLines(ctx context.Context, orderID int64, lines []*cartLine)
 		}
 		fulfilment[c.line.WarehouseID] = id
 	}
+	values := make([]string, 0, len(lines))
+	args := make([]any, 0, 14*len(lines))
 	for _, c := range lines {
 		snap, err := json.Marshal(c.line.Snapshot)
 		if err != nil {
 			return err
 		}
 		l := c.line
-		if _, err := tx.exec(ctx, `INSERT INTO order_lines (order_id, fulfilment_id, sku_id, product_id, supplier_id, warehouse_id,
-			title, quantity, unit_retail, unit_price, discount, base, markup, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			orderID, fulfilment[l.WarehouseID], c.sku.ID, c.productID, c.supplierID, l.WarehouseID, c.title, l.Quantity,
-			int64(l.UnitRetail), int64(l.UnitPrice), int64(l.Discount), int64(l.Base), int64(l.Markup), string(snap)); err != nil {
-			return err
-		}
+		values = append(values, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		args = append(args, orderID, fulfilment[l.WarehouseID], c.sku.ID, c.productID, c.supplierID, l.WarehouseID, c.title, l.Quantity,
+			int64(l.UnitRetail), int64(l.UnitPrice), int64(l.Discount), int64(l.Base), int64(l.Markup), string(snap))
+	}
+	// One statement, its rows in the cart's order.
+	if _, err := tx.exec(ctx, `INSERT INTO order_lines (order_id, fulfilment_id, sku_id, product_id, supplier_id, warehouse_id,
+		title, quantity, unit_retail, unit_price, discount, base, markup, snapshot) VALUES `+strings.Join(values, ", "), args...); err != nil {
+		return err
 	}
 	return nil
 }

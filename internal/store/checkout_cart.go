@@ -32,25 +32,26 @@ func (tx *Tx) cartLines(ctx context.Context, items []order.Item) ([]*cartLine, e
 	for i, it := range items {
 		field := fmt.Sprintf("items[%d].sku_id", i)
 		var sku *catalog.SKU
-		err := tx.one(ctx, "SKU", `SELECT `+skuCols+` FROM skus WHERE id = ?`, []any{it.SKUID}, func(scan func(...any) error) error {
-			var err error
-			sku, err = scanSKU(scan)
-			return err
-		})
+		c := &cartLine{item: it}
+		var comm nullableString
+		var onSale bool
+		var status string
+		err := tx.one(ctx, "SKU", `SELECT k.*, p.supplier_id, p.title, p.commission, p.on_sale, s.status, s.allow_markup
+			FROM (SELECT `+skuCols+` FROM skus WHERE id = ?) k
+			JOIN products p ON p.id = k.product_id JOIN suppliers s ON s.id = p.supplier_id`, []any{it.SKUID},
+			func(scan func(...any) error) error {
+				var err error
+				sku, err = scanSKU(func(dest ...any) error {
+					return scan(append(dest, &c.supplierID, &c.title, &comm, &onSale, &status, &c.allowMarkup)...)
+				})
+				return err
+			})
 		if errs.Is(err, errs.NotFound) {
 			return nil, errs.Invalidf(field, "no such SKU")
 		} else if err != nil {
 			return nil, err
 		}
-		c := &cartLine{item: it, sku: sku, productID: sku.ProductID}
-		var comm nullableString
-		var onSale bool
-		var status string
-		if err := tx.get(ctx, "product", `SELECT p.supplier_id, p.title, p.commission, p.on_sale, s.status, s.allow_markup
-			FROM products p JOIN suppliers s ON s.id = p.supplier_id WHERE p.id = ?`, []any{sku.ProductID},
-			&c.supplierID, &c.title, &comm, &onSale, &status, &c.allowMarkup); err != nil {
-			return nil, err
-		}
+		c.sku, c.productID = sku, sku.ProductID
 		if !onSale || !sku.OnSale || status != string(catalog.Approved) {
 			return nil, errs.Invalidf(field, "SKU %d is not for sale", it.SKUID)
 		}

@@ -78,26 +78,37 @@ func (db *DB) BookLine(ctx context.Context, b LineBooking) (line *CommissionLine
 }
 
 func (tx *Tx) bookLine(ctx context.Context, b LineBooking) (*CommissionLine, bool, error) {
+	old, err := tx.book(ctx, b)
+	if err != nil || old != nil {
+		return old, false, err
+	}
+	line, err := tx.commissionLine(ctx, b.LineID)
+	return line, true, err
+}
+
+// book books a line as bookLine does; old is the line as booked before
+// when it already was (nothing changed), nil when this booked it.
+func (tx *Tx) book(ctx context.Context, b LineBooking) (old *CommissionLine, err error) {
 	switch {
 	case b.LineID <= 0:
-		return nil, false, errs.Invalidf("line_id", "must be a positive id")
+		return nil, errs.Invalidf("line_id", "must be a positive id")
 	case b.OrderID <= 0:
-		return nil, false, errs.Invalidf("order_id", "must be a positive id")
+		return nil, errs.Invalidf("order_id", "must be a positive id")
 	}
 	s, err := tx.settings(ctx)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	if b.Snapshot.Currency != s.CurrencyCode {
-		return nil, false, errs.Invalidf("currency", "must be the program's currency %s, not %q", s.CurrencyCode, b.Snapshot.Currency)
+		return nil, errs.Invalidf("currency", "must be the program's currency %s, not %q", s.CurrencyCode, b.Snapshot.Currency)
 	}
 	shares, err := commission.Split(b.Snapshot, b.Line)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	snap, err := json.Marshal(b.Snapshot)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	// ON CONFLICT DO NOTHING: a concurrent booking of the same line waits
 	// for the first to commit and then finds its row, instead of failing.
@@ -108,40 +119,45 @@ func (tx *Tx) bookLine(ctx context.Context, b LineBooking) (*CommissionLine, boo
 		int64(b.Line.Base), int64(b.Line.Markup), b.Line.Quantity, int64(b.Line.Paid()),
 		int64(b.Line.Base), int64(b.Line.Markup), b.Line.Quantity, string(LinePending), ts(tx.now))
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	if n == 0 {
 		old, err := tx.commissionLine(ctx, b.LineID)
 		if err != nil {
-			return nil, false, err
+			return nil, err
 		}
 		was, _ := json.Marshal(old.Snapshot)
 		if old.OrderID != b.OrderID || old.Booked != b.Line || string(was) != string(snap) {
-			return nil, false, errs.E(errs.Conflict, "line_id", "line %d was already booked with another order, snapshot or amounts", b.LineID)
+			return nil, errs.E(errs.Conflict, "line_id", "line %d was already booked with another order, snapshot or amounts", b.LineID)
 		}
-		return old, false, nil
+		return old, nil
 	}
 	p := posting{}
+	values := make([]string, 0, len(shares))
+	args := make([]any, 0, 8*len(shares))
 	for _, sh := range shares {
-		if _, err := tx.exec(ctx, `INSERT INTO commission_shares (line_id, order_id, party, kind, tier, beneficiary_id, booked_amount, amount)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, b.LineID, b.OrderID, sh.Party.String(), string(sh.Party.Kind), sh.Party.Tier, sh.Party.ID,
-			int64(sh.Amount), int64(sh.Amount)); err != nil {
-			return nil, false, err
-		}
+		values = append(values, "(?, ?, ?, ?, ?, ?, ?, ?)")
+		args = append(args, b.LineID, b.OrderID, sh.Party.String(), string(sh.Party.Kind), sh.Party.Tier, sh.Party.ID,
+			int64(sh.Amount), int64(sh.Amount))
 		p.debit(ledger.Code(ledger.Clearing, 0), sh.Amount)
 		p.credit(pendingAccount(sh.Party), sh.Amount)
 	}
+	if len(shares) > 0 {
+		if _, err := tx.exec(ctx, `INSERT INTO commission_shares (line_id, order_id, party, kind, tier, beneficiary_id, booked_amount, amount)
+			VALUES `+strings.Join(values, ", "), args...); err != nil {
+			return nil, err
+		}
+	}
 	if err := tx.recordSale(ctx, b.LineID, b.OrderID, b.Snapshot, b.Line.Base, shares); err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	// A line paid nothing (fully discounted) moves no money: no journal.
 	if j, ok := p.journal(fmt.Sprintf("book:line:%d", b.LineID), "book", fmt.Sprintf("order %d line %d paid", b.OrderID, b.LineID), b.Snapshot.Currency); ok {
 		if _, _, err := tx.post(ctx, j); err != nil {
-			return nil, false, err
+			return nil, err
 		}
 	}
-	line, err := tx.commissionLine(ctx, b.LineID)
-	return line, true, err
+	return nil, nil
 }
 
 // SettleLine ends a line's after-sale window: every party's pending share

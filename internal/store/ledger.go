@@ -29,22 +29,22 @@ func (tx *Tx) post(ctx context.Context, j ledger.Journal) (id int64, posted bool
 		return 0, false, err
 	}
 	digest := j.Digest()
-	var existing string
-	err = tx.get(ctx, "journal", `SELECT id, digest FROM journals WHERE idempotency_key = ?`, []any{j.Key}, &id, &existing)
-	switch {
-	case err == nil:
+	// ON CONFLICT DO NOTHING: the key booked before, or by a concurrent
+	// transaction (which this one waits for on PostgreSQL), returns no row.
+	err = tx.get(ctx, "journal", `INSERT INTO journals (idempotency_key, kind, memo, currency, digest, created_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`, []any{j.Key, j.Kind, j.Memo, j.Currency, digest, ts(tx.now)}, &id)
+	if errs.Is(err, errs.NotFound) {
+		var existing string
+		if err := tx.get(ctx, "journal", `SELECT id, digest FROM journals WHERE idempotency_key = ?`, []any{j.Key}, &id, &existing); err != nil {
+			return 0, false, err
+		}
 		if existing != digest {
 			return id, false, ledger.KeyReused(j.Key)
 		}
 		return id, false, nil
-	case !errs.Is(err, errs.NotFound):
-		return 0, false, err
 	}
-	id, err = tx.insert(ctx, `INSERT INTO journals (idempotency_key, kind, memo, currency, digest, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		j.Key, j.Kind, j.Memo, j.Currency, digest, ts(tx.now))
 	if err != nil {
-		// A concurrent transaction booked the same key first (PostgreSQL; SQLite has one writer).
-		return 0, false, relabel(err, errs.Conflict, "", "journal "+j.Key+" is being booked concurrently; retry")
+		return 0, false, err
 	}
 	ids, err := tx.ledgerAccounts(ctx, j)
 	if err != nil {

@@ -188,7 +188,7 @@ func (tx *Tx) applyPayment(ctx context.Context, in CallbackInput) (string, *Paym
 	for _, l := range o.Lines {
 		b := LineBooking{LineID: l.ID, OrderID: o.ID, Snapshot: l.Snapshot,
 			Line: commission.Line{Base: l.Base, Markup: l.Markup, Quantity: l.Quantity}}
-		if _, _, err := tx.bookLine(ctx, b); err != nil {
+		if _, err := tx.book(ctx, b); err != nil {
 			return "", nil, err
 		}
 	}
@@ -196,8 +196,9 @@ func (tx *Tx) applyPayment(ctx context.Context, in CallbackInput) (string, *Paym
 		string(order.FulfilmentReleased), ts(tx.now), o.ID, string(order.FulfilmentPending)); err != nil {
 		return "", nil, err
 	}
-	p, err = tx.payment(ctx, `id = ?`, p.ID)
-	return OutcomeApplied, p, err
+	paid := tx.now
+	p.Status, p.PaidAt = "paid", &paid // as the claim above set them
+	return OutcomeApplied, p, nil
 }
 
 // RecordCallback logs a callback that was refused before it could be applied
