@@ -107,10 +107,12 @@ func (b *batcher) run(first *writeReq) {
 		}
 	}
 	defer func() {
+		// Prepare before answering, so that a caller finds the writer
+		// connection idle again once it has its answer.
+		db.writeStmts.prepare(context.Background(), missed)
 		for _, r := range batch {
 			close(r.ready)
 		}
-		db.writeStmts.prepare(context.Background(), missed)
 	}()
 	batch = append(batch, first)
 	stx, err := db.write.BeginTx(context.Background(), nil)

@@ -143,23 +143,37 @@ func scanOrder(scan func(...any) error) (*order.Order, error) {
 
 // loadOrder reads an order with its lines and fulfilment orders, whoever asks.
 func (tx *Tx) loadOrder(ctx context.Context, id int64) (*order.Order, error) {
-	var o *order.Order
-	err := tx.one(ctx, "order", `SELECT `+orderCols+` FROM orders WHERE id = ?`, []any{id}, func(scan func(...any) error) error {
-		var err error
-		o, err = scanOrder(scan)
-		return err
-	})
+	o, err := tx.orderHeader(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	return o, tx.attachLines(ctx, o)
 }
 
+// orderHeader reads an order without its lines and fulfilment orders.
+func (tx *Tx) orderHeader(ctx context.Context, id int64) (*order.Order, error) {
+	var o *order.Order
+	err := tx.one(ctx, "order", `SELECT `+orderCols+` FROM orders WHERE id = ?`, []any{id}, func(scan func(...any) error) error {
+		var err error
+		o, err = scanOrder(scan)
+		return err
+	})
+	return o, err
+}
+
 const lineCols = `id, fulfilment_id, sku_id, product_id, supplier_id, warehouse_id, title, quantity,
 	unit_retail, unit_price, discount, base, markup, snapshot`
 
 func (tx *Tx) attachLines(ctx context.Context, o *order.Order) error {
-	err := tx.each(ctx, `SELECT `+lineCols+` FROM order_lines WHERE order_id = ? ORDER BY id`, []any{o.ID}, func(scan func(...any) error) error {
+	if err := tx.orderLines(ctx, o); err != nil {
+		return err
+	}
+	return tx.attachFulfilments(ctx, o)
+}
+
+// orderLines reads an order's lines into o.Lines.
+func (tx *Tx) orderLines(ctx context.Context, o *order.Order) error {
+	return tx.each(ctx, `SELECT `+lineCols+` FROM order_lines WHERE order_id = ? ORDER BY id`, []any{o.ID}, func(scan func(...any) error) error {
 		var l order.Line
 		var retail, price, discount, base, markup int64
 		var snap string
@@ -175,9 +189,10 @@ func (tx *Tx) attachLines(ctx context.Context, o *order.Order) error {
 		o.Lines = append(o.Lines, l)
 		return nil
 	})
-	if err != nil {
-		return err
-	}
+}
+
+// attachFulfilments reads an order's fulfilment orders into o.Fulfilments.
+func (tx *Tx) attachFulfilments(ctx context.Context, o *order.Order) error {
 	return tx.each(ctx, `SELECT id, order_id, supplier_id, warehouse_id, status, carrier, tracking_number, released_at, shipped_at, received_at
 		FROM fulfilment_orders WHERE order_id = ? ORDER BY id`, []any{o.ID}, func(scan func(...any) error) error {
 		var f order.Fulfilment

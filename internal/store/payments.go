@@ -49,16 +49,21 @@ func (db *DB) StartPayment(ctx context.Context, actor account.Actor, orderID int
 		if err := actor.Require(account.Customer, account.Distributor, account.Operator, account.Supplier); err != nil {
 			return err
 		}
-		o, err := tx.loadOrder(ctx, orderID)
+		o, err := tx.orderHeader(ctx, orderID)
 		if err != nil {
 			return err
 		}
-		if _, ok := visibleOrder(actor, o); !ok {
-			return errs.E(errs.NotFound, "", "order not found")
+		if o.CustomerAccountID != actor.AccountID || actor.APIKeyID != 0 {
+			// Not the customer: the whole order decides whether it may know the order exists.
+			if err := tx.attachLines(ctx, o); err != nil {
+				return err
+			}
+			if _, ok := visibleOrder(actor, o); !ok {
+				return errs.E(errs.NotFound, "", "order not found")
+			}
+			return errs.E(errs.Forbidden, "", "only the customer who placed the order may pay it")
 		}
 		switch {
-		case o.CustomerAccountID != actor.AccountID || actor.APIKeyID != 0:
-			return errs.E(errs.Forbidden, "", "only the customer who placed the order may pay it")
 		case o.Status != order.Unpaid:
 			return errs.E(errs.Conflict, "status", "the order is %s, not unpaid", o.Status)
 		case !tx.now.Before(o.PayBy):
@@ -69,8 +74,9 @@ func (db *DB) StartPayment(ctx context.Context, actor account.Actor, orderID int
 		if err != nil {
 			return relabel(err, errs.Conflict, "provider_ref", "is already used")
 		}
-		p, err = tx.payment(ctx, `id = ?`, id)
-		return err
+		p = &Payment{ID: id, OrderID: o.ID, Provider: provider, ProviderRef: providerRef, Amount: o.Total,
+			Currency: o.Currency, Status: "pending", CreatedAt: tx.now}
+		return nil
 	})
 	return p, errs.Wrap("store.StartPayment", err)
 }
@@ -166,8 +172,8 @@ func (tx *Tx) applyPayment(ctx context.Context, in CallbackInput) (string, *Paym
 		p, err = tx.payment(ctx, `id = ?`, p.ID)
 		return outcome, p, err
 	}
-	o, err := tx.loadOrder(ctx, p.OrderID)
-	if err != nil {
+	o := &order.Order{ID: p.OrderID}
+	if err := tx.orderLines(ctx, o); err != nil {
 		return "", nil, err
 	}
 	// Stock rows are locked in SKU order, as checkout locks them, so that
