@@ -78,7 +78,11 @@ func (db *DB) BookLine(ctx context.Context, b LineBooking) (line *CommissionLine
 }
 
 func (tx *Tx) bookLine(ctx context.Context, b LineBooking) (*CommissionLine, bool, error) {
-	old, err := tx.book(ctx, b)
+	s, err := tx.settings(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	old, err := tx.book(ctx, b, s.CurrencyCode)
 	if err != nil || old != nil {
 		return old, false, err
 	}
@@ -86,21 +90,18 @@ func (tx *Tx) bookLine(ctx context.Context, b LineBooking) (*CommissionLine, boo
 	return line, true, err
 }
 
-// book books a line as bookLine does; old is the line as booked before
-// when it already was (nothing changed), nil when this booked it.
-func (tx *Tx) book(ctx context.Context, b LineBooking) (old *CommissionLine, err error) {
+// book books a line as bookLine does, in the program's currency; old is
+// the line as booked before when it already was (nothing changed), nil when
+// this booked it.
+func (tx *Tx) book(ctx context.Context, b LineBooking, currency string) (old *CommissionLine, err error) {
 	switch {
 	case b.LineID <= 0:
 		return nil, errs.Invalidf("line_id", "must be a positive id")
 	case b.OrderID <= 0:
 		return nil, errs.Invalidf("order_id", "must be a positive id")
 	}
-	s, err := tx.settings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if b.Snapshot.Currency != s.CurrencyCode {
-		return nil, errs.Invalidf("currency", "must be the program's currency %s, not %q", s.CurrencyCode, b.Snapshot.Currency)
+	if b.Snapshot.Currency != currency {
+		return nil, errs.Invalidf("currency", "must be the program's currency %s, not %q", currency, b.Snapshot.Currency)
 	}
 	shares, err := commission.Split(b.Snapshot, b.Line)
 	if err != nil {

@@ -191,10 +191,14 @@ func (tx *Tx) applyPayment(ctx context.Context, in CallbackInput) (string, *Paym
 			return "", nil, fmt.Errorf("store: order %d line %d: reserved stock is missing", o.ID, l.ID)
 		}
 	}
+	s, err := tx.settings(ctx)
+	if err != nil {
+		return "", nil, err
+	}
 	for _, l := range o.Lines {
 		b := LineBooking{LineID: l.ID, OrderID: o.ID, Snapshot: l.Snapshot,
 			Line: commission.Line{Base: l.Base, Markup: l.Markup, Quantity: l.Quantity}}
-		if _, err := tx.book(ctx, b); err != nil {
+		if _, err := tx.book(ctx, b, s.CurrencyCode); err != nil {
 			return "", nil, err
 		}
 	}
