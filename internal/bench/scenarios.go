@@ -136,16 +136,27 @@ func (r *run) checkout(ctx context.Context) (Checkout, float64, error) {
 	out.OrdersPerS = round(float64(n)/took.Seconds(), 1)
 	out.P50MS, out.P99MS = lat.ms(0.50), lat.ms(0.99)
 
-	fn, ftook, err := drive(ctx, r.opt.Clients, r.opt.Duration, max(n, 1), func(ctx context.Context, _ int, _ int64) error {
-		return r.db.BenchFloorUnit(ctx, floor)
-	})
+	floorRate := func(indexed bool) (float64, error) {
+		fn, ftook, err := drive(ctx, r.opt.Clients, r.opt.Duration, max(n, 1), func(ctx context.Context, _ int, _ int64) error {
+			return r.db.BenchFloorUnit(ctx, floor, indexed)
+		})
+		if err != nil || fn == 0 {
+			return 0, fmt.Errorf("floor: %d units, %v", fn, err)
+		}
+		return float64(fn) / ftook.Seconds(), nil
+	}
+	bare, err := floorRate(false)
 	if err != nil {
-		return out, peak, fmt.Errorf("floor: %w", err)
+		return out, peak, err
 	}
-	if fn > 0 {
-		out.RatioToFloor = round(out.OrdersPerS/(float64(fn)/ftook.Seconds()), 3)
+	indexed, err := floorRate(true)
+	if err != nil {
+		return out, peak, err
 	}
-	r.logf("checkout floor: %d rows in %d transactions per order, %.1f orders/s", floor.Rows, len(deltas), float64(fn)/ftook.Seconds())
+	out.RatioToFloor = round(out.OrdersPerS/bare, 3)
+	out.RatioToIndexedFloor = round(out.OrdersPerS/indexed, 3)
+	r.logf("checkout floor: %d rows in %d transactions per order, %.1f orders/s; into indexed tables %.1f orders/s",
+		floor.Rows, len(deltas), bare, indexed)
 	return out, peak, nil
 }
 
@@ -257,14 +268,26 @@ func (r *run) settle(ctx context.Context) (Settle, error) {
 	out.PerS = round(float64(done)/took.Seconds(), 1)
 	// The sweep settles one line per transaction, store.SettleWorkers at a
 	// time: so does the floor (never batched into shared commits).
-	fn, ftook, err := drive(ctx, store.SettleWorkers, r.opt.Duration, done, func(ctx context.Context, _ int, _ int64) error {
-		return r.db.BenchFloorUnit(ctx, floor)
-	})
-	if err != nil {
-		return out, fmt.Errorf("floor: %w", err)
+	floorRate := func(indexed bool) (float64, error) {
+		fn, ftook, err := drive(ctx, store.SettleWorkers, r.opt.Duration, done, func(ctx context.Context, _ int, _ int64) error {
+			return r.db.BenchFloorUnit(ctx, floor, indexed)
+		})
+		if err != nil || fn == 0 {
+			return 0, fmt.Errorf("floor: %d units, %v", fn, err)
+		}
+		return float64(fn) / ftook.Seconds(), nil
 	}
-	out.RatioToFloor = round(out.PerS/(float64(fn)/ftook.Seconds()), 3)
-	r.logf("settle: %d lines; floor %d rows per line, %.1f lines/s", done, floor.Rows, float64(fn)/ftook.Seconds())
+	bare, err := floorRate(false)
+	if err != nil {
+		return out, err
+	}
+	indexed, err := floorRate(true)
+	if err != nil {
+		return out, err
+	}
+	out.RatioToFloor = round(out.PerS/bare, 3)
+	out.RatioToIndexedFloor = round(out.PerS/indexed, 3)
+	r.logf("settle: %d lines; floor %d rows per line, %.1f lines/s; into indexed tables %.1f lines/s", done, floor.Rows, bare, indexed)
 	return out, nil
 }
 

@@ -16,10 +16,10 @@ import (
 func (db *DB) BenchTableCounts(ctx context.Context) (map[string]int64, error) {
 	out := map[string]int64{}
 	err := db.Read(ctx, func(tx *Tx) error {
-		q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name NOT LIKE 'bench_floor_%'`
+		q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name NOT LIKE 'bench_floor%'`
 		if tx.engine == Postgres {
 			q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()
-				AND table_type = 'BASE TABLE' AND table_name NOT LIKE 'bench_floor_%'`
+				AND table_type = 'BASE TABLE' AND table_name NOT LIKE 'bench_floor%'`
 		}
 		var names []string
 		err := tx.each(ctx, q, nil, func(scan func(...any) error) error {
@@ -52,17 +52,21 @@ type BenchFloor struct {
 }
 
 type floorRows struct {
-	table  string
-	insert string
-	rows   [][]any
+	table   string
+	insert  string // into the bare copy
+	insertI string // into the copy with the table's indexes
+	rows    [][]any
 }
 
 // BenchRecordFloor copies the newest rows each phase added (deltas[k] is
-// the row count difference phase k made, per table) and creates, once,
-// column-for-column copies of those tables without constraints or indexes
-// (bench_floor_*), which the floor writes into so the program's own
-// tables are left as they were. Updates are not replayed: the floor is
-// inserts only, which makes it a little faster than the real work.
+// the row count difference phase k made, per table) and creates, once, two
+// column-for-column copies of each of those tables, which the floors write
+// into so the program's own tables are left as they were: bench_floor_*
+// without constraints or indexes, and bench_floori_* with the table's
+// indexes (its unique ones as plain indexes, since the floor writes the same
+// rows again and again) but no constraints, triggers or foreign keys.
+// Updates are not replayed: the floor is inserts only, which makes it a
+// little faster than the real work.
 func (db *DB) BenchRecordFloor(ctx context.Context, deltas []map[string]int64) (*BenchFloor, error) {
 	f := &BenchFloor{phases: make([][]floorRows, len(deltas))}
 	err := db.Write(ctx, func(tx *Tx) error {
@@ -103,6 +107,18 @@ func (tx *Tx) floorSample(ctx context.Context, table string, n int) (floorRows, 
 		if _, err := tx.exec(ctx, `CREATE TABLE `+copyName+` AS SELECT * FROM `+table+` WHERE 1 = 0`); err != nil {
 			return floorRows{}, err
 		}
+		if _, err := tx.exec(ctx, `CREATE TABLE bench_floori_`+table+` AS SELECT * FROM `+table+` WHERE 1 = 0`); err != nil {
+			return floorRows{}, err
+		}
+		idx, err := tx.indexColumns(ctx, table)
+		if err != nil {
+			return floorRows{}, err
+		}
+		for i, cols := range idx {
+			if _, err := tx.exec(ctx, fmt.Sprintf(`CREATE INDEX bench_floori_%s_%d ON bench_floori_%s %s`, table, i, table, cols)); err != nil {
+				return floorRows{}, err
+			}
+		}
 	}
 	rows, err := tx.query(ctx, `SELECT * FROM `+table+` LIMIT 0`)
 	if err != nil {
@@ -124,7 +140,9 @@ func (tx *Tx) floorSample(ctx context.Context, table string, n int) (floorRows, 
 		return floorRows{}, err
 	}
 	defer rows.Close()
-	fr := floorRows{table: table, insert: fmt.Sprintf(`INSERT INTO %s (%s) VALUES (%s)`, copyName, strings.Join(cols, ", "), placeholders(len(cols)))}
+	fr := floorRows{table: table,
+		insert:  fmt.Sprintf(`INSERT INTO %s (%s) VALUES (%s)`, copyName, strings.Join(cols, ", "), placeholders(len(cols))),
+		insertI: fmt.Sprintf(`INSERT INTO bench_floori_%s (%s) VALUES (%s)`, table, strings.Join(cols, ", "), placeholders(len(cols)))}
 	for rows.Next() {
 		vals := make([]any, len(cols))
 		ptrs := make([]any, len(cols))
@@ -140,14 +158,19 @@ func (tx *Tx) floorSample(ctx context.Context, table string, n int) (floorRows, 
 }
 
 // BenchFloorUnit writes one unit's rows again: one transaction per
-// recorded phase, one plain INSERT per row, no reads and no logic.
-func (db *DB) BenchFloorUnit(ctx context.Context, f *BenchFloor) error {
+// recorded phase, one plain INSERT per row, no reads and no logic; into the
+// bare copies, or with indexed into the copies with the tables' indexes.
+func (db *DB) BenchFloorUnit(ctx context.Context, f *BenchFloor, indexed bool) error {
 	for _, phase := range f.phases {
 		// Never batched: the floor is one transaction per phase of one order.
 		err := db.writeAlone(ctx, func(tx *Tx) error {
 			for _, fr := range phase {
+				q := fr.insert
+				if indexed {
+					q = fr.insertI
+				}
 				for _, r := range fr.rows {
-					if _, err := tx.exec(ctx, fr.insert, r...); err != nil {
+					if _, err := tx.exec(ctx, q, r...); err != nil {
 						return err
 					}
 				}
@@ -159,6 +182,51 @@ func (db *DB) BenchFloorUnit(ctx context.Context, f *BenchFloor) error {
 		}
 	}
 	return nil
+}
+
+// indexColumns returns the column list, "(a, b)" or on PostgreSQL "USING
+// btree (a, b)", of every index of table, primary and unique keys included
+// (SQLite's rowid needs none: the copy has its own).
+func (tx *Tx) indexColumns(ctx context.Context, table string) ([]string, error) {
+	var out []string
+	if tx.engine == Postgres {
+		err := tx.each(ctx, `SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ? ORDER BY indexname`,
+			[]any{table}, func(scan func(...any) error) error {
+				var def string
+				if err := scan(&def); err != nil {
+					return err
+				}
+				if _, cols, ok := strings.Cut(def, " USING "); ok {
+					out = append(out, "USING "+cols)
+				}
+				return nil
+			})
+		return out, err
+	}
+	var names []string
+	err := tx.each(ctx, `SELECT name FROM pragma_index_list(?) ORDER BY name`, []any{table}, func(scan func(...any) error) error {
+		var n string
+		err := scan(&n)
+		names = append(names, n)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		var cols []string
+		err := tx.each(ctx, `SELECT name FROM pragma_index_info(?) ORDER BY seqno`, []any{n}, func(scan func(...any) error) error {
+			var c string
+			err := scan(&c)
+			cols = append(cols, c)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, "("+strings.Join(cols, ", ")+")")
+	}
+	return out, nil
 }
 
 // BenchReceiveAll marks every released fulfilment order shipped and

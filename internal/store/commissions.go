@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -161,6 +162,69 @@ func (tx *Tx) book(ctx context.Context, b LineBooking, currency string) (old *Co
 	return nil, nil
 }
 
+// settleLines settles the lines (of one currency) in one transaction: it
+// locks the wallets of every distributor they pay first, in account-code
+// order, then settles each line (held and settled ones are skipped) and
+// completes the orders with nothing left to settle. It returns how many it
+// settled.
+func (tx *Tx) settleLines(ctx context.Context, currency string, ids []int64) (int, error) {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	args := make([]any, 0, len(ids)+3)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	args = append(args, string(commission.KindTier), string(commission.KindMarkup), string(commission.KindAgent))
+	var earners []int64
+	err := tx.each(ctx, `SELECT DISTINCT beneficiary_id FROM commission_shares WHERE line_id IN (`+placeholders(len(ids))+`)
+		AND kind IN (?, ?, ?) ORDER BY beneficiary_id`, args, func(scan func(...any) error) error {
+		var d int64
+		err := scan(&d)
+		earners = append(earners, d)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	orderOf := map[int64]int64{}
+	err = tx.each(ctx, `SELECT line_id, order_id FROM commission_lines WHERE line_id IN (`+placeholders(len(ids))+`)`, args[:len(ids)],
+		func(scan func(...any) error) error {
+			var l, o int64
+			err := scan(&l, &o)
+			orderOf[l] = o
+			return err
+		})
+	if err != nil {
+		return 0, err
+	}
+	w, err := tx.lockWallets(ctx, currency, earners)
+	if err != nil {
+		return 0, err
+	}
+	done := 0
+	var orders []int64
+	for _, id := range ids {
+		ok, err := tx.settleLine(ctx, id, w)
+		switch {
+		case errs.Is(err, errs.Conflict) && errs.FieldOf(err) == "held":
+			continue // a case holds it now; a later sweep sees it
+		case err != nil:
+			return 0, err
+		case !ok:
+			continue
+		}
+		done++
+		orders = append(orders, orderOf[id])
+	}
+	slices.Sort(orders)
+	for _, o := range slices.Compact(orders) {
+		if err := tx.completeOrder(ctx, o); err != nil {
+			return 0, err
+		}
+	}
+	return done, nil
+}
+
 // SettleLine ends a line's after-sale window: every party's pending share
 // moves to its settled account in one journal (key settle:line:{id}). A
 // distributor's earnings pay its debt first, the rest becomes available; a
@@ -168,13 +232,16 @@ func (tx *Tx) book(ctx context.Context, b LineBooking, currency string) (old *Co
 // Conflict on "held"; a settled line is not settled again (settled is false).
 func (db *DB) SettleLine(ctx context.Context, lineID int64) (settled bool, err error) {
 	err = db.Write(ctx, func(tx *Tx) error {
-		settled, err = tx.settleLine(ctx, lineID)
+		settled, err = tx.settleLine(ctx, lineID, nil)
 		return err
 	})
 	return settled, errs.Wrap("store.SettleLine", err)
 }
 
-func (tx *Tx) settleLine(ctx context.Context, lineID int64) (bool, error) {
+// settleLine settles one line. w holds the wallets the caller locked for
+// it (settleLines locks a whole chunk's first, in one order); nil: the line
+// locks its own.
+func (tx *Tx) settleLine(ctx context.Context, lineID int64, w wallets) (bool, error) {
 	// Claim the line first: of many concurrent settlements exactly one
 	// changes the row; on PostgreSQL the others wait for it and then see it settled.
 	n, err := tx.execN(ctx, `UPDATE commission_lines SET status = ?, settled_at = ?
@@ -205,13 +272,16 @@ func (tx *Tx) settleLine(ctx context.Context, lineID int64) (bool, error) {
 			p.credit(settledAccount(sh.Party), sh.Amount)
 		}
 	}
-	if err := tx.lockWallets(ctx, line.Currency, earned.ids()); err != nil {
-		return false, err
-	}
-	for _, d := range earned.ids() {
-		if err := tx.earn(ctx, p, d, earned[d]); err != nil {
+	if w == nil {
+		if w, err = tx.lockWallets(ctx, line.Currency, earned.ids()); err != nil {
 			return false, err
 		}
+	}
+	for _, d := range earned.ids() {
+		if !w.holds(d) {
+			return false, fmt.Errorf("store: line %d pays distributor %d, whose wallet this transaction did not lock", lineID, d)
+		}
+		tx.earn(p, w, d, earned[d])
 	}
 	// Every share refunded before settlement: the line settles, nothing moves.
 	if j, ok := p.journal(fmt.Sprintf("settle:line:%d", lineID), "settle", fmt.Sprintf("order %d line %d settled", line.OrderID, lineID), line.Currency); ok {
@@ -289,17 +359,15 @@ func (tx *Tx) refundLine(ctx context.Context, lineID int64, refundKey string, af
 			p.debit(settledAccount(d.Party), d.Amount)
 		}
 	}
-	if err := tx.lockWallets(ctx, line.Currency, clawed.ids()); err != nil {
+	w, err := tx.lockWallets(ctx, line.Currency, clawed.ids())
+	if err != nil {
 		return nil, false, err
 	}
 	for _, id := range clawed.ids() {
 		if c := clawed[id]; c > 0 {
-			err = tx.clawBack(ctx, p, id, c)
+			tx.clawBack(p, w, id, c)
 		} else if c < 0 {
-			err = tx.earn(ctx, p, id, -c)
-		}
-		if err != nil {
-			return nil, false, err
+			tx.earn(p, w, id, -c)
 		}
 	}
 	if j, ok := p.journal(fmt.Sprintf("refund:line:%d:%s", lineID, refundKey), "refund",

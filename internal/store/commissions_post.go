@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"sharemall/internal/commission"
@@ -71,59 +72,92 @@ func settledAccount(p commission.Party) string {
 	return ledger.Code(ledger.SupplierPayable, p.ID)
 }
 
-// lockWallets creates (when needed) and row-locks the available and debt
-// accounts of each distributor, in code order, before their balances are
-// read: a settlement paying a debt, a clawback taking what is available and
-// a withdrawal hold on the same wallet then run one after the other on
-// PostgreSQL, each reading what the previous one committed. SQLite has one
-// writer, so the lock is free there.
-func (tx *Tx) lockWallets(ctx context.Context, currency string, distributors []int64) error {
+// wallets holds the balances of locked distributor accounts by code, as they
+// were when locked.
+type wallets map[string]money.Amount
+
+// lockWallets locks the available and debt accounts of the distributors (in
+// account-code order, one statement; creating those not used before) and
+// returns their balances. Settlements and refunds lock the wallets they
+// move money in first, so two of them for one distributor queue instead of
+// reading balances the other is changing.
+func (tx *Tx) lockWallets(ctx context.Context, currency string, distributors []int64) (wallets, error) {
 	codes := make([]string, 0, 2*len(distributors))
 	for _, d := range distributors {
 		codes = append(codes, ledger.Code(ledger.DistributorAvailable, d), ledger.Code(ledger.DistributorDebt, d))
 	}
 	slices.Sort(codes)
-	for _, code := range slices.Compact(codes) {
-		id, err := tx.ledgerAccount(ctx, code, currency)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.exec(ctx, `UPDATE ledger_accounts SET balance = balance WHERE id = ?`, id); err != nil {
-			return err
+	codes = slices.Compact(codes)
+	w := wallets{}
+	if len(codes) == 0 {
+		return w, nil
+	}
+	args := make([]any, len(codes))
+	for i, c := range codes {
+		args[i] = c
+	}
+	q := `SELECT code, currency, balance FROM ledger_accounts WHERE code IN (` + placeholders(len(codes)) + `) ORDER BY code`
+	if tx.engine == Postgres {
+		// Rows are locked in the ORDER BY's order; NO KEY UPDATE, as an
+		// UPDATE would, so inserting entries that refer to them is not blocked.
+		q += ` FOR NO KEY UPDATE`
+	}
+	lock := func() error {
+		return tx.each(ctx, q, args, func(scan func(...any) error) error {
+			var code, cur string
+			var b int64
+			if err := scan(&code, &cur, &b); err != nil {
+				return err
+			}
+			if cur != currency {
+				return fmt.Errorf("ledger account %s is in %s, not %s", code, cur, currency)
+			}
+			w[code] = money.Amount(b)
+			return nil
+		})
+	}
+	if err := lock(); err != nil {
+		return nil, err
+	}
+	if len(w) == len(codes) {
+		return w, nil
+	}
+	for _, code := range codes {
+		if _, ok := w[code]; !ok {
+			if _, err := tx.ledgerAccount(ctx, code, currency); err != nil {
+				return nil, err
+			}
 		}
 	}
-	return nil
+	return w, lock()
+}
+
+// holds reports whether both of a distributor's wallet accounts are locked.
+func (w wallets) holds(distributor int64) bool {
+	_, a := w[ledger.Code(ledger.DistributorAvailable, distributor)]
+	_, d := w[ledger.Code(ledger.DistributorDebt, distributor)]
+	return a && d
 }
 
 // earn credits a distributor's settled earnings: its debt first, the rest
-// to available. The wallet must be locked (lockWallets).
-func (tx *Tx) earn(ctx context.Context, p posting, distributor int64, amount money.Amount) error {
+// to available. The wallet must be locked (w).
+func (tx *Tx) earn(p posting, w wallets, distributor int64, amount money.Amount) {
 	debtCode := ledger.Code(ledger.DistributorDebt, distributor)
-	bal, err := tx.balance(ctx, debtCode)
-	if err != nil {
-		return err
-	}
 	// The debt account is debit-normal: its balance is minus the debt, and
 	// what this posting already moved on it counts too.
-	debt := max(-(bal + p[debtCode]), 0)
+	debt := max(-(w[debtCode] + p[debtCode]), 0)
 	toDebt := min(amount, debt)
 	p.credit(debtCode, toDebt)
 	p.credit(ledger.Code(ledger.DistributorAvailable, distributor), amount-toDebt)
-	return nil
 }
 
 // clawBack takes a settled amount back from a distributor: from available
-// what it can, the rest booked as debt. The wallet must be locked.
-func (tx *Tx) clawBack(ctx context.Context, p posting, distributor int64, amount money.Amount) error {
+// what it can, the rest booked as debt. The wallet must be locked (w).
+func (tx *Tx) clawBack(p posting, w wallets, distributor int64, amount money.Amount) {
 	availCode := ledger.Code(ledger.DistributorAvailable, distributor)
-	bal, err := tx.balance(ctx, availCode)
-	if err != nil {
-		return err
-	}
-	take := min(amount, max(bal+p[availCode], 0))
+	take := min(amount, max(w[availCode]+p[availCode], 0))
 	p.debit(availCode, take)
 	p.debit(ledger.Code(ledger.DistributorDebt, distributor), amount-take)
-	return nil
 }
 
 // byDistributor sums amounts per distributor, in id order.

@@ -263,6 +263,19 @@ func rebind(engine Engine, q string) string {
 	if engine != Postgres || !strings.Contains(q, "?") {
 		return q
 	}
+	if r, ok := rebound.Load(q); ok {
+		return r.(string)
+	}
+	r := rebindPostgres(q)
+	rebound.Store(q, r)
+	return r
+}
+
+// rebound remembers rebind's answers: queries are constants (and IN lists of
+// a few lengths), so it stays small.
+var rebound sync.Map
+
+func rebindPostgres(q string) string {
 	var b strings.Builder
 	b.Grow(len(q) + 8)
 	n := 0

@@ -177,13 +177,24 @@ func (db *DB) ConfirmShippedOrders(ctx context.Context, limit int) (int, error) 
 	return done, nil
 }
 
-// SettleWorkers is how many lines the settlement sweep settles at once.
-const SettleWorkers = 16
+// The settlement sweep settles lines in chunks of SettleChunk, one
+// transaction each, SettleWorkers chunks at a time.
+const (
+	SettleChunk   = 32
+	SettleWorkers = 4
+)
 
 // SettleMaturedLines settles up to limit commission lines whose fulfilment
 // order was received longer ago than the order's after-sale days and that no
 // open after-sale case holds; then completes orders with nothing left to do.
 // settleLine changes a line only once, so concurrent sweeps settle it once.
+//
+// A chunk's transaction locks the wallets of all its lines first, in
+// account-code order, and the platform's and suppliers' accounts only at
+// its end, in code order too (see flushBalances): chunks run side by side on
+// PostgreSQL without deadlocking, and each takes the shared accounts' locks
+// once for all its lines rather than once per line. On SQLite concurrent
+// chunks also share commits (see batcher).
 func (db *DB) SettleMaturedLines(ctx context.Context, limit int) (int, error) {
 	cutoffs, err := db.versionCutoffs(ctx, func(s *program.Settings) int { return s.AfterSaleDays })
 	if err != nil {
@@ -191,15 +202,18 @@ func (db *DB) SettleMaturedLines(ctx context.Context, limit int) (int, error) {
 	}
 	done := 0
 	for version, cutoff := range cutoffs {
-		type due struct{ line, order int64 }
+		type due struct {
+			line     int64
+			currency string
+		}
 		var list []due
 		err := db.Read(ctx, func(tx *Tx) error {
-			return tx.each(ctx, `SELECT c.line_id, o.id FROM commission_lines c
+			return tx.each(ctx, `SELECT c.line_id, c.currency FROM commission_lines c
 				JOIN order_lines l ON l.id = c.line_id JOIN fulfilment_orders f ON f.id = l.fulfilment_id JOIN orders o ON o.id = l.order_id
 				WHERE c.status = 'pending' AND c.held = FALSE AND f.status = 'received' AND o.settings_version = ? AND f.received_at <= ?
 				ORDER BY f.received_at, c.line_id LIMIT ?`, []any{version, ts(cutoff), limit - done}, func(scan func(...any) error) error {
 				var d due
-				if err := scan(&d.line, &d.order); err != nil {
+				if err := scan(&d.line, &d.currency); err != nil {
 					return mapErr(err)
 				}
 				list = append(list, d)
@@ -209,30 +223,30 @@ func (db *DB) SettleMaturedLines(ctx context.Context, limit int) (int, error) {
 		if err != nil {
 			return done, errs.Wrap("store.SettleMaturedLines", err)
 		}
-		// Lines settle in transactions of their own, SettleWorkers at a time:
-		// on SQLite they then share commits (see batcher), on PostgreSQL
-		// they run side by side. Each journal locks its accounts in code
-		// order, so concurrent settlements cannot deadlock.
 		var settled atomic.Int64
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(SettleWorkers)
-		for _, d := range list {
+		for len(list) > 0 {
+			n := 1 // a chunk: up to SettleChunk lines of one currency
+			for n < len(list) && n < SettleChunk && list[n].currency == list[0].currency {
+				n++
+			}
+			currency, ids := list[0].currency, make([]int64, n)
+			for i := range n {
+				ids[i] = list[i].line
+			}
+			list = list[n:]
 			g.Go(func() error {
-				var ok bool
+				var n int
 				err := db.Write(gctx, func(tx *Tx) error {
 					var err error
-					if ok, err = tx.settleLine(gctx, d.line); err != nil || !ok {
-						return err
-					}
-					return tx.completeOrder(gctx, d.order)
-				})
-				switch {
-				case err == nil && ok:
-					settled.Add(1)
-				case err != nil && !errs.Is(err, errs.Conflict): // Conflict: held meanwhile; a later sweep sees it
+					n, err = tx.settleLines(gctx, currency, ids)
 					return err
+				})
+				if err == nil {
+					settled.Add(int64(n)) // counted once committed
 				}
-				return nil
+				return err
 			})
 		}
 		err = g.Wait()

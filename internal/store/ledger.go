@@ -92,10 +92,26 @@ func (tx *Tx) post(ctx context.Context, j ledger.Journal) (id int64, posted bool
 }
 
 // deferrable reports whether an account's cached balance may change at the
-// end of the transaction rather than at once: every account but the
-// distributors', which are read, and debited only if covered, inside
-// transactions that post to them.
-func deferrable(code string) bool { return !strings.HasPrefix(code, "distributor_") }
+// end of the transaction rather than at once: every account but a
+// distributor's wallet (available, debt, withdrawing), which transactions
+// lock first, read, and debit only if covered.
+//
+// Why no transaction can deadlock on ledger rows (PostgreSQL): a
+// transaction first locks wallet accounts, all in one account-code-ordered
+// go (lockWallets, or the one journal of a withdrawal), and only at its end
+// the deferrable accounts, in code order (flushBalances); it never goes back
+// from the second phase to the first.
+func deferrable(code string) bool {
+	kind, _, err := ledger.ParseCode(code)
+	if err != nil {
+		return false
+	}
+	switch kind {
+	case ledger.DistributorAvailable, ledger.DistributorDebt, ledger.DistributorWithdrawing:
+		return false
+	}
+	return true
+}
 
 type deferredBalance struct {
 	id    int64
