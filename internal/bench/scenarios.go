@@ -14,7 +14,6 @@ import (
 
 	"sharemall/internal/money"
 	"sharemall/internal/payment"
-	"sharemall/internal/store"
 )
 
 // order places one order of lines lines (0: 1 to 3, 2 on average) for
@@ -266,10 +265,10 @@ func (r *run) settle(ctx context.Context) (Settle, error) {
 		return out, errors.New("no matured lines to settle")
 	}
 	out.PerS = round(float64(done)/took.Seconds(), 1)
-	// The sweep settles one line per transaction, store.SettleWorkers at a
-	// time: so does the floor (never batched into shared commits).
+	// The floor settles one line per transaction (never batched into shared
+	// commits), settleFloorWriters at a time.
 	floorRate := func(indexed bool) (float64, error) {
-		fn, ftook, err := drive(ctx, store.SettleWorkers, r.opt.Duration, done, func(ctx context.Context, _ int, _ int64) error {
+		fn, ftook, err := drive(ctx, settleFloorWriters, r.opt.Duration, done, func(ctx context.Context, _ int, _ int64) error {
 			return r.db.BenchFloorUnit(ctx, floor, indexed)
 		})
 		if err != nil || fn == 0 {
@@ -345,6 +344,11 @@ func (r *run) withdraw(ctx context.Context) (Withdraw, error) {
 	out.PerS = round(float64(ok.Load())/took.Seconds(), 1)
 	return out, nil
 }
+
+// settleFloorWriters is how many writers the settle floor runs: on this
+// machine more than the sweep's own workers, the most that still helped
+// the floor on PostgreSQL.
+const settleFloorWriters = 16
 
 // errDone ends a scenario early because there is nothing left to do.
 var errDone = errors.New("nothing left to do")

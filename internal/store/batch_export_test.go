@@ -37,3 +37,15 @@ func (db *DB) QueryInts(ctx context.Context, q string) ([]int64, error) {
 	})
 	return out, err
 }
+
+// SettleLines settles the lines in one transaction, as one chunk of the
+// settlement sweep does.
+func (db *DB) SettleLines(ctx context.Context, currency string, ids []int64) (int, error) {
+	var n int
+	err := db.Write(ctx, func(tx *Tx) error {
+		var err error
+		n, err = tx.settleLines(ctx, currency, ids)
+		return err
+	})
+	return n, err
+}

@@ -83,3 +83,54 @@ func TestConcurrentPaymentsAndSettlements(t *testing.T) {
 		(&books{t: t, db: db, ctx: w.ctx}).clean()
 	})
 }
+
+// Two chunks settled side by side, each the first settlement of both
+// suppliers, which creates their payable accounts: one chunk meets
+// supplier A's line first, the other supplier B's. Accounts created inside
+// the transactions would make each wait on the other's new account.
+func TestConcurrentChunksCreateAccounts(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newLifeWorld(t, db)
+		// Two customers of sellers in separate trees: the chunks lock no
+		// wallet in common, so nothing queues them one after the other.
+		custs := []account.Actor{w.cust, w.account(account.Customer)}
+		w.bind(custs[0], w.seller)
+		w.bind(custs[1], w.x)
+		for round := range 3 {
+			if round > 0 {
+				// Fresh suppliers, whose accounts do not exist yet.
+				w.a, w.supA = w.supplier(fmt.Sprintf("A%d", round))
+				w.b, w.supB = w.supplier(fmt.Sprintf("B%d", round))
+				pa := w.product(w.a, "Tea", [2]int64{1999, 2499})
+				pb := w.product(w.b, "Cup", [2]int64{1000, 0})
+				w.a1, w.b1 = pa.SKUs[0].ID, pb.SKUs[0].ID
+				w.warehouse(w.a, "A-CN", 0, []string{"CN"}, map[int64]int64{w.a1: 100})
+				w.warehouse(w.b, "B-CN", 0, []string{"CN"}, map[int64]int64{w.b1: 100})
+			}
+			var chunks [2][]int64
+			for k, items := range [][]order.Item{{{SKUID: w.a1, Quantity: 1}, {SKUID: w.b1, Quantity: 1}},
+				{{SKUID: w.b1, Quantity: 1}, {SKUID: w.a1, Quantity: 1}}} {
+				o := w.checkout(custs[k], cart("CN.44.03.05", items...), "")
+				w.pay(o, custs[k])
+				w.deliver(o, custs[k])
+				for _, l := range o.Lines {
+					chunks[k] = append(chunks[k], l.ID)
+				}
+			}
+			w.clock.Advance(8 * day)
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			for _, ids := range chunks {
+				wg.Go(func() {
+					<-start
+					if n, err := db.SettleLines(w.ctx, "CNY", ids); err != nil || n != len(ids) {
+						t.Errorf("round %d: settled %d of %v: %v", round, n, ids, err)
+					}
+				})
+			}
+			close(start)
+			wg.Wait()
+			(&books{t: t, db: db, ctx: w.ctx}).clean()
+		}
+	})
+}

@@ -45,6 +45,10 @@ type DB struct {
 	writeStmts, readStmts *stmtCache
 	batch                 *batcher // SQLite: group commit of write transactions
 
+	// PostgreSQL: a small pool that creates ledger accounts outside the
+	// transactions that need them (see Tx.ledgerAccount).
+	accounts *sql.DB
+
 	// Now is the clock every transaction reads once at its start. Tests replace it.
 	Now func() time.Time
 }
@@ -119,7 +123,13 @@ func openPostgres(ctx context.Context, dbURL string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: connect to postgres %s: %w", redact(dbURL), err)
 	}
-	return &DB{engine: Postgres, write: db, read: db, Now: time.Now}, nil
+	accounts, err := sql.Open("pgx", dbURL)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	accounts.SetMaxOpenConns(4)
+	return &DB{engine: Postgres, write: db, read: db, accounts: accounts, Now: time.Now}, nil
 }
 
 // redact hides the password of a database URL for logs and errors.
@@ -148,6 +158,9 @@ func (db *DB) Close() error {
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
+	if db.accounts != nil {
+		err = errors.Join(err, db.accounts.Close())
+	}
 	return err
 }
 
@@ -168,8 +181,9 @@ type Tx struct {
 	engine Engine
 	now    time.Time
 
-	stmts  *stmtCache // nil: no statement cache
-	missed []string   // statements to prepare once the transaction has ended
+	stmts    *stmtCache // nil: no statement cache
+	accounts *sql.DB    // PostgreSQL: see DB.accounts
+	missed   []string   // statements to prepare once the transaction has ended
 
 	// detached: statements ignore their context's cancellation. A batched
 	// transaction shares its SQLite transaction with others, and SQLite
@@ -211,7 +225,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, readOnly 
 	if err != nil {
 		return mapErr(err)
 	}
-	tx := &Tx{tx: stx, engine: db.engine, now: db.Now().UTC().Truncate(time.Microsecond), stmts: stmts}
+	tx := &Tx{tx: stx, engine: db.engine, now: db.Now().UTC().Truncate(time.Microsecond), stmts: stmts, accounts: db.accounts}
 	// Prepare what this transaction ran unprepared once it has let go of its
 	// connection: the SQLite writer pool has only that one.
 	defer func() { stmts.prepare(context.WithoutCancel(ctx), tx.missed) }()

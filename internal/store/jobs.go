@@ -181,7 +181,7 @@ func (db *DB) ConfirmShippedOrders(ctx context.Context, limit int) (int, error) 
 // transaction each, SettleWorkers chunks at a time.
 const (
 	SettleChunk   = 32
-	SettleWorkers = 4
+	SettleWorkers = 8
 )
 
 // SettleMaturedLines settles up to limit commission lines whose fulfilment

@@ -206,13 +206,29 @@ func (tx *Tx) ledgerAccount(ctx context.Context, code, currency string) (int64, 
 		return 0, err
 	}
 	// ON CONFLICT DO NOTHING: two transactions may create the same account at
-	// once on PostgreSQL; the loser reads the winner's row.
-	if _, err := tx.exec(ctx, `INSERT INTO ledger_accounts (code, kind, owner_id, currency, created_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (code) DO NOTHING`, code, string(kind), nullInt(owner), currency, ts(tx.now)); err != nil {
+	// once; the loser reads the winner's row.
+	const create = `INSERT INTO ledger_accounts (code, kind, owner_id, currency, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (code) DO NOTHING`
+	args := []any{code, string(kind), nullInt(owner), currency, ts(tx.now)}
+	if tx.accounts != nil {
+		// PostgreSQL: created and committed at once, on a pool of its own, so
+		// that no transaction waits on another's uncommitted new account: two
+		// transactions creating two accounts in opposite orders would
+		// deadlock. An empty account carries no money, so it may outlive a
+		// transaction that rolls back.
+		if _, err := tx.accounts.ExecContext(ctx, rebind(tx.engine, create), args...); err != nil {
+			return 0, mapErr(err)
+		}
+	} else if _, err := tx.exec(ctx, create, args...); err != nil {
 		return 0, err
 	}
-	err = tx.get(ctx, "ledger account", `SELECT id FROM ledger_accounts WHERE code = ?`, []any{code}, &id)
-	return id, err
+	if err := tx.get(ctx, "ledger account", `SELECT id, currency FROM ledger_accounts WHERE code = ?`, []any{code}, &id, &cur); err != nil {
+		return 0, err
+	}
+	if cur != currency {
+		return 0, fmt.Errorf("ledger account %s is in %s, not %s", code, cur, currency)
+	}
+	return id, nil
 }
 
 // balance returns an account's cached balance (credits − debits); 0 for an
