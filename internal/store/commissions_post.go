@@ -139,25 +139,32 @@ func (w wallets) holds(distributor int64) bool {
 	return a && d
 }
 
-// earn credits a distributor's settled earnings: its debt first, the rest
-// to available. The wallet must be locked (w).
+// earn credits a distributor's settled earnings to posting p: its debt
+// first, the rest to available. The wallet must be locked (w); w follows
+// what is decided, so that several lines settled in one transaction each
+// see the debt the ones before left.
 func (tx *Tx) earn(p posting, w wallets, distributor int64, amount money.Amount) {
 	debtCode := ledger.Code(ledger.DistributorDebt, distributor)
-	// The debt account is debit-normal: its balance is minus the debt, and
-	// what this posting already moved on it counts too.
-	debt := max(-(w[debtCode] + p[debtCode]), 0)
-	toDebt := min(amount, debt)
+	availCode := ledger.Code(ledger.DistributorAvailable, distributor)
+	// The debt account is debit-normal: its balance is minus the debt.
+	toDebt := min(amount, max(-w[debtCode], 0))
 	p.credit(debtCode, toDebt)
-	p.credit(ledger.Code(ledger.DistributorAvailable, distributor), amount-toDebt)
+	p.credit(availCode, amount-toDebt)
+	w[debtCode] += toDebt
+	w[availCode] += amount - toDebt
 }
 
-// clawBack takes a settled amount back from a distributor: from available
-// what it can, the rest booked as debt. The wallet must be locked (w).
+// clawBack takes a settled amount back from a distributor into posting p:
+// from available what it can, the rest booked as debt. The wallet must be
+// locked (w); w follows what is decided.
 func (tx *Tx) clawBack(p posting, w wallets, distributor int64, amount money.Amount) {
 	availCode := ledger.Code(ledger.DistributorAvailable, distributor)
-	take := min(amount, max(w[availCode]+p[availCode], 0))
+	debtCode := ledger.Code(ledger.DistributorDebt, distributor)
+	take := min(amount, max(w[availCode], 0))
 	p.debit(availCode, take)
-	p.debit(ledger.Code(ledger.DistributorDebt, distributor), amount-take)
+	p.debit(debtCode, amount-take)
+	w[availCode] -= take
+	w[debtCode] -= amount - take
 }
 
 // byDistributor sums amounts per distributor, in id order.
