@@ -162,36 +162,27 @@ func (tx *Tx) book(ctx context.Context, b LineBooking, currency string) (old *Co
 	return nil, nil
 }
 
-// settleLines settles the lines (of one currency) in one transaction: it
-// locks the wallets of every distributor they pay first, in account-code
-// order, then settles each line (held and settled ones are skipped) and
-// completes the orders with nothing left to settle. It returns how many it
-// settled.
+// settleLines settles the lines (of one currency) in one transaction, as
+// settleLine would each: it locks the wallets of every distributor they pay
+// first, in account-code order, claims the lines (held and settled ones are
+// skipped), posts one journal per line (settle:line:{id}) with postMany,
+// and completes the orders with nothing left to settle. It returns how many
+// lines it settled.
 func (tx *Tx) settleLines(ctx context.Context, currency string, ids []int64) (int, error) {
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
-	args := make([]any, 0, len(ids)+3)
-	for _, id := range ids {
-		args = append(args, id)
+	inIDs := make([]any, len(ids))
+	for i, id := range ids {
+		inIDs[i] = id
 	}
-	args = append(args, string(commission.KindTier), string(commission.KindMarkup), string(commission.KindAgent))
 	var earners []int64
 	err := tx.each(ctx, `SELECT DISTINCT beneficiary_id FROM commission_shares WHERE line_id IN (`+placeholders(len(ids))+`)
-		AND kind IN (?, ?, ?) ORDER BY beneficiary_id`, args, func(scan func(...any) error) error {
-		var d int64
-		err := scan(&d)
-		earners = append(earners, d)
-		return err
-	})
-	if err != nil {
-		return 0, err
-	}
-	orderOf := map[int64]int64{}
-	err = tx.each(ctx, `SELECT line_id, order_id FROM commission_lines WHERE line_id IN (`+placeholders(len(ids))+`)`, args[:len(ids)],
+		AND kind IN (?, ?, ?) ORDER BY beneficiary_id`,
+		append(slices.Clone(inIDs), string(commission.KindTier), string(commission.KindMarkup), string(commission.KindAgent)),
 		func(scan func(...any) error) error {
-			var l, o int64
-			err := scan(&l, &o)
-			orderOf[l] = o
+			var d int64
+			err := scan(&d)
+			earners = append(earners, d)
 			return err
 		})
 	if err != nil {
@@ -201,20 +192,75 @@ func (tx *Tx) settleLines(ctx context.Context, currency string, ids []int64) (in
 	if err != nil {
 		return 0, err
 	}
-	done := 0
-	var orders []int64
+	// Claim each line: of concurrent settlements exactly one changes its row.
+	var claimed []any
 	for _, id := range ids {
-		ok, err := tx.settleLine(ctx, id, w)
-		switch {
-		case errs.Is(err, errs.Conflict) && errs.FieldOf(err) == "held":
-			continue // a case holds it now; a later sweep sees it
-		case err != nil:
+		n, err := tx.execN(ctx, `UPDATE commission_lines SET status = ?, settled_at = ?
+			WHERE line_id = ? AND status = ? AND held = FALSE`, string(LineSettled), ts(tx.now), id, string(LinePending))
+		if err != nil {
 			return 0, err
-		case !ok:
-			continue
 		}
-		done++
-		orders = append(orders, orderOf[id])
+		if n == 1 {
+			claimed = append(claimed, id)
+		}
+	}
+	if len(claimed) == 0 {
+		return 0, nil
+	}
+	orderOf := map[int64]int64{}
+	err = tx.each(ctx, `SELECT line_id, order_id, currency FROM commission_lines WHERE line_id IN (`+placeholders(len(claimed))+`)`, claimed,
+		func(scan func(...any) error) error {
+			var l, o int64
+			var cur string
+			if err := scan(&l, &o, &cur); err != nil {
+				return err
+			}
+			if cur != currency {
+				return fmt.Errorf("store: line %d is in %s, not %s", l, cur, currency)
+			}
+			orderOf[l] = o
+			return nil
+		})
+	if err != nil {
+		return 0, err
+	}
+	shares, err := tx.shareRecords(ctx, `WHERE s.line_id IN (`+placeholders(len(claimed))+`) ORDER BY s.line_id, s.id`, claimed...)
+	if err != nil {
+		return 0, err
+	}
+	var journals []ledger.Journal
+	for _, c := range claimed {
+		id := c.(int64)
+		p := posting{}
+		earned := byDistributor{}
+		for _, sh := range shares {
+			if sh.LineID != id || sh.Amount == 0 {
+				continue
+			}
+			p.debit(pendingAccount(sh.Party), sh.Amount)
+			if isDistributor(sh.Party) {
+				earned[sh.Party.ID] += sh.Amount
+			} else {
+				p.credit(settledAccount(sh.Party), sh.Amount)
+			}
+		}
+		for _, d := range earned.ids() {
+			if !w.holds(d) {
+				return 0, fmt.Errorf("store: line %d pays distributor %d, whose wallet this transaction did not lock", id, d)
+			}
+			tx.earn(p, w, d, earned[d])
+		}
+		// Every share refunded before settlement: the line settles, nothing moves.
+		if j, ok := p.journal(fmt.Sprintf("settle:line:%d", id), "settle", fmt.Sprintf("order %d line %d settled", orderOf[id], id), currency); ok {
+			journals = append(journals, j)
+		}
+	}
+	if _, err := tx.postMany(ctx, currency, journals); err != nil {
+		return 0, err
+	}
+	orders := make([]int64, 0, len(orderOf))
+	for _, o := range orderOf {
+		orders = append(orders, o)
 	}
 	slices.Sort(orders)
 	for _, o := range slices.Compact(orders) {
@@ -222,7 +268,7 @@ func (tx *Tx) settleLines(ctx context.Context, currency string, ids []int64) (in
 			return 0, err
 		}
 	}
-	return done, nil
+	return len(claimed), nil
 }
 
 // SettleLine ends a line's after-sale window: every party's pending share

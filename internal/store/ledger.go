@@ -46,14 +46,17 @@ func (tx *Tx) post(ctx context.Context, j ledger.Journal) (id int64, posted bool
 	if err != nil {
 		return 0, false, err
 	}
-	ids, err := tx.ledgerAccounts(ctx, j)
+	codes := make([]string, len(j.Entries))
+	for i, e := range j.Entries {
+		codes[i] = e.Account
+	}
+	ids, err := tx.ledgerAccounts(ctx, codes, j.Currency)
 	if err != nil {
 		return 0, false, err
 	}
-	// Distributors' balances change here, in the journal's code order, a
-	// Covered debit only if the balance covers it. The platform's and
-	// suppliers' accounts, which every order touches, change at the end
-	// of the transaction (see flushBalances).
+	// Wallet accounts change here, in the journal's code order, a Covered
+	// debit only if the balance covers it; every other account at the end
+	// of the transaction (see deferrable and flushBalances).
 	values := make([]string, 0, len(j.Entries))
 	args := make([]any, 0, 5*len(j.Entries))
 	for _, e := range j.Entries {
@@ -153,23 +156,23 @@ func (tx *Tx) flushBalances(ctx context.Context) error {
 	return nil
 }
 
-// ledgerAccounts returns the ids of a journal's accounts by code, creating
-// those used for the first time.
-func (tx *Tx) ledgerAccounts(ctx context.Context, j ledger.Journal) (map[string]int64, error) {
-	ids := make(map[string]int64, len(j.Entries))
-	codes := make([]any, len(j.Entries))
-	for i, e := range j.Entries {
-		codes[i] = e.Account
+// ledgerAccounts returns the ids of the accounts with codes, in currency,
+// creating those used for the first time.
+func (tx *Tx) ledgerAccounts(ctx context.Context, codes []string, currency string) (map[string]int64, error) {
+	ids := make(map[string]int64, len(codes))
+	args := make([]any, len(codes))
+	for i, c := range codes {
+		args[i] = c
 	}
-	err := tx.each(ctx, `SELECT id, code, currency FROM ledger_accounts WHERE code IN (`+placeholders(len(codes))+`)`, codes,
+	err := tx.each(ctx, `SELECT id, code, currency FROM ledger_accounts WHERE code IN (`+placeholders(len(codes))+`)`, args,
 		func(scan func(...any) error) error {
 			var id int64
 			var code, cur string
 			if err := scan(&id, &code, &cur); err != nil {
 				return err
 			}
-			if cur != j.Currency {
-				return fmt.Errorf("ledger account %s is in %s, not %s", code, cur, j.Currency)
+			if cur != currency {
+				return fmt.Errorf("ledger account %s is in %s, not %s", code, cur, currency)
 			}
 			ids[code] = id
 			return nil
@@ -177,9 +180,9 @@ func (tx *Tx) ledgerAccounts(ctx context.Context, j ledger.Journal) (map[string]
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range j.Entries {
-		if ids[e.Account] == 0 {
-			if ids[e.Account], err = tx.ledgerAccount(ctx, e.Account, j.Currency); err != nil {
+	for _, c := range codes {
+		if ids[c] == 0 {
+			if ids[c], err = tx.ledgerAccount(ctx, c, currency); err != nil {
 				return nil, err
 			}
 		}

@@ -1,0 +1,138 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"sharemall/internal/ledger"
+)
+
+// postMany posts journals of one currency, none with a Covered entry, as
+// post would one after another, in a few statements: the journals in one
+// INSERT, their accounts in one SELECT, their entries in one INSERT (per
+// thousand), each wallet account's balance in one UPDATE, the other
+// accounts' at the end of the transaction. A journal whose key was booked
+// before is skipped; a different movement under a used key is refused with
+// ledger.ErrKeyReused. It returns how many journals it booked.
+func (tx *Tx) postMany(ctx context.Context, currency string, js []ledger.Journal) (int, error) {
+	if len(js) == 0 {
+		return 0, nil
+	}
+	digests := make(map[string]string, len(js))
+	values := make([]string, 0, len(js))
+	args := make([]any, 0, 6*len(js))
+	for _, j := range js {
+		if err := j.Validate(); err != nil {
+			return 0, err
+		}
+		if j.Currency != currency {
+			return 0, fmt.Errorf("store: journal %s is in %s, not %s", j.Key, j.Currency, currency)
+		}
+		for _, e := range j.Entries {
+			if e.Covered {
+				return 0, fmt.Errorf("store: journal %s has a covered entry; post it alone", j.Key)
+			}
+		}
+		digests[j.Key] = j.Digest()
+		values = append(values, "(?, ?, ?, ?, ?, ?)")
+		args = append(args, j.Key, j.Kind, j.Memo, j.Currency, digests[j.Key], ts(tx.now))
+	}
+	ids := make(map[string]int64, len(js))
+	err := tx.each(ctx, `INSERT INTO journals (idempotency_key, kind, memo, currency, digest, created_at) VALUES `+
+		strings.Join(values, ", ")+` ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key`, args,
+		func(scan func(...any) error) error {
+			var id int64
+			var key string
+			err := scan(&id, &key)
+			ids[key] = id
+			return err
+		})
+	if err != nil {
+		return 0, err
+	}
+	var booked []ledger.Journal
+	var before []any
+	for _, j := range js {
+		if ids[j.Key] != 0 {
+			booked = append(booked, j)
+		} else {
+			before = append(before, j.Key)
+		}
+	}
+	if len(before) > 0 {
+		err := tx.each(ctx, `SELECT idempotency_key, digest FROM journals WHERE idempotency_key IN (`+placeholders(len(before))+`)`, before,
+			func(scan func(...any) error) error {
+				var key, digest string
+				if err := scan(&key, &digest); err != nil {
+					return err
+				}
+				if digest != digests[key] {
+					return ledger.KeyReused(key)
+				}
+				return nil
+			})
+		if err != nil {
+			return 0, err
+		}
+	}
+	var codes []string
+	for _, j := range booked {
+		for _, e := range j.Entries {
+			codes = append(codes, e.Account)
+		}
+	}
+	slices.Sort(codes)
+	codes = slices.Compact(codes)
+	if len(codes) == 0 {
+		return 0, nil
+	}
+	acct, err := tx.ledgerAccounts(ctx, codes, currency)
+	if err != nil {
+		return 0, err
+	}
+	now := map[string]int64{} // wallet accounts: changed here, summed
+	var rows []string
+	var rargs []any
+	flush := func() error {
+		if len(rows) == 0 {
+			return nil
+		}
+		_, err := tx.exec(ctx, `INSERT INTO ledger_entries (journal_id, account_id, direction, amount, currency) VALUES `+
+			strings.Join(rows, ", "), rargs...)
+		rows, rargs = rows[:0], rargs[:0]
+		return err
+	}
+	for _, j := range booked {
+		for _, e := range j.Entries {
+			delta := int64(e.Amount)
+			if e.Direction == ledger.Debit {
+				delta = -delta
+			}
+			if deferrable(e.Account) {
+				tx.deferBalance(acct[e.Account], e.Account, delta)
+			} else {
+				now[e.Account] += delta
+			}
+			rows = append(rows, "(?, ?, ?, ?, ?)")
+			rargs = append(rargs, ids[j.Key], acct[e.Account], string(e.Direction), int64(e.Amount), currency)
+			if len(rows) == 1000 {
+				if err := flush(); err != nil {
+					return 0, err
+				}
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return 0, err
+	}
+	for _, code := range codes { // code order
+		if d, ok := now[code]; ok && d != 0 {
+			if _, err := tx.exec(ctx, `UPDATE ledger_accounts SET balance = balance + ? WHERE id = ?`, d, acct[code]); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return len(booked), nil
+}
