@@ -192,20 +192,19 @@ func (tx *Tx) settleLines(ctx context.Context, currency string, ids []int64) (in
 	if err != nil {
 		return 0, err
 	}
-	// Claim each line: of concurrent settlements exactly one changes its row.
+	// Claim the lines: of concurrent settlements exactly one changes a row.
 	var claimed []any
-	for _, id := range ids {
-		n, err := tx.execN(ctx, `UPDATE commission_lines SET status = ?, settled_at = ?
-			WHERE line_id = ? AND status = ? AND held = FALSE`, string(LineSettled), ts(tx.now), id, string(LinePending))
-		if err != nil {
-			return 0, err
-		}
-		if n == 1 {
+	err = tx.each(ctx, `UPDATE commission_lines SET status = ?, settled_at = ? WHERE line_id IN (`+
+		tx.lockedIn("commission_lines", "line_id", len(ids), "status = ? AND held = FALSE")+`) AND status = ? AND held = FALSE RETURNING line_id`,
+		slices.Concat([]any{string(LineSettled), ts(tx.now)}, inIDs, tx.lockedInArgs(string(LinePending)), []any{string(LinePending)}),
+		func(scan func(...any) error) error {
+			var id int64
+			err := scan(&id)
 			claimed = append(claimed, id)
-		}
-	}
-	if len(claimed) == 0 {
-		return 0, nil
+			return err
+		})
+	if err != nil || len(claimed) == 0 {
+		return 0, err
 	}
 	orderOf := map[int64]int64{}
 	err = tx.each(ctx, `SELECT line_id, order_id, currency FROM commission_lines WHERE line_id IN (`+placeholders(len(claimed))+`)`, claimed,
@@ -263,12 +262,27 @@ func (tx *Tx) settleLines(ctx context.Context, currency string, ids []int64) (in
 		orders = append(orders, o)
 	}
 	slices.Sort(orders)
-	for _, o := range slices.Compact(orders) {
-		if err := tx.completeOrder(ctx, o); err != nil {
-			return 0, err
-		}
+	return len(claimed), tx.completeOrders(ctx, slices.Compact(orders))
+}
+
+// lockedIn returns what goes inside "key IN (…)" for n ids (the first
+// arguments) of table: on SQLite the ids; on PostgreSQL a subquery that
+// locks the rows meeting cond (lockedInArgs are its arguments, after the
+// ids) in key order first, since one UPDATE locks rows in whatever order
+// its plan meets them.
+func (tx *Tx) lockedIn(table, key string, n int, cond string) string {
+	if tx.engine != Postgres {
+		return placeholders(n)
 	}
-	return len(claimed), nil
+	return `SELECT ` + key + ` FROM ` + table + ` WHERE ` + key + ` IN (` + placeholders(n) + `) AND ` + cond +
+		` ORDER BY ` + key + ` FOR UPDATE`
+}
+
+func (tx *Tx) lockedInArgs(args ...any) []any {
+	if tx.engine != Postgres {
+		return nil
+	}
+	return args
 }
 
 // SettleLine ends a line's after-sale window: every party's pending share

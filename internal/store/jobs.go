@@ -261,6 +261,18 @@ func (db *DB) SettleMaturedLines(ctx context.Context, limit int) (int, error) {
 	return done, nil
 }
 
+// completeOrders does completeOrder for several orders (ids ascending) in one statement.
+func (tx *Tx) completeOrders(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := tx.exec(ctx, `UPDATE orders SET status = 'completed' WHERE id IN (`+tx.lockedIn("orders", "id", len(ids), "status = 'paid'")+`)
+		AND status = 'paid'
+		AND NOT EXISTS (SELECT 1 FROM fulfilment_orders f WHERE f.order_id = orders.id AND f.status NOT IN ('received', 'cancelled'))
+		AND NOT EXISTS (SELECT 1 FROM commission_lines c WHERE c.order_id = orders.id AND c.status <> 'settled')`, anys(ids)...)
+	return err
+}
+
 // completeOrder marks a paid order completed once every fulfilment order is
 // received (or cancelled) and every line settled.
 func (tx *Tx) completeOrder(ctx context.Context, orderID int64) error {

@@ -134,10 +134,11 @@ func (tx *Tx) deferBalance(id int64, code string, delta int64) {
 	d.delta += delta
 }
 
-// flushBalances applies the deferred balance changes, in account-code
-// order, as the transaction's last statements. Every transaction locks
-// these shared rows only here, in one order, and holds them only until its
-// commit: concurrent orders queue on them briefly and cannot deadlock.
+// flushBalances applies the deferred balance changes as the transaction's
+// last statements, locking the rows in account-code order first. Every
+// transaction locks these shared rows only here, in one order, and holds
+// them only until its commit: concurrent orders queue on them briefly and
+// cannot deadlock.
 func (tx *Tx) flushBalances(ctx context.Context) error {
 	codes := make([]string, 0, len(tx.deferred))
 	for code, d := range tx.deferred {
@@ -146,14 +147,59 @@ func (tx *Tx) flushBalances(ctx context.Context) error {
 		}
 	}
 	slices.Sort(codes)
+	deltas := make(map[int64]int64, len(codes))
+	ids := make([]int64, 0, len(codes))
 	for _, code := range codes {
 		d := tx.deferred[code]
-		if _, err := tx.exec(ctx, `UPDATE ledger_accounts SET balance = balance + ? WHERE id = ?`, d.delta, d.id); err != nil {
+		ids = append(ids, d.id)
+		deltas[d.id] = d.delta
+	}
+	tx.deferred = nil
+	if tx.engine == Postgres && len(ids) > 1 {
+		// One UPDATE locks its rows in whatever order its plan meets them.
+		if _, err := tx.exec(ctx, `SELECT id FROM ledger_accounts WHERE id IN (`+placeholders(len(ids))+`) ORDER BY code FOR NO KEY UPDATE`,
+			anys(ids)...); err != nil {
 			return err
 		}
 	}
-	tx.deferred = nil
-	return nil
+	return tx.addBalances(ctx, ids, deltas)
+}
+
+// addBalances adds deltas[id] to the cached balance of each account in
+// ids, in one statement. Where row locks matter the caller holds them.
+func (tx *Tx) addBalances(ctx context.Context, ids []int64, deltas map[int64]int64) error {
+	switch len(ids) {
+	case 0:
+		return nil
+	case 1:
+		_, err := tx.exec(ctx, `UPDATE ledger_accounts SET balance = balance + ? WHERE id = ?`, deltas[ids[0]], ids[0])
+		return err
+	}
+	var b strings.Builder
+	args := make([]any, 0, 3*len(ids))
+	b.WriteString(`UPDATE ledger_accounts SET balance = balance + CASE id`)
+	for _, id := range ids {
+		b.WriteString(` WHEN ? THEN CAST(? AS BIGINT)`)
+		args = append(args, id, deltas[id])
+	}
+	b.WriteString(` END WHERE id IN (` + placeholders(len(ids)) + `)`)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	n, err := tx.execN(ctx, b.String(), args...)
+	if err == nil && n != int64(len(ids)) {
+		err = fmt.Errorf("store: %d of %d ledger balances updated", n, len(ids))
+	}
+	return err
+}
+
+// anys turns ids into query arguments.
+func anys(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
 }
 
 // ledgerAccounts returns the ids of the accounts with codes, in currency,

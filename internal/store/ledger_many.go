@@ -15,7 +15,8 @@ import (
 // thousand), each wallet account's balance in one UPDATE, the other
 // accounts' at the end of the transaction. A journal whose key was booked
 // before is skipped; a different movement under a used key is refused with
-// ledger.ErrKeyReused. It returns how many journals it booked.
+// ledger.ErrKeyReused. The caller must hold the wallet accounts' locks
+// (lockWallets). It returns how many journals it booked.
 func (tx *Tx) postMany(ctx context.Context, currency string, js []ledger.Journal) (int, error) {
 	if len(js) == 0 {
 		return 0, nil
@@ -127,12 +128,13 @@ func (tx *Tx) postMany(ctx context.Context, currency string, js []ledger.Journal
 	if err := flush(); err != nil {
 		return 0, err
 	}
-	for _, code := range codes { // code order
-		if d, ok := now[code]; ok && d != 0 {
-			if _, err := tx.exec(ctx, `UPDATE ledger_accounts SET balance = balance + ? WHERE id = ?`, d, acct[code]); err != nil {
-				return 0, err
-			}
+	var wids []int64 // wallet accounts, locked by the caller
+	wdeltas := map[int64]int64{}
+	for _, code := range codes {
+		if d := now[code]; d != 0 {
+			wids = append(wids, acct[code])
+			wdeltas[acct[code]] = d
 		}
 	}
-	return len(booked), nil
+	return len(booked), tx.addBalances(ctx, wids, wdeltas)
 }
