@@ -52,9 +52,17 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 			return fmt.Errorf("bench: --db must be a postgres:// URL (SQLite is the default)")
 		}
 		var err error
-		if url, err = store.BenchSchema(ctx, *dbURL, fmt.Sprintf("bench_%d", time.Now().Unix())); err != nil {
+		schema := fmt.Sprintf("bench_%d", time.Now().Unix())
+		if url, err = store.BenchSchema(ctx, *dbURL, schema); err != nil {
 			return err
 		}
+		// Dropped at the end, as the SQLite folder is removed (deferred
+		// before Open, so it runs after Close).
+		defer func() {
+			if err := store.DropBenchSchema(context.WithoutCancel(ctx), *dbURL, schema); err != nil {
+				fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+			}
+		}()
 	case dir == "":
 		tmp, err := os.MkdirTemp("", "sharemall-bench-")
 		if err != nil {

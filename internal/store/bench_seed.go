@@ -300,6 +300,19 @@ func BenchSchema(ctx context.Context, dbURL, name string) (string, error) {
 	return u.String(), nil
 }
 
+// DropBenchSchema drops a schema BenchSchema made, with everything in it.
+func DropBenchSchema(ctx context.Context, dbURL, name string) error {
+	conn, err := sql.Open("pgx", dbURL)
+	if err != nil {
+		return fmt.Errorf("store: open postgres: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `DROP SCHEMA `+name+` CASCADE`); err != nil {
+		return fmt.Errorf("store: drop schema %s: %w", name, err)
+	}
+	return nil
+}
+
 // dropIndexes drops table's non-unique indexes and returns the statements
 // that create them again.
 func (tx *Tx) dropIndexes(ctx context.Context, table string) ([]string, error) {

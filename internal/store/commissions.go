@@ -83,83 +83,118 @@ func (tx *Tx) bookLine(ctx context.Context, b LineBooking) (*CommissionLine, boo
 	if err != nil {
 		return nil, false, err
 	}
-	old, err := tx.book(ctx, b, s.CurrencyCode)
-	if err != nil || old != nil {
-		return old, false, err
+	old, err := tx.book(ctx, []LineBooking{b}, s.CurrencyCode)
+	if err != nil || old[b.LineID] != nil {
+		return old[b.LineID], false, err
 	}
 	line, err := tx.commissionLine(ctx, b.LineID)
 	return line, true, err
 }
 
-// book books a line as bookLine does, in the program's currency; old is
-// the line as booked before when it already was (nothing changed), nil when
-// this booked it.
-func (tx *Tx) book(ctx context.Context, b LineBooking, currency string) (old *CommissionLine, err error) {
-	switch {
-	case b.LineID <= 0:
-		return nil, errs.Invalidf("line_id", "must be a positive id")
-	case b.OrderID <= 0:
-		return nil, errs.Invalidf("order_id", "must be a positive id")
+// book books lines as bookLine does each, in the program's currency, in a
+// few statements: the lines in one INSERT, their shares in one, their sales
+// events in one, their journals with postMany. old holds, by line id, the
+// lines that were booked before (nothing changed for them).
+func (tx *Tx) book(ctx context.Context, bs []LineBooking, currency string) (old map[int64]*CommissionLine, err error) {
+	shares := make([][]commission.Share, len(bs))
+	snaps := make([]string, len(bs))
+	lineValues := make([]string, len(bs))
+	var lineArgs, orders []any
+	for i, b := range bs {
+		switch {
+		case b.LineID <= 0:
+			return nil, errs.Invalidf("line_id", "must be a positive id")
+		case b.OrderID <= 0:
+			return nil, errs.Invalidf("order_id", "must be a positive id")
+		case b.Snapshot.Currency != currency:
+			return nil, errs.Invalidf("currency", "must be the program's currency %s, not %q", currency, b.Snapshot.Currency)
+		}
+		if shares[i], err = commission.Split(b.Snapshot, b.Line); err != nil {
+			return nil, err
+		}
+		snap, err := json.Marshal(b.Snapshot)
+		if err != nil {
+			return nil, err
+		}
+		snaps[i] = string(snap)
+		lineValues[i] = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, ?)"
+		lineArgs = append(lineArgs, b.LineID, b.OrderID, b.Snapshot.Currency, snaps[i],
+			int64(b.Line.Base), int64(b.Line.Markup), b.Line.Quantity, int64(b.Line.Paid()),
+			int64(b.Line.Base), int64(b.Line.Markup), b.Line.Quantity, string(LinePending), ts(tx.now))
+		orders = append(orders, b.OrderID)
 	}
-	if b.Snapshot.Currency != currency {
-		return nil, errs.Invalidf("currency", "must be the program's currency %s, not %q", currency, b.Snapshot.Currency)
-	}
-	shares, err := commission.Split(b.Snapshot, b.Line)
-	if err != nil {
-		return nil, err
-	}
-	snap, err := json.Marshal(b.Snapshot)
+	// An order's first line booked makes it a new order in the figures.
+	prior := map[int64]bool{}
+	err = tx.each(ctx, `SELECT DISTINCT order_id FROM commission_lines WHERE order_id IN (`+placeholders(len(orders))+`)`, orders,
+		func(scan func(...any) error) error {
+			var o int64
+			err := scan(&o)
+			prior[o] = true
+			return err
+		})
 	if err != nil {
 		return nil, err
 	}
 	// ON CONFLICT DO NOTHING: a concurrent booking of the same line waits
 	// for the first to commit and then finds its row, instead of failing.
-	n, err := tx.execN(ctx, `INSERT INTO commission_lines (line_id, order_id, currency, snapshot,
+	fresh := map[int64]bool{}
+	err = tx.each(ctx, `INSERT INTO commission_lines (line_id, order_id, currency, snapshot,
 			booked_base, booked_markup, booked_quantity, paid, base, markup, quantity, status, held, booked_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, ?) ON CONFLICT (line_id) DO NOTHING`,
-		b.LineID, b.OrderID, b.Snapshot.Currency, string(snap),
-		int64(b.Line.Base), int64(b.Line.Markup), b.Line.Quantity, int64(b.Line.Paid()),
-		int64(b.Line.Base), int64(b.Line.Markup), b.Line.Quantity, string(LinePending), ts(tx.now))
+		VALUES `+strings.Join(lineValues, ", ")+` ON CONFLICT (line_id) DO NOTHING RETURNING line_id`, lineArgs,
+		func(scan func(...any) error) error {
+			var id int64
+			err := scan(&id)
+			fresh[id] = true
+			return err
+		})
 	if err != nil {
 		return nil, err
 	}
-	if n == 0 {
-		old, err := tx.commissionLine(ctx, b.LineID)
-		if err != nil {
-			return nil, err
+	old = map[int64]*CommissionLine{}
+	var shareValues []string
+	var shareArgs []any
+	var sales []sale
+	var journals []ledger.Journal
+	for i, b := range bs {
+		if !fresh[b.LineID] {
+			was, err := tx.commissionLine(ctx, b.LineID)
+			if err != nil {
+				return nil, err
+			}
+			snap, _ := json.Marshal(was.Snapshot)
+			if was.OrderID != b.OrderID || was.Booked != b.Line || string(snap) != snaps[i] {
+				return nil, errs.E(errs.Conflict, "line_id", "line %d was already booked with another order, snapshot or amounts", b.LineID)
+			}
+			old[b.LineID] = was
+			continue
 		}
-		was, _ := json.Marshal(old.Snapshot)
-		if old.OrderID != b.OrderID || old.Booked != b.Line || string(was) != string(snap) {
-			return nil, errs.E(errs.Conflict, "line_id", "line %d was already booked with another order, snapshot or amounts", b.LineID)
+		p := posting{}
+		for _, sh := range shares[i] {
+			shareValues = append(shareValues, "(?, ?, ?, ?, ?, ?, ?, ?)")
+			shareArgs = append(shareArgs, b.LineID, b.OrderID, sh.Party.String(), string(sh.Party.Kind), sh.Party.Tier, sh.Party.ID,
+				int64(sh.Amount), int64(sh.Amount))
+			p.debit(ledger.Code(ledger.Clearing, 0), sh.Amount)
+			p.credit(pendingAccount(sh.Party), sh.Amount)
 		}
-		return old, nil
+		sales = append(sales, sale{lineID: b.LineID, orderID: b.OrderID, snap: b.Snapshot, base: b.Line.Base, shares: shares[i],
+			newOrder: !prior[b.OrderID]})
+		prior[b.OrderID] = true
+		// A line paid nothing (fully discounted) moves no money: no journal.
+		if j, ok := p.journal(fmt.Sprintf("book:line:%d", b.LineID), "book", fmt.Sprintf("order %d line %d paid", b.OrderID, b.LineID), currency); ok {
+			journals = append(journals, j)
+		}
 	}
-	p := posting{}
-	values := make([]string, 0, len(shares))
-	args := make([]any, 0, 8*len(shares))
-	for _, sh := range shares {
-		values = append(values, "(?, ?, ?, ?, ?, ?, ?, ?)")
-		args = append(args, b.LineID, b.OrderID, sh.Party.String(), string(sh.Party.Kind), sh.Party.Tier, sh.Party.ID,
-			int64(sh.Amount), int64(sh.Amount))
-		p.debit(ledger.Code(ledger.Clearing, 0), sh.Amount)
-		p.credit(pendingAccount(sh.Party), sh.Amount)
-	}
-	if len(shares) > 0 {
+	if len(shareValues) > 0 {
 		if _, err := tx.exec(ctx, `INSERT INTO commission_shares (line_id, order_id, party, kind, tier, beneficiary_id, booked_amount, amount)
-			VALUES `+strings.Join(values, ", "), args...); err != nil {
+			VALUES `+strings.Join(shareValues, ", "), shareArgs...); err != nil {
 			return nil, err
 		}
 	}
-	if err := tx.recordSale(ctx, b.LineID, b.OrderID, b.Snapshot, b.Line.Base, shares); err != nil {
+	if err := tx.recordSales(ctx, sales); err != nil {
 		return nil, err
 	}
-	// A line paid nothing (fully discounted) moves no money: no journal.
-	if j, ok := p.journal(fmt.Sprintf("book:line:%d", b.LineID), "book", fmt.Sprintf("order %d line %d paid", b.OrderID, b.LineID), b.Snapshot.Currency); ok {
-		if _, _, err := tx.post(ctx, j); err != nil {
-			return nil, err
-		}
-	}
-	return nil, nil
+	_, err = tx.postMany(ctx, currency, journals)
+	return old, err
 }
 
 // settleLines settles the lines (of one currency) in one transaction, as
@@ -453,7 +488,9 @@ func (tx *Tx) refundLine(ctx context.Context, lineID int64, refundKey string, af
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, lineID, refundKey, int64(after.Base), int64(after.Markup), after.Quantity, int64(refund), ts(tx.now)); err != nil {
 		return nil, false, err
 	}
-	if err := tx.recordSale(ctx, lineID, line.OrderID, line.Snapshot, after.Base-line.Current.Base, refundChange(delta)); err != nil {
+	// A refund never makes a new order.
+	if err := tx.recordSales(ctx, []sale{{lineID: lineID, orderID: line.OrderID, snap: line.Snapshot, base: after.Base - line.Current.Base,
+		shares: refundChange(delta)}}); err != nil {
 		return nil, false, err
 	}
 	line, err = tx.commissionLine(ctx, lineID)

@@ -3,37 +3,48 @@ package store
 import (
 	"context"
 	"sort"
+	"strings"
 
 	"sharemall/internal/commission"
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
 )
 
-// recordSale appends one sales event in the caller's transaction: the
-// change of a line's base and of each tier's commission (negative for a
-// refund). It is one INSERT, so booking and refunds never walk the upline;
-// the figures sweep folds events into the rollups later. The first booked
-// line of an order counts the order (a refund is recorded after its
-// commission_refunds row, so it never does). The order's
-// region and the line's supplier are read from the order line in the same
-// statement (none for a line booked without one).
-func (tx *Tx) recordSale(ctx context.Context, lineID, orderID int64, snap commission.Snapshot, base money.Amount, tiers []commission.Share) error {
-	var amount [3]int64
-	for _, sh := range tiers {
-		if sh.Party.Kind == commission.KindTier && sh.Party.Tier >= 1 && sh.Party.Tier <= 3 {
-			amount[sh.Party.Tier-1] += int64(sh.Amount)
-		}
+// sale is one sales_events row to record: a line booked (shares as
+// booked), or refunded (shares as changed, base negative).
+type sale struct {
+	lineID, orderID int64
+	snap            commission.Snapshot
+	base            money.Amount
+	shares          []commission.Share
+	newOrder        bool // the order's first line booked
+}
+
+// recordSales records sales events in one statement: what each tier earned
+// on the line, for the figures to fold later (so checkout never walks the
+// upline).
+func (tx *Tx) recordSales(ctx context.Context, sales []sale) error {
+	if len(sales) == 0 {
+		return nil
 	}
-	_, err := tx.exec(ctx, `INSERT INTO sales_events (line_id, order_id, seller_id, supplier_id, region, new_order, base,
-			tier1_id, tier2_id, tier3_id, tier1_amount, tier2_amount, tier3_amount, at)
-		VALUES (?, ?, ?,
+	values := make([]string, len(sales))
+	var args []any
+	for i, s := range sales {
+		var amount [3]int64
+		for _, sh := range s.shares {
+			if sh.Party.Kind == commission.KindTier && sh.Party.Tier >= 1 && sh.Party.Tier <= 3 {
+				amount[sh.Party.Tier-1] += int64(sh.Amount)
+			}
+		}
+		values[i] = `(?, ?, ?,
 			COALESCE((SELECT supplier_id FROM order_lines WHERE id = ?), 0),
 			COALESCE((SELECT o.ship_region FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.id = ?), ''),
-			CASE WHEN NOT EXISTS (SELECT 1 FROM commission_refunds WHERE line_id = ?)
-				AND NOT EXISTS (SELECT 1 FROM commission_lines WHERE order_id = ? AND line_id <> ?) THEN TRUE ELSE FALSE END,
-			?, ?, ?, ?, ?, ?, ?, ?)`,
-		lineID, orderID, snap.SellerID, lineID, lineID, lineID, orderID, lineID, int64(base),
-		snap.Beneficiary(1), snap.Beneficiary(2), snap.Beneficiary(3), amount[0], amount[1], amount[2], ts(tx.now))
+			?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		args = append(args, s.lineID, s.orderID, s.snap.SellerID, s.lineID, s.lineID, s.newOrder, int64(s.base),
+			s.snap.Beneficiary(1), s.snap.Beneficiary(2), s.snap.Beneficiary(3), amount[0], amount[1], amount[2], ts(tx.now))
+	}
+	_, err := tx.exec(ctx, `INSERT INTO sales_events (line_id, order_id, seller_id, supplier_id, region, new_order, base,
+			tier1_id, tier2_id, tier3_id, tier1_amount, tier2_amount, tier3_amount, at) VALUES `+strings.Join(values, ", "), args...)
 	return err
 }
 

@@ -195,12 +195,13 @@ func (tx *Tx) applyPayment(ctx context.Context, in CallbackInput) (string, *Paym
 	if err != nil {
 		return "", nil, err
 	}
-	for _, l := range o.Lines {
-		b := LineBooking{LineID: l.ID, OrderID: o.ID, Snapshot: l.Snapshot,
+	bs := make([]LineBooking, len(o.Lines))
+	for i, l := range o.Lines {
+		bs[i] = LineBooking{LineID: l.ID, OrderID: o.ID, Snapshot: l.Snapshot,
 			Line: commission.Line{Base: l.Base, Markup: l.Markup, Quantity: l.Quantity}}
-		if _, err := tx.book(ctx, b, s.CurrencyCode); err != nil {
-			return "", nil, err
-		}
+	}
+	if _, err := tx.book(ctx, bs, s.CurrencyCode); err != nil {
+		return "", nil, err
 	}
 	if _, err := tx.exec(ctx, `UPDATE fulfilment_orders SET status = ?, released_at = ? WHERE order_id = ? AND status = ?`,
 		string(order.FulfilmentReleased), ts(tx.now), o.ID, string(order.FulfilmentPending)); err != nil {
