@@ -77,8 +77,8 @@ func settledAccount(p commission.Party) string {
 type wallets map[string]money.Amount
 
 // lockWallets locks the available and debt accounts of the distributors (in
-// account-code order, one statement; creating those not used before) and
-// returns their balances. Settlements and refunds lock the wallets they
+// account-code order, one statement, after creating those not used before)
+// and returns their balances. Settlements and refunds lock the wallets they
 // move money in first, so two of them for one distributor queue instead of
 // reading balances the other is changing.
 func (tx *Tx) lockWallets(ctx context.Context, currency string, distributors []int64) (wallets, error) {
@@ -102,34 +102,27 @@ func (tx *Tx) lockWallets(ctx context.Context, currency string, distributors []i
 		// UPDATE would, so inserting entries that refer to them is not blocked.
 		q += ` FOR NO KEY UPDATE`
 	}
-	lock := func() error {
-		return tx.each(ctx, q, args, func(scan func(...any) error) error {
-			var code, cur string
-			var b int64
-			if err := scan(&code, &cur, &b); err != nil {
-				return err
-			}
-			if cur != currency {
-				return fmt.Errorf("ledger account %s is in %s, not %s", code, cur, currency)
-			}
-			w[code] = money.Amount(b)
-			return nil
-		})
-	}
-	if err := lock(); err != nil {
+	// Every account exists before any is locked: creating one after locking
+	// others would take locks out of code order.
+	if _, err := tx.ledgerAccounts(ctx, codes, currency); err != nil {
 		return nil, err
 	}
-	if len(w) == len(codes) {
-		return w, nil
-	}
-	for _, code := range codes {
-		if _, ok := w[code]; !ok {
-			if _, err := tx.ledgerAccount(ctx, code, currency); err != nil {
-				return nil, err
-			}
+	err := tx.each(ctx, q, args, func(scan func(...any) error) error {
+		var code, cur string
+		var b int64
+		if err := scan(&code, &cur, &b); err != nil {
+			return err
 		}
+		if cur != currency {
+			return fmt.Errorf("ledger account %s is in %s, not %s", code, cur, currency)
+		}
+		w[code] = money.Amount(b)
+		return nil
+	})
+	if err == nil && len(w) != len(codes) {
+		err = fmt.Errorf("store: %d of %d wallet accounts locked", len(w), len(codes))
 	}
-	return w, lock()
+	return w, err
 }
 
 // holds reports whether both of a distributor's wallet accounts are locked.

@@ -203,34 +203,51 @@ func anys(ids []int64) []any {
 }
 
 // ledgerAccounts returns the ids of the accounts with codes, in currency,
-// creating those used for the first time.
+// creating those used for the first time (all in one statement).
 func (tx *Tx) ledgerAccounts(ctx context.Context, codes []string, currency string) (map[string]int64, error) {
 	ids := make(map[string]int64, len(codes))
-	args := make([]any, len(codes))
-	for i, c := range codes {
-		args[i] = c
+	read := func(codes []string) error {
+		args := make([]any, len(codes))
+		for i, c := range codes {
+			args[i] = c
+		}
+		return tx.each(ctx, `SELECT id, code, currency FROM ledger_accounts WHERE code IN (`+placeholders(len(codes))+`)`, args,
+			func(scan func(...any) error) error {
+				var id int64
+				var code, cur string
+				if err := scan(&id, &code, &cur); err != nil {
+					return err
+				}
+				if cur != currency {
+					return fmt.Errorf("ledger account %s is in %s, not %s", code, cur, currency)
+				}
+				ids[code] = id
+				return nil
+			})
 	}
-	err := tx.each(ctx, `SELECT id, code, currency FROM ledger_accounts WHERE code IN (`+placeholders(len(codes))+`)`, args,
-		func(scan func(...any) error) error {
-			var id int64
-			var code, cur string
-			if err := scan(&id, &code, &cur); err != nil {
-				return err
-			}
-			if cur != currency {
-				return fmt.Errorf("ledger account %s is in %s, not %s", code, cur, currency)
-			}
-			ids[code] = id
-			return nil
-		})
-	if err != nil {
+	if err := read(codes); err != nil {
 		return nil, err
 	}
+	var missing []string
 	for _, c := range codes {
 		if ids[c] == 0 {
-			if ids[c], err = tx.ledgerAccount(ctx, c, currency); err != nil {
-				return nil, err
-			}
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) == 0 {
+		return ids, nil
+	}
+	slices.Sort(missing)
+	missing = slices.Compact(missing)
+	if err := tx.createAccounts(ctx, missing, currency); err != nil {
+		return nil, err
+	}
+	if err := read(missing); err != nil {
+		return nil, err
+	}
+	for _, c := range missing {
+		if ids[c] == 0 {
+			return nil, fmt.Errorf("store: ledger account %s was not created", c)
 		}
 	}
 	return ids, nil
@@ -238,46 +255,37 @@ func (tx *Tx) ledgerAccounts(ctx context.Context, codes []string, currency strin
 
 // ledgerAccount returns the id of the account with code, creating it on first use.
 func (tx *Tx) ledgerAccount(ctx context.Context, code, currency string) (int64, error) {
-	var id int64
-	var cur string
-	err := tx.get(ctx, "ledger account", `SELECT id, currency FROM ledger_accounts WHERE code = ?`, []any{code}, &id, &cur)
-	if err == nil {
-		if cur != currency {
-			return 0, fmt.Errorf("ledger account %s is in %s, not %s", code, cur, currency)
+	ids, err := tx.ledgerAccounts(ctx, []string{code}, currency)
+	return ids[code], err
+}
+
+// createAccounts creates the accounts with codes (sorted) that do not exist
+// yet, in one statement. ON CONFLICT DO NOTHING: two transactions may create
+// the same account at once; the loser reads the winner's row. On
+// PostgreSQL the statement runs and commits at once on a pool of its own, so
+// that no transaction waits on another's uncommitted new account (two
+// creating two accounts in opposite orders would deadlock); the codes are
+// sorted so that two such statements cannot either. An empty account
+// carries no money, so it may outlive a transaction that rolls back.
+func (tx *Tx) createAccounts(ctx context.Context, codes []string, currency string) error {
+	values := make([]string, len(codes))
+	args := make([]any, 0, 5*len(codes))
+	for i, code := range codes {
+		kind, owner, err := ledger.ParseCode(code)
+		if err != nil {
+			return err
 		}
-		return id, nil
+		values[i] = "(?, ?, ?, ?, ?)"
+		args = append(args, code, string(kind), nullInt(owner), currency, ts(tx.now))
 	}
-	if !errs.Is(err, errs.NotFound) {
-		return 0, err
-	}
-	kind, owner, err := ledger.ParseCode(code)
-	if err != nil {
-		return 0, err
-	}
-	// ON CONFLICT DO NOTHING: two transactions may create the same account at
-	// once; the loser reads the winner's row.
-	const create = `INSERT INTO ledger_accounts (code, kind, owner_id, currency, created_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (code) DO NOTHING`
-	args := []any{code, string(kind), nullInt(owner), currency, ts(tx.now)}
+	q := `INSERT INTO ledger_accounts (code, kind, owner_id, currency, created_at) VALUES ` + strings.Join(values, ", ") +
+		` ON CONFLICT (code) DO NOTHING`
 	if tx.accounts != nil {
-		// PostgreSQL: created and committed at once, on a pool of its own, so
-		// that no transaction waits on another's uncommitted new account: two
-		// transactions creating two accounts in opposite orders would
-		// deadlock. An empty account carries no money, so it may outlive a
-		// transaction that rolls back.
-		if _, err := tx.accounts.ExecContext(ctx, rebind(tx.engine, create), args...); err != nil {
-			return 0, mapErr(err)
-		}
-	} else if _, err := tx.exec(ctx, create, args...); err != nil {
-		return 0, err
+		_, err := tx.accounts.ExecContext(ctx, rebind(tx.engine, q), args...)
+		return mapErr(err)
 	}
-	if err := tx.get(ctx, "ledger account", `SELECT id, currency FROM ledger_accounts WHERE code = ?`, []any{code}, &id, &cur); err != nil {
-		return 0, err
-	}
-	if cur != currency {
-		return 0, fmt.Errorf("ledger account %s is in %s, not %s", code, cur, currency)
-	}
-	return id, nil
+	_, err := tx.exec(ctx, q, args...)
+	return err
 }
 
 // balance returns an account's cached balance (credits − debits); 0 for an
