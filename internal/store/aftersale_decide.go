@@ -285,7 +285,7 @@ func (tx *Tx) cancelEmptyFulfilment(ctx context.Context, fulfilmentID, orderID i
 		return err
 	}
 	for _, id := range lines {
-		if _, err := tx.settleLine(ctx, id, nil); err != nil {
+		if _, err := tx.settleLine(ctx, id); err != nil {
 			return err
 		}
 	}

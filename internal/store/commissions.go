@@ -325,66 +325,35 @@ func (tx *Tx) lockedInArgs(args ...any) []any {
 // distributor's earnings pay its debt first, the rest becomes available; a
 // supplier's go to its payable, the platform's to revenue. A held line is a
 // Conflict on "held"; a settled line is not settled again (settled is false).
+// The order is completed when nothing else is left to do on it.
 func (db *DB) SettleLine(ctx context.Context, lineID int64) (settled bool, err error) {
 	err = db.Write(ctx, func(tx *Tx) error {
-		settled, err = tx.settleLine(ctx, lineID, nil)
+		settled, err = tx.settleLine(ctx, lineID)
 		return err
 	})
 	return settled, errs.Wrap("store.SettleLine", err)
 }
 
-// settleLine settles one line. w holds the wallets the caller locked for
-// it (settleLines locks a whole chunk's first, in one order); nil: the line
-// locks its own.
-func (tx *Tx) settleLine(ctx context.Context, lineID int64, w wallets) (bool, error) {
-	// Claim the line first: of many concurrent settlements exactly one
-	// changes the row; on PostgreSQL the others wait for it and then see it settled.
-	n, err := tx.execN(ctx, `UPDATE commission_lines SET status = ?, settled_at = ?
-		WHERE line_id = ? AND status = ? AND held = FALSE`, string(LineSettled), ts(tx.now), lineID, string(LinePending))
-	if err != nil {
+// settleLine settles one line (settleLines does the work): a held line is
+// a Conflict on "held", a line settled before is not settled again
+// (false), an unknown one is NotFound.
+func (tx *Tx) settleLine(ctx context.Context, lineID int64) (bool, error) {
+	var currency string
+	if err := tx.get(ctx, "commission line", `SELECT currency FROM commission_lines WHERE line_id = ?`, []any{lineID}, &currency); err != nil {
 		return false, err
 	}
-	line, err := tx.commissionLine(ctx, lineID)
-	if err != nil {
+	n, err := tx.settleLines(ctx, currency, []int64{lineID})
+	if err != nil || n == 1 {
+		return n == 1, err
+	}
+	var status string
+	if err := tx.get(ctx, "commission line", `SELECT status FROM commission_lines WHERE line_id = ?`, []any{lineID}, &status); err != nil {
 		return false, err
 	}
-	if n == 0 {
-		if line.Status == LineSettled {
-			return false, nil
-		}
-		return false, errs.E(errs.Conflict, "held", "an open after-sale case holds line %d; settle it when the case ends", lineID)
+	if status == string(LineSettled) {
+		return false, nil
 	}
-	p := posting{}
-	earned := byDistributor{}
-	for _, sh := range line.Shares {
-		if sh.Amount == 0 {
-			continue
-		}
-		p.debit(pendingAccount(sh.Party), sh.Amount)
-		if isDistributor(sh.Party) {
-			earned[sh.Party.ID] += sh.Amount
-		} else {
-			p.credit(settledAccount(sh.Party), sh.Amount)
-		}
-	}
-	if w == nil {
-		if w, err = tx.lockWallets(ctx, line.Currency, earned.ids()); err != nil {
-			return false, err
-		}
-	}
-	for _, d := range earned.ids() {
-		if !w.holds(d) {
-			return false, fmt.Errorf("store: line %d pays distributor %d, whose wallet this transaction did not lock", lineID, d)
-		}
-		tx.earn(p, w, d, earned[d])
-	}
-	// Every share refunded before settlement: the line settles, nothing moves.
-	if j, ok := p.journal(fmt.Sprintf("settle:line:%d", lineID), "settle", fmt.Sprintf("order %d line %d settled", line.OrderID, lineID), line.Currency); ok {
-		if _, _, err := tx.post(ctx, j); err != nil {
-			return false, err
-		}
-	}
-	return true, nil
+	return false, errs.E(errs.Conflict, "held", "an open after-sale case holds line %d; settle it when the case ends", lineID)
 }
 
 // RefundLine takes a refund off a line: after is what remains of it. The
