@@ -49,3 +49,14 @@ func (db *DB) SettleLines(ctx context.Context, currency string, ids []int64) (in
 	})
 	return n, err
 }
+
+// Prepared reports whether q is prepared in the writer's (write) or the
+// readers' statement cache; false on PostgreSQL, which has none.
+func (db *DB) Prepared(q string, write bool) bool {
+	c := db.readStmts
+	if write {
+		c = db.writeStmts
+	}
+	st, _ := c.get(q)
+	return st != nil
+}

@@ -137,3 +137,39 @@ func TestCancelledWriteChangesNothing(t *testing.T) {
 		}
 	})
 }
+
+// On SQLite a statement is prepared once it has run, and runs prepared
+// from then on, in the writer's transactions and the readers' alike.
+func TestStatementsArePrepared(t *testing.T) {
+	db := testutil.OpenSQLite(t)
+	ctx := context.Background()
+	if err := db.ExecRaw(ctx, `CREATE TABLE prep_probe (k BIGINT PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	const insert = `INSERT INTO prep_probe (k) VALUES (1)`
+	const read = `SELECT k FROM prep_probe ORDER BY k`
+	if db.Prepared(insert, true) || db.Prepared(read, false) {
+		t.Fatal("prepared before first use")
+	}
+	if err := db.WriteThen(ctx, []string{insert}, func() error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if !db.Prepared(insert, true) {
+		t.Error("the insert was not prepared after its transaction")
+	}
+	for range 2 {
+		if got, err := db.QueryInts(ctx, read); err != nil || !slices.Equal(got, []int64{1}) {
+			t.Fatalf("read %v, %v", got, err)
+		}
+	}
+	if !db.Prepared(read, false) {
+		t.Error("the read was not prepared")
+	}
+	// A prepared statement still answers with the current rows.
+	if err := db.ExecRaw(ctx, `INSERT INTO prep_probe (k) VALUES (2)`); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.QueryInts(ctx, read); err != nil || !slices.Equal(got, []int64{1, 2}) {
+		t.Errorf("read %v, %v; want [1 2]", got, err)
+	}
+}
