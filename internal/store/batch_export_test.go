@@ -28,12 +28,9 @@ func (db *DB) BatchStats() (waiting, commits int64, ok bool) {
 func (db *DB) QueryInts(ctx context.Context, q string) ([]int64, error) {
 	var out []int64
 	err := db.Read(ctx, func(tx *Tx) error {
-		return tx.each(ctx, q, nil, func(scan func(...any) error) error {
-			var v int64
-			err := scan(&v)
-			out = append(out, v)
-			return err
-		})
+		var err error
+		out, err = column[int64](ctx, tx, q, nil)
+		return err
 	})
 	return out, err
 }

@@ -21,13 +21,7 @@ func (db *DB) BenchTableCounts(ctx context.Context) (map[string]int64, error) {
 			q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()
 				AND table_type = 'BASE TABLE' AND table_name NOT LIKE 'bench_floor%'`
 		}
-		var names []string
-		err := tx.each(ctx, q, nil, func(scan func(...any) error) error {
-			var n string
-			err := scan(&n)
-			names = append(names, n)
-			return err
-		})
+		names, err := column[string](ctx, tx, q, nil)
 		if err != nil {
 			return err
 		}
@@ -203,24 +197,12 @@ func (tx *Tx) indexColumns(ctx context.Context, table string) ([]string, error) 
 			})
 		return out, err
 	}
-	var names []string
-	err := tx.each(ctx, `SELECT name FROM pragma_index_list(?) ORDER BY name`, []any{table}, func(scan func(...any) error) error {
-		var n string
-		err := scan(&n)
-		names = append(names, n)
-		return err
-	})
+	names, err := column[string](ctx, tx, `SELECT name FROM pragma_index_list(?) ORDER BY name`, []any{table})
 	if err != nil {
 		return nil, err
 	}
 	for _, n := range names {
-		var cols []string
-		err := tx.each(ctx, `SELECT name FROM pragma_index_info(?) ORDER BY seqno`, []any{n}, func(scan func(...any) error) error {
-			var c string
-			err := scan(&c)
-			cols = append(cols, c)
-			return err
-		})
+		cols, err := column[string](ctx, tx, `SELECT name FROM pragma_index_info(?) ORDER BY seqno`, []any{n})
 		if err != nil {
 			return nil, err
 		}

@@ -124,31 +124,25 @@ func (tx *Tx) book(ctx context.Context, bs []LineBooking, currency string) (old 
 		orders = append(orders, b.OrderID)
 	}
 	// An order's first line booked makes it a new order in the figures.
-	prior := map[int64]bool{}
-	err = tx.each(ctx, `SELECT DISTINCT order_id FROM commission_lines WHERE order_id IN (`+placeholders(len(orders))+`)`, orders,
-		func(scan func(...any) error) error {
-			var o int64
-			err := scan(&o)
-			prior[o] = true
-			return err
-		})
+	booked, err := column[int64](ctx, tx, `SELECT DISTINCT order_id FROM commission_lines WHERE order_id IN (`+placeholders(len(orders))+`)`, orders)
 	if err != nil {
 		return nil, err
 	}
+	prior := map[int64]bool{}
+	for _, o := range booked {
+		prior[o] = true
+	}
 	// ON CONFLICT DO NOTHING: a concurrent booking of the same line waits
 	// for the first to commit and then finds its row, instead of failing.
-	fresh := map[int64]bool{}
-	err = tx.each(ctx, `INSERT INTO commission_lines (line_id, order_id, currency, snapshot,
+	inserted, err := column[int64](ctx, tx, `INSERT INTO commission_lines (line_id, order_id, currency, snapshot,
 			booked_base, booked_markup, booked_quantity, paid, base, markup, quantity, status, held, booked_at)
-		VALUES `+strings.Join(lineValues, ", ")+` ON CONFLICT (line_id) DO NOTHING RETURNING line_id`, lineArgs,
-		func(scan func(...any) error) error {
-			var id int64
-			err := scan(&id)
-			fresh[id] = true
-			return err
-		})
+		VALUES `+strings.Join(lineValues, ", ")+` ON CONFLICT (line_id) DO NOTHING RETURNING line_id`, lineArgs)
 	if err != nil {
 		return nil, err
+	}
+	fresh := map[int64]bool{}
+	for _, id := range inserted {
+		fresh[id] = true
 	}
 	old = map[int64]*CommissionLine{}
 	var shareValues []string
@@ -210,16 +204,9 @@ func (tx *Tx) settleLines(ctx context.Context, currency string, ids []int64) (in
 	for i, id := range ids {
 		inIDs[i] = id
 	}
-	var earners []int64
-	err := tx.each(ctx, `SELECT DISTINCT beneficiary_id FROM commission_shares WHERE line_id IN (`+placeholders(len(ids))+`)
+	earners, err := column[int64](ctx, tx, `SELECT DISTINCT beneficiary_id FROM commission_shares WHERE line_id IN (`+placeholders(len(ids))+`)
 		AND kind IN (?, ?, ?) ORDER BY beneficiary_id`,
-		append(slices.Clone(inIDs), string(commission.KindTier), string(commission.KindMarkup), string(commission.KindAgent)),
-		func(scan func(...any) error) error {
-			var d int64
-			err := scan(&d)
-			earners = append(earners, d)
-			return err
-		})
+		append(slices.Clone(inIDs), string(commission.KindTier), string(commission.KindMarkup), string(commission.KindAgent)))
 	if err != nil {
 		return 0, err
 	}
@@ -228,19 +215,14 @@ func (tx *Tx) settleLines(ctx context.Context, currency string, ids []int64) (in
 		return 0, err
 	}
 	// Claim the lines: of concurrent settlements exactly one changes a row.
-	var claimed []any
-	err = tx.each(ctx, `UPDATE commission_lines SET status = ?, settled_at = ? WHERE line_id IN (`+
+	claimedIDs, err := column[int64](ctx, tx, `UPDATE commission_lines SET status = ?, settled_at = ? WHERE line_id IN (`+
 		tx.lockedIn("commission_lines", "line_id", len(ids), "status = ? AND held = FALSE")+`) AND status = ? AND held = FALSE RETURNING line_id`,
-		slices.Concat([]any{string(LineSettled), ts(tx.now)}, inIDs, tx.lockedInArgs(string(LinePending)), []any{string(LinePending)}),
-		func(scan func(...any) error) error {
-			var id int64
-			err := scan(&id)
-			claimed = append(claimed, id)
-			return err
-		})
-	if err != nil || len(claimed) == 0 {
+		slices.Concat([]any{string(LineSettled), ts(tx.now)}, inIDs, tx.lockedInArgs(string(LinePending)), []any{string(LinePending)}))
+	if err != nil || len(claimedIDs) == 0 {
 		return 0, err
 	}
+	slices.Sort(claimedIDs) // RETURNING promises no order
+	claimed := anys(claimedIDs)
 	orderOf := map[int64]int64{}
 	err = tx.each(ctx, `SELECT line_id, order_id, currency FROM commission_lines WHERE line_id IN (`+placeholders(len(claimed))+`)`, claimed,
 		func(scan func(...any) error) error {

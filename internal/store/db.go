@@ -503,6 +503,18 @@ func (tx *Tx) one(ctx context.Context, what, q string, args []any, fn func(scan 
 	return mapErr(rows.Close())
 }
 
+// column runs a query of one column and returns its values.
+func column[T any](ctx context.Context, tx *Tx, q string, args []any) ([]T, error) {
+	var out []T
+	err := tx.each(ctx, q, args, func(scan func(...any) error) error {
+		var v T
+		err := scan(&v)
+		out = append(out, v)
+		return err
+	})
+	return out, err
+}
+
 // each runs a query and hands every row's scanner to fn.
 func (tx *Tx) each(ctx context.Context, q string, args []any, fn func(scan func(...any) error) error) error {
 	rows, err := tx.query(ctx, q, args...)
