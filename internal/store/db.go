@@ -262,6 +262,11 @@ func (db *DB) readRow(ctx context.Context, what, q string, args []any, dest ...a
 			defer db.readStmts.prepare(context.WithoutCancel(ctx), []string{q})
 		}
 	}
+	return scanOne(row, what, dest)
+}
+
+// scanOne scans row into dest; no row is a NotFound error naming what.
+func scanOne(row *sql.Row, what string, dest []any) error {
 	err := row.Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errs.E(errs.NotFound, "", "%s not found", what)
@@ -341,11 +346,7 @@ func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 
 // get scans one row into dest; no row is a NotFound error naming what.
 func (tx *Tx) get(ctx context.Context, what string, q string, args []any, dest ...any) error {
-	err := tx.queryRow(ctx, q, args).Scan(dest...)
-	if errors.Is(err, sql.ErrNoRows) {
-		return errs.E(errs.NotFound, "", "%s not found", what)
-	}
-	return mapErr(err)
+	return scanOne(tx.queryRow(ctx, q, args), what, dest)
 }
 
 // insert runs an INSERT … RETURNING id and returns the id.

@@ -57,22 +57,16 @@ func (tx *Tx) post(ctx context.Context, j ledger.Journal) (id int64, posted bool
 	// Wallet accounts change here, in the journal's code order, a Covered
 	// debit only if the balance covers it; every other account at the end
 	// of the transaction (see deferrable and flushBalances).
-	values := make([]string, 0, len(j.Entries))
-	args := make([]any, 0, 5*len(j.Entries))
+	var rows entryRows
 	for _, e := range j.Entries {
 		acct := ids[e.Account]
-		delta := int64(e.Amount)
-		if e.Direction == ledger.Debit {
-			delta = -delta
-		}
-		values = append(values, "(?, ?, ?, ?, ?)")
-		args = append(args, id, acct, string(e.Direction), int64(e.Amount), j.Currency)
+		rows.add(id, acct, e, j.Currency)
 		if !e.Covered && deferrable(e.Account) {
-			tx.deferBalance(acct, e.Account, delta)
+			tx.deferBalance(acct, e.Account, signed(e))
 			continue
 		}
 		q := `UPDATE ledger_accounts SET balance = balance + ? WHERE id = ?`
-		uargs := []any{delta, acct}
+		uargs := []any{signed(e), acct}
 		if e.Covered && e.Direction == ledger.Debit {
 			// Atomic on both engines: the row is locked by the UPDATE, and the
 			// condition is evaluated on the latest committed balance.
@@ -87,8 +81,7 @@ func (tx *Tx) post(ctx context.Context, j ledger.Journal) (id int64, posted bool
 			return 0, false, errNotCovered
 		}
 	}
-	if _, err := tx.exec(ctx, `INSERT INTO ledger_entries (journal_id, account_id, direction, amount, currency) VALUES `+
-		strings.Join(values, ", "), args...); err != nil {
+	if err := rows.insert(ctx, tx); err != nil {
 		return 0, false, err
 	}
 	return id, true, nil

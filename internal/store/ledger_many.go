@@ -94,38 +94,23 @@ func (tx *Tx) postMany(ctx context.Context, currency string, js []ledger.Journal
 		return 0, err
 	}
 	now := map[string]int64{} // wallet accounts: changed here, summed
-	var rows []string
-	var rargs []any
-	flush := func() error {
-		if len(rows) == 0 {
-			return nil
-		}
-		_, err := tx.exec(ctx, `INSERT INTO ledger_entries (journal_id, account_id, direction, amount, currency) VALUES `+
-			strings.Join(rows, ", "), rargs...)
-		rows, rargs = rows[:0], rargs[:0]
-		return err
-	}
+	var rows entryRows
 	for _, j := range booked {
 		for _, e := range j.Entries {
-			delta := int64(e.Amount)
-			if e.Direction == ledger.Debit {
-				delta = -delta
-			}
 			if deferrable(e.Account) {
-				tx.deferBalance(acct[e.Account], e.Account, delta)
+				tx.deferBalance(acct[e.Account], e.Account, signed(e))
 			} else {
-				now[e.Account] += delta
+				now[e.Account] += signed(e)
 			}
-			rows = append(rows, "(?, ?, ?, ?, ?)")
-			rargs = append(rargs, ids[j.Key], acct[e.Account], string(e.Direction), int64(e.Amount), currency)
-			if len(rows) == 1000 {
-				if err := flush(); err != nil {
+			rows.add(ids[j.Key], acct[e.Account], e, currency)
+			if rows.n == 1000 {
+				if err := rows.insert(ctx, tx); err != nil {
 					return 0, err
 				}
 			}
 		}
 	}
-	if err := flush(); err != nil {
+	if err := rows.insert(ctx, tx); err != nil {
 		return 0, err
 	}
 	var wids []int64 // wallet accounts, locked by the caller
@@ -137,4 +122,36 @@ func (tx *Tx) postMany(ctx context.Context, currency string, js []ledger.Journal
 		}
 	}
 	return len(booked), tx.addBalances(ctx, wids, wdeltas)
+}
+
+// entryRows gathers ledger entries for one multi-row INSERT.
+type entryRows struct {
+	n      int
+	values []string
+	args   []any
+}
+
+func (r *entryRows) add(journalID, accountID int64, e ledger.Entry, currency string) {
+	r.n++
+	r.values = append(r.values, "(?, ?, ?, ?, ?)")
+	r.args = append(r.args, journalID, accountID, string(e.Direction), int64(e.Amount), currency)
+}
+
+// insert writes the gathered entries and empties r.
+func (r *entryRows) insert(ctx context.Context, tx *Tx) error {
+	if r.n == 0 {
+		return nil
+	}
+	_, err := tx.exec(ctx, `INSERT INTO ledger_entries (journal_id, account_id, direction, amount, currency) VALUES `+
+		strings.Join(r.values, ", "), r.args...)
+	*r = entryRows{}
+	return err
+}
+
+// signed is an entry's change to its account's balance (credits − debits).
+func signed(e ledger.Entry) int64 {
+	if e.Direction == ledger.Debit {
+		return -int64(e.Amount)
+	}
+	return int64(e.Amount)
 }
