@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,6 +26,7 @@ var statuses = map[errs.Code]int{
 	errs.Forbidden:    http.StatusForbidden,
 	errs.TooMany:      http.StatusTooManyRequests,
 	errs.TooLarge:     http.StatusRequestEntityTooLarge,
+	errs.BadMethod:    http.StatusMethodNotAllowed,
 	errs.Unavailable:  http.StatusServiceUnavailable,
 	errs.Internal:     http.StatusInternalServerError,
 }
@@ -55,13 +57,41 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, status, errorBody{errorDetail{Code: code, Field: errs.FieldOf(err), Message: errs.MessageOf(err)}})
 }
 
+// noRoute answers every request no route matched, in the error envelope
+// (ServeMux's own 404 and 405 are plain text): 405 with Allow when the path
+// is served with other methods, 404 otherwise.
+func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host}
+		if _, pattern := s.mux.Handler(probe); m != r.Method && slices.Contains(s.routes, pattern) {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) == 0 {
+		s.writeError(w, r, errs.E(errs.NotFound, "", "no route %s %s", r.Method, r.URL.Path))
+		return
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	s.writeError(w, r, errs.E(errs.BadMethod, "", "%s is not served at %s; use %s", r.Method, r.URL.Path, strings.Join(allow, ", ")))
+}
+
+// crossOriginRefused answers a state-changing request from another site,
+// which CrossOriginProtection refuses so that a session cookie cannot be used
+// from a page the user did not mean to act on.
+func (s *Server) crossOriginRefused(w http.ResponseWriter, r *http.Request) {
+	s.writeError(w, r, errs.E(errs.Forbidden, "Origin", "a cross-origin %s from a browser is refused; send it from a page of this site", r.Method))
+}
+
 // writeJSON renders v fully before writing a byte, so an encoding failure
 // becomes a clean 500 instead of half a response.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(v); err != nil {
 		slog.Error("encode response", "err", err)
-		http.Error(w, `{"error":{"code":"internal","message":"internal error"}}`, http.StatusInternalServerError)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		io.WriteString(w, `{"error":{"code":"internal","message":"internal error"}}`+"\n")
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

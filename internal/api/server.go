@@ -88,9 +88,7 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	s.routesOrders()
 	s.routesFulfilment()
 	s.routesFigures()
-	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, errs.E(errs.NotFound, "", "no route %s %s", r.Method, r.URL.Path))
-	})
+	s.mux.HandleFunc("/", s.noRoute)
 	return s
 }
 
@@ -101,6 +99,7 @@ func (s *Server) Routes() []string { return slices.Clone(s.routes) }
 // cross-origin writes refused (cookie sessions need that), the caller resolved.
 func (s *Server) Handler() http.Handler {
 	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginRefused))
 	return s.recoverPanics(s.measure(cop.Handler(s.authenticate(s.mux))))
 }
 

@@ -25,6 +25,9 @@ const (
 	Internal     Code = "internal"     // a fault of ours
 )
 
+// BadMethod: the path exists, but not with the method asked (HTTP's 405).
+const BadMethod Code = "method_not_allowed"
+
 // Error is a domain error. Op says where it happened (for logs), Field names
 // the input it is about, Message says why in words fit for the caller.
 type Error struct {
