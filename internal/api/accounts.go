@@ -13,7 +13,7 @@ import (
 // routesAccounts registers sign-up, login, logout and account administration.
 func (s *Server) routesAccounts() {
 	s.handle("POST /api/v1/accounts", s.signUp)
-	s.handle("GET /api/v1/accounts", s.listAccounts)
+	s.handle("GET /api/v1/accounts", s.listAccounts, "after", "limit")
 	s.handle("GET /api/v1/accounts/{id}", s.getAccount)
 	s.handle("PUT /api/v1/accounts/{id}/roles/{role}", s.grantRole)
 	s.handle("DELETE /api/v1/accounts/{id}/roles/{role}", s.revokeRole)

@@ -12,7 +12,7 @@ import (
 // routesAfterSale registers after-sale cases.
 func (s *Server) routesAfterSale() {
 	s.handle("POST /api/v1/aftersale-cases", s.openCase)
-	s.handle("GET /api/v1/aftersale-cases", s.listCases)
+	s.handle("GET /api/v1/aftersale-cases", s.listCases, "after", "limit", "status", "order_id")
 	s.handle("GET /api/v1/aftersale-cases/{id}", s.getCase)
 	s.handle("POST /api/v1/aftersale-cases/{id}/decision", s.decideCase)
 	s.handle("POST /api/v1/aftersale-cases/{id}/cancel", s.cancelCase)

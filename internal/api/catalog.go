@@ -16,7 +16,7 @@ import (
 // categories, products and SKUs, warehouses and stock, regions.
 func (s *Server) routesCatalog() {
 	s.handle("POST /api/v1/suppliers", s.applySupplier)
-	s.handle("GET /api/v1/suppliers", s.listSuppliers)
+	s.handle("GET /api/v1/suppliers", s.listSuppliers, "after", "limit", "status")
 	s.handle("GET /api/v1/suppliers/{id}", s.getSupplier)
 	s.handle("PATCH /api/v1/suppliers/{id}", s.updateSupplier)
 	s.handle("POST /api/v1/suppliers/{id}/status", s.setSupplierStatus)
@@ -28,21 +28,21 @@ func (s *Server) routesCatalog() {
 	s.handle("POST /api/v1/categories", s.createCategory)
 
 	s.handle("POST /api/v1/products", s.createProduct)
-	s.handle("GET /api/v1/products", s.listProducts)
+	s.handle("GET /api/v1/products", s.listProducts, "after", "limit", "supplier_id", "category_id", "on_sale")
 	s.handle("GET /api/v1/products/{id}", s.getProduct)
 	s.handle("PATCH /api/v1/products/{id}", s.updateProduct)
 	s.handle("POST /api/v1/products/{id}/skus", s.addSKU)
 	s.handle("PATCH /api/v1/skus/{id}", s.updateSKU)
 
 	s.handle("POST /api/v1/warehouses", s.createWarehouse)
-	s.handle("GET /api/v1/warehouses", s.listWarehouses)
+	s.handle("GET /api/v1/warehouses", s.listWarehouses, "supplier_id")
 	s.handle("GET /api/v1/warehouses/{id}", s.getWarehouse)
 	s.handle("PATCH /api/v1/warehouses/{id}", s.updateWarehouse)
 	s.handle("PUT /api/v1/warehouses/{id}/areas", s.setWarehouseAreas)
 	s.handle("GET /api/v1/warehouses/{id}/stock", s.listStock)
 	s.handle("PUT /api/v1/warehouses/{id}/stock/{sku_id}", s.setStock)
 
-	s.handle("GET /api/v1/regions", s.listRegions)
+	s.handle("GET /api/v1/regions", s.listRegions, "parent")
 	s.handle("GET /api/v1/regions/{code}", s.getRegion)
 }
 

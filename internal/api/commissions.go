@@ -14,7 +14,7 @@ import (
 // have no route: orders and jobs call the store.
 func (s *Server) routesCommissions() {
 	s.handle("GET /api/v1/distributors/{id}/wallet", s.getWallet)
-	s.handle("GET /api/v1/commissions", s.listCommissions)
+	s.handle("GET /api/v1/commissions", s.listCommissions, "after", "limit", "status", "order_id", "distributor_id", "supplier_id")
 }
 
 // formatIn writes an amount in major units of the currency code (two

@@ -11,9 +11,9 @@ import (
 // and sales reports per tier and per region for operators and suppliers.
 func (s *Server) routesFigures() {
 	s.handle("GET /api/v1/distributors/{id}/figures", s.distributorFigures)
-	s.handle("GET /api/v1/distributors/{id}/team-members", s.teamMembers)
-	s.handle("GET /api/v1/reports/sales-by-tier", s.salesByTier)
-	s.handle("GET /api/v1/reports/sales-by-region", s.salesByRegion)
+	s.handle("GET /api/v1/distributors/{id}/team-members", s.teamMembers, "after", "limit", "depth")
+	s.handle("GET /api/v1/reports/sales-by-tier", s.salesByTier, "supplier_id")
+	s.handle("GET /api/v1/reports/sales-by-region", s.salesByRegion, "supplier_id", "parent")
 }
 
 type teamFiguresJSON struct {

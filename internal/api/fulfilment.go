@@ -11,7 +11,7 @@ import (
 
 // routesFulfilment registers shipping, receipt, tracking and after-sale cases.
 func (s *Server) routesFulfilment() {
-	s.handle("GET /api/v1/fulfilment-orders", s.listFulfilment)
+	s.handle("GET /api/v1/fulfilment-orders", s.listFulfilment, "after", "limit", "status")
 	s.handle("POST /api/v1/fulfilment-orders/{id}/ship", s.shipFulfilment)
 	s.handle("POST /api/v1/fulfilment-orders/{id}/receive", s.receiveFulfilment)
 	s.handle("GET /api/v1/orders/{id}/tracking", s.orderTracking)

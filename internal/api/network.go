@@ -18,14 +18,14 @@ import (
 // tree, and grades.
 func (s *Server) routesNetwork() {
 	s.handle("POST /api/v1/distributors", s.joinNetwork)
-	s.handle("GET /api/v1/distributors", s.listDistributors)
+	s.handle("GET /api/v1/distributors", s.listDistributors, "after", "limit", "status")
 	s.handle("GET /api/v1/distributors/me", s.myDistributor)
 	s.handle("GET /api/v1/distributors/{id}", s.getDistributor)
 	s.handle("POST /api/v1/distributors/{id}/review", s.reviewDistributor)
 	s.handle("PUT /api/v1/distributors/{id}/sponsor", s.moveDistributor)
 	s.handle("PUT /api/v1/distributors/{id}/grade", s.setDistributorGrade)
 	s.handle("GET /api/v1/distributors/{id}/upline", s.distributorUpline)
-	s.handle("GET /api/v1/distributors/{id}/members", s.distributorMembers)
+	s.handle("GET /api/v1/distributors/{id}/members", s.distributorMembers, "after", "limit", "depth")
 	s.handle("GET /api/v1/distributors/{id}/team", s.distributorTeam)
 	s.handle("GET /api/v1/grades", s.listGrades)
 	s.handle("POST /api/v1/grades", s.createGrade)

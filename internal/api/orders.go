@@ -14,7 +14,7 @@ import (
 // provider's hosted page, and regional agents.
 func (s *Server) routesOrders() {
 	s.handle("POST /api/v1/orders", s.checkout)
-	s.handle("GET /api/v1/orders", s.listOrders)
+	s.handle("GET /api/v1/orders", s.listOrders, "after", "limit", "status")
 	s.handle("GET /api/v1/orders/{id}", s.getOrder)
 	s.handle("POST /api/v1/orders/{id}/pay", s.payOrder)
 	s.handle("POST /api/v1/payments/sandbox/callback", s.sandboxCallback)

@@ -17,7 +17,7 @@ import (
 func (s *Server) routesProgram() {
 	s.handle("GET /api/v1/program/settings", s.getSettings)
 	s.handle("PUT /api/v1/program/settings", s.putSettings)
-	s.handle("GET /api/v1/audit-log", s.auditLog)
+	s.handle("GET /api/v1/audit-log", s.auditLog, "after", "limit", "action")
 	s.handle("GET /api/v1/audit-log/export", s.auditExport)
 }
 

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -173,6 +175,33 @@ func pathID(r *http.Request, name string) (int64, error) {
 		return 0, errs.Invalidf(name, "must be a positive integer id, not %q", v)
 	}
 	return id, nil
+}
+
+// checkQuery refuses a query string a route does not take: a parameter it
+// does not declare, one given twice, text that is not a query string. The
+// handler then parses each value and names the parameter that does not parse.
+// An empty value (?status=) counts as absent, as HTML forms send it.
+func checkQuery(r *http.Request, declared []string) error {
+	if r.URL.RawQuery == "" {
+		return nil
+	}
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return errs.Invalidf("query", "is not a valid query string: %v", err)
+	}
+	for _, name := range slices.Sorted(maps.Keys(q)) {
+		switch {
+		case name == "":
+			return errs.Invalidf("query", "has a parameter without a name")
+		case !slices.Contains(declared, name) && len(declared) == 0:
+			return errs.Invalidf(name, "is not a parameter of this route, which takes none")
+		case !slices.Contains(declared, name):
+			return errs.Invalidf(name, "is not a parameter of this route, which takes %s", strings.Join(declared, ", "))
+		case len(q[name]) > 1:
+			return errs.Invalidf(name, "is given %d times; give it once", len(q[name]))
+		}
+	}
+	return nil
 }
 
 // queryInt reads an optional integer query parameter within [lo, hi].

@@ -60,13 +60,14 @@ type Server struct {
 	cfg     Config
 	mux     *http.ServeMux
 	routes  []string // "METHOD /path" of every registered API route, for the OpenAPI test
+	query   map[string][]string
 	reg     *prometheus.Registry
 	latency *prometheus.HistogramVec
 }
 
 // New builds a server with every route registered.
 func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
-	s := &Server{db: db, log: log, cfg: cfg, mux: http.NewServeMux(), reg: prometheus.NewRegistry()}
+	s := &Server{db: db, log: log, cfg: cfg, mux: http.NewServeMux(), reg: prometheus.NewRegistry(), query: map[string][]string{}}
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "sharemall_http_request_duration_seconds",
 		Help:    "HTTP requests by route pattern, method and status.",
@@ -106,10 +107,21 @@ func (s *Server) Handler() http.Handler {
 // handlerFunc is a handler that returns its error for writeError.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// handle registers an API route.
-func (s *Server) handle(pattern string, h handlerFunc) {
+// handle registers an API route with the query parameters it takes: under
+// /api/ any other parameter is refused before h runs (checkQuery). Pages
+// (share links, the sandbox's) ignore parameters they do not take, because
+// chat apps add their own to the links they pass on.
+func (s *Server) handle(pattern string, h handlerFunc, query ...string) {
 	s.routes = append(s.routes, pattern)
+	s.query[pattern] = query
+	strict := strings.Contains(pattern, " /api/")
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		if strict {
+			if err := checkQuery(r, query); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		}
 		if err := h(w, r); err != nil {
 			s.writeError(w, r, err)
 		}

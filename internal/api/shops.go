@@ -17,7 +17,7 @@ func (s *Server) routesShops() {
 	s.handle("DELETE /api/v1/shop/items/{product_id}", s.removeShopItem)
 	s.handle("PUT /api/v1/shop/prices/{sku_id}", s.setShopPrice)
 	s.handle("GET /api/v1/shops/{distributor_id}", s.getShop)
-	s.handle("GET /api/v1/shops/{distributor_id}/items", s.listShopItems)
+	s.handle("GET /api/v1/shops/{distributor_id}/items", s.listShopItems, "after", "limit")
 	s.routesShareLinks()
 	s.routesCoupons()
 }

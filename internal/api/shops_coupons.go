@@ -12,7 +12,7 @@ import (
 
 func (s *Server) routesCoupons() {
 	s.handle("POST /api/v1/coupons", s.createCoupon)
-	s.handle("GET /api/v1/coupons", s.listCoupons)
+	s.handle("GET /api/v1/coupons", s.listCoupons, "after", "limit", "distributor_id")
 	s.handle("POST /api/v1/coupons/{id}/deactivate", s.deactivateCoupon)
 }
 

@@ -20,7 +20,7 @@ import (
 // operator's journal view.
 func (s *Server) routesWithdrawals() {
 	s.handle("POST /api/v1/withdrawals", s.requestWithdrawal)
-	s.handle("GET /api/v1/withdrawals", s.listWithdrawals)
+	s.handle("GET /api/v1/withdrawals", s.listWithdrawals, "after", "limit", "status", "distributor_id", "batch_id")
 	s.handle("GET /api/v1/withdrawals/{id}", s.getWithdrawal)
 	s.handle("POST /api/v1/withdrawals/{id}/approve", s.approveWithdrawal)
 	s.handle("POST /api/v1/withdrawals/{id}/reject", s.rejectWithdrawal)
@@ -28,7 +28,7 @@ func (s *Server) routesWithdrawals() {
 	s.handle("GET /api/v1/payout-batches/{id}", s.getPayoutBatch)
 	s.handle("GET /api/v1/payout-batches/{id}/export", s.exportPayoutBatch)
 	s.handle("POST /api/v1/payout-batches/{id}/paid", s.markPayoutBatchPaid)
-	s.handle("GET /api/v1/journals", s.listJournals) // journals.go
+	s.handle("GET /api/v1/journals", s.listJournals, "after", "limit", "kind", "account") // journals.go
 }
 
 // withdrawalResource is a withdrawal on the wire.
