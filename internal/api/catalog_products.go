@@ -96,8 +96,8 @@ func (q *skuRequest) domain(cur money.Currency, prefix string) (*catalog.SKU, er
 }
 
 type productRequest struct {
-	SupplierID  int64           `json:"supplier_id"`
-	CategoryID  int64           `json:"category_id"`
+	SupplierID  bodyID          `json:"supplier_id"`
+	CategoryID  bodyID          `json:"category_id"`
 	Title       string          `json:"title"`
 	Description string          `json:"description"`
 	Images      []string        `json:"images"`
@@ -118,13 +118,7 @@ func (s *Server) createProduct(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if req.SupplierID < 0 {
-		return errsPositive("supplier_id")
-	}
-	if req.CategoryID < 0 {
-		return errsPositive("category_id")
-	}
-	p := &catalog.Product{SupplierID: req.SupplierID, CategoryID: req.CategoryID, Title: req.Title, Description: req.Description,
+	p := &catalog.Product{SupplierID: int64(req.SupplierID), CategoryID: int64(req.CategoryID), Title: req.Title, Description: req.Description,
 		Images: req.Images, Commission: req.Commission.domain(), OnSale: req.OnSale}
 	for i := range req.SKUs {
 		k, err := req.SKUs[i].domain(cur, fmt.Sprintf("skus[%d].", i))
@@ -193,7 +187,7 @@ type productUpdateRequest struct {
 	Title       *string                  `json:"title"`
 	Description *string                  `json:"description"`
 	Images      *[]string                `json:"images"`
-	CategoryID  nullable[int64]          `json:"category_id"`
+	CategoryID  nullable[bodyID]         `json:"category_id"`
 	Commission  nullable[commissionJSON] `json:"commission"`
 	OnSale      *bool                    `json:"on_sale"`
 }
@@ -212,11 +206,9 @@ func (s *Server) updateProduct(w http.ResponseWriter, r *http.Request) error {
 	}
 	u := catalog.ProductUpdate{Title: req.Title, Description: req.Description, Images: req.Images, OnSale: req.OnSale}
 	if req.CategoryID.Set {
-		var c int64
+		var c int64 // null clears it
 		if req.CategoryID.Value != nil {
-			if c = *req.CategoryID.Value; c <= 0 {
-				return errsPositive("category_id")
-			}
+			c = int64(*req.CategoryID.Value)
 		}
 		u.CategoryID = &c
 	}

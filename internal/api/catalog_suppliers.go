@@ -252,7 +252,7 @@ func (s *Server) listCategories(w http.ResponseWriter, r *http.Request) error {
 }
 
 type categoryRequest struct {
-	ParentID int64  `json:"parent_id"`
+	ParentID bodyID `json:"parent_id"`
 	Name     string `json:"name"`
 	Slug     string `json:"slug"`
 }
@@ -265,10 +265,7 @@ func (s *Server) createCategory(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if req.ParentID < 0 {
-		return errs.Invalidf("parent_id", "must be a positive id")
-	}
-	c, err := s.db.CreateCategory(r.Context(), actorOf(r), catalog.Category{ParentID: req.ParentID, Name: req.Name, Slug: req.Slug})
+	c, err := s.db.CreateCategory(r.Context(), actorOf(r), catalog.Category{ParentID: int64(req.ParentID), Name: req.Name, Slug: req.Slug})
 	if err != nil {
 		return err
 	}

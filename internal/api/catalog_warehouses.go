@@ -30,7 +30,7 @@ func warehouseOut(wh *catalog.Warehouse) warehouseJSON {
 }
 
 type warehouseRequest struct {
-	SupplierID int64    `json:"supplier_id"`
+	SupplierID bodyID   `json:"supplier_id"`
 	Name       string   `json:"name"`
 	RegionCode string   `json:"region_code"`
 	Priority   int      `json:"priority"`
@@ -46,10 +46,7 @@ func (s *Server) createWarehouse(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if req.SupplierID < 0 {
-		return errsPositive("supplier_id")
-	}
-	wh := &catalog.Warehouse{SupplierID: req.SupplierID, Name: req.Name, RegionCode: req.RegionCode, Priority: req.Priority,
+	wh := &catalog.Warehouse{SupplierID: int64(req.SupplierID), Name: req.Name, RegionCode: req.RegionCode, Priority: req.Priority,
 		Active: req.Active == nil || *req.Active, Areas: req.Areas}
 	wh, err := s.db.CreateWarehouse(r.Context(), actorOf(r), wh)
 	if err != nil {
@@ -242,5 +239,3 @@ func (s *Server) getRegion(w http.ResponseWriter, r *http.Request) error {
 }
 
 func errsRequired(field string) error { return errs.Invalidf(field, "is required") }
-
-func errsPositive(field string) error { return errs.Invalidf(field, "must be a positive id") }

@@ -92,7 +92,7 @@ type tierSalesJSON struct {
 }
 
 func (s *Server) salesByTier(w http.ResponseWriter, r *http.Request) error {
-	supplier, err := queryInt(r, "supplier_id", 0, 0, 1<<62)
+	supplier, err := queryID(r, "supplier_id")
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ type regionSalesJSON struct {
 }
 
 func (s *Server) salesByRegion(w http.ResponseWriter, r *http.Request) error {
-	supplier, err := queryInt(r, "supplier_id", 0, 0, 1<<62)
+	supplier, err := queryID(r, "supplier_id")
 	if err != nil {
 		return err
 	}

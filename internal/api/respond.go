@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -135,6 +136,8 @@ func decodeError(err error) error {
 		return errs.E(errs.TooLarge, "body", "is larger than %d bytes", tooBig.Limit)
 	case errors.As(err, &syntax):
 		return errs.Invalidf("body", "is not valid JSON (at byte %d)", syntax.Offset)
+	case errors.As(err, &typ) && typ.Type == reflect.TypeFor[bodyID]():
+		return errs.Invalidf(typ.Field, "must be a positive id, not %s", typ.Value)
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
@@ -165,6 +168,26 @@ func jsonKind(k string) string {
 		return "an object"
 	}
 	return "a " + k
+}
+
+// bodyID is an id in a request body. Left out (or null) it reads as 0, which
+// handlers take as "not given"; given, it must be a positive integer, so a
+// client's 0 is refused naming the field instead of passing for "not given".
+type bodyID int64
+
+func (v *bodyID) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*v = 0
+		return nil
+	}
+	var n int64
+	if err := json.Unmarshal(b, &n); err != nil || n <= 0 {
+		// The decoder adds the field's path to an UnmarshalTypeError;
+		// decodeError turns it into "must be a positive id".
+		return &json.UnmarshalTypeError{Value: string(b), Type: reflect.TypeFor[bodyID]()}
+	}
+	*v = bodyID(n)
+	return nil
 }
 
 // pathID reads a positive integer id from the URL path.

@@ -151,16 +151,19 @@ func (s *Server) addShopItem(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var req struct {
-		ProductID int64 `json:"product_id"`
+		ProductID bodyID `json:"product_id"`
 	}
 	if err := decode(w, r, &req); err != nil {
 		return err
+	}
+	if req.ProductID == 0 {
+		return errsRequired("product_id")
 	}
 	cur, err := s.currency(r)
 	if err != nil {
 		return err
 	}
-	it, err := s.db.AddShopItem(r.Context(), actorOf(r), req.ProductID)
+	it, err := s.db.AddShopItem(r.Context(), actorOf(r), int64(req.ProductID))
 	if err != nil {
 		return err
 	}

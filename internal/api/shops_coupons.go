@@ -120,7 +120,7 @@ func (s *Server) listCoupons(w http.ResponseWriter, r *http.Request) error {
 	if err := actorOf(r).Require(account.Distributor, account.Operator); err != nil {
 		return err
 	}
-	did, err := queryInt(r, "distributor_id", 0, 0, 1<<62)
+	did, err := queryID(r, "distributor_id")
 	if err != nil {
 		return err
 	}

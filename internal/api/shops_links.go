@@ -78,7 +78,7 @@ func (s *Server) createShareLink(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var req struct {
-		ProductID int64  `json:"product_id"`
+		ProductID bodyID `json:"product_id"`
 		Channel   string `json:"channel"`
 	}
 	if err := decode(w, r, &req); err != nil {
@@ -87,7 +87,7 @@ func (s *Server) createShareLink(w http.ResponseWriter, r *http.Request) error {
 	if req.Channel == "" {
 		req.Channel = store.ChannelLink
 	}
-	l, err := s.db.ShareLink(r.Context(), actorOf(r), req.ProductID, req.Channel)
+	l, err := s.db.ShareLink(r.Context(), actorOf(r), int64(req.ProductID), req.Channel)
 	if err != nil {
 		return err
 	}
