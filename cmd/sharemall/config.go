@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -39,11 +40,11 @@ func (c *Config) bindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DB, "db", secret("SHAREMALL_DB", ""), "database URL: postgres://… for PostgreSQL; empty for SQLite in --data (SHAREMALL_DB, SHAREMALL_DB_FILE)")
 	fs.StringVar(&c.LogLevel, "log-level", env("SHAREMALL_LOG_LEVEL", "info"), "log level: debug, info, warn, error (SHAREMALL_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("SHAREMALL_LOG_FORMAT", "text"), "log format: text or json (SHAREMALL_LOG_FORMAT)")
-	fs.BoolVar(&c.CookieSecure, "cookie-secure", env("SHAREMALL_COOKIE_SECURE", "true") != "false", "mark the session cookie Secure (SHAREMALL_COOKIE_SECURE)")
+	fs.BoolVar(&c.CookieSecure, "cookie-secure", envBool("SHAREMALL_COOKIE_SECURE", true), "mark the session cookie Secure (SHAREMALL_COOKIE_SECURE)")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", envDuration("SHAREMALL_SESSION_TTL", 30*24*time.Hour), "how long a login lasts (SHAREMALL_SESSION_TTL)")
 	fs.DurationVar(&c.JobsInterval, "jobs-interval", envDuration("SHAREMALL_JOBS_INTERVAL", 30*time.Second),
 		"how often serve runs due background work (cancel unpaid, confirm receipt, settle); 0 leaves it to `sharemall jobs run-due` from cron (SHAREMALL_JOBS_INTERVAL)")
-	fs.BoolVar(&c.PaymentSandbox, "payment-sandbox", env("SHAREMALL_PAYMENT_SANDBOX", "false") == "true",
+	fs.BoolVar(&c.PaymentSandbox, "payment-sandbox", envBool("SHAREMALL_PAYMENT_SANDBOX", false),
 		"run the built-in sandbox payment provider: anyone holding a payment reference can pay through it, so only for trials (always on in demo) (SHAREMALL_PAYMENT_SANDBOX)")
 	fs.StringVar(&c.PublicURL, "public-url", env("SHAREMALL_PUBLIC_URL", ""), "base URL clients reach the server at, e.g. https://shop.example.com (SHAREMALL_PUBLIC_URL)")
 	fs.StringVar(&c.BootstrapOperator, "bootstrap-operator", env("SHAREMALL_BOOTSTRAP_OPERATOR", ""),
@@ -73,6 +74,23 @@ func secret(name, def string) string {
 		return strings.TrimRight(string(b), "\r\n")
 	}
 	return def
+}
+
+// envBool reads a boolean variable the way the flag package reads the flag
+// (strconv.ParseBool: 1, t, T, true, TRUE, True and 0, f, F, false, FALSE,
+// False), so the two agree. Unset or empty is def; anything else stops the
+// program before it starts.
+func envBool(name string, def bool) bool {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "sharemall: %s must be true or false (or 1 or 0), not %q\n", name, v)
+		os.Exit(2)
+	}
+	return b
 }
 
 func envDuration(name string, def time.Duration) time.Duration {
