@@ -198,12 +198,16 @@ func bootstrapOperator(ctx context.Context, db *store.DB, cfg *Config, hp accoun
 	if cfg.BootstrapOperatorPassword == "" {
 		return fmt.Errorf("--bootstrap-operator needs SHAREMALL_BOOTSTRAP_OPERATOR_PASSWORD or SHAREMALL_BOOTSTRAP_OPERATOR_PASSWORD_FILE")
 	}
-	email, phone, err := account.Identifier("bootstrap-operator", cfg.BootstrapOperator)
+	settings, err := db.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	email, phone, err := account.Identifier("bootstrap-operator", cfg.BootstrapOperator, settings.DefaultPhoneRegion)
 	if err != nil {
 		return err
 	}
 	s := account.SignUp{Email: email, Phone: phone, Name: "Operator", Password: cfg.BootstrapOperatorPassword}
-	if err := s.Normalize(); err != nil {
+	if err := s.Normalize(settings.DefaultPhoneRegion); err != nil {
 		return fmt.Errorf("bootstrap operator: %s", errs.MessageOf(err))
 	}
 	hash, err := account.HashPassword(hp, s.Password)

@@ -64,8 +64,9 @@ type SignUp struct {
 	Password string
 }
 
-// Normalize validates a sign-up and puts email and phone in canonical form.
-func (s *SignUp) Normalize() error {
+// Normalize validates a sign-up and puts email and phone in canonical form;
+// a phone without its country code is read in region (the program's).
+func (s *SignUp) Normalize(region string) error {
 	if s.Email == "" && s.Phone == "" {
 		return errs.Invalidf("email", "give an email or a phone number")
 	}
@@ -77,7 +78,7 @@ func (s *SignUp) Normalize() error {
 		s.Email = e
 	}
 	if s.Phone != "" {
-		p, err := NormalizePhone("phone", s.Phone)
+		p, err := NormalizePhone("phone", s.Phone, region)
 		if err != nil {
 			return err
 		}
@@ -101,28 +102,6 @@ func NormalizeEmail(field, s string) (string, error) {
 		return "", errs.Invalidf(field, "is not an email address like name@example.com")
 	}
 	return s, nil
-}
-
-// NormalizePhone accepts E.164 numbers with optional spaces or dashes and
-// returns them bare: "+86 138-0013-8000" → "+8613800138000".
-func NormalizePhone(field, s string) (string, error) {
-	var b strings.Builder
-	for i, r := range strings.TrimSpace(s) {
-		switch {
-		case r == '+' && i == 0:
-			b.WriteRune(r)
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r == ' ' || r == '-':
-		default:
-			return "", errs.Invalidf(field, "is not a phone number in international form like +8613800138000")
-		}
-	}
-	p := b.String()
-	if !strings.HasPrefix(p, "+") || len(p) < 8 || len(p) > 16 || p[1] == '0' {
-		return "", errs.Invalidf(field, "is not a phone number in international form like +8613800138000")
-	}
-	return p, nil
 }
 
 // CheckPassword enforces the password rules: 10 to 200 characters, not all
@@ -149,16 +128,17 @@ func CheckPassword(field, p string) error {
 	return nil
 }
 
-// Identifier turns a login name (email or phone) into the form stored.
-func Identifier(field, s string) (email, phone string, err error) {
+// Identifier turns a login name (email or phone) into the form stored; a
+// phone without its country code is read in region (the program's).
+func Identifier(field, s, region string) (email, phone string, err error) {
 	s = strings.TrimSpace(s)
 	if strings.Contains(s, "@") {
 		email, err = NormalizeEmail(field, s)
 		return email, "", err
 	}
-	phone, err = NormalizePhone(field, s)
+	phone, err = NormalizePhone(field, s, region)
 	if err != nil {
-		return "", "", errs.Invalidf(field, "is neither an email address nor a phone number in international form")
+		return "", "", errs.Invalidf(field, "is neither an email address nor a valid phone number (with its country code, or as dialled in %s)", region)
 	}
 	return "", phone, nil
 }

@@ -17,7 +17,8 @@ func TestNormalize(t *testing.T) {
 		{SignUp{Password: "long enough 1"}, "email"},
 		{SignUp{Email: "ann", Password: "long enough 1"}, "email"},
 		{SignUp{Email: "Ann <ann@example.com>", Password: "long enough 1"}, "email"},
-		{SignUp{Phone: "13800138000", Password: "long enough 1"}, "phone"},
+		{SignUp{Phone: "13800138000", Password: "long enough 1"}, ""}, // national, read in CN
+		{SignUp{Phone: "12345", Password: "long enough 1"}, "phone"},
 		{SignUp{Phone: "+0123456789", Password: "long enough 1"}, "phone"},
 		{SignUp{Phone: "+86 (138) 0013", Password: "long enough 1"}, "phone"},
 		{SignUp{Email: "a@example.com", Password: "short 1"}, "password"},
@@ -26,7 +27,7 @@ func TestNormalize(t *testing.T) {
 		{SignUp{Email: "a@example.com", Password: "long enough 1", Name: strings.Repeat("名", 101)}, "name"},
 	} {
 		s := tc.in
-		err := s.Normalize()
+		err := s.Normalize(DefaultPhoneRegion)
 		if tc.field == "" {
 			if err != nil {
 				t.Errorf("%+v: %v", tc.in, err)
@@ -38,20 +39,23 @@ func TestNormalize(t *testing.T) {
 		}
 	}
 	s := SignUp{Email: " Ann@Example.COM ", Phone: "+86 138-0013-8000", Password: "long enough 1"}
-	if err := s.Normalize(); err != nil || s.Email != "ann@example.com" || s.Phone != "+8613800138000" {
+	if err := s.Normalize(DefaultPhoneRegion); err != nil || s.Email != "ann@example.com" || s.Phone != "+8613800138000" {
 		t.Fatalf("normalized = %+v, %v", s, err)
 	}
 }
 
 func TestIdentifier(t *testing.T) {
-	if e, p, err := Identifier("login", "Bo@Example.com"); err != nil || e != "bo@example.com" || p != "" {
+	if e, p, err := Identifier("login", "Bo@Example.com", "CN"); err != nil || e != "bo@example.com" || p != "" {
 		t.Fatalf("email: %q %q %v", e, p, err)
 	}
-	if e, p, err := Identifier("login", "+44 20 7946 0958"); err != nil || e != "" || p != "+442079460958" {
+	if e, p, err := Identifier("login", "+44 20 7946 0958", "CN"); err != nil || e != "" || p != "+442079460958" {
 		t.Fatalf("phone: %q %q %v", e, p, err)
 	}
-	if _, _, err := Identifier("login", "bob"); errs.FieldOf(err) != "login" {
+	if _, _, err := Identifier("login", "bob", "CN"); errs.FieldOf(err) != "login" {
 		t.Fatalf("neither: %v", err)
+	}
+	if e, p, err := Identifier("login", "138 0013 8000", "CN"); err != nil || e != "" || p != "+8613800138000" {
+		t.Fatalf("national phone: %q %q %v", e, p, err)
 	}
 }
 

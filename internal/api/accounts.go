@@ -61,8 +61,12 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
+	region, err := s.phoneRegion(r)
+	if err != nil {
+		return err
+	}
 	su := account.SignUp{Email: req.Email, Phone: req.Phone, Name: req.Name, Password: req.Password}
-	if err := su.Normalize(); err != nil {
+	if err := su.Normalize(region); err != nil {
 		return err
 	}
 	hash, err := account.HashPassword(s.cfg.HashParams, su.Password)
@@ -74,6 +78,16 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.startSession(w, r, a, http.StatusCreated)
+}
+
+// phoneRegion is the program's default phone region, where a number typed
+// without its country code is read.
+func (s *Server) phoneRegion(r *http.Request) (string, error) {
+	st, err := s.db.Settings(r.Context())
+	if err != nil {
+		return "", err
+	}
+	return st.DefaultPhoneRegion, nil
 }
 
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a *account.Account, status int) error {
@@ -110,7 +124,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if strings.TrimSpace(req.Login) == "" {
 		return errs.Invalidf("login", "give the email or phone number you signed up with")
 	}
-	email, phone, err := account.Identifier("login", req.Login)
+	region, err := s.phoneRegion(r)
+	if err != nil {
+		return err
+	}
+	email, phone, err := account.Identifier("login", req.Login, region)
 	if err != nil {
 		return err
 	}

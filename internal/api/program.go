@@ -28,6 +28,7 @@ func (s *Server) routesProgram() {
 type settingsJSON struct {
 	Version              *int64         `json:"version"`
 	Currency             string         `json:"currency"`
+	DefaultPhoneRegion   string         `json:"default_phone_region"`
 	Tiers                int            `json:"tiers"`
 	TierRatesBP          []money.Rate   `json:"tier_rates_bp"`
 	PlatformRateBP       money.Rate     `json:"platform_rate_bp"`
@@ -61,7 +62,7 @@ func toSettingsJSON(st *program.Settings) settingsJSON {
 	}
 	version := st.Version
 	return settingsJSON{
-		Version: &version, Currency: st.CurrencyCode, Tiers: st.Tiers, TierRatesBP: st.TierRates,
+		Version: &version, Currency: st.CurrencyCode, DefaultPhoneRegion: st.DefaultPhoneRegion, Tiers: st.Tiers, TierRatesBP: st.TierRates,
 		PlatformRateBP: st.PlatformRate, AreaRateBP: st.AreaRate, CommissionCapBP: st.CommissionCap,
 		Binding:              bindingJSON{st.Binding.Mode, st.Binding.LockDays},
 		UnpaidTimeoutMinutes: st.UnpaidTimeoutMinutes, AutoConfirmDays: st.AutoConfirmDays, AfterSaleDays: st.AfterSaleDays,
@@ -110,7 +111,7 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	st := &program.Settings{
-		CurrencyCode: req.Currency, Tiers: req.Tiers, TierRates: req.TierRatesBP,
+		CurrencyCode: req.Currency, DefaultPhoneRegion: req.DefaultPhoneRegion, Tiers: req.Tiers, TierRates: req.TierRatesBP,
 		PlatformRate: req.PlatformRateBP, AreaRate: req.AreaRateBP, CommissionCap: req.CommissionCapBP,
 		Binding:              program.Binding{Mode: req.Binding.Mode, LockDays: req.Binding.LockDays},
 		UnpaidTimeoutMinutes: req.UnpaidTimeoutMinutes, AutoConfirmDays: req.AutoConfirmDays, AfterSaleDays: req.AfterSaleDays,

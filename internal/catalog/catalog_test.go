@@ -55,13 +55,14 @@ func TestSupplierApplication(t *testing.T) {
 	}{
 		{"ok", catalog.SupplierApplication{Name: " Acme ", ContactEmail: "Sales@Acme.example"}, ""},
 		{"ok with phone", catalog.SupplierApplication{Name: "Acme", ContactEmail: "a@b.cn", ContactPhone: "+86 138-0013-8000"}, ""},
+		{"ok with a national phone", catalog.SupplierApplication{Name: "Acme", ContactEmail: "a@b.cn", ContactPhone: "138 0013 8000"}, ""},
 		{"no name", catalog.SupplierApplication{Name: "  ", ContactEmail: "a@b.cn"}, "name"},
 		{"long name", catalog.SupplierApplication{Name: strings.Repeat("x", 101), ContactEmail: "a@b.cn"}, "name"},
 		{"no email", catalog.SupplierApplication{Name: "Acme"}, "contact_email"},
 		{"bad phone", catalog.SupplierApplication{Name: "Acme", ContactEmail: "a@b.cn", ContactPhone: "12"}, "contact_phone"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := tc.app.Normalize()
+			err := tc.app.Normalize("CN")
 			if tc.field == "" {
 				wantErr(t, err, "", "")
 				return
@@ -70,7 +71,7 @@ func TestSupplierApplication(t *testing.T) {
 		})
 	}
 	a := catalog.SupplierApplication{Name: " Acme ", ContactEmail: "Sales@Acme.example", ContactPhone: "+86 138 0013 8000"}
-	if err := a.Normalize(); err != nil || a.Name != "Acme" || a.ContactEmail != "sales@acme.example" || a.ContactPhone != "+8613800138000" {
+	if err := a.Normalize("CN"); err != nil || a.Name != "Acme" || a.ContactEmail != "sales@acme.example" || a.ContactPhone != "+8613800138000" {
 		t.Fatalf("normalized = %+v, %v", a, err)
 	}
 }

@@ -65,8 +65,9 @@ type SupplierApplication struct {
 	AllowMarkup  bool
 }
 
-// Normalize validates an application and puts its contacts in canonical form.
-func (a *SupplierApplication) Normalize() error {
+// Normalize validates an application and puts its contacts in canonical
+// form; a phone without its country code is read in phoneRegion (the program's).
+func (a *SupplierApplication) Normalize(phoneRegion string) error {
 	var err error
 	if a.Name, err = text("name", a.Name, 100, true); err != nil {
 		return err
@@ -75,7 +76,7 @@ func (a *SupplierApplication) Normalize() error {
 		return err
 	}
 	if a.ContactPhone != "" {
-		if a.ContactPhone, err = account.NormalizePhone("contact_phone", a.ContactPhone); err != nil {
+		if a.ContactPhone, err = account.NormalizePhone("contact_phone", a.ContactPhone, phoneRegion); err != nil {
 			return err
 		}
 	}
@@ -90,8 +91,9 @@ type SupplierUpdate struct {
 	AllowMarkup  *bool
 }
 
-// Apply validates u and applies it to s.
-func (u SupplierUpdate) Apply(s *Supplier) error {
+// Apply validates u and applies it to s; phoneRegion is the program's
+// default phone region.
+func (u SupplierUpdate) Apply(s *Supplier, phoneRegion string) error {
 	a := SupplierApplication{Name: s.Name, ContactEmail: s.ContactEmail, ContactPhone: s.ContactPhone, AllowMarkup: s.AllowMarkup}
 	if u.Name != nil {
 		a.Name = *u.Name
@@ -105,7 +107,7 @@ func (u SupplierUpdate) Apply(s *Supplier) error {
 	if u.AllowMarkup != nil {
 		a.AllowMarkup = *u.AllowMarkup
 	}
-	if err := a.Normalize(); err != nil {
+	if err := a.Normalize(phoneRegion); err != nil {
 		return err
 	}
 	s.Name, s.ContactEmail, s.ContactPhone, s.AllowMarkup = a.Name, a.ContactEmail, a.ContactPhone, a.AllowMarkup

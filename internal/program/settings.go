@@ -7,6 +7,7 @@ package program
 import (
 	"fmt"
 
+	"sharemall/internal/account"
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
 )
@@ -52,6 +53,10 @@ type Settings struct {
 	CommissionCap money.Rate   `json:"commission_cap"`
 	Binding       Binding      `json:"binding"`
 
+	// DefaultPhoneRegion is where a phone number typed without its country
+	// code is read: an ISO 3166-1 alpha-2 code such as "CN".
+	DefaultPhoneRegion string `json:"default_phone_region"`
+
 	UnpaidTimeoutMinutes int `json:"unpaid_timeout_minutes"`
 	AutoConfirmDays      int `json:"auto_confirm_days"`
 	AfterSaleDays        int `json:"after_sale_days"`
@@ -70,6 +75,7 @@ func Default() *Settings {
 		TierRates:            []money.Rate{1000, 500},
 		CommissionCap:        3000,
 		Binding:              Binding{Mode: FirstTouch},
+		DefaultPhoneRegion:   account.DefaultPhoneRegion,
 		UnpaidTimeoutMinutes: 30,
 		AutoConfirmDays:      10,
 		AfterSaleDays:        7,
@@ -100,6 +106,9 @@ func (s *Settings) RateSum(tier1 *money.Rate) money.Rate {
 func (s *Settings) Validate() error {
 	if _, ok := money.LookupCurrency(s.CurrencyCode); !ok {
 		return errs.Invalidf("currency", "%q is not a supported ISO 4217 currency code", s.CurrencyCode)
+	}
+	if err := account.CheckPhoneRegion("default_phone_region", s.DefaultPhoneRegion); err != nil {
+		return err
 	}
 	if s.Tiers < 1 {
 		return errs.Invalidf("tiers", "must be at least 1")

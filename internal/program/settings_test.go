@@ -25,6 +25,8 @@ func TestValidateRules(t *testing.T) {
 		field string
 	}{
 		{"unknown currency", func(s *Settings) { s.CurrencyCode = "XXX" }, "currency"},
+		{"phone region in lower case", func(s *Settings) { s.DefaultPhoneRegion = "cn" }, "default_phone_region"},
+		{"no phone region", func(s *Settings) { s.DefaultPhoneRegion = "" }, "default_phone_region"},
 		{"zero tiers", func(s *Settings) { s.Tiers, s.TierRates = 0, nil }, "tiers"},
 		{"four tiers", func(s *Settings) { s.Tiers, s.TierRates = 4, []money.Rate{100, 100, 100, 100} }, "tiers"},
 		{"rates do not match tiers", func(s *Settings) { s.TierRates = []money.Rate{1000} }, "tier_rates_bp"},

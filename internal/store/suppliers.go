@@ -18,11 +18,15 @@ func (db *DB) ApplySupplier(ctx context.Context, actor account.Actor, a catalog.
 	if actor.APIKeyID != 0 {
 		return nil, errs.E(errs.Forbidden, "", "an API key cannot apply for a supplier")
 	}
-	if err := a.Normalize(); err != nil {
-		return nil, err
-	}
 	var s *catalog.Supplier
 	err := db.Write(ctx, func(tx *Tx) error {
+		st, err := tx.settings(ctx)
+		if err != nil {
+			return err
+		}
+		if err := a.Normalize(st.DefaultPhoneRegion); err != nil {
+			return err
+		}
 		if has, err := tx.exists(ctx, `SELECT 1 FROM suppliers WHERE owner_account_id = ?`, actor.AccountID); err != nil {
 			return err
 		} else if has {
@@ -145,8 +149,12 @@ func (db *DB) UpdateSupplier(ctx context.Context, actor account.Actor, id int64,
 		if s, err = tx.ownedSupplier(ctx, actor, id); err != nil {
 			return err
 		}
+		st, err := tx.settings(ctx)
+		if err != nil {
+			return err
+		}
 		old := *s
-		if err := u.Apply(s); err != nil {
+		if err := u.Apply(s, st.DefaultPhoneRegion); err != nil {
 			return err
 		}
 		if s.Name != old.Name {
