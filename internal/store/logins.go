@@ -30,8 +30,7 @@ func (db *DB) ReserveLoginAttempt(ctx context.Context, login, address string, p 
 			return err
 		}
 		since := ts(tx.now.Add(-p.Window))
-		// Forget what has left the window, everyone's, while we are here.
-		if _, err := tx.exec(ctx, `DELETE FROM login_attempts WHERE at <= ?`, since); err != nil {
+		if err := tx.pruneLoginAttempts(ctx, since); err != nil {
 			return err
 		}
 		var h account.LoginHistory
@@ -75,6 +74,19 @@ func (tx *Tx) lockLoginKeys(ctx context.Context, keys ...string) error {
 		}
 	}
 	return nil
+}
+
+// pruneLoginAttempts forgets attempts that have left the window, anyone's,
+// a bounded batch at a time. On PostgreSQL it skips rows another
+// transaction is deleting, so concurrent logins never wait on (or deadlock
+// over) the same old rows; SQLite's writes run one at a time anyway.
+func (tx *Tx) pruneLoginAttempts(ctx context.Context, before int64) error {
+	q := `DELETE FROM login_attempts WHERE at <= ?`
+	if tx.engine == Postgres {
+		q = `DELETE FROM login_attempts WHERE id IN (SELECT id FROM login_attempts WHERE at <= ? LIMIT 256 FOR UPDATE SKIP LOCKED)`
+	}
+	_, err := tx.exec(ctx, q, before)
+	return err
 }
 
 // LoginSucceeded forgets the attempt and its name's failures from its

@@ -159,5 +159,14 @@ func TestLoginThrottlePolicy(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+
+		// What has left the window is forgotten by the next attempt, anyone's.
+		clock.Advance(policy.Window)
+		if _, err := db.ReserveLoginAttempt(ctx, "last@example.com", "192.0.2.200", policy); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := db.BenchTableCounts(ctx); err != nil || n["login_attempts"] != 1 {
+			t.Fatalf("login_attempts after the window: %d rows, %v", n["login_attempts"], err)
+		}
 	})
 }
