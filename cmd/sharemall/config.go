@@ -30,7 +30,15 @@ type Config struct {
 	BootstrapOperator         string // email or phone of the first operator, created by serve when none exists
 	BootstrapOperatorPassword string // its password (secret)
 
-	ready func(addr string) // called with the listening address once serving (tests)
+	TrustedProxies    string // reverse proxies whose X-Forwarded-For names the client
+	WriteLimit        int    // writes per client address a minute; 0: none
+	SignUpLimit       int    // sign-ups per client address an hour; 0: none
+	LoginAddressLimit int    // failed logins per client address in 15 minutes; 0: none
+	MetricsAddr       string // serve /metrics there, not on Addr
+	MetricsToken      string // bearer token for /metrics (secret)
+
+	ready        func(addr string) // called with the listening address once serving (tests)
+	metricsReady func(addr string) // likewise for --metrics-addr
 }
 
 // bindFlags registers the shared flags on fs with defaults from the environment.
@@ -51,6 +59,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet) {
 		"email or phone of the first operator, created at start when the program has none; its password comes from SHAREMALL_BOOTSTRAP_OPERATOR_PASSWORD or _FILE")
 	c.BootstrapOperatorPassword = secret("SHAREMALL_BOOTSTRAP_OPERATOR_PASSWORD", "")
 	c.SandboxSecret = secret("SHAREMALL_SANDBOX_SECRET", "")
+	c.bindLimitFlags(fs)
 }
 
 func env(name, def string) string {

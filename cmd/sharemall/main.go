@@ -145,12 +145,16 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger) err
 	acfg.PaymentSandbox = cfg.PaymentSandbox
 	acfg.PublicURL = cfg.PublicURL
 	acfg.SandboxSecret = cfg.SandboxSecret
+	if err := cfg.applyLimits(&acfg); err != nil {
+		return err
+	}
 	if err := bootstrapOperator(ctx, db, cfg, acfg.HashParams, log); err != nil {
 		return err
 	}
+	apiSrv := api.New(db, log, acfg)
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           api.New(db, log, acfg).Handler(),
+		Handler:           apiSrv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -163,6 +167,11 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger) err
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
+		return err
+	}
+	stopMetrics, err := serveMetrics(cfg, apiSrv.MetricsHandler(), log)
+	if err != nil {
+		ln.Close()
 		return err
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "database", db.Engine(), "version", version())
@@ -179,7 +188,7 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger) err
 	log.Info("shutting down: finishing requests in flight")
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	if err := errors.Join(srv.Shutdown(sctx), stopMetrics(sctx)); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	log.Info("stopped")

@@ -96,6 +96,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a *account
 	if err != nil {
 		return err
 	}
+	noStore(w)
 	http.SetCookie(w, &http.Cookie{
 		Name: SessionCookie, Value: tok, Path: "/", Expires: expires,
 		HttpOnly: true, Secure: s.cfg.CookieSecure, SameSite: http.SameSiteLaxMode,
@@ -113,9 +114,9 @@ type loginRequest struct {
 // unknown account costs as much time as a wrong password.
 var dummyHash, _ = account.HashPassword(account.DefaultHashParams, "not a real password 0")
 
-// login checks a password and starts a session. Failed attempts per login
-// name are counted in the database (so every server shares the count); past
-// the limit the name is locked until the window passes.
+// login checks a password and starts a session. The attempt is counted
+// (per client address and per login name, in the database, so every server
+// shares the count) before the password is checked; see account.LoginPolicy.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	var req loginRequest
 	if err := decode(w, r, &req); err != nil {
@@ -135,40 +136,51 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if req.Password == "" {
 		return errs.Invalidf("password", "is required")
 	}
-	ident := email + phone
 	ctx := r.Context()
-	n, err := s.db.LoginFailures(ctx, ident, s.db.Now().Add(-s.cfg.LoginWindow))
+	attempt, err := s.db.ReserveLoginAttempt(ctx, email+phone, s.clientAddr(r), s.cfg.Login)
 	if err != nil {
 		return err
 	}
-	if n >= s.cfg.LoginLimit {
-		return errs.E(errs.TooMany, "login", "too many failed attempts; try again in %v", s.cfg.LoginWindow)
+	accountID, ok, err := s.checkPassword(ctx, email, phone, req.Password)
+	if err != nil {
+		// Not judged: the attempt is no failure of the caller's.
+		if cerr := s.db.CancelLoginAttempt(context.WithoutCancel(ctx), attempt); cerr != nil {
+			s.log.ErrorContext(ctx, "cancel login attempt", "err", cerr)
+		}
+		return err
 	}
+	if !ok {
+		return errs.E(errs.Unauthorized, "password", "login or password is wrong")
+	}
+	if err := s.db.LoginSucceeded(ctx, attempt); err != nil {
+		return err
+	}
+	a, err := s.db.Account(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	return s.startSession(w, r, a, http.StatusCreated)
+}
+
+// checkPassword says whether password opens the enabled account with this
+// email or phone. An unknown login costs the same Argon2id time as a wrong
+// password, so the answer's timing does not tell whether the account exists.
+func (s *Server) checkPassword(ctx context.Context, email, phone, password string) (accountID int64, ok bool, err error) {
 	cred, err := s.db.CredentialsFor(ctx, email, phone)
 	hash := dummyHash
 	if err == nil {
 		hash = cred.PasswordHash
 	} else if !errs.Is(err, errs.NotFound) {
-		return err
+		return 0, false, err
 	}
-	ok, verr := account.VerifyPassword(hash, req.Password)
+	match, verr := account.VerifyPassword(hash, password)
 	if verr != nil {
-		return errs.Wrap("api.login", verr)
+		return 0, false, errs.Wrap("api.login", verr)
 	}
-	if err != nil || !ok || cred.Disabled {
-		if err := s.db.RecordLoginFailure(ctx, ident, s.cfg.LoginWindow); err != nil {
-			return err
-		}
-		return errs.E(errs.Unauthorized, "password", "login or password is wrong")
+	if err != nil || !match || cred.Disabled {
+		return 0, false, nil
 	}
-	if err := s.db.ClearLoginFailures(ctx, ident); err != nil {
-		return err
-	}
-	a, err := s.db.Account(ctx, cred.AccountID)
-	if err != nil {
-		return err
-	}
-	return s.startSession(w, r, a, http.StatusCreated)
+	return cred.AccountID, true, nil
 }
 
 // logout ends the session the request came with.

@@ -184,6 +184,7 @@ func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := apiKeyOut(k)
 	out.Key = key
+	noStore(w)
 	writeJSON(w, http.StatusCreated, out)
 	return nil
 }

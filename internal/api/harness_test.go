@@ -56,7 +56,10 @@ type testAPI struct {
 	router routers.Router
 }
 
-func newTestAPI(t *testing.T, db *store.DB) *testAPI {
+// newTestAPI starts the API with the default configuration, less the
+// per-address write limits (tests send thousands of writes from one address
+// on a clock that stands still; limits_test.go tests them), changed by opts.
+func newTestAPI(t *testing.T, db *store.DB, opts ...func(*Config)) *testAPI {
 	t.Helper()
 	router, err := loadSpec()
 	if err != nil {
@@ -67,6 +70,10 @@ func newTestAPI(t *testing.T, db *store.DB) *testAPI {
 	cfg := DefaultConfig()
 	cfg.HashParams = testHashParams
 	cfg.PaymentSandbox = true
+	cfg.WriteLimit, cfg.SignUpLimit = 0, 0
+	for _, o := range opts {
+		o(&cfg)
+	}
 	srv := New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)

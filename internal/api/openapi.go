@@ -84,6 +84,7 @@ func mergeOpenAPI(fsys fs.FS) (map[string]any, error) {
 	if doc == nil {
 		return nil, fmt.Errorf("no openapi/base.yaml")
 	}
+	documentWriteLimits(doc)
 	return doc, nil
 }
 

@@ -61,7 +61,7 @@ func TestHealthz(t *testing.T) {
 		if res.Body["status"] != "ok" {
 			t.Fatalf("healthz: %s", res.Raw)
 		}
-		ta.do("GET", "/metrics", "", nil).must(t, 200)
+		ta.do("GET", "/metrics", "", nil).wantErr(t, "not_found", "") // not public unless configured
 		ta.do("GET", "/api/openapi.json", "", nil).must(t, 200)
 		ta.do("GET", "/api/v1/nothing-here", "", nil).wantErr(t, "not_found", "")
 	})

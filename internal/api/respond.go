@@ -54,8 +54,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if code == errs.Internal || code == errs.Unavailable {
 		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "code", code, "err", err)
 	}
-	if code == errs.TooMany {
-		w.Header().Set("Retry-After", "60")
+	if d := errs.RetryAfterOf(err); d > 0 {
+		w.Header().Set("Retry-After", retryAfter(d))
 	}
 	writeJSON(w, status, errorBody{errorDetail{Code: code, Field: errs.FieldOf(err), Message: errs.MessageOf(err)}})
 }

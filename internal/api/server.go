@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -29,9 +30,20 @@ type Config struct {
 	CookieSecure bool
 	SessionTTL   time.Duration
 	HashParams   account.HashParams
-	// LoginLimit failed logins per identifier within LoginWindow lock it out until the window passes.
-	LoginLimit  int
-	LoginWindow time.Duration
+	// Login limits failed logins per client address and slows them per login name.
+	Login account.LoginPolicy
+	// TrustedProxies are the proxies whose X-Forwarded-For names the client
+	// address; none: the connection's address is the client's.
+	TrustedProxies []netip.Prefix
+	// WriteLimit is how many writes (POST, PUT, PATCH, DELETE) a client
+	// address may send a minute; SignUpLimit how many sign-ups an hour.
+	// Both are in bursts of up to the number, in this server's memory; 0: no limit.
+	WriteLimit  int
+	SignUpLimit int
+	// MetricsToken, when set, is the bearer token /metrics asks for.
+	// MetricsSeparate: /metrics is served on its own address (MetricsHandler), not the main one.
+	MetricsToken    string
+	MetricsSeparate bool
 	// PaymentSandbox runs the built-in sandbox payment provider (demo, tests).
 	PaymentSandbox bool
 	// PublicURL is the base URL clients reach the server at ("https://shop.example.com");
@@ -48,8 +60,9 @@ func DefaultConfig() Config {
 		CookieSecure: true,
 		SessionTTL:   30 * 24 * time.Hour,
 		HashParams:   account.DefaultHashParams,
-		LoginLimit:   5,
-		LoginWindow:  15 * time.Minute,
+		Login:        account.DefaultLoginPolicy,
+		WriteLimit:   600,
+		SignUpLimit:  30,
 	}
 }
 
@@ -63,6 +76,8 @@ type Server struct {
 	query   map[string][]string
 	reg     *prometheus.Registry
 	latency *prometheus.HistogramVec
+
+	writes, signUps *addressLimiter // nil: no limit
 }
 
 // New builds a server with every route registered.
@@ -76,7 +91,9 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	s.reg.MustRegister(s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	s.routes = append(s.routes, "GET /metrics", "GET /healthz", "GET /api/openapi.json")
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	s.mux.Handle("GET /metrics", s.metricsGate(true, promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
+	now := func() time.Time { return s.db.Now() }
+	s.writes, s.signUps = newAddressLimiter(cfg.WriteLimit, time.Minute, now), newAddressLimiter(cfg.SignUpLimit, time.Hour, now)
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /api/openapi.json", s.openapi)
 	s.routesAccounts()
@@ -93,15 +110,21 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	return s
 }
 
+// MetricsHandler serves the metrics on an address of their own (--metrics-addr).
+func (s *Server) MetricsHandler() http.Handler {
+	return securityHeaders(s.metricsGate(false, promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
+}
+
 // Routes lists every API route as "METHOD /path".
 func (s *Server) Routes() []string { return slices.Clone(s.routes) }
 
 // Handler is the whole HTTP handler: panics are caught, requests measured,
-// cross-origin writes refused (cookie sessions need that), the caller resolved.
+// security headers set, cross-origin writes refused (cookie sessions need
+// that), writes limited per client address, the caller resolved.
 func (s *Server) Handler() http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginRefused))
-	return s.recoverPanics(s.measure(cop.Handler(s.authenticate(s.mux))))
+	return s.recoverPanics(s.measure(securityHeaders(cop.Handler(s.limitWrites(s.authenticate(s.mux))))))
 }
 
 // handlerFunc is a handler that returns its error for writeError.
@@ -203,6 +226,10 @@ func actorOf(r *http.Request) account.Actor {
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var actor account.Actor
+		if r.URL.Path == "/metrics" { // its bearer token is the metrics token, checked by metricsGate
+			next.ServeHTTP(w, r)
+			return
+		}
 		if h := r.Header.Get("Authorization"); h != "" {
 			tok, ok := strings.CutPrefix(h, "Bearer ")
 			if !ok || !account.LooksLikeToken(tok) {

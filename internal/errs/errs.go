@@ -7,6 +7,7 @@ package errs
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code is the kind of an error. The set is small on purpose: callers branch
@@ -36,6 +37,9 @@ type Error struct {
 	Field   string
 	Message string
 	Err     error // the underlying cause, never shown to callers
+	// RetryAfter is, for TooMany, how long until the same request may
+	// succeed; 0 when that is not known.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -116,6 +120,22 @@ func MessageOf(err error) string {
 		return e.Message
 	}
 	return "internal error"
+}
+
+// TooManyFor is a TooMany error that says when to try again.
+func TooManyFor(retry time.Duration, field, format string, args ...any) *Error {
+	e := E(TooMany, field, format, args...)
+	e.RetryAfter = retry
+	return e
+}
+
+// RetryAfterOf returns how long a TooMany error asks the caller to wait, or 0.
+func RetryAfterOf(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) && e.Code == TooMany {
+		return e.RetryAfter
+	}
+	return 0
 }
 
 // Is reports whether err carries code.

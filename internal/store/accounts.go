@@ -27,21 +27,21 @@ func (tx *Tx) createAccount(ctx context.Context, s account.SignUp, passwordHash 
 		if taken, err := tx.exists(ctx, `SELECT 1 FROM accounts WHERE email = ?`, s.Email); err != nil {
 			return nil, err
 		} else if taken {
-			return nil, errs.E(errs.Conflict, "email", "is already registered")
+			return nil, errs.E(errs.Conflict, "email", "is already registered; sign in with it, or use another")
 		}
 	}
 	if s.Phone != "" {
 		if taken, err := tx.exists(ctx, `SELECT 1 FROM accounts WHERE phone = ?`, s.Phone); err != nil {
 			return nil, err
 		} else if taken {
-			return nil, errs.E(errs.Conflict, "phone", "is already registered")
+			return nil, errs.E(errs.Conflict, "phone", "is already registered; sign in with it, or use another")
 		}
 	}
 	id, err := tx.insert(ctx, `INSERT INTO accounts (email, phone, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
 		nullString(s.Email), nullString(s.Phone), s.Name, passwordHash, ts(tx.now))
 	if err != nil {
 		// Lost a race with a concurrent sign-up for the same address.
-		return nil, relabel(err, errs.Conflict, "email", "is already registered")
+		return nil, relabel(err, errs.Conflict, "email", "is already registered; sign in with it, or use another")
 	}
 	a := &account.Account{ID: id, Email: s.Email, Phone: s.Phone, Name: s.Name, CreatedAt: tx.now}
 	for _, r := range roles {
@@ -317,35 +317,6 @@ func (db *DB) ActorFor(ctx context.Context, accountID int64) (account.Actor, err
 		return tx.fillActor(ctx, &a)
 	})
 	return a, errs.Wrap("store.ActorFor", err)
-}
-
-// LoginFailures counts failed logins for an identifier since a time.
-func (db *DB) LoginFailures(ctx context.Context, identifier string, since time.Time) (int, error) {
-	var n int
-	err := db.Read(ctx, func(tx *Tx) error {
-		return tx.get(ctx, "count", `SELECT COUNT(*) FROM login_failures WHERE identifier = ? AND at > ?`,
-			[]any{identifier, ts(since)}, &n)
-	})
-	return n, errs.Wrap("store.LoginFailures", err)
-}
-
-// RecordLoginFailure notes a failed login and forgets failures older than keep.
-func (db *DB) RecordLoginFailure(ctx context.Context, identifier string, keep time.Duration) error {
-	return errs.Wrap("store.RecordLoginFailure", db.Write(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, `DELETE FROM login_failures WHERE identifier = ? AND at <= ?`, identifier, ts(tx.now.Add(-keep))); err != nil {
-			return err
-		}
-		_, err := tx.exec(ctx, `INSERT INTO login_failures (identifier, at) VALUES (?, ?)`, identifier, ts(tx.now))
-		return err
-	}))
-}
-
-// ClearLoginFailures forgets an identifier's failures after a good login.
-func (db *DB) ClearLoginFailures(ctx context.Context, identifier string) error {
-	return errs.Wrap("store.ClearLoginFailures", db.Write(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `DELETE FROM login_failures WHERE identifier = ?`, identifier)
-		return err
-	}))
 }
 
 // HasOperator reports whether any account holds the operator role.

@@ -75,16 +75,5 @@ func TestAccounts(t *testing.T) {
 		if err := db.RevokeRole(ctx, op, a.ID, account.Operator); errs.CodeOf(err) != errs.Conflict {
 			t.Fatalf("self-revoke: %v", err)
 		}
-
-		// Login failures are counted per identifier within a window.
-		for range 3 {
-			if err := db.RecordLoginFailure(ctx, "x@example.com", 15*time.Minute); err != nil {
-				t.Fatal(err)
-			}
-		}
-		n, err := db.LoginFailures(ctx, "x@example.com", clock.Now().Add(-15*time.Minute))
-		if err != nil || n != 3 {
-			t.Fatalf("failures = %d, %v", n, err)
-		}
 	})
 }

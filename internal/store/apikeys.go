@@ -20,8 +20,8 @@ func (db *DB) CreateAPIKey(ctx context.Context, actor account.Actor, supplierID 
 	if err := actor.Require(account.Supplier, account.Operator); err != nil {
 		return "", nil, err
 	}
-	if actor.APIKeyID != 0 {
-		return "", nil, errs.E(errs.Forbidden, "", "an API key cannot create API keys; sign in")
+	if err := requireSignedIn(actor, "create"); err != nil {
+		return "", nil, err
 	}
 	name, err := catalog.CheckAPIKeyName(name)
 	if err != nil {
@@ -49,9 +49,23 @@ func (db *DB) CreateAPIKey(ctx context.Context, actor account.Actor, supplierID 
 	return key, k, nil
 }
 
-// APIKeys lists a supplier's keys, revoked ones included, oldest first.
+// requireSignedIn refuses key management to an API key: keys are managed
+// by a signed-in owner (or operator), so a leaked key cannot revoke the
+// others, mint more or survey them.
+func requireSignedIn(actor account.Actor, what string) error {
+	if actor.APIKeyID != 0 {
+		return errs.E(errs.Forbidden, "", "an API key cannot %s API keys; sign in", what)
+	}
+	return nil
+}
+
+// APIKeys lists a supplier's keys, revoked ones included, oldest first
+// (its owner or an operator, signed in).
 func (db *DB) APIKeys(ctx context.Context, actor account.Actor, supplierID int64) ([]catalog.APIKey, error) {
 	if err := actor.Require(account.Supplier, account.Operator); err != nil {
+		return nil, err
+	}
+	if err := requireSignedIn(actor, "list"); err != nil {
 		return nil, err
 	}
 	var out []catalog.APIKey
@@ -71,10 +85,13 @@ func (db *DB) APIKeys(ctx context.Context, actor account.Actor, supplierID int64
 	return out, errs.Wrap("store.APIKeys", err)
 }
 
-// RevokeAPIKey stops a key working at once (audited). Revoking a revoked key
-// changes nothing.
+// RevokeAPIKey stops a key working at once (its owner or an operator,
+// signed in; audited). Revoking a revoked key changes nothing.
 func (db *DB) RevokeAPIKey(ctx context.Context, actor account.Actor, supplierID, keyID int64) (*catalog.APIKey, error) {
 	if err := actor.Require(account.Supplier, account.Operator); err != nil {
+		return nil, err
+	}
+	if err := requireSignedIn(actor, "revoke"); err != nil {
 		return nil, err
 	}
 	var k *catalog.APIKey

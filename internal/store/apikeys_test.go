@@ -62,6 +62,28 @@ func TestAPIKeys(t *testing.T) {
 		_, err = db.APIKeys(f.ctx, f.b, f.supA.ID)
 		catErr(t, err, errs.Forbidden, "")
 
+		// An API key neither revokes keys (its own supplier's included) nor lists them.
+		key3, k3, err := db.CreateAPIKey(f.ctx, f.a, f.supA.ID, "integration")
+		if err != nil {
+			t.Fatal(err)
+		}
+		keyActor, err := db.ActorByAPIKey(f.ctx, account.HashToken(key3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = db.RevokeAPIKey(f.ctx, keyActor, f.supA.ID, k.ID)
+		catErr(t, err, errs.Forbidden, "")
+		_, err = db.RevokeAPIKey(f.ctx, keyActor, f.supA.ID, k3.ID)
+		catErr(t, err, errs.Forbidden, "")
+		_, err = db.APIKeys(f.ctx, keyActor, f.supA.ID)
+		catErr(t, err, errs.Forbidden, "")
+		if _, err := db.ActorByAPIKey(f.ctx, account.HashToken(key)); err != nil {
+			t.Fatalf("an API key revoked another: %v", err)
+		}
+		if _, err := db.RevokeAPIKey(f.ctx, f.a, f.supA.ID, k3.ID); err != nil {
+			t.Fatal(err)
+		}
+
 		// Supplier B can neither revoke A's key nor find it through its own supplier.
 		_, err = db.RevokeAPIKey(f.ctx, f.b, f.supA.ID, k.ID)
 		catErr(t, err, errs.Forbidden, "")
@@ -82,7 +104,7 @@ func TestAPIKeys(t *testing.T) {
 			t.Fatalf("revoked key still works: %v", err)
 		}
 		log, _ := db.AuditLog(f.ctx, store.AuditFilter{Action: "apikey.revoke"})
-		if len(log) != 1 {
+		if len(log) != 2 { // k3 by its owner above, k once
 			t.Fatalf("revocations audited %d times", len(log))
 		}
 
