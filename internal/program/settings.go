@@ -45,6 +45,7 @@ type Settings struct {
 	Notices []string `json:"-"`
 
 	CurrencyCode  string       `json:"currency"`
+	TimeZone      string       `json:"time_zone"` // IANA name; days (daily limits) are counted here
 	Tiers         int          `json:"tiers"`
 	TierRates     []money.Rate `json:"tier_rates"`
 	PlatformRate  money.Rate   `json:"platform_rate"`
@@ -66,6 +67,7 @@ type Settings struct {
 func Default() *Settings {
 	return &Settings{
 		CurrencyCode:         "CNY",
+		TimeZone:             DefaultTimeZone,
 		Tiers:                2,
 		TierRates:            []money.Rate{1000, 500},
 		CommissionCap:        3000,
@@ -100,6 +102,9 @@ func (s *Settings) RateSum(tier1 *money.Rate) money.Rate {
 func (s *Settings) Validate() error {
 	if _, ok := money.LookupCurrency(s.CurrencyCode); !ok {
 		return errs.Invalidf("currency", "%q is not a supported ISO 4217 currency code", s.CurrencyCode)
+	}
+	if err := checkTimeZone(s.TimeZone); err != nil {
+		return err
 	}
 	if s.Tiers < 1 {
 		return errs.Invalidf("tiers", "must be at least 1")
