@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -73,10 +74,7 @@ func (e *ItemsFailed) Unwrap() error { return e.Last }
 func (db *DB) RecordFailure(ctx context.Context, kind, item string, cause error) error {
 	text := "unknown error"
 	if cause != nil {
-		text = cause.Error()
-	}
-	if len(text) > maxErrorText {
-		text = text[:maxErrorText]
+		text = errorText(cause)
 	}
 	return errs.Wrap("store.RecordFailure", db.Write(ctx, func(tx *Tx) error {
 		var attempts int64
@@ -93,6 +91,16 @@ func (db *DB) RecordFailure(ctx context.Context, kind, item string, cause error)
 			kind, item, text, ts(tx.now), ts(tx.now), next, next)
 		return err
 	}))
+}
+
+// errorText is an error's text as a TEXT column of either engine takes it:
+// valid UTF-8 without NUL, at most maxErrorText bytes.
+func errorText(err error) string {
+	text := strings.ReplaceAll(strings.ToValidUTF8(err.Error(), "?"), "\x00", "?")
+	if len(text) > maxErrorText {
+		text = strings.ToValidUTF8(text[:maxErrorText], "")
+	}
+	return text
 }
 
 // ClearFailure forgets kind's item: it succeeded, or no longer needs doing.

@@ -252,3 +252,29 @@ func TestGradesGoOnPastABadDistributor(t *testing.T) {
 		}
 	})
 }
+
+// TestRecordFailureKeepsAnyErrorText: an error's text may quote corrupt
+// data; it is kept as valid UTF-8 without NUL (PostgreSQL refuses both in
+// TEXT), cut to a bounded length.
+func TestRecordFailureKeepsAnyErrorText(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newShopWorld(t, db)
+		long := "bad \xff\x00 row: " + strings.Repeat("长", 1000)
+		if err := db.RecordFailure(w.ctx, "test", "1", errors.New(long)); err != nil {
+			t.Fatal(err)
+		}
+		f := w.failures("test")["1"]
+		if !strings.HasPrefix(f.LastError, "bad ?? row: 长") || len(f.LastError) > 2000 || f.Attempts != 1 {
+			t.Fatalf("kept %q (%d bytes)", f.LastError[:20], len(f.LastError))
+		}
+		if err := db.RecordFailure(w.ctx, "test", "1", errors.New("again")); err != nil {
+			t.Fatal(err)
+		}
+		if f := w.failures("test")["1"]; f.Attempts != 2 || f.LastError != "again" || !f.NextAttemptAt.Equal(w.clock.Now().Add(2*time.Minute)) {
+			t.Fatalf("second failure: %+v", f)
+		}
+		if err := db.ClearFailure(w.ctx, "test", "1"); err != nil || len(w.failures("")) != 0 {
+			t.Fatalf("clear: %v %v", err, w.failures(""))
+		}
+	})
+}
