@@ -31,6 +31,7 @@ Usage:
   sharemall migrate [flags]   apply pending database migrations
   sharemall ledger check [flags]  verify the books on a live database; exits 1 when a problem is found
   sharemall jobs run-due [flags]  run the background work that is due (for cron), then exit
+  sharemall jobs status [flags]   list what is due and which items failed, why, and when they are retried
   sharemall bench [flags]     generate a program at scale and measure it against the database's floor
   sharemall version           print the version
 
@@ -71,10 +72,10 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 		fs = flag.NewFlagSet(cmd, flag.ContinueOnError)
 		cfg.bindFlags(fs)
 	case "jobs":
-		if len(args) == 0 || args[0] != "run-due" {
-			return fmt.Errorf("usage: sharemall jobs run-due [flags]")
+		if len(args) == 0 || (args[0] != "run-due" && args[0] != "status") {
+			return fmt.Errorf("usage: sharemall jobs run-due|status [flags]")
 		}
-		cmd, args = "jobs run-due", args[1:]
+		cmd, args = "jobs "+args[0], args[1:]
 		fs = flag.NewFlagSet(cmd, flag.ContinueOnError)
 		cfg.bindFlags(fs)
 	case "bench":
@@ -110,6 +111,8 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 		return ledgerCheck(ctx, db, stdout)
 	case "jobs run-due":
 		return runDue(ctx, db, log, stdout)
+	case "jobs status":
+		return jobsStatus(ctx, db, stdout)
 	case "migrate":
 		n, err := db.Migrate(ctx)
 		if err != nil {
@@ -252,11 +255,14 @@ func runDue(ctx context.Context, db *store.DB, log *slog.Logger, stdout io.Write
 	res, err := jobs.NewRunner(db, log).RunDue(ctx)
 	for _, sw := range jobs.Sweeps(db) {
 		if n, ok := res.Done[sw.Name]; ok {
-			fmt.Fprintf(stdout, "%-16s %d\n", sw.Name, n)
+			fmt.Fprintf(stdout, "%-16s %d%s\n", sw.Name, n, failedNote(res.Failed[sw.Name]))
 		}
 	}
 	for _, name := range res.Skipped {
 		fmt.Fprintf(stdout, "%-16s skipped: another server holds its lease\n", name)
+	}
+	for _, name := range res.Waiting {
+		fmt.Fprintf(stdout, "%-16s waiting: it failed before and its retry is not due (sharemall jobs status)\n", name)
 	}
 	return err
 }

@@ -29,6 +29,7 @@ type settingsJSON struct {
 	Version              *int64         `json:"version"`
 	Currency             string         `json:"currency"`
 	DefaultPhoneRegion   string         `json:"default_phone_region"`
+	TimeZone             string         `json:"time_zone"`
 	Tiers                int            `json:"tiers"`
 	TierRatesBP          []money.Rate   `json:"tier_rates_bp"`
 	PlatformRateBP       money.Rate     `json:"platform_rate_bp"`
@@ -63,6 +64,7 @@ func toSettingsJSON(st *program.Settings) settingsJSON {
 	version := st.Version
 	return settingsJSON{
 		Version: &version, Currency: st.CurrencyCode, DefaultPhoneRegion: st.DefaultPhoneRegion, Tiers: st.Tiers, TierRatesBP: st.TierRates,
+		TimeZone:       st.TimeZone,
 		PlatformRateBP: st.PlatformRate, AreaRateBP: st.AreaRate, CommissionCapBP: st.CommissionCap,
 		Binding:              bindingJSON{st.Binding.Mode, st.Binding.LockDays},
 		UnpaidTimeoutMinutes: st.UnpaidTimeoutMinutes, AutoConfirmDays: st.AutoConfirmDays, AfterSaleDays: st.AfterSaleDays,
@@ -112,6 +114,7 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) error {
 	}
 	st := &program.Settings{
 		CurrencyCode: req.Currency, DefaultPhoneRegion: req.DefaultPhoneRegion, Tiers: req.Tiers, TierRates: req.TierRatesBP,
+		TimeZone:     req.TimeZone,
 		PlatformRate: req.PlatformRateBP, AreaRate: req.AreaRateBP, CommissionCap: req.CommissionCapBP,
 		Binding:              program.Binding{Mode: req.Binding.Mode, LockDays: req.Binding.LockDays},
 		UnpaidTimeoutMinutes: req.UnpaidTimeoutMinutes, AutoConfirmDays: req.AutoConfirmDays, AfterSaleDays: req.AfterSaleDays,

@@ -7,19 +7,28 @@
 // commission line from pending to settled. A lease per sweep keeps servers
 // from repeating the same scan; the store's clock (db.Now) is the time every
 // sweep sees, so tests move it.
+//
+// One bad item never stops a sweep: the sweep records it (job_failures:
+// kind, item, attempts, last error, next attempt), leaves it alone until its
+// backoff has passed, retries it then, and forgets it once it succeeds.
+// `sharemall jobs status` lists what failed and what is due.
 package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"time"
 
+	"sharemall/internal/errs"
 	"sharemall/internal/store"
 )
 
-// Sweep is one kind of background work.
+// Sweep is one kind of background work. Run does up to limit items; when
+// some of them failed it returns a *store.ItemsFailed: they are recorded
+// and retried later, and the rest were done.
 type Sweep struct {
 	Name string
 	Run  func(ctx context.Context, limit int) (int, error)
@@ -29,11 +38,11 @@ type Sweep struct {
 // before anything else, receipt comes before settlement.
 func Sweeps(db *store.DB) []Sweep {
 	return []Sweep{
-		{"cancel-unpaid", db.CancelUnpaidOrders},
-		{"confirm-receipt", db.ConfirmShippedOrders},
-		{"settle", db.SettleMaturedLines},
-		{"figures", db.FoldSalesEvents}, // sales events into team, tier and region figures
-		{"grades", db.UpgradeGrades},    // after figures, so upgrades see the latest sales
+		{store.SweepCancelUnpaid, db.CancelUnpaidOrders},
+		{store.SweepConfirmReceipt, db.ConfirmShippedOrders},
+		{store.SweepSettle, db.SettleMaturedLines},
+		{store.SweepFigures, db.FoldSalesEvents}, // sales events into team, tier and region figures
+		{store.SweepGrades, db.UpgradeGrades},    // after figures, so upgrades see the latest sales
 	}
 }
 
@@ -45,6 +54,18 @@ type Runner struct {
 	Batch  int           // items per sweep and run; default 500
 	Lease  time.Duration // how long a sweep may run before another server may take over; default 5 minutes
 	Sweeps []Sweep
+
+	// OnSweep, when set, hears of every sweep run (for metrics).
+	OnSweep func(SweepRun)
+}
+
+// SweepRun is what one sweep did in one run.
+type SweepRun struct {
+	Name   string
+	Items  int           // items done
+	Failed int           // items that failed, recorded for a later retry
+	Err    error         // the sweep failed as a whole
+	Took   time.Duration // wall time
 }
 
 // NewRunner returns a runner of every sweep.
@@ -53,18 +74,39 @@ func NewRunner(db *store.DB, log *slog.Logger) *Runner {
 	return &Runner{DB: db, Log: log, Holder: fmt.Sprintf("%s:%d", host, os.Getpid()), Batch: 500, Lease: 5 * time.Minute, Sweeps: Sweeps(db)}
 }
 
-// Result says what a run did: items per sweep, and the sweeps another holder had.
+// Result says what a run did: items done and items failed per sweep, the
+// sweeps another holder had, and those waiting out the backoff of an
+// earlier failure of their own.
 type Result struct {
 	Done    map[string]int
+	Failed  map[string]int
 	Skipped []string
+	Waiting []string
 }
 
 // RunDue runs every sweep once, repeating each while it fills its batch, so
 // one call drains what is due. A sweep whose lease another server holds is
-// skipped.
+// skipped. An item that fails is recorded by its sweep and the sweep goes
+// on; a sweep that fails as a whole (its due query) is recorded under kind
+// store.FailedSweep, waits out its backoff, and the other sweeps still run.
+// The error joins the sweeps' own failures, not their items'.
 func (r *Runner) RunDue(ctx context.Context) (Result, error) {
-	res := Result{Done: map[string]int{}}
+	res := Result{Done: map[string]int{}, Failed: map[string]int{}}
+	failing, err := r.DB.JobFailures(ctx, store.FailedSweep)
+	if err != nil {
+		return res, err
+	}
+	wait := map[string]store.JobFailure{}
+	for _, f := range failing {
+		wait[f.Item] = f
+	}
+	var sweepErrs []error
 	for _, sw := range r.Sweeps {
+		f, failed := wait[sw.Name]
+		if failed && r.DB.Now().Before(f.NextAttemptAt) {
+			res.Waiting = append(res.Waiting, sw.Name)
+			continue
+		}
 		got, err := r.DB.ClaimLease(ctx, sw.Name, r.Holder, r.Lease)
 		if err != nil {
 			return res, err
@@ -73,27 +115,63 @@ func (r *Runner) RunDue(ctx context.Context) (Result, error) {
 			res.Skipped = append(res.Skipped, sw.Name)
 			continue
 		}
-		total := 0
-		for {
-			n, err := sw.Run(ctx, r.Batch)
-			total += n
-			if err != nil {
-				r.DB.ReleaseLease(context.WithoutCancel(ctx), sw.Name, r.Holder, total)
-				return res, fmt.Errorf("jobs: %s: %w", sw.Name, err)
-			}
-			if n < r.Batch || ctx.Err() != nil {
-				break
-			}
+		run := r.run(ctx, sw)
+		res.Done[sw.Name] = run.Items
+		if run.Failed > 0 {
+			res.Failed[sw.Name] = run.Failed
 		}
-		res.Done[sw.Name] = total
-		if err := r.DB.ReleaseLease(ctx, sw.Name, r.Holder, total); err != nil {
-			return res, err
+		if err := r.DB.ReleaseLease(context.WithoutCancel(ctx), sw.Name, r.Holder, run.Items); err != nil && run.Err == nil {
+			run.Err = err
 		}
-		if total > 0 {
-			r.Log.InfoContext(ctx, "sweep", "job", sw.Name, "items", total)
+		if r.OnSweep != nil {
+			r.OnSweep(run)
+		}
+		switch {
+		case run.Err != nil && (ctx.Err() != nil || errs.Is(run.Err, errs.Unavailable)):
+			// Not the sweep's fault: nothing to record, and nothing else will run.
+			return res, fmt.Errorf("jobs: %s: %w", sw.Name, run.Err)
+		case run.Err != nil:
+			sweepErrs = append(sweepErrs, fmt.Errorf("jobs: %s: %w", sw.Name, run.Err))
+			if err := r.DB.RecordFailure(ctx, store.FailedSweep, sw.Name, run.Err); err != nil {
+				return res, errors.Join(append(sweepErrs, err)...)
+			}
+		case failed:
+			if err := r.DB.ClearFailure(ctx, store.FailedSweep, sw.Name); err != nil {
+				return res, err
+			}
 		}
 	}
-	return res, nil
+	return res, errors.Join(sweepErrs...)
+}
+
+// run runs one sweep until it has done what is due, or fails.
+func (r *Runner) run(ctx context.Context, sw Sweep) SweepRun {
+	run := SweepRun{Name: sw.Name}
+	start := time.Now()
+	for ctx.Err() == nil {
+		n, err := sw.Run(ctx, r.Batch)
+		run.Items += n
+		var items *store.ItemsFailed
+		if errors.As(err, &items) {
+			run.Failed += items.Count
+			r.Log.WarnContext(ctx, "sweep items failed; recorded for a retry", "job", sw.Name, "failed", items.Count, "last", items.Last)
+			n += items.Count
+		} else if err != nil {
+			run.Err = err
+			r.Log.ErrorContext(ctx, "sweep failed", "job", sw.Name, "err", err)
+			break
+		}
+		// Failed items are recorded and left out of the next pass, so a
+		// full batch means there may be more, never the same ones again.
+		if n < r.Batch {
+			break
+		}
+	}
+	run.Took = time.Since(start)
+	if run.Items > 0 {
+		r.Log.InfoContext(ctx, "sweep", "job", sw.Name, "items", run.Items, "failed", run.Failed)
+	}
+	return run
 }
 
 // Loop runs RunDue every interval until ctx ends. Errors are logged and the

@@ -46,6 +46,7 @@ type Settings struct {
 	Notices []string `json:"-"`
 
 	CurrencyCode  string       `json:"currency"`
+	TimeZone      string       `json:"time_zone"` // IANA name; days (daily limits) are counted here
 	Tiers         int          `json:"tiers"`
 	TierRates     []money.Rate `json:"tier_rates"`
 	PlatformRate  money.Rate   `json:"platform_rate"`
@@ -71,6 +72,7 @@ type Settings struct {
 func Default() *Settings {
 	return &Settings{
 		CurrencyCode:         "CNY",
+		TimeZone:             DefaultTimeZone,
 		Tiers:                2,
 		TierRates:            []money.Rate{1000, 500},
 		CommissionCap:        3000,
@@ -108,6 +110,9 @@ func (s *Settings) Validate() error {
 		return errs.Invalidf("currency", "%q is not a supported ISO 4217 currency code", s.CurrencyCode)
 	}
 	if err := account.CheckPhoneRegion("default_phone_region", s.DefaultPhoneRegion); err != nil {
+		return err
+	}
+	if err := checkTimeZone(s.TimeZone); err != nil {
 		return err
 	}
 	if s.Tiers < 1 {

@@ -2,12 +2,15 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 
+	"sharemall/internal/catalog"
 	"sharemall/internal/commission"
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
+	"sharemall/internal/order"
 )
 
 // sale is one sales_events row to record: a line booked (shares as
@@ -66,6 +69,22 @@ type saleEvent struct {
 	tierID, tierAmount   [3]int64
 }
 
+// maxEventAmount bounds what one sales event can change: a line's base is
+// at most the highest price times the highest quantity, and so is what a
+// tier earns on it. A batch of events within it cannot overflow int64.
+const maxEventAmount = int64(catalog.MaxPrice) * order.MaxQuantity
+
+// check refuses an event beyond any real line's: the row is corrupt, and
+// folding it would wrap the figures' sums instead of failing.
+func (e saleEvent) check() error {
+	for _, v := range []int64{e.base, e.tierAmount[0], e.tierAmount[1], e.tierAmount[2]} {
+		if v > maxEventAmount || v < -maxEventAmount {
+			return fmt.Errorf("sales event %d: amount %d is beyond any order line's (at most %d); the row is corrupt", e.id, v, maxEventAmount)
+		}
+	}
+	return nil
+}
+
 // sellerChange is what a batch adds to one seller's figures.
 type sellerChange struct{ base, orders int64 }
 
@@ -88,29 +107,54 @@ const foldChunk = 50
 // rollups, in transactions of at most foldChunk events, each under the fold
 // lock and marking its events folded: each event counts once however many
 // runners fold at once. Team figures use the tree as it is when the event
-// is folded. It returns the number of events folded.
+// is folded. A chunk that fails is folded again event by event, so one
+// event that cannot fold is recorded as failed (see RecordFailure) and the
+// others count. It returns the number of events folded.
 func (db *DB) FoldSalesEvents(ctx context.Context, limit int) (int, error) {
+	const op = "store.FoldSalesEvents"
 	if limit <= 0 {
 		limit = 500
 	}
-	done := 0
-	for done < limit {
+	t := &sweepTally{kind: SweepFigures}
+	foldOne := func(ctx context.Context, tx *Tx, id int64) (int, error) {
+		return tx.foldSales(ctx, `id = ?`, id)
+	}
+	if err := db.retryDue(ctx, t, limit, foldOne); err != nil {
+		return t.result(op, err)
+	}
+	fresh := notFailing(t.kind, "sales_events.id")
+	for t.seen() < limit {
 		var n int
-		want := min(limit-done, foldChunk)
+		want := min(limit-t.seen(), foldChunk)
 		err := db.Write(ctx, func(tx *Tx) error {
 			var err error
-			n, err = tx.foldSales(ctx, want)
+			n, err = tx.foldSales(ctx, fresh+` ORDER BY id LIMIT ?`, want)
 			return err
 		})
-		if err != nil {
-			return done, errs.Wrap("store.FoldSalesEvents", err)
+		if err == nil {
+			t.add(n)
+			if n < want {
+				break
+			}
+			continue
 		}
-		done += n
-		if n < want {
+		if ctx.Err() != nil || errs.Is(err, errs.Unavailable) {
+			return t.result(op, err)
+		}
+		ids, err := db.dueIDs(ctx, `SELECT id FROM sales_events WHERE folded = FALSE AND `+fresh+` ORDER BY id LIMIT ?`, want)
+		if err != nil {
+			return t.result(op, err)
+		}
+		for _, id := range ids {
+			if err := db.item(ctx, t, id, false, foldOne); err != nil {
+				return t.result(op, err)
+			}
+		}
+		if len(ids) < want {
 			break
 		}
 	}
-	return done, nil
+	return t.result(op, nil)
 }
 
 func (tx *Tx) lockFigures(ctx context.Context) error {
@@ -118,14 +162,15 @@ func (tx *Tx) lockFigures(ctx context.Context) error {
 	return err
 }
 
-func (tx *Tx) foldSales(ctx context.Context, limit int) (int, error) {
+// foldSales folds the unfolded events that cond (with args) picks.
+func (tx *Tx) foldSales(ctx context.Context, cond string, args ...any) (int, error) {
 	if err := tx.lockFigures(ctx); err != nil {
 		return 0, err
 	}
 	var events []saleEvent
 	err := tx.each(ctx, `SELECT id, seller_id, supplier_id, region, new_order, base, tier1_id, tier2_id, tier3_id,
 			tier1_amount, tier2_amount, tier3_amount
-		FROM sales_events WHERE folded = FALSE ORDER BY id LIMIT ?`, []any{limit}, func(scan func(...any) error) error {
+		FROM sales_events WHERE folded = FALSE AND `+cond, args, func(scan func(...any) error) error {
 		var e saleEvent
 		if err := scan(&e.id, &e.seller, &e.supplier, &e.region, &e.newOrder, &e.base, &e.tierID[0], &e.tierID[1], &e.tierID[2],
 			&e.tierAmount[0], &e.tierAmount[1], &e.tierAmount[2]); err != nil {
@@ -136,6 +181,11 @@ func (tx *Tx) foldSales(ctx context.Context, limit int) (int, error) {
 	})
 	if err != nil || len(events) == 0 {
 		return 0, err
+	}
+	for _, e := range events {
+		if err := e.check(); err != nil {
+			return 0, err
+		}
 	}
 	ids := make([]any, len(events))
 	sellers := map[int64]*sellerChange{}

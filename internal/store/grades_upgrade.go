@@ -45,19 +45,44 @@ func upgradeTo(grades []network.Grade, currentRank int64, f gradeFigures, headCo
 // operator, stays until an operator changes it. Each upgrade is audited as
 // grade.upgrade by the system. It returns how many distributors it looked at.
 func (db *DB) UpgradeGrades(ctx context.Context, limit int) (int, error) {
+	const op = "store.UpgradeGrades"
 	if limit <= 0 {
 		limit = 500
 	}
+	t := &sweepTally{kind: SweepGrades}
+	one := func(ctx context.Context, tx *Tx, id int64) (int, error) {
+		return tx.upgradeGrades(ctx, `s.distributor_id = ?`, id)
+	}
+	if err := db.retryDue(ctx, t, limit, one); err != nil || t.seen() >= limit {
+		return t.result(op, err)
+	}
+	fresh := notFailing(t.kind, "s.distributor_id")
+	want := limit - t.seen()
 	var n int
 	err := db.Write(ctx, func(tx *Tx) error {
 		var err error
-		n, err = tx.upgradeGrades(ctx, limit)
+		n, err = tx.upgradeGrades(ctx, fresh+` ORDER BY s.distributor_id LIMIT ?`, want)
 		return err
 	})
-	return n, errs.Wrap("store.UpgradeGrades", err)
+	if err == nil || ctx.Err() != nil || errs.Is(err, errs.Unavailable) {
+		t.add(n)
+		return t.result(op, err)
+	}
+	// One distributor that cannot be looked at fails the batch: look at
+	// them one by one, so only that one is left.
+	ids, err := db.dueIDs(ctx, `SELECT s.distributor_id FROM distributor_sales s WHERE s.grade_due = TRUE AND `+fresh+`
+		ORDER BY s.distributor_id LIMIT ?`, want)
+	for _, id := range ids {
+		if err == nil {
+			err = db.item(ctx, t, id, false, one)
+		}
+	}
+	return t.result(op, err)
 }
 
-func (tx *Tx) upgradeGrades(ctx context.Context, limit int) (int, error) {
+// upgradeGrades looks at the distributors due a look that cond (with
+// args) picks.
+func (tx *Tx) upgradeGrades(ctx context.Context, cond string, args ...any) (int, error) {
 	// The fold lock: a fold cannot mark a distributor due between our read
 	// and our clearing of the mark.
 	if err := tx.lockFigures(ctx); err != nil {
@@ -82,7 +107,7 @@ func (tx *Tx) upgradeGrades(ctx context.Context, limit int) (int, error) {
 	var list []candidate
 	err = tx.each(ctx, `SELECT s.distributor_id, s.own_sales, s.team_sales, d.depth1_count, d.status, COALESCE(d.grade_id, 0)
 		FROM distributor_sales s JOIN distributors d ON d.id = s.distributor_id
-		WHERE s.grade_due = TRUE ORDER BY s.distributor_id LIMIT ?`, []any{limit}, func(scan func(...any) error) error {
+		WHERE s.grade_due = TRUE AND `+cond, args, func(scan func(...any) error) error {
 		var c candidate
 		if err := scan(&c.id, &c.f.own, &c.f.team, &c.f.direct, &c.status, &c.grade); err != nil {
 			return mapErr(err)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -55,30 +54,23 @@ func (db *DB) dueIDs(ctx context.Context, q string, args ...any) ([]int64, error
 // CancelUnpaidOrders cancels up to limit orders whose payment deadline has
 // passed, releasing their reserved stock and coupon use. Each order is its
 // own transaction and changes only if it is still unpaid, so a payment that
-// lands first wins and two sweeps never cancel one order twice.
+// lands first wins and two sweeps never cancel one order twice. An order
+// that cannot be cancelled is recorded (see RecordFailure) and the others
+// are; the error is then an ItemsFailed.
 func (db *DB) CancelUnpaidOrders(ctx context.Context, limit int) (int, error) {
-	ids, err := db.dueIDs(ctx, `SELECT id FROM orders WHERE status = 'unpaid' AND pay_by <= ? ORDER BY pay_by, id LIMIT ?`, ts(db.Now()), limit)
-	if err != nil {
-		return 0, errs.Wrap("store.CancelUnpaidOrders", err)
-	}
-	done := 0
-	for _, id := range ids {
-		var n int64
-		err := db.Write(ctx, func(tx *Tx) error {
-			var err error
-			n, err = tx.execN(ctx, `UPDATE orders SET status = 'cancelled', cancelled_at = ? WHERE id = ? AND status = 'unpaid' AND pay_by <= ?`,
-				ts(tx.now), id, ts(tx.now))
-			if err != nil || n == 0 {
-				return err
-			}
-			return tx.releaseOrder(ctx, id)
-		})
-		if err != nil {
-			return done, errs.Wrap("store.CancelUnpaidOrders", err)
+	t := &sweepTally{kind: SweepCancelUnpaid}
+	err := db.sweep(ctx, t, limit, func(limit int) ([]int64, error) {
+		return db.dueIDs(ctx, `SELECT id FROM orders WHERE status = 'unpaid' AND pay_by <= ? AND `+notFailing(t.kind, "orders.id")+`
+			ORDER BY pay_by, id LIMIT ?`, ts(db.Now()), limit)
+	}, func(ctx context.Context, tx *Tx, id int64) (int, error) {
+		n, err := tx.execN(ctx, `UPDATE orders SET status = 'cancelled', cancelled_at = ? WHERE id = ? AND status = 'unpaid' AND pay_by <= ?`,
+			ts(tx.now), id, ts(tx.now))
+		if err != nil || n == 0 {
+			return 0, err
 		}
-		done += int(n)
-	}
-	return done, nil
+		return 1, tx.releaseOrder(ctx, id)
+	})
+	return t.result("store.CancelUnpaidOrders", err)
 }
 
 // releaseOrder gives back what an unpaid order held: reserved stock, its
@@ -116,65 +108,61 @@ func (tx *Tx) releaseOrder(ctx context.Context, orderID int64) error {
 // instant before which an event is past the window days(settings) long.
 // There are few versions, so sweeps query per version and stay exact.
 func (db *DB) versionCutoffs(ctx context.Context, days func(*program.Settings) int) (map[int64]time.Time, error) {
-	out := map[int64]time.Time{}
+	var out map[int64]time.Time
 	err := db.Read(ctx, func(tx *Tx) error {
-		var versions []int64
-		err := tx.each(ctx, `SELECT version FROM program_settings`, nil, func(scan func(...any) error) error {
-			var v int64
-			if err := scan(&v); err != nil {
-				return mapErr(err)
-			}
-			versions = append(versions, v)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		for _, v := range append(versions, 0) {
-			s, err := tx.settingsAt(ctx, v)
-			if err != nil {
-				return err
-			}
-			out[v] = tx.now.AddDate(0, 0, -days(s))
-		}
-		return nil
+		var err error
+		out, err = tx.versionCutoffs(ctx, days)
+		return err
 	})
 	return out, err
 }
 
+func (tx *Tx) versionCutoffs(ctx context.Context, days func(*program.Settings) int) (map[int64]time.Time, error) {
+	versions, err := column[int64](ctx, tx, `SELECT version FROM program_settings`, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]time.Time{}
+	for _, v := range append(versions, 0) {
+		s, err := tx.settingsAt(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		out[v] = tx.now.AddDate(0, 0, -days(s))
+	}
+	return out, nil
+}
+
 // ConfirmShippedOrders marks received up to limit fulfilment orders shipped
 // longer ago than their order's auto-confirm days (the rules the order was
-// placed under).
+// placed under). One that fails is recorded and the others are confirmed.
 func (db *DB) ConfirmShippedOrders(ctx context.Context, limit int) (int, error) {
-	cutoffs, err := db.versionCutoffs(ctx, func(s *program.Settings) int { return s.AutoConfirmDays })
-	if err != nil {
-		return 0, errs.Wrap("store.ConfirmShippedOrders", err)
-	}
-	done := 0
-	for version, cutoff := range cutoffs {
-		ids, err := db.dueIDs(ctx, `SELECT f.id FROM fulfilment_orders f JOIN orders o ON o.id = f.order_id
-			WHERE f.status = 'shipped' AND o.settings_version = ? AND f.shipped_at <= ? ORDER BY f.shipped_at, f.id LIMIT ?`,
-			version, ts(cutoff), limit-done)
+	t := &sweepTally{kind: SweepConfirmReceipt}
+	err := db.sweep(ctx, t, limit, func(limit int) ([]int64, error) {
+		cutoffs, err := db.versionCutoffs(ctx, func(s *program.Settings) int { return s.AutoConfirmDays })
 		if err != nil {
-			return done, errs.Wrap("store.ConfirmShippedOrders", err)
+			return nil, err
 		}
-		for _, id := range ids {
-			var n int64
-			err := db.Write(ctx, func(tx *Tx) error {
-				var err error
-				n, err = tx.execN(ctx, `UPDATE fulfilment_orders SET status = 'received', received_at = ? WHERE id = ? AND status = 'shipped'`, ts(tx.now), id)
-				return err
-			})
+		var due []int64
+		for version, cutoff := range cutoffs {
+			ids, err := db.dueIDs(ctx, `SELECT f.id FROM fulfilment_orders f JOIN orders o ON o.id = f.order_id
+				WHERE f.status = 'shipped' AND o.settings_version = ? AND f.shipped_at <= ? AND `+notFailing(t.kind, "f.id")+`
+				ORDER BY f.shipped_at, f.id LIMIT ?`, version, ts(cutoff), limit-len(due))
 			if err != nil {
-				return done, errs.Wrap("store.ConfirmShippedOrders", err)
+				return nil, err
 			}
-			done += int(n)
+			if due = append(due, ids...); len(due) >= limit {
+				break
+			}
 		}
-		if done >= limit {
-			break
-		}
-	}
-	return done, nil
+		return due, nil
+	}, func(ctx context.Context, tx *Tx, id int64) (int, error) {
+		// A fulfilment order due once stays due: its shipping time and its
+		// order's rules do not change. So only its status is checked again.
+		n, err := tx.execN(ctx, `UPDATE fulfilment_orders SET status = 'received', received_at = ? WHERE id = ? AND status = 'shipped'`, ts(tx.now), id)
+		return int(n), err
+	})
+	return t.result("store.ConfirmShippedOrders", err)
 }
 
 // The settlement sweep settles lines in chunks of SettleChunk, one
@@ -195,12 +183,34 @@ const (
 // PostgreSQL without deadlocking, and each takes the shared accounts' locks
 // once for all its lines rather than once per line. On SQLite concurrent
 // chunks also share commits (see batcher).
+//
+// A chunk that fails is settled again line by line, so its good lines
+// settle and only the bad one is recorded as failed (see RecordFailure).
 func (db *DB) SettleMaturedLines(ctx context.Context, limit int) (int, error) {
+	t := &sweepTally{kind: SweepSettle}
+	err := db.retryDue(ctx, t, limit, settleOne)
+	if err == nil && t.seen() < limit {
+		err = db.settleChunks(ctx, t, limit)
+	}
+	return t.result("store.SettleMaturedLines", err)
+}
+
+// settleOne settles one line alone (0 when it is settled, held or gone).
+func settleOne(ctx context.Context, tx *Tx, id int64) (int, error) {
+	currency, err := column[string](ctx, tx, `SELECT currency FROM commission_lines WHERE line_id = ?`, []any{id})
+	if err != nil || len(currency) == 0 {
+		return 0, err
+	}
+	return tx.settleLines(ctx, currency[0], []int64{id})
+}
+
+// settleChunks settles due lines in chunks of SettleChunk lines of one
+// currency, SettleWorkers chunks at a time, until limit lines were seen.
+func (db *DB) settleChunks(ctx context.Context, t *sweepTally, limit int) error {
 	cutoffs, err := db.versionCutoffs(ctx, func(s *program.Settings) int { return s.AfterSaleDays })
 	if err != nil {
-		return 0, errs.Wrap("store.SettleMaturedLines", err)
+		return err
 	}
-	done := 0
 	for version, cutoff := range cutoffs {
 		type due struct {
 			line     int64
@@ -211,7 +221,8 @@ func (db *DB) SettleMaturedLines(ctx context.Context, limit int) (int, error) {
 			return tx.each(ctx, `SELECT c.line_id, c.currency FROM commission_lines c
 				JOIN order_lines l ON l.id = c.line_id JOIN fulfilment_orders f ON f.id = l.fulfilment_id JOIN orders o ON o.id = l.order_id
 				WHERE c.status = 'pending' AND c.held = FALSE AND f.status = 'received' AND o.settings_version = ? AND f.received_at <= ?
-				ORDER BY f.received_at, c.line_id LIMIT ?`, []any{version, ts(cutoff), limit - done}, func(scan func(...any) error) error {
+					AND `+notFailing(t.kind, "c.line_id")+`
+				ORDER BY f.received_at, c.line_id LIMIT ?`, []any{version, ts(cutoff), limit - t.seen()}, func(scan func(...any) error) error {
 				var d due
 				if err := scan(&d.line, &d.currency); err != nil {
 					return mapErr(err)
@@ -221,9 +232,8 @@ func (db *DB) SettleMaturedLines(ctx context.Context, limit int) (int, error) {
 			})
 		})
 		if err != nil {
-			return done, errs.Wrap("store.SettleMaturedLines", err)
+			return err
 		}
-		var settled atomic.Int64
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(SettleWorkers)
 		for len(list) > 0 {
@@ -244,21 +254,30 @@ func (db *DB) SettleMaturedLines(ctx context.Context, limit int) (int, error) {
 					return err
 				})
 				if err == nil {
-					settled.Add(int64(n)) // counted once committed
+					t.add(n) // counted once committed
+					return nil
 				}
-				return err
+				if gctx.Err() != nil || errs.Is(err, errs.Unavailable) {
+					return err
+				}
+				// One bad line fails its whole chunk: settle the chunk's
+				// lines one by one, so only the bad one is left.
+				for _, id := range ids {
+					if err := db.item(gctx, t, id, false, settleOne); err != nil {
+						return err
+					}
+				}
+				return nil
 			})
 		}
-		err = g.Wait()
-		done += int(settled.Load())
-		if err != nil {
-			return done, errs.Wrap("store.SettleMaturedLines", err)
+		if err := g.Wait(); err != nil {
+			return err
 		}
-		if done >= limit {
+		if t.seen() >= limit {
 			break
 		}
 	}
-	return done, nil
+	return nil
 }
 
 // completeOrders does completeOrder for several orders (ids ascending) in one statement.

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"sharemall/internal/account"
 	"sharemall/internal/errs"
@@ -220,14 +219,16 @@ func (tx *Tx) requestWithdrawal(ctx context.Context, distributorID int64, amount
 		return nil, errs.E(errs.Conflict, "amount", "the wallet owes %s %s in clawbacks; later earnings pay the debt first, and a wallet in debt cannot withdraw",
 			cur.Format(-debt), cur.Code)
 	}
-	day := time.Date(tx.now.Year(), tx.now.Month(), tx.now.Day(), 0, 0, 0, 0, time.UTC)
+	// Days are the program's, midnight to midnight in its time zone.
+	day, next := s.Day(tx.now)
 	var n int64
 	if err := tx.get(ctx, "count", `SELECT COUNT(*) FROM withdrawals WHERE distributor_id = ? AND requested_at >= ? AND requested_at < ?`,
-		[]any{d.ID, ts(day), ts(day.AddDate(0, 0, 1))}, &n); err != nil {
+		[]any{d.ID, ts(day), ts(next)}, &n); err != nil {
 		return nil, err
 	}
 	if n > int64(rule.DailyLimit) {
-		return nil, errs.E(errs.TooMany, "daily_limit", "at most %d withdrawal requests a day (UTC); try again after midnight UTC", rule.DailyLimit)
+		return nil, errs.E(errs.TooMany, "daily_limit", "at most %d withdrawal requests a day; try again after midnight %s (%s)",
+			rule.DailyLimit, s.Location(), next.Format("2006-01-02 15:04 MST"))
 	}
 	return tx.withdrawal(ctx, id)
 }

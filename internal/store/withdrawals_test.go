@@ -213,7 +213,7 @@ func TestRequestWithdrawalRules(t *testing.T) {
 		}
 		f.wallet(d, 3850, 1150, 0)
 
-		// The daily limit counts requests per UTC day, whatever their fate.
+		// The daily limit counts requests per program day, whatever their fate.
 		f.request(me, d, 100, "")
 		_, err := db.RequestWithdrawal(f.ctx, me, d, 100, "")
 		wdErr(t, err, errs.TooMany, "daily_limit")
@@ -221,7 +221,7 @@ func TestRequestWithdrawalRules(t *testing.T) {
 		if f.rows() != 3 {
 			t.Fatalf("%d withdrawals after the limit", f.rows())
 		}
-		f.clock.Advance(21 * time.Hour) // 2 Jan 03:04 → 3 Jan 00:04 UTC
+		f.clock.Advance(21 * time.Hour) // 2 Jan 11:04 → 3 Jan 08:04 in Shanghai
 		f.request(me, d, 100, "")
 		f.wallet(d, 3650, 1350, 0)
 
