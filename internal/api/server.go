@@ -97,11 +97,12 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 // Routes lists every API route as "METHOD /path".
 func (s *Server) Routes() []string { return slices.Clone(s.routes) }
 
-// Handler is the whole HTTP handler: panics are caught, requests measured,
-// cross-origin writes refused (cookie sessions need that), the caller resolved.
+// Handler is the whole HTTP handler: requests get an id and an access log
+// line, panics are caught, requests measured, cross-origin writes refused
+// (cookie sessions need that), the caller resolved.
 func (s *Server) Handler() http.Handler {
 	cop := http.NewCrossOriginProtection()
-	return s.recoverPanics(s.measure(cop.Handler(s.authenticate(s.mux))))
+	return s.accessLog(s.recoverPanics(s.measure(cop.Handler(s.authenticate(s.mux)))))
 }
 
 // handlerFunc is a handler that returns its error for writeError.
@@ -151,12 +152,7 @@ func (s *Server) measure(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
-		_, route := s.mux.Handler(r)
-		if route == "" {
-			route = "unmatched"
-		}
-		s.latency.WithLabelValues(route, strconv.Itoa(sw.status)).Observe(time.Since(start).Seconds())
-		s.log.DebugContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "dur", time.Since(start))
+		s.latency.WithLabelValues(s.routeOf(r), strconv.Itoa(sw.status)).Observe(time.Since(start).Seconds())
 	})
 }
 
@@ -167,8 +163,8 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				s.log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
-				writeJSON(w, http.StatusInternalServerError, errorBody{errorDetail{Code: errs.Internal, Message: "internal error"}})
+				s.log.ErrorContext(r.Context(), "panic", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
+				writeJSON(w, http.StatusInternalServerError, errorBody{errorDetail{Code: errs.Internal, Message: "internal error", RequestID: requestID(r)}})
 			}
 		}()
 		next.ServeHTTP(w, r)
@@ -218,6 +214,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				return
 			}
 		}
+		setAccount(r, actor.AccountID)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, actor)))
 	})
 }
