@@ -20,6 +20,7 @@ import (
 	"sharemall/internal/api"
 	"sharemall/internal/errs"
 	"sharemall/internal/jobs"
+	"sharemall/internal/metrics"
 	"sharemall/internal/store"
 )
 
@@ -148,9 +149,10 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger) err
 	if err := bootstrapOperator(ctx, db, cfg, acfg.HashParams, log); err != nil {
 		return err
 	}
+	handler := api.New(db, log, acfg)
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           api.New(db, log, acfg).Handler(),
+		Handler:           handler.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -159,6 +161,11 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger) err
 	}
 	if cfg.JobsInterval > 0 {
 		runner := jobs.NewRunner(db, log)
+		sweeps := metrics.NewSweeps()
+		if err := handler.Register(sweeps); err != nil {
+			return err
+		}
+		runner.Sweeps = sweeps.Instrument(runner.Sweeps)
 		go runner.Loop(ctx, cfg.JobsInterval)
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)

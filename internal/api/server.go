@@ -19,6 +19,7 @@ import (
 
 	"sharemall/internal/account"
 	"sharemall/internal/errs"
+	"sharemall/internal/metrics"
 	"sharemall/internal/store"
 )
 
@@ -73,6 +74,7 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 	}, []string{"route", "status"})
 	s.reg.MustRegister(s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.reg.MustRegister(metrics.NewStore(db, log)) // money work, backlog and pools, read at scrape time
 
 	s.routes = append(s.routes, "GET /metrics", "GET /healthz", "GET /api/openapi.json")
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
@@ -93,6 +95,10 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	})
 	return s
 }
+
+// Register adds a collector to the server's metrics, such as the
+// background sweeps' counters (metrics.Sweeps) of the runner beside it.
+func (s *Server) Register(c prometheus.Collector) error { return s.reg.Register(c) }
 
 // Routes lists every API route as "METHOD /path".
 func (s *Server) Routes() []string { return slices.Clone(s.routes) }
