@@ -24,7 +24,7 @@ type Config struct {
 	SessionTTL     time.Duration
 	JobsInterval   time.Duration // how often serve runs due background work; 0 leaves it to cron
 	PaymentSandbox bool          // run the built-in sandbox payment provider (always on for demo)
-	PublicURL      string        // the base URL clients use; the sandbox calls back there
+	PublicURL      string        // the base URL clients use; links and the sandbox page are written for it
 	SandboxSecret  string        // the sandbox provider's signing secret (secret)
 
 	BootstrapOperator         string // email or phone of the first operator, created by serve when none exists

@@ -36,7 +36,7 @@ type Config struct {
 	// PaymentSandbox runs the built-in sandbox payment provider (demo, tests).
 	PaymentSandbox bool
 	// PublicURL is the base URL clients reach the server at ("https://shop.example.com");
-	// the sandbox's hosted page and callback use it. Empty: this machine only.
+	// share links and the sandbox's hosted page use it. Empty: the request's host.
 	PublicURL string
 	// SandboxSecret signs the sandbox's callbacks. Empty: one is generated
 	// and kept in the database, so restarts keep it.
