@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strconv"
@@ -24,7 +25,7 @@ type Config struct {
 	SessionTTL     time.Duration
 	JobsInterval   time.Duration // how often serve runs due background work; 0 leaves it to cron
 	PaymentSandbox bool          // run the built-in sandbox payment provider (always on for demo)
-	PublicURL      string        // the base URL clients use; the sandbox calls back there
+	PublicURL      string        // the base URL clients use; links and the sandbox page are written for it
 	SandboxSecret  string        // the sandbox provider's signing secret (secret)
 
 	BootstrapOperator         string // email or phone of the first operator, created by serve when none exists
@@ -38,28 +39,56 @@ type Config struct {
 	MetricsToken      string // bearer token for /metrics (secret)
 
 	ready        func(addr string) // called with the listening address once serving (tests)
+	stderr       io.Writer         // where flag errors and --help go; nil: os.Stderr (tests set it)
 	metricsReady func(addr string) // likewise for --metrics-addr
 }
 
-// bindFlags registers the shared flags on fs with defaults from the environment.
+// Each command registers only the flags it uses, so its --help lists
+// exactly those: bindFlags for serve, bindDemoFlags for demo, bindDatabase
+// for the commands that only open the database (migrate, ledger check, jobs).
+
+// bindFlags registers serve's flags with defaults from the environment.
 func (c *Config) bindFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.Addr, "addr", env("SHAREMALL_ADDR", ":8080"), "address to listen on (SHAREMALL_ADDR)")
+	c.bindDatabase(fs)
+	c.bindServer(fs, ":8080")
+	fs.BoolVar(&c.PaymentSandbox, "payment-sandbox", envBool("SHAREMALL_PAYMENT_SANDBOX", false),
+		"run the built-in sandbox payment provider: anyone holding a payment reference can pay through it, so only for trials (always on in demo) (SHAREMALL_PAYMENT_SANDBOX)")
+	fs.StringVar(&c.BootstrapOperator, "bootstrap-operator", env("SHAREMALL_BOOTSTRAP_OPERATOR", ""),
+		"email or phone of the first operator, created at start when the program has none; its password comes from SHAREMALL_BOOTSTRAP_OPERATOR_PASSWORD or _FILE")
+	c.BootstrapOperatorPassword = secret("SHAREMALL_BOOTSTRAP_OPERATOR_PASSWORD", "")
+}
+
+// bindDemoFlags registers demo's flags: serve's, less the sandbox switch
+// (the demo always pays with the sandbox) and the bootstrap operator (the
+// demo makes its own), listening on this machine only unless told otherwise.
+func (c *Config) bindDemoFlags(fs *flag.FlagSet) {
+	c.bindDatabase(fs)
+	c.bindServer(fs, demoAddr)
+}
+
+// demoAddr is where the demo listens by default: this machine only, since
+// its logins and password are printed for all to read.
+const demoAddr = "127.0.0.1:8080"
+
+// bindServer registers the HTTP server's flags; addr is the default address.
+func (c *Config) bindServer(fs *flag.FlagSet, addr string) {
+	fs.StringVar(&c.Addr, "addr", env("SHAREMALL_ADDR", addr), "address to listen on (SHAREMALL_ADDR)")
+	fs.BoolVar(&c.CookieSecure, "cookie-secure", envBool("SHAREMALL_COOKIE_SECURE", true), "mark the session cookie Secure (SHAREMALL_COOKIE_SECURE)")
+	fs.DurationVar(&c.SessionTTL, "session-ttl", envDuration("SHAREMALL_SESSION_TTL", 30*24*time.Hour), "how long a login lasts (SHAREMALL_SESSION_TTL)")
+	fs.DurationVar(&c.JobsInterval, "jobs-interval", envDuration("SHAREMALL_JOBS_INTERVAL", 30*time.Second),
+		"how often serve runs due background work (cancel unpaid, confirm receipt, settle); 0 leaves it to cron running sharemall jobs run-due (SHAREMALL_JOBS_INTERVAL)")
+	fs.StringVar(&c.PublicURL, "public-url", env("SHAREMALL_PUBLIC_URL", ""), "base URL clients reach the server at, e.g. https://shop.example.com (SHAREMALL_PUBLIC_URL)")
+	c.SandboxSecret = secret("SHAREMALL_SANDBOX_SECRET", "")
+	c.bindLimitFlags(fs)
+}
+
+// bindDatabase registers where the database is and how to log: the flags
+// of every command that opens the database.
+func (c *Config) bindDatabase(fs *flag.FlagSet) {
 	fs.StringVar(&c.Data, "data", env("SHAREMALL_DATA", "./data"), "data folder for the embedded SQLite database (SHAREMALL_DATA)")
 	fs.StringVar(&c.DB, "db", secret("SHAREMALL_DB", ""), "database URL: postgres://… for PostgreSQL; empty for SQLite in --data (SHAREMALL_DB, SHAREMALL_DB_FILE)")
 	fs.StringVar(&c.LogLevel, "log-level", env("SHAREMALL_LOG_LEVEL", "info"), "log level: debug, info, warn, error (SHAREMALL_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("SHAREMALL_LOG_FORMAT", "text"), "log format: text or json (SHAREMALL_LOG_FORMAT)")
-	fs.BoolVar(&c.CookieSecure, "cookie-secure", envBool("SHAREMALL_COOKIE_SECURE", true), "mark the session cookie Secure (SHAREMALL_COOKIE_SECURE)")
-	fs.DurationVar(&c.SessionTTL, "session-ttl", envDuration("SHAREMALL_SESSION_TTL", 30*24*time.Hour), "how long a login lasts (SHAREMALL_SESSION_TTL)")
-	fs.DurationVar(&c.JobsInterval, "jobs-interval", envDuration("SHAREMALL_JOBS_INTERVAL", 30*time.Second),
-		"how often serve runs due background work (cancel unpaid, confirm receipt, settle); 0 leaves it to `sharemall jobs run-due` from cron (SHAREMALL_JOBS_INTERVAL)")
-	fs.BoolVar(&c.PaymentSandbox, "payment-sandbox", envBool("SHAREMALL_PAYMENT_SANDBOX", false),
-		"run the built-in sandbox payment provider: anyone holding a payment reference can pay through it, so only for trials (always on in demo) (SHAREMALL_PAYMENT_SANDBOX)")
-	fs.StringVar(&c.PublicURL, "public-url", env("SHAREMALL_PUBLIC_URL", ""), "base URL clients reach the server at, e.g. https://shop.example.com (SHAREMALL_PUBLIC_URL)")
-	fs.StringVar(&c.BootstrapOperator, "bootstrap-operator", env("SHAREMALL_BOOTSTRAP_OPERATOR", ""),
-		"email or phone of the first operator, created at start when the program has none; its password comes from SHAREMALL_BOOTSTRAP_OPERATOR_PASSWORD or _FILE")
-	c.BootstrapOperatorPassword = secret("SHAREMALL_BOOTSTRAP_OPERATOR_PASSWORD", "")
-	c.SandboxSecret = secret("SHAREMALL_SANDBOX_SECRET", "")
-	c.bindLimitFlags(fs)
 }
 
 func env(name, def string) string {

@@ -11,8 +11,9 @@ import (
 	"sharemall/internal/store"
 )
 
-// runDemo seeds the sample program (once per database) and prints how to use it.
-func runDemo(ctx context.Context, db *store.DB, cfg *Config, stdout io.Writer) error {
+// runDemo seeds the sample program (once per database) and prints how to
+// use it; addr is the address the server is bound to.
+func runDemo(ctx context.Context, db *store.DB, cfg *Config, addr string, stdout io.Writer) error {
 	r, err := demo.Seed(ctx, db, demo.Options{})
 	if err != nil {
 		return err
@@ -35,14 +36,31 @@ func runDemo(ctx context.Context, db *store.DB, cfg *Config, stdout io.Writer) e
 		fmt.Fprintf(stdout, " and withdrawals requested %d, approved %d, paid %d.\n\n",
 			r.Withdrawals["requested"], r.Withdrawals["approved"], r.Withdrawals["paid"])
 	}
-	fmt.Fprintf(stdout, "Open %s/healthz, the API at %s/api/v1 (document: %s/api/openapi.json).\n\n", baseURL(cfg.Addr), baseURL(cfg.Addr), baseURL(cfg.Addr))
+	base := baseURL(addr)
+	fmt.Fprintf(stdout, "Open %s/healthz, the API at %s/api/v1 (document: %s/api/openapi.json).\n", base, base, base)
+	if loopbackOnly(addr) {
+		fmt.Fprint(stdout, "Listening on this machine only. To let other machines reach it, run with --addr :8080 (every interface);\n"+
+			"anyone who can reach it can sign in with the logins below.\n")
+	}
+	fmt.Fprintf(stdout, "Start afresh: stop it and delete %s (or pass another --data). Another port: --addr 127.0.0.1:9090.\n\n", cfg.Data)
 	fmt.Fprintf(stdout, "Demo logins (password for all: %s):\n", demo.Password)
 	for _, l := range r.Logins {
 		fmt.Fprintf(stdout, "  %-12s %-32s %s\n", l.Role, l.Login, l.Note)
 	}
-	fmt.Fprintf(stdout, "\nTry: curl -s -X POST %s/api/v1/sessions -H 'Content-Type: application/json' -d '{\"login\":\"%s\",\"password\":\"%s\"}'\n\n",
-		baseURL(cfg.Addr), r.Logins[0].Login, demo.Password)
+	fmt.Fprintf(stdout, "\nTry: curl -s -X POST %s/api/v1/sessions -H 'Content-Type: application/json' -d '{\"login\":\"%s\",\"password\":\"%s\"}'\n",
+		base, r.Logins[0].Login, demo.Password)
+	fmt.Fprintf(stdout, "then send the token it returns: curl -s %s/api/v1/me -H 'Authorization: Bearer sms_…'\n\n", base)
 	return nil
+}
+
+// loopbackOnly reports whether addr serves this machine only.
+func loopbackOnly(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
 // baseURL turns a listen address into a URL a person can open.

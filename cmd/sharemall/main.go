@@ -20,6 +20,7 @@ import (
 	"sharemall/internal/api"
 	"sharemall/internal/errs"
 	"sharemall/internal/jobs"
+	"sharemall/internal/metrics"
 	"sharemall/internal/store"
 )
 
@@ -62,22 +63,26 @@ func run(ctx context.Context, cmd string, args []string, stdout io.Writer) error
 func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	switch cmd {
-	case "serve", "demo", "migrate":
+	case "serve":
 		cfg.bindFlags(fs)
+	case "demo":
+		cfg.bindDemoFlags(fs)
+	case "migrate":
+		cfg.bindDatabase(fs)
 	case "ledger":
 		if len(args) == 0 || args[0] != "check" {
 			return fmt.Errorf("usage: sharemall ledger check [flags]")
 		}
 		cmd, args = "ledger check", args[1:]
 		fs = flag.NewFlagSet(cmd, flag.ContinueOnError)
-		cfg.bindFlags(fs)
+		cfg.bindDatabase(fs)
 	case "jobs":
 		if len(args) == 0 || (args[0] != "run-due" && args[0] != "status") {
 			return fmt.Errorf("usage: sharemall jobs run-due|status [flags]")
 		}
 		cmd, args = "jobs "+args[0], args[1:]
 		fs = flag.NewFlagSet(cmd, flag.ContinueOnError)
-		cfg.bindFlags(fs)
+		cfg.bindDatabase(fs)
 	case "bench":
 		return runBench(ctx, args, stdout)
 	case "version":
@@ -88,6 +93,13 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 		return nil
 	default:
 		return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+	}
+	if cfg.stderr != nil {
+		fs.SetOutput(cfg.stderr)
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: sharemall %s [flags]\n\nFlags:\n", cmd)
+		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -100,6 +112,15 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 		return err
 	}
 	slog.SetDefault(log)
+	// The server binds its address first: a taken port is one clear error
+	// before anything is opened, seeded, printed or started.
+	var ln net.Listener
+	if cmd == "serve" || cmd == "demo" {
+		if ln, err = listen(cfg.Addr); err != nil {
+			return err
+		}
+		defer ln.Close()
+	}
 	db, err := store.Open(ctx, cfg.DB, cfg.Data)
 	if err != nil {
 		return err
@@ -129,14 +150,28 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 		if _, err := db.Prepare(ctx); err != nil {
 			return err
 		}
-		if err := runDemo(ctx, db, cfg, stdout); err != nil {
+		if err := runDemo(ctx, db, cfg, ln.Addr().String(), stdout); err != nil {
 			return err
 		}
 	}
-	return serve(ctx, db, cfg, log)
+	return serve(ctx, db, cfg, log, ln)
 }
 
-func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger) error {
+// listen binds addr, naming it when that fails; a port in use says so.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, fmt.Errorf("cannot listen on %s: the address is already in use (another program, or another sharemall, listens there); choose another with --addr", addr)
+	case err != nil:
+		return nil, fmt.Errorf("cannot listen on %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
+// serve serves on ln, which the caller bound, until ctx ends, then stops
+// gracefully: no new connections, requests in flight finish.
+func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger, ln net.Listener) error {
 	if n, err := db.Prepare(ctx); err != nil {
 		return err
 	} else if n > 0 {
@@ -156,7 +191,6 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger) err
 	}
 	apiSrv := api.New(db, log, acfg)
 	srv := &http.Server{
-		Addr:              cfg.Addr,
 		Handler:           apiSrv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -164,18 +198,22 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger) err
 		IdleTimeout:       2 * time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	if cfg.JobsInterval > 0 {
-		runner := jobs.NewRunner(db, log)
-		go runner.Loop(ctx, cfg.JobsInterval)
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
-	}
 	stopMetrics, err := serveMetrics(cfg, apiSrv.MetricsHandler(), log)
 	if err != nil {
 		ln.Close()
 		return err
+	}
+	if cfg.JobsInterval > 0 {
+		runner := jobs.NewRunner(db, log)
+		sweeps := metrics.NewSweeps()
+		if err := apiSrv.Register(sweeps); err != nil {
+			return err
+		}
+		runner.Sweeps = sweeps.Instrument(runner.Sweeps)
+		stopped := make(chan struct{})
+		go func() { defer close(stopped); runner.Loop(ctx, cfg.JobsInterval) }()
+		// The database closes after serve returns: let a sweep in progress end first.
+		defer func() { <-stopped }()
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "database", db.Engine(), "version", version())
 	errc := make(chan error, 1)

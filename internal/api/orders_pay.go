@@ -2,13 +2,12 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
-	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"sharemall/internal/errs"
@@ -19,27 +18,12 @@ import (
 
 // sandbox is the sandbox provider, when the server runs it (demo and tests;
 // off unless configured, because whoever holds a payment reference can pay
-// through it). Its hosted page and callback live at the configured public
-// URL or, without one, at the request's own host when that is this machine:
-// the sandbox never posts a callback to a host a request merely names.
+// through it). Its hosted page is written for the configured public URL or
+// the request's host, as share links are. It sends nothing over the
+// network: its Pay button applies the signed callback in this process.
 func (s *Server) sandbox(r *http.Request) (*payment.Sandbox, error) {
 	if !s.cfg.PaymentSandbox {
 		return nil, errs.E(errs.NotFound, "", "the sandbox payment provider is off; start the server with --payment-sandbox")
-	}
-	base := strings.TrimRight(s.cfg.PublicURL, "/")
-	if base == "" {
-		host, _, err := net.SplitHostPort(r.Host)
-		if err != nil {
-			host = r.Host
-		}
-		if ip := net.ParseIP(strings.Trim(host, "[]")); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			return nil, errs.E(errs.Forbidden, "Host", "the sandbox calls back only this machine; set --public-url to serve it elsewhere")
-		}
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
-		base = scheme + "://" + r.Host
 	}
 	secret := s.cfg.SandboxSecret
 	if secret == "" {
@@ -48,7 +32,7 @@ func (s *Server) sandbox(r *http.Request) (*payment.Sandbox, error) {
 			return nil, err
 		}
 	}
-	return &payment.Sandbox{Secret: []byte(secret), BaseURL: base}, nil
+	return &payment.Sandbox{Secret: []byte(secret), BaseURL: s.publicBase(r)}, nil
 }
 
 type paymentResponse struct {
@@ -99,11 +83,8 @@ func (s *Server) payOrder(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// sandboxCallback receives the sandbox's signed callback. A bad signature
-// or amount is logged and refused (400) with nothing else changed; a valid
-// one is applied once. A payment that came too late (the order was
-// cancelled) or twice (another payment paid the order) is refunded through
-// the provider.
+// sandboxCallback receives the sandbox's signed callback from outside (the
+// sandbox's own Pay button applies it in process, through the same path).
 func (s *Server) sandboxCallback(w http.ResponseWriter, r *http.Request) error {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
 	if err != nil {
@@ -113,7 +94,21 @@ func (s *Server) sandboxCallback(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cb, err := p.VerifyCallback(r.Header, body)
+	outcome, pay, err := s.applyCallback(r.Context(), p, r.Header, body)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"outcome": outcome, "payment": paymentJSON(pay, "")})
+	return nil
+}
+
+// applyCallback verifies a callback's signature and applies it. A bad
+// signature or amount is logged and refused (400) with nothing else
+// changed; a valid one is applied once. A payment that came too late (the
+// order was cancelled) or twice (another payment paid the order) is
+// refunded through the provider.
+func (s *Server) applyCallback(ctx context.Context, p *payment.Sandbox, h http.Header, body []byte) (string, *store.Payment, error) {
+	cb, err := p.VerifyCallback(h, body)
 	if err != nil {
 		var peek struct {
 			ProviderRef string `json:"provider_ref"`
@@ -123,23 +118,22 @@ func (s *Server) sandboxCallback(w http.ResponseWriter, r *http.Request) error {
 		if errs.FieldOf(err) != payment.SignatureHeader {
 			outcome = store.OutcomeBadPayload
 		}
-		if lerr := s.db.RecordCallback(r.Context(), p.Name(), peek.ProviderRef, string(body), outcome); lerr != nil {
-			return lerr
+		if lerr := s.db.RecordCallback(ctx, p.Name(), peek.ProviderRef, string(body), outcome); lerr != nil {
+			return "", nil, lerr
 		}
-		return err
+		return "", nil, err
 	}
-	outcome, pay, err := s.db.ApplyPayment(r.Context(), store.CallbackInput{Provider: p.Name(), ProviderRef: cb.ProviderRef,
+	outcome, pay, err := s.db.ApplyPayment(ctx, store.CallbackInput{Provider: p.Name(), ProviderRef: cb.ProviderRef,
 		Amount: cb.Amount, Currency: cb.Currency, Payload: string(body)})
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	if outcome == store.OutcomeLatePayment || outcome == store.OutcomeDoublePayment {
-		if err := p.Refund(r.Context(), pay.ProviderRef, fmt.Sprintf("payment:%d", pay.ID), pay.Amount, pay.Currency); err != nil {
-			return err
+		if err := p.Refund(ctx, pay.ProviderRef, fmt.Sprintf("payment:%d", pay.ID), pay.Amount, pay.Currency); err != nil {
+			return "", nil, err
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"outcome": outcome, "payment": paymentJSON(pay, "")})
-	return nil
+	return outcome, pay, nil
 }
 
 // sandboxTemplate is the hosted payment page; parsed at start-up so a broken
@@ -179,10 +173,12 @@ func (s *Server) sandboxPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderSandbox(w, http.StatusOK, p, "")
 }
 
-var sandboxClient = &http.Client{Timeout: 15 * time.Second}
-
-// sandboxPay is the Pay button: the sandbox signs a callback and sends it to
-// this server at the base URL the page was reached on, as a provider would.
+// sandboxPay is the Pay button: the sandbox signs a callback as a provider
+// would and the server applies it at once, through the same verification
+// as a callback from outside. Nothing goes over the network, so a payment
+// in flight when the server stops is not cut off, and no request can point
+// the callback at another host or port. Once started, it finishes even if
+// the customer's browser goes away: the customer has paid.
 func (s *Server) sandboxPay(w http.ResponseWriter, r *http.Request) error {
 	sb, err := s.sandbox(r)
 	if err != nil {
@@ -192,23 +188,12 @@ func (s *Server) sandboxPay(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	body := sb.CallbackBody(p.ProviderRef, p.Amount, p.Currency)
-	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, sb.BaseURL+"/api/v1/payments/sandbox/callback", bytes.NewReader(body))
-	if err != nil {
-		return errs.Invalidf("Host", "is not a usable base URL")
+	h, body := sb.SignedCallback(p.ProviderRef, p.Amount, p.Currency)
+	ctx := context.WithoutCancel(r.Context())
+	if _, _, err := s.applyCallback(ctx, sb, h, body); err != nil {
+		return err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(payment.SignatureHeader, sb.Sign(body))
-	res, err := sandboxClient.Do(req)
-	if err != nil {
-		return errs.E(errs.Unavailable, "", "the sandbox could not reach the callback: %v", err)
-	}
-	io.Copy(io.Discard, io.LimitReader(res.Body, 1<<20))
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		return errs.E(errs.Unavailable, "", "the server refused the sandbox's callback with status %d", res.StatusCode)
-	}
-	if p, err = s.db.PaymentByRef(r.Context(), sb.Name(), p.ProviderRef); err != nil {
+	if p, err = s.db.PaymentByRef(ctx, sb.Name(), p.ProviderRef); err != nil {
 		return err
 	}
 	return s.renderSandbox(w, http.StatusOK, p, "Payment sent. You may close this page.")

@@ -43,6 +43,8 @@ type errorDetail struct {
 	Code    errs.Code `json:"code"`
 	Field   string    `json:"field,omitempty"`
 	Message string    `json:"message"`
+	// RequestID is the request's X-Request-Id, so a user's report finds its log line.
+	RequestID string `json:"request_id,omitempty"`
 }
 
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
@@ -52,12 +54,12 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		status, code = http.StatusInternalServerError, errs.Internal
 	}
 	if code == errs.Internal || code == errs.Unavailable {
-		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "code", code, "err", err)
+		s.log.ErrorContext(r.Context(), "request failed", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "code", code, "err", err)
 	}
 	if d := errs.RetryAfterOf(err); d > 0 {
 		w.Header().Set("Retry-After", retryAfter(d))
 	}
-	writeJSON(w, status, errorBody{errorDetail{Code: code, Field: errs.FieldOf(err), Message: errs.MessageOf(err)}})
+	writeJSON(w, status, errorBody{errorDetail{Code: code, Field: errs.FieldOf(err), Message: errs.MessageOf(err), RequestID: requestID(r)}})
 }
 
 // noRoute answers every request no route matched, in the error envelope

@@ -20,6 +20,7 @@ import (
 
 	"sharemall/internal/account"
 	"sharemall/internal/errs"
+	"sharemall/internal/metrics"
 	"sharemall/internal/store"
 )
 
@@ -47,7 +48,7 @@ type Config struct {
 	// PaymentSandbox runs the built-in sandbox payment provider (demo, tests).
 	PaymentSandbox bool
 	// PublicURL is the base URL clients reach the server at ("https://shop.example.com");
-	// the sandbox's hosted page and callback use it. Empty: this machine only.
+	// share links and the sandbox's hosted page use it. Empty: the request's host.
 	PublicURL string
 	// SandboxSecret signs the sandbox's callbacks. Empty: one is generated
 	// and kept in the database, so restarts keep it.
@@ -89,6 +90,7 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 	}, []string{"route", "status"})
 	s.reg.MustRegister(s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.reg.MustRegister(metrics.NewStore(db, log)) // money work, backlog and pools, read at scrape time
 
 	s.routes = append(s.routes, "GET /metrics", "GET /healthz", "GET /api/openapi.json")
 	s.mux.Handle("GET /metrics", s.metricsGate(true, promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
@@ -115,16 +117,20 @@ func (s *Server) MetricsHandler() http.Handler {
 	return securityHeaders(s.metricsGate(false, promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
 }
 
+// Register adds a collector to the server's metrics, such as the
+// background sweeps' counters (metrics.Sweeps) of the runner beside it.
+func (s *Server) Register(c prometheus.Collector) error { return s.reg.Register(c) }
+
 // Routes lists every API route as "METHOD /path".
 func (s *Server) Routes() []string { return slices.Clone(s.routes) }
 
 // Handler is the whole HTTP handler: panics are caught, requests measured,
-// security headers set, cross-origin writes refused (cookie sessions need
+// requests get an id and an access log line, security headers set, cross-origin writes refused (cookie sessions need
 // that), writes limited per client address, the caller resolved.
 func (s *Server) Handler() http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginRefused))
-	return s.recoverPanics(s.measure(securityHeaders(cop.Handler(s.limitWrites(s.authenticate(s.mux))))))
+	return s.accessLog(s.recoverPanics(s.measure(securityHeaders(cop.Handler(s.limitWrites(s.authenticate(s.mux)))))))
 }
 
 // handlerFunc is a handler that returns its error for writeError.
@@ -185,12 +191,7 @@ func (s *Server) measure(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
-		_, route := s.mux.Handler(r)
-		if route == "" {
-			route = "unmatched"
-		}
-		s.latency.WithLabelValues(route, strconv.Itoa(sw.status)).Observe(time.Since(start).Seconds())
-		s.log.DebugContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "dur", time.Since(start))
+		s.latency.WithLabelValues(s.routeOf(r), strconv.Itoa(sw.status)).Observe(time.Since(start).Seconds())
 	})
 }
 
@@ -201,8 +202,8 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				s.log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
-				writeJSON(w, http.StatusInternalServerError, errorBody{errorDetail{Code: errs.Internal, Message: "internal error"}})
+				s.log.ErrorContext(r.Context(), "panic", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
+				writeJSON(w, http.StatusInternalServerError, errorBody{errorDetail{Code: errs.Internal, Message: "internal error", RequestID: requestID(r)}})
 			}
 		}()
 		next.ServeHTTP(w, r)
@@ -256,6 +257,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				return
 			}
 		}
+		setAccount(r, actor.AccountID)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, actor)))
 	})
 }

@@ -109,6 +109,16 @@ func (s *Sandbox) CallbackBody(ref string, amount money.Amount, currency string)
 	return b
 }
 
+// SignedCallback is the callback the sandbox sends when its page's Pay
+// button is pressed: its headers (with the signature) and body.
+func (s *Sandbox) SignedCallback(ref string, amount money.Amount, currency string) (http.Header, []byte) {
+	body := s.CallbackBody(ref, amount, currency)
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	h.Set(SignatureHeader, s.Sign(body))
+	return h, body
+}
+
 // NewSecret is a fresh random secret, hex encoded.
 func NewSecret() string { return randomHex(32) }
 

@@ -32,3 +32,17 @@ func TestSandboxSignature(t *testing.T) {
 		t.Fatal("a changed body was accepted")
 	}
 }
+
+// TestSandboxSignedCallback: what the Pay button makes passes the same
+// verification as a callback from outside, and only under its own secret.
+func TestSandboxSignedCallback(t *testing.T) {
+	s := &payment.Sandbox{Secret: []byte("k")}
+	h, body := s.SignedCallback("sbx_1", 250, "CNY")
+	cb, err := s.VerifyCallback(h, body)
+	if err != nil || cb.ProviderRef != "sbx_1" || cb.Amount != 250 || cb.Currency != "CNY" || cb.Status != "paid" {
+		t.Fatalf("%+v %v", cb, err)
+	}
+	if _, err := (&payment.Sandbox{Secret: []byte("other")}).VerifyCallback(h, body); err == nil {
+		t.Fatal("verified under another secret")
+	}
+}

@@ -224,6 +224,7 @@ func (tx *Tx) finishRefund(ctx context.Context, actor account.Actor, id int64, r
 	if _, _, err := tx.refundLine(ctx, c.LineID, "case:"+itoaID(id), after); err != nil {
 		return nil, err
 	}
+	tx.tally.refund(line.Currency, refund.Paid())
 	var warehouse, sku int64
 	var fstatus FulfilmentStatus
 	if err := tx.get(ctx, "order line", `SELECT l.warehouse_id, l.sku_id, f.status FROM order_lines l

@@ -47,6 +47,7 @@ func (db *DB) Checkout(ctx context.Context, actor account.Actor, in order.Checko
 		if err != nil {
 			return err
 		}
+		tx.tally.order()
 		if idempotencyKey != "" {
 			if _, err := tx.exec(ctx, `INSERT INTO checkout_keys (customer_account_id, idempotency_key, request_hash, order_id, created_at)
 				VALUES (?, ?, ?, ?, ?)`, actor.AccountID, idempotencyKey, hash, id, ts(tx.now)); err != nil {

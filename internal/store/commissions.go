@@ -172,6 +172,7 @@ func (tx *Tx) book(ctx context.Context, bs []LineBooking, currency string) (old 
 		}
 		sales = append(sales, sale{lineID: b.LineID, orderID: b.OrderID, snap: b.Snapshot, base: b.Line.Base, shares: shares[i],
 			newOrder: !prior[b.OrderID]})
+		tx.tally.bookedLine(currency, shares[i])
 		prior[b.OrderID] = true
 		// A line paid nothing (fully discounted) moves no money: no journal.
 		if j, ok := p.journal(fmt.Sprintf("book:line:%d", b.LineID), "book", fmt.Sprintf("order %d line %d paid", b.OrderID, b.LineID), currency); ok {
@@ -249,9 +250,13 @@ func (tx *Tx) settleLines(ctx context.Context, currency string, ids []int64) (in
 		id := c.(int64)
 		p := posting{}
 		earned := byDistributor{}
+		var commissionSettled money.Amount
 		for _, sh := range shares {
 			if sh.LineID != id || sh.Amount == 0 {
 				continue
+			}
+			if isCommission(sh.Party) {
+				commissionSettled += sh.Amount
 			}
 			p.debit(pendingAccount(sh.Party), sh.Amount)
 			if isDistributor(sh.Party) {
@@ -266,6 +271,7 @@ func (tx *Tx) settleLines(ctx context.Context, currency string, ids []int64) (in
 			}
 			tx.earn(p, w, d, earned[d])
 		}
+		tx.tally.settledLine(currency, commissionSettled)
 		// Every share refunded before settlement: the line settles, nothing moves.
 		if j, ok := p.journal(fmt.Sprintf("settle:line:%d", id), "settle", fmt.Sprintf("order %d line %d settled", orderOf[id], id), currency); ok {
 			journals = append(journals, j)

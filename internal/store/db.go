@@ -51,6 +51,8 @@ type DB struct {
 
 	// Now is the clock every transaction reads once at its start. Tests replace it.
 	Now func() time.Time
+
+	tally tally // the money work this process committed (see Tally)
 }
 
 // Open opens the database named by dbURL, or SQLite in dataDir when dbURL is
@@ -191,6 +193,8 @@ type Tx struct {
 	detached bool
 
 	deferred map[string]*deferredBalance // balance changes applied at the end, by account code
+
+	tally *txTally // what this write did, for the metrics; nil when reading
 }
 
 // Now is the transaction's clock reading, the same for every statement in it.
@@ -200,10 +204,21 @@ func (tx *Tx) Now() time.Time { return tx.now }
 // On SQLite fn may share its commit with other writers' (see batcher); it
 // still sees and changes the database as if alone.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
-	if db.batch != nil {
-		return db.batch.write(ctx, fn)
+	var t txTally
+	counted := func(tx *Tx) error {
+		t, tx.tally = txTally{}, &t // a write run again counts once
+		return fn(tx)
 	}
-	return db.writeAlone(ctx, fn)
+	var err error
+	if db.batch != nil {
+		err = db.batch.write(ctx, counted)
+	} else {
+		err = db.writeAlone(ctx, counted)
+	}
+	if err == nil {
+		db.tally.add(&t) // committed
+	}
+	return err
 }
 
 // writeAlone runs fn in a transaction of its own, never batched.

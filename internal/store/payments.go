@@ -169,6 +169,7 @@ func (tx *Tx) applyPayment(ctx context.Context, in CallbackInput) (string, *Paym
 		if _, err := tx.exec(ctx, `UPDATE payments SET status = 'refunded', refunded_at = ? WHERE id = ?`, ts(tx.now), p.ID); err != nil {
 			return "", nil, err
 		}
+		tx.tally.refund(p.Currency, p.Amount) // the caller refunds it through the provider
 		p, err = tx.payment(ctx, `id = ?`, p.ID)
 		return outcome, p, err
 	}
@@ -209,6 +210,7 @@ func (tx *Tx) applyPayment(ctx context.Context, in CallbackInput) (string, *Paym
 	}
 	paid := tx.now
 	p.Status, p.PaidAt = "paid", &paid // as the claim above set them
+	tx.tally.payment(p.Currency, p.Amount)
 	return OutcomeApplied, p, nil
 }
 
