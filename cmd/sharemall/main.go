@@ -209,7 +209,7 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger, ln 
 		if err := apiSrv.Register(sweeps); err != nil {
 			return err
 		}
-		runner.Sweeps = sweeps.Instrument(runner.Sweeps)
+		sweeps.Watch(runner)
 		stopped := make(chan struct{})
 		go func() { defer close(stopped); runner.Loop(ctx, cfg.JobsInterval) }()
 		// The database closes after serve returns: let a sweep in progress end first.

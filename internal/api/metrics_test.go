@@ -59,7 +59,8 @@ func TestWorkMetrics(t *testing.T) {
 		}
 		runner := jobs.NewRunner(ta.db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		broken := jobs.Sweep{Name: "broken", Run: func(context.Context, int) (int, error) { return 0, errors.New("a bad row") }}
-		runner.Sweeps = sweeps.Instrument(append(runner.Sweeps, broken))
+		runner.Sweeps = append(runner.Sweeps, broken)
+		sweeps.Watch(runner)
 
 		w := newOrderWorld(t, ta)
 		paid := ta.do("POST", "/api/v1/orders", w.cust, w.cart(2)).must(t, 201).id()
@@ -77,7 +78,7 @@ func TestWorkMetrics(t *testing.T) {
 			`sharemall_job_oldest_due_seconds{sweep="cancel-unpaid"}`:                                 (15 * time.Minute).Seconds(),
 			`sharemall_job_oldest_due_seconds{sweep="settle"}`:                                        0,
 			`sharemall_job_sweep_runs_total{sweep="cancel-unpaid"}`:                                   0,
-			`sharemall_job_sweep_failures_total{sweep="broken"}`:                                      0,
+			`sharemall_job_sweep_errors_total{sweep="broken"}`:                                        0,
 			`sharemall_http_request_duration_seconds_count{route="POST /api/v1/orders",status="201"}`: 2,
 		})
 		pool := map[store.Engine]string{store.SQLite: "write", store.Postgres: "main"}[ta.db.Engine()]
@@ -90,30 +91,16 @@ func TestWorkMetrics(t *testing.T) {
 		}
 		got = ta.scrape(t)
 		wantSeries(t, got, map[string]float64{
-			`sharemall_job_sweep_runs_total{sweep="cancel-unpaid"}`:     1,
-			`sharemall_job_sweep_items_total{sweep="cancel-unpaid"}`:    1,
-			`sharemall_job_sweep_failures_total{sweep="cancel-unpaid"}`: 0,
-			`sharemall_job_sweep_runs_total{sweep="settle"}`:            1,
-			`sharemall_job_sweep_failures_total{sweep="broken"}`:        1,
-			`sharemall_job_oldest_due_seconds{sweep="cancel-unpaid"}`:   0,
-			"sharemall_orders_placed_total":                             2,
+			`sharemall_job_sweep_runs_total{sweep="cancel-unpaid"}`:   1,
+			`sharemall_job_sweep_items_total{sweep="cancel-unpaid"}`:  1,
+			`sharemall_job_sweep_errors_total{sweep="cancel-unpaid"}`: 0,
+			`sharemall_job_sweep_runs_total{sweep="settle"}`:          1,
+			`sharemall_job_sweep_errors_total{sweep="broken"}`:        1,
+			`sharemall_job_oldest_due_seconds{sweep="cancel-unpaid"}`: 0,
+			"sharemall_orders_placed_total":                           2,
 		})
 		if got[`sharemall_job_sweep_duration_seconds_count{sweep="settle"}`] != 1 {
 			t.Errorf("sweep duration not observed")
 		}
 	})
-}
-
-// TestBacklogNamesSweeps: every part of the backlog is named after a sweep
-// the runner runs, so the two can be read side by side.
-func TestBacklogNamesSweeps(t *testing.T) {
-	names := map[string]bool{}
-	for _, sw := range jobs.Sweeps((*store.DB)(nil)) {
-		names[sw.Name] = true
-	}
-	for sweep := range metrics.BacklogBySweep(store.Backlog{}) {
-		if !names[sweep] {
-			t.Errorf("backlog names %q, which is no sweep", sweep)
-		}
-	}
 }

@@ -1,6 +1,6 @@
 // Package metrics turns the work Sharemall does into Prometheus metrics:
-// what the background sweeps did (wrapped around internal/jobs' sweeps), how
-// late the work due is, the money work the store committed, and the
+// what the background sweeps did (as internal/jobs' runner reports it), how
+// late the work due is and what is failing, the money work the store committed, and the
 // database's connection pools. The names are listed in docs/architecture.md.
 package metrics
 
@@ -15,64 +15,63 @@ import (
 	"sharemall/internal/store"
 )
 
-// Sweeps counts what each background sweep did, by sweep name.
+// Sweeps counts what each background sweep did, by sweep name, as the
+// jobs runner reports it (jobs.Runner.OnSweep).
 type Sweeps struct {
-	runs, items, failures *prometheus.CounterVec
-	duration              *prometheus.HistogramVec
+	runs, items, failedItems, errors *prometheus.CounterVec
+	duration                         *prometheus.HistogramVec
 }
 
-// NewSweeps makes the sweep counters; register them, then Instrument the runner's sweeps.
+// NewSweeps makes the sweep counters; register them, then Watch the runner.
 func NewSweeps() *Sweeps {
 	by := []string{"sweep"}
 	return &Sweeps{
 		runs: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sharemall_job_sweep_runs_total",
-			Help: "Runs of a background sweep (one batch each)."}, by),
+			Help: "Runs of a background sweep (each drains what is due, in batches)."}, by),
 		items: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sharemall_job_sweep_items_total",
 			Help: "Items a background sweep moved on (orders cancelled, receipts confirmed, lines settled, events folded, grades raised)."}, by),
-		failures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sharemall_job_sweep_failures_total",
-			Help: "Runs of a background sweep that ended in an error."}, by),
+		failedItems: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sharemall_job_sweep_failed_items_total",
+			Help: "Items a background sweep could not move on; each is recorded and retried with backoff (sharemall jobs status)."}, by),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sharemall_job_sweep_errors_total",
+			Help: "Runs of a background sweep that failed as a whole (its due work could not be read)."}, by),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "sharemall_job_sweep_duration_seconds",
 			Help: "How long one run of a background sweep took.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 10)}, by),
 	}
 }
 
-// Instrument wraps each sweep so that its runs are counted; the sweeps do
-// the same work as before.
-func (m *Sweeps) Instrument(sweeps []jobs.Sweep) []jobs.Sweep {
-	out := make([]jobs.Sweep, len(sweeps))
-	for i, sw := range sweeps {
-		run, name := sw.Run, sw.Name
+// Watch counts every run of r's sweeps from now on.
+func (m *Sweeps) Watch(r *jobs.Runner) {
+	for _, sw := range r.Sweeps {
 		// Zero series exist from the start, so a rate() sees the first run.
-		m.runs.WithLabelValues(name)
-		m.items.WithLabelValues(name)
-		m.failures.WithLabelValues(name)
-		sw.Run = func(ctx context.Context, limit int) (int, error) {
-			start := time.Now()
-			n, err := run(ctx, limit)
-			m.duration.WithLabelValues(name).Observe(time.Since(start).Seconds())
-			m.runs.WithLabelValues(name).Inc()
-			m.items.WithLabelValues(name).Add(float64(n))
-			if err != nil {
-				m.failures.WithLabelValues(name).Inc()
-			}
-			return n, err
+		for _, c := range []*prometheus.CounterVec{m.runs, m.items, m.failedItems, m.errors} {
+			c.WithLabelValues(sw.Name)
 		}
-		out[i] = sw
 	}
-	return out
+	r.OnSweep = m.Observe
+}
+
+// Observe counts one run of a sweep.
+func (m *Sweeps) Observe(run jobs.SweepRun) {
+	m.runs.WithLabelValues(run.Name).Inc()
+	m.items.WithLabelValues(run.Name).Add(float64(run.Items))
+	m.failedItems.WithLabelValues(run.Name).Add(float64(run.Failed))
+	if run.Err != nil {
+		m.errors.WithLabelValues(run.Name).Inc()
+	}
+	m.duration.WithLabelValues(run.Name).Observe(run.Took.Seconds())
 }
 
 func (m *Sweeps) Describe(ch chan<- *prometheus.Desc) {
-	m.runs.Describe(ch)
-	m.items.Describe(ch)
-	m.failures.Describe(ch)
+	for _, c := range []*prometheus.CounterVec{m.runs, m.items, m.failedItems, m.errors} {
+		c.Describe(ch)
+	}
 	m.duration.Describe(ch)
 }
 
 func (m *Sweeps) Collect(ch chan<- prometheus.Metric) {
-	m.runs.Collect(ch)
-	m.items.Collect(ch)
-	m.failures.Collect(ch)
+	for _, c := range []*prometheus.CounterVec{m.runs, m.items, m.failedItems, m.errors} {
+		c.Collect(ch)
+	}
 	m.duration.Collect(ch)
 }
 
@@ -97,6 +96,8 @@ var (
 
 	oldestDue = prometheus.NewDesc("sharemall_job_oldest_due_seconds",
 		"How long ago the oldest item a sweep has due became due; 0 when nothing is due.", []string{"sweep"}, nil)
+	failing = prometheus.NewDesc("sharemall_job_failing_items",
+		"Items of a sweep with a failure on record, waiting for their retry (sharemall jobs status).", []string{"sweep"}, nil)
 
 	poolOpen   = pool("sharemall_db_connections_open", "Connections open in a database pool.")
 	poolInUse  = pool("sharemall_db_connections_in_use", "Connections in use in a database pool.")
@@ -107,8 +108,8 @@ var (
 	poolClosed = pool("sharemall_db_connections_closed_total", "Connections a pool closed (idle or too old).")
 )
 
-// backlogWait bounds the backlog's queries, so a slow database cannot hold a scrape.
-const backlogWait = 5 * time.Second
+// dueWait bounds the due-work queries, so a slow database cannot hold a scrape.
+const dueWait = 5 * time.Second
 
 type moneyDescs struct{ count, amount *prometheus.Desc }
 
@@ -129,7 +130,7 @@ func (c *Store) Describe(ch chan<- *prometheus.Desc) {
 		ch <- d.count
 		ch <- d.amount
 	}
-	for _, d := range []*prometheus.Desc{oldestDue, poolOpen, poolInUse, poolIdle, poolMax, poolWaits, poolWaited, poolClosed} {
+	for _, d := range []*prometheus.Desc{oldestDue, failing, poolOpen, poolInUse, poolIdle, poolMax, poolWaits, poolWaited, poolClosed} {
 		ch <- d
 	}
 }
@@ -159,26 +160,19 @@ func (c *Store) Collect(ch chan<- prometheus.Metric) {
 		counter(poolWaited, s.WaitDuration.Seconds())
 		counter(poolClosed, float64(s.MaxIdleClosed+s.MaxIdleTimeClosed+s.MaxLifetimeClosed))
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), backlogWait)
+	ctx, cancel := context.WithTimeout(context.Background(), dueWait)
 	defer cancel()
-	b, err := c.db.Backlog(ctx)
+	due, err := c.db.JobsDue(ctx)
 	if err != nil {
-		// The other metrics still answer; the gap in this one shows the failure.
-		c.log.Warn("metrics: backlog", "err", err)
+		// The other metrics still answer; the gap in these shows the failure.
+		c.log.Warn("metrics: due work", "err", err)
 		return
 	}
-	for sweep, age := range BacklogBySweep(b) {
-		ch <- prometheus.MustNewConstMetric(oldestDue, prometheus.GaugeValue, age.Seconds(), sweep)
-	}
-}
-
-// BacklogBySweep names each part of the backlog by the sweep that works it
-// off (the names of jobs.Sweeps).
-func BacklogBySweep(b store.Backlog) map[string]time.Duration {
-	return map[string]time.Duration{
-		"cancel-unpaid":   b.CancelUnpaid,
-		"confirm-receipt": b.ConfirmReceipt,
-		"settle":          b.Settle,
-		"figures":         b.Figures,
+	now := c.db.Now()
+	for _, w := range due {
+		ch <- prometheus.MustNewConstMetric(failing, prometheus.GaugeValue, float64(w.Failing), w.Sweep)
+		if w.Err == "" {
+			ch <- prometheus.MustNewConstMetric(oldestDue, prometheus.GaugeValue, w.OldestAge(now).Seconds(), w.Sweep)
+		}
 	}
 }

@@ -545,3 +545,13 @@ func (tx *Tx) each(ctx context.Context, q string, args []any, fn func(scan func(
 	}
 	return mapErr(rows.Err())
 }
+
+// PoolStats reports the connection pools by name: on SQLite "write" (one
+// connection) and "read"; on PostgreSQL "main" and "accounts" (the small
+// pool that creates ledger accounts).
+func (db *DB) PoolStats() map[string]sql.DBStats {
+	if db.engine == SQLite {
+		return map[string]sql.DBStats{"write": db.write.Stats(), "read": db.read.Stats()}
+	}
+	return map[string]sql.DBStats{"main": db.write.Stats(), "accounts": db.accounts.Stats()}
+}
