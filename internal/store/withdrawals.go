@@ -227,7 +227,7 @@ func (tx *Tx) requestWithdrawal(ctx context.Context, distributorID int64, amount
 		return nil, err
 	}
 	if n > int64(rule.DailyLimit) {
-		return nil, errs.E(errs.TooMany, "daily_limit", "at most %d withdrawal requests a day; try again after midnight %s (%s)",
+		return nil, errs.TooManyFor(next.Sub(tx.now), "daily_limit", "at most %d withdrawal requests a day; try again after midnight %s (%s)",
 			rule.DailyLimit, s.Location(), next.Format("2006-01-02 15:04 MST"))
 	}
 	return tx.withdrawal(ctx, id)

@@ -23,11 +23,14 @@ func TestWithdrawalDayIsTheProgramsDay(t *testing.T) {
 			t.Helper()
 			f.clock.Advance(time.Date(2026, 1, day, hour, minute, 0, 0, time.UTC).Sub(f.clock.Now()))
 		}
-		refused := func(when string) {
+		refused := func(when string, retry time.Duration) {
 			t.Helper()
 			_, err := db.RequestWithdrawal(f.ctx, me, d, 100, "")
 			if errs.CodeOf(err) != errs.TooMany || errs.FieldOf(err) != "daily_limit" || !strings.Contains(errs.MessageOf(err), "Asia/Shanghai") {
 				t.Fatalf("%s: got %v, want the daily limit of the Shanghai day", when, err)
+			}
+			if got := errs.RetryAfterOf(err); got != retry {
+				t.Fatalf("%s: retry after %v, want %v (Shanghai's next midnight)", when, got, retry)
 			}
 		}
 
@@ -36,9 +39,9 @@ func TestWithdrawalDayIsTheProgramsDay(t *testing.T) {
 		at(2, 16, 30) // 00:30 on 3 Jan in Shanghai: a new day there, the same UTC day
 		f.request(me, d, 100, "")
 		at(2, 23, 30) // 07:30 on 3 Jan in Shanghai: counts toward Shanghai's 3 Jan
-		refused("23:30 UTC")
+		refused("23:30 UTC", 16*time.Hour+30*time.Minute)
 		at(3, 0, 30) // 08:30 on 3 Jan in Shanghai: a new UTC day, the same Shanghai day
-		refused("00:30 UTC the next day")
+		refused("00:30 UTC the next day", 15*time.Hour+30*time.Minute)
 		at(3, 16, 0) // midnight of 4 Jan in Shanghai
 		f.request(me, d, 100, "")
 		if f.rows() != 3 {
