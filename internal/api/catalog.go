@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -61,24 +62,78 @@ func (s *Server) currency(r *http.Request) (money.Currency, error) {
 	return st.Currency(), nil
 }
 
-// commissionJSON is a commission override in requests and responses.
+// commissionJSON is a commission override in requests and responses: one
+// entry per tier, tier 1 first; a null entry (or a tier past the end) is
+// not named and falls back to the next less specific source.
 type commissionJSON struct {
-	Kind  catalog.CommissionKind `json:"kind"`
-	Tiers []int64                `json:"tiers"`
+	Tiers []*tierCommissionJSON `json:"tiers"`
 }
 
-func commissionOut(c *catalog.Commission) *commissionJSON {
+// tierCommissionJSON is one named tier: {"kind": "rate", "rate_bp": 500}
+// or {"kind": "fixed", "per_unit": "1.50"} (an amount of the program's currency).
+type tierCommissionJSON struct {
+	Kind    catalog.CommissionKind `json:"kind"`
+	RateBP  *money.Rate            `json:"rate_bp,omitempty"`
+	PerUnit *string                `json:"per_unit,omitempty"`
+}
+
+func commissionOut(cur money.Currency, c *catalog.Commission) *commissionJSON {
 	if c == nil {
 		return nil
 	}
-	return &commissionJSON{Kind: c.Kind, Tiers: c.Tiers}
+	out := &commissionJSON{Tiers: make([]*tierCommissionJSON, len(c.Tiers))}
+	for i, t := range c.Tiers {
+		switch {
+		case t == nil:
+		case t.Kind == catalog.FixedCommission:
+			a := cur.Format(t.PerUnit)
+			out.Tiers[i] = &tierCommissionJSON{Kind: t.Kind, PerUnit: &a}
+		default:
+			r := t.Rate
+			out.Tiers[i] = &tierCommissionJSON{Kind: t.Kind, RateBP: &r}
+		}
+	}
+	return out
 }
 
-func (c *commissionJSON) domain() *catalog.Commission {
+// domain converts an override; field names it in errors ("commission").
+// The catalog validates the rest (ranges, tiers, the cap).
+func (c *commissionJSON) domain(cur money.Currency, field string) (*catalog.Commission, error) {
 	if c == nil {
-		return nil
+		return nil, nil
 	}
-	return &catalog.Commission{Kind: c.Kind, Tiers: c.Tiers}
+	out := &catalog.Commission{Tiers: make([]*catalog.TierCommission, len(c.Tiers))}
+	for i, t := range c.Tiers {
+		if t == nil {
+			continue
+		}
+		f := fmt.Sprintf("%s.tiers[%d].", field, i)
+		d := &catalog.TierCommission{Kind: t.Kind}
+		switch t.Kind {
+		case catalog.RateCommission:
+			if t.RateBP == nil {
+				return nil, errsRequired(f + "rate_bp")
+			}
+			if t.PerUnit != nil {
+				return nil, errs.Invalidf(f+"per_unit", "applies only to kind fixed")
+			}
+			d.Rate = *t.RateBP
+		case catalog.FixedCommission:
+			if t.PerUnit == nil {
+				return nil, errsRequired(f + "per_unit")
+			}
+			if t.RateBP != nil {
+				return nil, errs.Invalidf(f+"rate_bp", "applies only to kind rate")
+			}
+			a, err := cur.ParseField(f+"per_unit", *t.PerUnit)
+			if err != nil {
+				return nil, err
+			}
+			d.PerUnit = a
+		}
+		out.Tiers[i] = d
+	}
+	return out, nil
 }
 
 // nullable is a JSON field whose absence, null and value mean different

@@ -31,7 +31,7 @@ func skuOut(cur money.Currency, k *catalog.SKU) skuJSON {
 	}
 	return skuJSON{ID: k.ID, ProductID: k.ProductID, Code: k.Code, Options: opts, Currency: cur.Code,
 		RetailPrice: cur.Format(k.RetailPrice), PriceCeiling: formatAmount(cur, k.PriceCeiling),
-		Commission: commissionOut(k.Commission), OnSale: k.OnSale, CreatedAt: k.CreatedAt, UpdatedAt: k.UpdatedAt}
+		Commission: commissionOut(cur, k.Commission), OnSale: k.OnSale, CreatedAt: k.CreatedAt, UpdatedAt: k.UpdatedAt}
 }
 
 type productJSON struct {
@@ -51,7 +51,7 @@ type productJSON struct {
 
 func productOut(cur money.Currency, p *catalog.Product) productJSON {
 	out := productJSON{ID: p.ID, SupplierID: p.SupplierID, Title: p.Title, Description: p.Description, Images: p.Images,
-		Commission: commissionOut(p.Commission), OnSale: p.OnSale, Currency: cur.Code, SKUs: make([]skuJSON, len(p.SKUs)),
+		Commission: commissionOut(cur, p.Commission), OnSale: p.OnSale, Currency: cur.Code, SKUs: make([]skuJSON, len(p.SKUs)),
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 	if p.CategoryID != 0 {
 		c := p.CategoryID
@@ -77,7 +77,11 @@ type skuRequest struct {
 
 // domain converts a new SKU; prefix names its fields inside a larger request.
 func (q *skuRequest) domain(cur money.Currency, prefix string) (*catalog.SKU, error) {
-	k := &catalog.SKU{Code: q.Code, Options: q.Options, Commission: q.Commission.domain(), OnSale: true}
+	comm, err := q.Commission.domain(cur, prefix+"commission")
+	if err != nil {
+		return nil, err
+	}
+	k := &catalog.SKU{Code: q.Code, Options: q.Options, Commission: comm, OnSale: true}
 	if q.RetailPrice == nil {
 		return nil, errsRequired(prefix + "retail_price")
 	}
@@ -118,8 +122,12 @@ func (s *Server) createProduct(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	comm, err := req.Commission.domain(cur, "commission")
+	if err != nil {
+		return err
+	}
 	p := &catalog.Product{SupplierID: int64(req.SupplierID), CategoryID: int64(req.CategoryID), Title: req.Title, Description: req.Description,
-		Images: req.Images, Commission: req.Commission.domain(), OnSale: req.OnSale}
+		Images: req.Images, Commission: comm, OnSale: req.OnSale}
 	for i := range req.SKUs {
 		k, err := req.SKUs[i].domain(cur, fmt.Sprintf("skus[%d].", i))
 		if err != nil {
@@ -212,13 +220,16 @@ func (s *Server) updateProduct(w http.ResponseWriter, r *http.Request) error {
 		}
 		u.CategoryID = &c
 	}
-	if req.Commission.Set {
-		c := req.Commission.Value.domain()
-		u.Commission = &c
-	}
 	cur, err := s.currency(r)
 	if err != nil {
 		return err
+	}
+	if req.Commission.Set {
+		c, err := req.Commission.Value.domain(cur, "commission")
+		if err != nil {
+			return err
+		}
+		u.Commission = &c
 	}
 	p, err := s.db.UpdateProduct(r.Context(), actorOf(r), id, u)
 	if err != nil {
@@ -292,7 +303,10 @@ func (s *Server) updateSKU(w http.ResponseWriter, r *http.Request) error {
 		u.PriceCeiling = &c
 	}
 	if req.Commission.Set {
-		c := req.Commission.Value.domain()
+		c, err := req.Commission.Value.domain(cur, "commission")
+		if err != nil {
+			return err
+		}
 		u.Commission = &c
 	}
 	k, err := s.db.UpdateSKU(r.Context(), actorOf(r), id, u)

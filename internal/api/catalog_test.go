@@ -182,9 +182,16 @@ func TestCatalogProductsAPI(t *testing.T) {
 			{"create ceiling low", "POST", "/api/v1/products", "a", prod(nil, sku(nil), sku(map[string]any{"code": "T-2", "price_ceiling": "9.99"})), 400, errs.Invalid, "skus[1].price_ceiling"},
 			{"create bad image", "POST", "/api/v1/products", "a", prod(map[string]any{"images": []any{"file:///etc/passwd"}}), 400, errs.Invalid, "images[0]"},
 			{"create unknown category", "POST", "/api/v1/products", "a", prod(map[string]any{"category_id": 9999}), 400, errs.Invalid, "category_id"},
-			{"create commission over cap", "POST", "/api/v1/products", "a", prod(map[string]any{"commission": map[string]any{"kind": "rate", "tiers": []int{2000, 1500}}}), 400, errs.Invalid, "commission.tiers"},
-			{"create commission unknown field", "POST", "/api/v1/products", "a", prod(map[string]any{"commission": map[string]any{"kind": "rate", "tiers": []int{1}, "x": 1}}), 400, errs.Invalid, "x"},
-			{"create fixed over price", "POST", "/api/v1/products", "a", prod(nil, sku(map[string]any{"commission": map[string]any{"kind": "fixed", "tiers": []int{301}}})), 400, errs.Invalid, "skus[0].commission"},
+			{"create commission over cap", "POST", "/api/v1/products", "a", prod(map[string]any{"commission": tiers(rateTier(2000), rateTier(1500))}), 400, errs.Invalid, "commission"},
+			{"create commission unknown field", "POST", "/api/v1/products", "a", prod(map[string]any{"commission": map[string]any{"tiers": []any{rateTier(1)}, "x": 1}}), 400, errs.Invalid, "x"},
+			{"create commission in the old form", "POST", "/api/v1/products", "a", prod(map[string]any{"commission": map[string]any{"kind": "rate", "tiers": []int{1000}}}), 400, errs.Invalid, "kind"},
+			{"create commission naming no tier", "POST", "/api/v1/products", "a", prod(map[string]any{"commission": tiers(nil, nil)}), 400, errs.Invalid, "commission.tiers"},
+			{"create rate tier without rate", "POST", "/api/v1/products", "a", prod(map[string]any{"commission": tiers(map[string]any{"kind": "rate"})}), 400, errs.Invalid, "commission.tiers[0].rate_bp"},
+			{"create fixed tier with a rate", "POST", "/api/v1/products", "a", prod(map[string]any{"commission": tiers(map[string]any{"kind": "fixed", "per_unit": "1.00", "rate_bp": 5})}), 400, errs.Invalid, "commission.tiers[0].rate_bp"},
+			{"create fixed amount too precise", "POST", "/api/v1/products", "a", prod(map[string]any{"commission": tiers(fixedTier("1.005"))}), 400, errs.Invalid, "commission.tiers[0].per_unit"},
+			{"create tier the program does not pay", "POST", "/api/v1/products", "a", prod(map[string]any{"commission": tiers(nil, nil, rateTier(100))}), 400, errs.Invalid, "commission.tiers[2]"},
+			// Tier 1 fixed, tier 2 at the program's 5%: at most 25% of 10.00.
+			{"create fixed over price", "POST", "/api/v1/products", "a", prod(nil, sku(map[string]any{"commission": tiers(fixedTier("2.51"))})), 400, errs.Invalid, "skus[0].commission"},
 			{"create unknown field", "POST", "/api/v1/products", "a", prod(map[string]any{"stock": 5}), 400, errs.Invalid, "stock"},
 			{"create not JSON", "POST", "/api/v1/products", "a", "title=x", 400, errs.Invalid, "body"},
 			{"get hidden as A", "GET", hb, "a", nil, 404, errs.NotFound, ""},
@@ -202,10 +209,10 @@ func TestCatalogProductsAPI(t *testing.T) {
 			{"patch wrong type", "PATCH", pa, "a", map[string]any{"on_sale": "yes"}, 400, errs.Invalid, "on_sale"},
 			{"patch category zero", "PATCH", pa, "a", map[string]any{"category_id": 0}, 400, errs.Invalid, "category_id"},
 			{"patch supplier", "PATCH", pa, "a", map[string]any{"supplier_id": w.supB}, 400, errs.Invalid, "supplier_id"},
-			{"patch fixed over a price", "PATCH", pa, "a", map[string]any{"commission": map[string]any{"kind": "fixed", "tiers": []int{600}}}, 400, errs.Invalid, "commission"},
+			{"patch fixed over a price", "PATCH", pa, "a", map[string]any{"commission": tiers(fixedTier("6.00"))}, 400, errs.Invalid, "commission"},
 			{"patch category type", "PATCH", pa, "a", map[string]any{"category_id": "tea"}, 400, errs.Invalid, "category_id"},
-			{"patch commission unknown field", "PATCH", pa, "a", map[string]any{"commission": map[string]any{"kind": "rate", "tiers": []int{1}, "x": 1}}, 400, errs.Invalid, "x"},
-			{"patch commission bad kind", "PATCH", pa, "a", map[string]any{"commission": map[string]any{"kind": "share", "tiers": []int{1}}}, 400, errs.Invalid, "commission.kind"},
+			{"patch commission unknown field", "PATCH", pa, "a", map[string]any{"commission": map[string]any{"tiers": []any{rateTier(1)}, "x": 1}}, 400, errs.Invalid, "x"},
+			{"patch commission bad kind", "PATCH", pa, "a", map[string]any{"commission": tiers(map[string]any{"kind": "share"})}, 400, errs.Invalid, "commission.tiers[0].kind"},
 			{"patch sku ceiling number", "PATCH", sa, "a", map[string]any{"price_ceiling": 30}, 400, errs.Invalid, "price_ceiling"},
 			{"add sku by B", "POST", pa + "/skus", "b", sku(map[string]any{"code": "Z"}), 403, errs.Forbidden, ""},
 			{"add sku to hidden by A", "POST", hb + "/skus", "a", sku(map[string]any{"code": "Z"}), 404, errs.NotFound, ""},
@@ -223,14 +230,20 @@ func TestCatalogProductsAPI(t *testing.T) {
 		ta.do("GET", sb, w.tok["op"], nil) // no GET on a SKU: a deliberate 405
 
 		// Create, then PATCH with null clearing the category and the override.
+		// The product names tier 1 only; the SKU a fixed amount for tier 1 and
+		// tier 2 at the program's rate.
 		res := ta.do("POST", "/api/v1/products", w.tok["a"], prod(map[string]any{"category_id": cat, "on_sale": true,
-			"commission": map[string]any{"kind": "rate", "tiers": []int{1500, 500}}},
-			sku(map[string]any{"options": map[string]string{"size": "M"}, "price_ceiling": "12.50"}))).must(t, 201)
+			"commission": tiers(rateTier(1500), nil)},
+			sku(map[string]any{"options": map[string]string{"size": "M"}, "price_ceiling": "12.50", "commission": tiers(fixedTier("1.50"))}))).must(t, 201)
 		if res.Body["currency"] != "CNY" || res.Body["category_id"] != float64(cat) {
 			t.Fatalf("created %s", res.Raw)
 		}
+		if c := fmt.Sprint(res.Body["commission"]); c != "map[tiers:[map[kind:rate rate_bp:1500] <nil>]]" {
+			t.Fatalf("product commission %s", c)
+		}
 		k := res.Body["skus"].([]any)[0].(map[string]any)
-		if k["retail_price"] != "10.00" || k["price_ceiling"] != "12.50" || k["currency"] != "CNY" || k["on_sale"] != true {
+		if k["retail_price"] != "10.00" || k["price_ceiling"] != "12.50" || k["currency"] != "CNY" || k["on_sale"] != true ||
+			fmt.Sprint(k["commission"]) != "map[tiers:[map[kind:fixed per_unit:1.50]]]" {
 			t.Fatalf("sku %v", k)
 		}
 		p := fmt.Sprintf("/api/v1/products/%d", res.id())
@@ -409,4 +422,14 @@ func TestCatalogAPIKeys(t *testing.T) {
 		// A malformed bearer is refused before any route.
 		ta.do("GET", "/api/v1/products", "smk_short", nil).wantErr(t, errs.Unauthorized, "Authorization")
 	})
+}
+
+// tiers, rateTier and fixedTier build a commission override's JSON; a nil
+// tier is left unnamed.
+func tiers(ts ...any) map[string]any { return map[string]any{"tiers": ts} }
+
+func rateTier(bp int) map[string]any { return map[string]any{"kind": "rate", "rate_bp": bp} }
+
+func fixedTier(perUnit string) map[string]any {
+	return map[string]any{"kind": "fixed", "per_unit": perUnit}
 }

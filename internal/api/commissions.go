@@ -68,11 +68,8 @@ type shareJSON struct {
 
 func shareOut(r store.ShareRecord) shareJSON {
 	out := shareJSON{ID: r.ID, OrderID: r.OrderID, LineID: r.LineID, Kind: string(r.Party.Kind), Currency: r.Currency,
-		BookedAmount: formatIn(r.Currency, r.Booked), Amount: formatIn(r.Currency, r.Amount), Status: string(store.SharesPending),
+		BookedAmount: formatIn(r.Currency, r.Booked), Amount: formatIn(r.Currency, r.Amount), Status: string(r.ShareStatus()),
 		Reversed: r.Reversed(), BookedAt: r.BookedAt, SettledAt: r.SettledAt}
-	if r.Status == store.LineSettled {
-		out.Status = string(store.SharesAvailable)
-	}
 	id := r.Party.ID
 	switch r.Party.Kind {
 	case commission.KindTier:

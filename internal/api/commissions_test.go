@@ -63,7 +63,12 @@ func TestCommissionsAPI(t *testing.T) {
 			mine[0]["reversed"] != true || mine[0]["tier"] != float64(1) || mine[2]["kind"] != "markup" || mine[2]["amount"] != "1.50" {
 			t.Fatalf("seller's commissions: %v", mine)
 		}
-		if got := list("/api/v1/commissions?status=reversed", tokSponsor); len(got) != 1 || got[0]["amount"] != "1.99" {
+		// Partly refunded: still available, marked reversed; nothing was reversed whole.
+		if got := list("/api/v1/commissions?status=available", tokSponsor); len(got) != 1 || got[0]["amount"] != "1.99" ||
+			got[0]["reversed"] != true || got[0]["status"] != "available" {
+			t.Fatalf("sponsor's available commissions: %v", got)
+		}
+		if got := list("/api/v1/commissions?status=reversed", tokSponsor); len(got) != 0 {
 			t.Fatalf("sponsor's reversed commissions: %v", got)
 		}
 		if got := list("/api/v1/commissions?status=pending", tokSup); len(got) != 1 || got[0]["supplier_id"] != float64(supplier) ||
@@ -103,6 +108,82 @@ func TestCommissionsAPI(t *testing.T) {
 				t.Fatalf("GET %s: %d, want %d: %s", sc.path, res.Status, sc.status, res.Raw)
 			}
 			res.wantErr(t, sc.code, sc.field)
+		}
+	})
+}
+
+// TestCommissionStatusFilter: every status value filters on the status the
+// records show, and the three together list every record exactly once.
+func TestCommissionStatusFilter(t *testing.T) {
+	engines(t, func(t *testing.T, ta *testAPI) {
+		ctx := t.Context()
+		op := ta.operator()
+		_, tokSeller := ta.newAccount("seller@example.com")
+		_, tokSup := ta.newAccount("sup@example.com")
+		seller := ta.do("POST", "/api/v1/distributors", tokSeller, map[string]any{"display_name": "Sue"}).must(t, 201).id()
+		supplier := ta.do("POST", "/api/v1/suppliers", tokSup, map[string]any{"name": "Tea Co", "contact_email": "sup@example.com"}).must(t, 201).id()
+		snap := commission.Snapshot{Currency: "CNY", SupplierID: supplier, SellerID: seller,
+			Rules: []commission.TierRule{commission.Rate(1000)}, PlatformRate: 200, Cap: 3000}
+		// Lines: 1 pending; 2 pending, partly refunded; 3 pending, wholly
+		// refunded; 4 settled; 5 settled, partly refunded; 6 settled, then
+		// wholly refunded (a clawback).
+		for id := int64(1); id <= 6; id++ {
+			if _, _, err := ta.db.BookLine(ctx, store.LineBooking{LineID: id, OrderID: id, Snapshot: snap, Line: commission.Line{Base: 2000, Markup: 100, Quantity: 2}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, id := range []int64{4, 5, 6} {
+			if _, err := ta.db.SettleLine(ctx, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, r := range []struct {
+			line int64
+			left commission.Line
+		}{{2, commission.Line{Base: 1000, Markup: 50, Quantity: 1}}, {3, commission.Line{}}, {5, commission.Line{Base: 1000, Markup: 50, Quantity: 1}}, {6, commission.Line{}}} {
+			if _, _, err := ta.db.RefundLine(ctx, r.line, fmt.Sprintf("rma-%d", r.line), r.left); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		list := func(path string) map[float64]map[string]any {
+			t.Helper()
+			out := map[float64]map[string]any{}
+			for _, it := range ta.do("GET", path, op, nil).must(t, 200).Body["items"].([]any) {
+				rec := it.(map[string]any)
+				out[rec["id"].(float64)] = rec
+			}
+			return out
+		}
+		all := list("/api/v1/commissions?limit=200")
+		seen := map[float64]string{}
+		count := map[string]int{}
+		for _, status := range []string{"pending", "available", "reversed"} {
+			for id, rec := range list("/api/v1/commissions?limit=200&status=" + status) {
+				if rec["status"] != status {
+					t.Errorf("?status=%s returned a record showing %v: %v", status, rec["status"], rec)
+				}
+				if was, ok := seen[id]; ok {
+					t.Errorf("record %v under both %s and %s", id, was, status)
+				}
+				seen[id] = status
+				count[status]++
+			}
+		}
+		for id, rec := range all {
+			if seen[id] != rec["status"] {
+				t.Errorf("record %v shows %v but the filters gave %q", id, rec["status"], seen[id])
+			}
+			if want := rec["amount"] == "0.00"; (rec["status"] == "reversed") != want {
+				t.Errorf("record %v: status %v with amount %v", id, rec["status"], rec["amount"])
+			}
+			if rec["amount"] != rec["booked_amount"] && rec["reversed"] != true {
+				t.Errorf("record %v: taken back but not marked reversed: %v", id, rec)
+			}
+		}
+		// Each line has 4 shares (tier 1, markup, platform, supplier).
+		if len(seen) != len(all) || count["pending"] != 8 || count["available"] != 8 || count["reversed"] != 8 {
+			t.Fatalf("statuses %v over %d records", count, len(all))
 		}
 	})
 }

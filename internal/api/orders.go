@@ -136,6 +136,7 @@ type tierRuleResponse struct {
 	Kind    string     `json:"kind"`
 	RateBP  money.Rate `json:"rate_bp"`
 	PerUnit string     `json:"per_unit,omitempty"`
+	Source  string     `json:"source,omitempty"` // absent on snapshots from before per-tier rules
 }
 
 type snapshotResponse struct {
@@ -145,6 +146,7 @@ type snapshotResponse struct {
 	PlatformRateBP money.Rate         `json:"platform_rate_bp"`
 	Agent          *commission.Agent  `json:"agent,omitempty"`
 	CapBP          money.Rate         `json:"cap_bp"`
+	PlatformInCap  bool               `json:"platform_in_cap"`
 }
 
 type fulfilmentResponse struct {
@@ -169,12 +171,12 @@ func orderJSON(o *order.Order) orderResponse {
 		Lines: []lineResponse{}, Fulfilments: []fulfilmentResponse{}}
 	for _, l := range o.Lines {
 		snap := snapshotResponse{SellerID: l.Snapshot.SellerID, Upline: l.Snapshot.Upline, PlatformRateBP: l.Snapshot.PlatformRate,
-			Agent: l.Snapshot.Agent, CapBP: l.Snapshot.Cap, Rules: []tierRuleResponse{}}
+			Agent: l.Snapshot.Agent, CapBP: l.Snapshot.Cap, PlatformInCap: l.Snapshot.PlatformInCap, Rules: []tierRuleResponse{}}
 		if snap.Upline == nil {
 			snap.Upline = []int64{}
 		}
 		for _, r := range l.Snapshot.Rules {
-			tr := tierRuleResponse{Kind: string(r.Kind), RateBP: r.Rate}
+			tr := tierRuleResponse{Kind: string(r.Kind), RateBP: r.Rate, Source: string(r.Source)}
 			if r.PerUnit != 0 {
 				tr.PerUnit = c.Format(r.PerUnit)
 			}

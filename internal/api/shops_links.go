@@ -23,6 +23,7 @@ func (s *Server) routesShareLinks() {
 	s.handle("POST /api/v1/share-links", s.createShareLink)
 	s.handle("GET /api/v1/share-links/{code}/poster.png", s.sharePoster)
 	s.handle("GET /s/{code}", s.openShareLink)
+	s.handle("GET /api/v1/shops/{distributor_id}/products/{product_id}", s.getShopProduct)
 	s.handle("POST /api/v1/me/visits/claim", s.claimVisits)
 	s.handle("GET /api/v1/me/binding", s.myBinding)
 	s.handle("GET /api/v1/customers/{account_id}/binding", s.customerBinding)
@@ -115,7 +116,12 @@ func (s *Server) sharePoster(w http.ResponseWriter, r *http.Request) error {
 }
 
 // openShareLink records the visit (binding a signed-in customer) and sends
-// the browser on to the shop or the product.
+// the browser on to the shop, or to the product at the price checkout will
+// charge: the shop-product of the seller the order would be attributed to.
+// For an anonymous visitor that is the link's distributor (the binding is
+// made when it signs in); for a signed-in customer its binding after this
+// visit decides, and with no seller (its own link, say) the catalog product
+// at retail is the price.
 func (s *Server) openShareLink(w http.ResponseWriter, r *http.Request) error {
 	visitor := ""
 	if c, err := r.Cookie(VisitorCookie); err == nil && len(c.Value) == 32 {
@@ -141,11 +147,49 @@ func (s *Server) openShareLink(w http.ResponseWriter, r *http.Request) error {
 		HttpOnly: true, Secure: s.cfg.CookieSecure, SameSite: http.SameSiteLaxMode})
 	to := "/api/v1/shops/" + strconv.FormatInt(v.DistributorID, 10)
 	if v.ProductID != 0 {
+		seller := v.DistributorID
+		if !actorOf(r).Anonymous() {
+			if seller, err = s.db.AttributedSeller(r.Context(), actorOf(r)); err != nil {
+				return err
+			}
+		}
 		to = "/api/v1/products/" + strconv.FormatInt(v.ProductID, 10)
+		if seller != 0 {
+			to = "/api/v1/shops/" + strconv.FormatInt(seller, 10) + "/products/" + strconv.FormatInt(v.ProductID, 10)
+		}
 	}
 	w.Header().Set("Location", to)
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusFound)
+	return nil
+}
+
+// shopProductJSON is a product as one shop sells it: price is what checkout
+// charges a customer of that shop.
+type shopProductJSON struct {
+	DistributorID int64 `json:"distributor_id"`
+	Listed        bool  `json:"listed"`
+	shopItemJSON
+}
+
+func (s *Server) getShopProduct(w http.ResponseWriter, r *http.Request) error {
+	d, err := pathID(r, "distributor_id")
+	if err != nil {
+		return err
+	}
+	p, err := pathID(r, "product_id")
+	if err != nil {
+		return err
+	}
+	cur, err := s.currency(r)
+	if err != nil {
+		return err
+	}
+	it, listed, err := s.db.ShopProduct(r.Context(), d, p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, shopProductJSON{DistributorID: d, Listed: listed, shopItemJSON: shopItemOut(cur, it)})
 	return nil
 }
 

@@ -211,7 +211,7 @@ func TestShareAndBindingAPI(t *testing.T) {
 
 		// A signed-in customer is bound at once.
 		res = ta.open(t, "/s/"+pcode, w.custTok, "").must(t, 302)
-		if res.Header.Get("Location") != "/api/v1/products/"+itoa(w.prod.ID) {
+		if res.Header.Get("Location") != "/api/v1/shops/"+itoa(w.d1)+"/products/"+itoa(w.prod.ID) {
 			t.Fatalf("product redirect %q", res.Header.Get("Location"))
 		}
 		b := ta.do("GET", "/api/v1/me/binding", w.custTok, nil).must(t, 200)

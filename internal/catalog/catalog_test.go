@@ -76,8 +76,33 @@ func TestSupplierApplication(t *testing.T) {
 	}
 }
 
-func TestCommission(t *testing.T) {
-	withFees := catalog.Limits{Tiers: 3, PlatformRate: 500, AreaRate: 500, Cap: 3000}
+// rates and fixed build overrides for the tables below; a negative entry
+// leaves the tier unnamed.
+func rates(bp ...int64) *catalog.Commission {
+	c := &catalog.Commission{}
+	for _, v := range bp {
+		if v < 0 {
+			c.Tiers = append(c.Tiers, nil)
+		} else {
+			c.Tiers = append(c.Tiers, catalog.RateTier(money.Rate(v)))
+		}
+	}
+	return c
+}
+
+func fixed(amounts ...int64) *catalog.Commission {
+	c := &catalog.Commission{}
+	for _, v := range amounts {
+		if v < 0 {
+			c.Tiers = append(c.Tiers, nil)
+		} else {
+			c.Tiers = append(c.Tiers, catalog.FixedTier(money.Amount(v)))
+		}
+	}
+	return c
+}
+
+func TestCommissionShape(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		c     *catalog.Commission
@@ -85,17 +110,20 @@ func TestCommission(t *testing.T) {
 		field string
 	}{
 		{"none", nil, lim, ""},
-		{"rate at cap", &catalog.Commission{Kind: "rate", Tiers: []int64{2000, 1000}}, lim, ""},
-		{"rate over cap", &catalog.Commission{Kind: "rate", Tiers: []int64{2000, 1001}}, lim, "commission.tiers"},
-		{"fees count toward cap", &catalog.Commission{Kind: "rate", Tiers: []int64{1500, 501}}, withFees, "commission.tiers"},
-		{"fees within cap", &catalog.Commission{Kind: "rate", Tiers: []int64{1000, 500, 500}}, withFees, ""},
-		{"bad kind", &catalog.Commission{Kind: "percent", Tiers: []int64{1}}, lim, "commission.kind"},
-		{"no tiers", &catalog.Commission{Kind: "rate"}, lim, "commission.tiers"},
-		{"four tiers", &catalog.Commission{Kind: "rate", Tiers: []int64{1, 1, 1, 1}}, withFees, "commission.tiers"},
-		{"more than program", &catalog.Commission{Kind: "fixed", Tiers: []int64{1, 1, 1}}, lim, "commission.tiers"},
-		{"negative", &catalog.Commission{Kind: "fixed", Tiers: []int64{100, -1}}, lim, "commission.tiers[1]"},
-		{"rate over 100%", &catalog.Commission{Kind: "rate", Tiers: []int64{10001}}, catalog.Limits{Tiers: 1, Cap: 20000}, "commission.tiers[0]"},
-		{"fixed any size here", &catalog.Commission{Kind: "fixed", Tiers: []int64{100000, 5}}, lim, ""},
+		{"both tiers", rates(2000, 1000), lim, ""},
+		{"tier 2 only", rates(-1, 500), lim, ""},
+		{"kinds differ per tier", &catalog.Commission{Tiers: []*catalog.TierCommission{catalog.FixedTier(150), catalog.RateTier(500)}}, lim, ""},
+		{"bad kind", &catalog.Commission{Tiers: []*catalog.TierCommission{{Kind: "percent"}}}, lim, "commission.tiers[0].kind"},
+		{"no tiers", &catalog.Commission{}, lim, "commission.tiers"},
+		{"names no tier", rates(-1, -1), lim, "commission.tiers"},
+		{"four tiers", rates(1, 1, 1, 1), catalog.Limits{Tiers: 3, Cap: 3000}, "commission.tiers"},
+		{"a tier the program does not pay", fixed(1, 1, 1), lim, "commission.tiers[2]"},
+		{"a zero where the program pays no tier: migrated overrides", fixed(100, 0, 0), lim, ""},
+		{"negative per unit", &catalog.Commission{Tiers: []*catalog.TierCommission{catalog.FixedTier(-5)}}, lim, "commission.tiers[0].per_unit"},
+		{"rate over 100%", rates(10001), catalog.Limits{Tiers: 1, Cap: 20000}, "commission.tiers[0].rate_bp"},
+		{"rate with an amount", &catalog.Commission{Tiers: []*catalog.TierCommission{{Kind: "rate", Rate: 5, PerUnit: 5}}}, lim, "commission.tiers[0].per_unit"},
+		{"fixed with a rate", &catalog.Commission{Tiers: []*catalog.TierCommission{{Kind: "fixed", Rate: 5, PerUnit: 5}}}, lim, "commission.tiers[0].rate_bp"},
+		{"fixed too large", fixed(1<<40 + 1), lim, "commission.tiers[0].per_unit"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.c.Validate("commission", tc.lim)
@@ -106,34 +134,65 @@ func TestCommission(t *testing.T) {
 			wantErr(t, err, errs.Invalid, tc.field)
 		})
 	}
-	// Fixed amounts must fit in the cap's share of each price, less platform and area.
-	fixed := &catalog.Commission{Kind: "fixed", Tiers: []int64{200, 100}}
+}
+
+// TestCommissionFit: what a line pays under overrides (SKU over product
+// over grade and program, tier by tier) must fit the cap; the platform fee
+// is not a commission and is not counted.
+func TestCommissionFit(t *testing.T) {
+	program := catalog.Limits{Tiers: 2, TierRates: []money.Rate{1000, 500}, Cap: 3000}
+	withArea := program
+	withArea.AreaRate = 500
+	graded := program
+	graded.GradeTier1 = 1800
 	for _, tc := range []struct {
-		price money.Amount
-		lim   catalog.Limits
-		ok    bool
+		name      string
+		lim       catalog.Limits
+		price     money.Amount
+		overrides []*catalog.Commission // most specific first
+		ok        bool
 	}{
-		{1000, lim, true},       // 30% of 10.00 is 3.00
-		{999, lim, false},       // 30% of 9.99 is 2.99
-		{1500, withFees, true},  // 20% of 15.00 is 3.00
-		{1499, withFees, false}, // 20% of 14.99 is 2.99
+		{"rates at the cap", lim, -1, []*catalog.Commission{rates(2000, 1000)}, true},
+		{"rates over the cap", lim, -1, []*catalog.Commission{rates(2000, 1001)}, false},
+		{"tier 2 unnamed falls back to the program's 5%", program, -1, []*catalog.Commission{rates(2500)}, true},
+		{"... which counts against the cap", program, -1, []*catalog.Commission{rates(2501)}, false},
+		{"area counts", withArea, -1, []*catalog.Commission{rates(2000)}, true},
+		{"area counts over", withArea, -1, []*catalog.Commission{rates(2001)}, false},
+		{"unnamed tier 1 is checked at the highest grade rate", graded, -1, []*catalog.Commission{rates(-1, 1200)}, true},
+		{"... over", graded, -1, []*catalog.Commission{rates(-1, 1201)}, false},
+		{"a named tier 1 ignores grades", graded, -1, []*catalog.Commission{rates(2500)}, true},
+		{"SKU tier 1 over the product's tier 2", program, -1, []*catalog.Commission{rates(2000), rates(-1, 1000)}, true},
+		{"SKU tier 1 over the product's tier 2, over", program, -1, []*catalog.Commission{rates(2001), rates(-1, 1000)}, false},
+		{"fixed tier 1, tier 2 at 5%: 25% of 10.00 is 2.50", program, 1000, []*catalog.Commission{fixed(250)}, true},
+		{"... 2.51 is over", program, 1000, []*catalog.Commission{fixed(251)}, false},
+		{"fixed at an unknown price: rates only", program, -1, []*catalog.Commission{fixed(1 << 30)}, true},
+		{"fixed 2.00 + 1.00 fit 30% of 10.00", lim, 1000, []*catalog.Commission{fixed(200, 100)}, true},
+		{"... not of 9.99", lim, 999, []*catalog.Commission{fixed(200, 100)}, false},
+		{"with area 5%: 25% of 12.00 is 3.00", catalog.Limits{Tiers: 2, AreaRate: 500, Cap: 3000}, 1200, []*catalog.Commission{fixed(200, 100)}, true},
+		{"... of 11.99 is 2.99", catalog.Limits{Tiers: 2, AreaRate: 500, Cap: 3000}, 1199, []*catalog.Commission{fixed(200, 100)}, false},
+		{"no override: the program's rates", program, 0, nil, true},
 	} {
-		err := fixed.FitsPrice("commission", tc.lim, tc.price)
-		if (err == nil) != tc.ok || (err != nil && errs.FieldOf(err) != "commission") {
-			t.Errorf("price %d: %v", tc.price, err)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.lim.Fit("commission", tc.price, tc.overrides...)
+			if (err == nil) != tc.ok || (err != nil && (errs.CodeOf(err) != errs.Invalid || errs.FieldOf(err) != "commission")) {
+				t.Fatalf("Fit = %v; want ok %v", err, tc.ok)
+			}
+		})
 	}
-	rate := &catalog.Commission{Kind: "rate", Tiers: []int64{1000}}
-	if err := rate.FitsPrice("commission", lim, 0); err != nil {
-		t.Fatalf("rates always fit: %v", err)
-	}
-	s, err := catalog.MarshalCommission(fixed)
+	c := &catalog.Commission{Tiers: []*catalog.TierCommission{catalog.FixedTier(200), nil, catalog.RateTier(0)}}
+	s, err := catalog.MarshalCommission(c)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if *s != `{"tiers":[{"kind":"fixed","per_unit":200},null,{"kind":"rate"}]}` {
+		t.Fatalf("stored form %s", *s)
+	}
 	back, err := catalog.UnmarshalCommission(*s)
-	if err != nil || back.Kind != fixed.Kind || len(back.Tiers) != 2 || back.Tiers[0] != 200 {
+	if err != nil || len(back.Tiers) != 3 || *back.Tiers[0] != *c.Tiers[0] || back.Tiers[1] != nil || *back.Tiers[2] != *c.Tiers[2] {
 		t.Fatalf("round trip: %+v, %v", back, err)
+	}
+	if _, err := catalog.UnmarshalCommission(`{"kind":"rate","tiers":[1000]}`); err == nil {
+		t.Fatal("the form before migration 00013 read without error")
 	}
 }
 
@@ -169,17 +228,17 @@ func TestNewProduct(t *testing.T) {
 		{"ceiling without markup", func(p *catalog.Product) {}, false, "skus[1].price_ceiling"},
 		{"empty option", func(p *catalog.Product) { p.SKUs[0].Options["size"] = "" }, true, "skus[0].options.size"},
 		{"product rate over cap", func(p *catalog.Product) {
-			p.Commission = &catalog.Commission{Kind: "rate", Tiers: []int64{3001}}
-		}, true, "commission.tiers"},
+			p.Commission = rates(3001)
+		}, true, "commission"},
 		{"product fixed over a cheap sku", func(p *catalog.Product) {
-			p.Commission = &catalog.Commission{Kind: "fixed", Tiers: []int64{600}} // 30% of 19.99 is 5.99
+			p.Commission = fixed(600) // 30% of 19.99 is 5.99
 		}, true, "commission"},
 		{"sku override takes the cheap sku", func(p *catalog.Product) {
-			p.Commission = &catalog.Commission{Kind: "fixed", Tiers: []int64{600}}
-			p.SKUs[0].Commission = &catalog.Commission{Kind: "rate", Tiers: []int64{1000}}
+			p.Commission = fixed(600)
+			p.SKUs[0].Commission = rates(1000)
 		}, true, ""},
 		{"sku fixed over its price", func(p *catalog.Product) {
-			p.SKUs[1].Commission = &catalog.Commission{Kind: "fixed", Tiers: []int64{1200}}
+			p.SKUs[1].Commission = fixed(1200)
 		}, true, "skus[1].commission"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -45,7 +45,7 @@ type Product struct {
 	Title       string
 	Description string
 	Images      []string
-	Commission  *Commission // nil: the program's (or grade's) rates apply
+	Commission  *Commission // nil: every tier comes from the grade and program; else per tier, see Commission
 	OnSale      bool
 	SKUs        []SKU
 	CreatedAt   time.Time
@@ -60,7 +60,7 @@ type SKU struct {
 	Options      map[string]string
 	RetailPrice  money.Amount
 	PriceCeiling *money.Amount // nil: no markup above retail; else ≥ retail
-	Commission   *Commission   // nil: the product's override, if any, applies
+	Commission   *Commission   // nil: every tier falls back to the product's override, then grade and program
 	OnSale       bool
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
@@ -81,7 +81,19 @@ func (p *Product) Normalize(lim Limits) error {
 	if err := p.NormalizeFields(); err != nil {
 		return err
 	}
-	return p.Commission.Validate("commission", lim)
+	return p.CheckCommission(lim)
+}
+
+// CheckCommission validates the product's override and the rates it makes
+// with what it falls back to (fixed amounts are checked per SKU by CheckPrices).
+func (p *Product) CheckCommission(lim Limits) error {
+	if p.Commission == nil {
+		return nil
+	}
+	if err := p.Commission.Validate("commission", lim); err != nil {
+		return err
+	}
+	return lim.Fit("commission", -1, p.Commission)
 }
 
 // NormalizeFields validates a product's own fields but its override, so an
@@ -148,17 +160,17 @@ func (p *Product) NormalizeNew(lim Limits, allowMarkup bool) error {
 	return p.CheckPrices(lim)
 }
 
-// CheckPrices checks every fixed override against the prices of the SKUs it
-// applies to: a SKU's own override, else the product's.
+// CheckPrices checks what a line of each SKU pays (its own override over
+// the product's, over the program's rates) against the cap at its retail
+// price. The error names the SKU's override when it has one, else the
+// product's.
 func (p *Product) CheckPrices(lim Limits) error {
 	for i, s := range p.SKUs {
+		field := "commission"
 		if s.Commission != nil {
-			if err := s.Commission.FitsPrice(fmt.Sprintf("skus[%d].commission", i), lim, s.RetailPrice); err != nil {
-				return err
-			}
-			continue
+			field = fmt.Sprintf("skus[%d].commission", i)
 		}
-		if err := p.Commission.FitsPrice("commission", lim, s.RetailPrice); err != nil {
+		if err := lim.Fit(field, s.RetailPrice, s.Commission, p.Commission); err != nil {
 			return err
 		}
 	}
@@ -167,20 +179,26 @@ func (p *Product) CheckPrices(lim Limits) error {
 
 var codeRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
-// Normalize validates a SKU; prefix ("skus[0]." or "") goes before field names.
+// Normalize validates a SKU and the shape of its override; prefix
+// ("skus[0]." or "") goes before field names. What its lines pay is checked
+// against the cap by CheckFit (or the product's CheckPrices).
 func (s *SKU) Normalize(prefix string, lim Limits, allowMarkup bool) error {
 	if err := s.NormalizeFields(prefix, allowMarkup); err != nil {
 		return err
 	}
-	return s.CheckCommission(prefix, lim)
+	return s.Commission.Validate(prefix+"commission", lim)
 }
 
-// CheckCommission validates the SKU's own override and its fit to the price.
-func (s *SKU) CheckCommission(prefix string, lim Limits) error {
-	if err := s.Commission.Validate(prefix+"commission", lim); err != nil {
-		return err
+// CheckFit checks what a line of the SKU pays (its override over the
+// product's, over the program's rates) against the cap at its retail price.
+// The error names the SKU's override when it has one, else its price (the
+// thing that changed).
+func (s *SKU) CheckFit(prefix string, lim Limits, productCommission *Commission) error {
+	field := prefix + "retail_price"
+	if s.Commission != nil {
+		field = prefix + "commission"
 	}
-	return s.Commission.FitsPrice(prefix+"commission", lim, s.RetailPrice)
+	return lim.Fit(field, s.RetailPrice, s.Commission, productCommission)
 }
 
 // NormalizeFields validates a SKU but its override.
@@ -221,15 +239,6 @@ func (s *SKU) NormalizeFields(prefix string, allowMarkup bool) error {
 		}
 	}
 	return nil
-}
-
-// Inherited checks a SKU without its own override against the product's
-// fixed override; the field is the SKU's price, the thing that changed.
-func (s *SKU) Inherited(productCommission *Commission, lim Limits) error {
-	if s.Commission != nil {
-		return nil
-	}
-	return productCommission.FitsPrice("retail_price", lim, s.RetailPrice)
 }
 
 // ProductUpdate changes some of a product's fields; nil leaves one as it is.

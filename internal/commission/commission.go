@@ -15,13 +15,18 @@
 //   - the supplier gets base minus all of the above, so it takes every
 //     rounding remainder and the shares sum to base + markup to the cent.
 //
-// The cap. The program's cap bounds tiers, platform and agent together (the
-// program, grades and overrides are validated that way), so here the tiers
-// and the agent together get at most floor(base × (cap − platform_rate)),
-// and with the platform fee never more than floor(base × cap). The platform
-// fee itself is never cut. Only fixed rules, or a discount that shrinks the
-// base under fixed amounts, can reach the cap: then the farthest tier is cut
-// first (tier 3, then 2, then 1, then the agent) until the rest fits.
+// The cap bounds what distributors earn: the tiers and the agent together
+// get at most floor(base × cap). The platform fee is the platform's, not a
+// commission: it does not count against the cap and is never cut. Whatever
+// mix of sources the rules came from (SKU, product, grade, program), when
+// they exceed the cap the farthest tier is cut first (tier 3, then 2, then
+// 1, then the agent) until the rest fits. And the supplier's share is never
+// negative: commissions never take more than the platform fee leaves.
+//
+// Snapshots taken before the cap stopped counting the platform fee carry
+// no platform_in_cap field and read as PlatformInCap true: their tiers and
+// agent get at most floor(base × (cap − platform_rate)), as when they were
+// booked, so refunds of old orders recompute exactly what was booked.
 //
 // Rounding is floor everywhere, computed in 128 bits; the only overflow is a
 // fixed amount × quantity or base + markup beyond int64, which is an error.
@@ -32,6 +37,7 @@
 package commission
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"sharemall/internal/catalog"
@@ -47,6 +53,9 @@ type TierRule struct {
 	Kind    catalog.CommissionKind `json:"kind"`
 	Rate    money.Rate             `json:"rate_bp,omitempty"`  // Kind rate: basis points of the base
 	PerUnit money.Amount           `json:"per_unit,omitempty"` // Kind fixed: minor units per unit sold
+	// Source is where the rule came from; "" in snapshots taken before
+	// overrides resolved per tier (they did not record it).
+	Source Source `json:"source,omitempty"`
 }
 
 // Rate returns a rate rule.
@@ -79,6 +88,23 @@ type Snapshot struct {
 	PlatformRate money.Rate `json:"platform_rate_bp"`
 	Agent        *Agent     `json:"agent,omitempty"`
 	Cap          money.Rate `json:"cap_bp"`
+	// PlatformInCap is true for snapshots taken when the cap counted the
+	// platform fee too (see the package comment); a stored snapshot without
+	// the field reads as true. New snapshots leave it false.
+	PlatformInCap bool `json:"platform_in_cap"`
+}
+
+// UnmarshalJSON reads a stored snapshot; one written before the field
+// platform_in_cap existed reads with PlatformInCap true, so it splits as it
+// did when it was booked.
+func (s *Snapshot) UnmarshalJSON(b []byte) error {
+	type plain Snapshot // without this method
+	v := plain{PlatformInCap: true}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*s = Snapshot(v)
+	return nil
 }
 
 // Beneficiary is the distributor tier k (1-based) pays, or 0 for nobody.

@@ -1,6 +1,7 @@
 package commission
 
 import (
+	"encoding/json"
 	"math"
 	"slices"
 	"testing"
@@ -124,8 +125,8 @@ func TestSplitRules(t *testing.T) {
 			s.Agent = &Agent{agentID, 1000}
 			s.PlatformRate = 1000
 		},
-			Line{Base: 1000, Quantity: 1}, // room (30% − 10%) of 1000 = 200: agent 100, tier 1 gets the other 100
-			Shares{{tier1, 100}, {tier2, 0}, {tier3, 0}, {markup, 0}, {area, 100}, {platform, 100}, {payable, 700}}},
+			Line{Base: 1000, Quantity: 1}, // room 30% of 1000 = 300 (the platform fee is outside it): agent 100, tier 1 the other 200
+			Shares{{tier1, 200}, {tier2, 0}, {tier3, 0}, {markup, 0}, {area, 100}, {platform, 100}, {payable, 600}}},
 		{"the agent is cut last", func(s *Snapshot) {
 			s.Rules = []TierRule{Fixed(500), Fixed(500)}
 			s.Agent = &Agent{agentID, 2500}
@@ -133,9 +134,19 @@ func TestSplitRules(t *testing.T) {
 		},
 			Line{Base: 1000, Quantity: 1},
 			Shares{{tier1, 0}, {tier2, 0}, {markup, 0}, {area, 200}, {platform, 0}, {payable, 800}}},
-		{"platform above the cap: nothing left for commissions", func(s *Snapshot) { s.PlatformRate = 4000 },
+		{"a platform rate above the cap does not squeeze commissions", func(s *Snapshot) { s.PlatformRate = 4000 },
 			Line{Base: 1000, Quantity: 1},
-			Shares{{tier1, 0}, {tier2, 0}, {markup, 0}, {platform, 400}, {payable, 600}}},
+			Shares{{tier1, 100}, {tier2, 50}, {markup, 0}, {platform, 400}, {payable, 450}}},
+		{"the tiers at exactly the cap beside a platform fee", func(s *Snapshot) { s.Rules = []TierRule{Rate(2000), Rate(1000)}; s.PlatformRate = 200 },
+			Line{Base: 1000, Quantity: 1},
+			Shares{{tier1, 200}, {tier2, 100}, {markup, 0}, {platform, 20}, {payable, 680}}},
+		{"the supplier never goes negative: commissions take at most what the platform fee leaves", func(s *Snapshot) {
+			s.Rules = []TierRule{Fixed(900), Fixed(900)}
+			s.PlatformRate = 9000
+			s.Cap = 10000
+		},
+			Line{Base: 1000, Quantity: 1},
+			Shares{{tier1, 100}, {tier2, 0}, {markup, 0}, {platform, 900}, {payable, 0}}},
 		{"a zero line splits to zeros", nil, Line{},
 			Shares{{tier1, 0}, {tier2, 0}, {markup, 0}, {platform, 0}, {payable, 0}}},
 		{"a huge base does not overflow the rate", func(s *Snapshot) { s.Rules = []TierRule{Rate(10000)}; s.Upline = nil; s.Cap = 10000 },
@@ -235,11 +246,19 @@ func TestRecomputeRefuses(t *testing.T) {
 	}
 }
 
+// src labels a rule with its source.
+func src(r TierRule, from Source) TierRule {
+	r.Source = from
+	return r
+}
+
 func TestResolveTierRules(t *testing.T) {
 	program := []money.Rate{1000, 500}
 	grade := money.Rate(1500)
-	product := &catalog.Commission{Kind: catalog.RateCommission, Tiers: []int64{1200, 600}}
-	skuFixed := &catalog.Commission{Kind: catalog.FixedCommission, Tiers: []int64{300}}
+	product := &catalog.Commission{Tiers: []*catalog.TierCommission{catalog.RateTier(1200), catalog.RateTier(600)}}
+	skuFixed1 := &catalog.Commission{Tiers: []*catalog.TierCommission{catalog.FixedTier(300)}}
+	productTier2 := &catalog.Commission{Tiers: []*catalog.TierCommission{nil, catalog.FixedTier(80)}}
+	skuZeros := &catalog.Commission{Tiers: []*catalog.TierCommission{catalog.FixedTier(300), catalog.FixedTier(0), catalog.FixedTier(0)}}
 	for _, tc := range []struct {
 		name         string
 		tiers        int
@@ -248,16 +267,27 @@ func TestResolveTierRules(t *testing.T) {
 		product, sku *catalog.Commission
 		want         []TierRule
 	}{
-		{"program", 2, program, nil, nil, nil, []TierRule{Rate(1000), Rate(500)}},
-		{"grade replaces tier 1 only", 2, program, &grade, nil, nil, []TierRule{Rate(1500), Rate(500)}},
-		{"product beats grade", 2, program, &grade, product, nil, []TierRule{Rate(1200), Rate(600)}},
-		{"SKU beats product; unlisted tiers pay nothing", 2, program, &grade, product, skuFixed, []TierRule{Fixed(300), Fixed(0)}},
-		{"SKU without product", 2, program, nil, nil, skuFixed, []TierRule{Fixed(300), Fixed(0)}},
-		{"override longer than the program pays", 1, program[:1], nil, product, nil, []TierRule{Rate(1200)}},
-		{"program shorter than its tiers", 3, program, nil, nil, nil, []TierRule{Rate(1000), Rate(500), Rate(0)}},
-		{"never deeper than three", 5, []money.Rate{1, 2, 3, 4, 5}, nil, nil, nil, []TierRule{Rate(1), Rate(2), Rate(3)}},
+		{"program", 2, program, nil, nil, nil, []TierRule{src(Rate(1000), FromProgram), src(Rate(500), FromProgram)}},
+		{"grade replaces tier 1 only", 2, program, &grade, nil, nil, []TierRule{src(Rate(1500), FromGrade), src(Rate(500), FromProgram)}},
+		{"product beats grade", 2, program, &grade, product, nil, []TierRule{src(Rate(1200), FromProduct), src(Rate(600), FromProduct)}},
+		{"SKU names tier 1; tier 2 falls back to the product", 2, program, &grade, product, skuFixed1,
+			[]TierRule{src(Fixed(300), FromSKU), src(Rate(600), FromProduct)}},
+		{"fixed tier 1, tier 2 at the program's rate", 2, program, nil, nil, skuFixed1,
+			[]TierRule{src(Fixed(300), FromSKU), src(Rate(500), FromProgram)}},
+		{"product names tier 2 only; tier 1 from the grade", 2, program, &grade, productTier2, nil,
+			[]TierRule{src(Rate(1500), FromGrade), src(Fixed(80), FromProduct)}},
+		{"each tier its own source", 3, []money.Rate{1000, 500, 200}, &grade, productTier2, skuFixed1,
+			[]TierRule{src(Fixed(300), FromSKU), src(Fixed(80), FromProduct), src(Rate(200), FromProgram)}},
+		{"migrated override: explicit zeros keep tiers at 0", 2, program, &grade, product, skuZeros,
+			[]TierRule{src(Fixed(300), FromSKU), src(Fixed(0), FromSKU)}},
+		{"override longer than the program pays", 1, program[:1], nil, product, nil, []TierRule{src(Rate(1200), FromProduct)}},
+		{"program shorter than its tiers", 3, program, nil, nil, nil,
+			[]TierRule{src(Rate(1000), FromProgram), src(Rate(500), FromProgram), src(Rate(0), FromProgram)}},
+		{"never deeper than three", 5, []money.Rate{1, 2, 3, 4, 5}, nil, nil, nil,
+			[]TierRule{src(Rate(1), FromProgram), src(Rate(2), FromProgram), src(Rate(3), FromProgram)}},
 		{"no tiers", 0, nil, &grade, nil, nil, []TierRule{}},
-		{"bad kind is kept for Split to refuse", 1, program, nil, &catalog.Commission{Kind: "x", Tiers: []int64{1}}, nil, []TierRule{{Kind: "x"}}},
+		{"bad kind is kept for Split to refuse", 1, program, nil,
+			&catalog.Commission{Tiers: []*catalog.TierCommission{{Kind: "x", Rate: 1}}}, nil, []TierRule{{Kind: "x", Source: FromProduct}}},
 	} {
 		got := ResolveTierRules(tc.tiers, tc.program, tc.grade, tc.product, tc.sku)
 		if !slices.Equal(got, tc.want) {
@@ -265,10 +295,69 @@ func TestResolveTierRules(t *testing.T) {
 		}
 	}
 	s := defaults()
-	s.Rules = ResolveTierRules(1, program, nil, &catalog.Commission{Kind: "x", Tiers: []int64{1}}, nil)
+	s.Rules = ResolveTierRules(1, program, nil, &catalog.Commission{Tiers: []*catalog.TierCommission{{Kind: "x"}}}, nil)
 	s.Upline = nil
 	if _, err := Split(s, Line{}); errs.FieldOf(err) != "rules[0].kind" {
 		t.Errorf("bad kind: %v", err)
+	}
+}
+
+// TestMixedSourcesSplit: a fixed amount for tier 1 from the SKU and tier 2
+// at the program's rate on one line, cut by the cap from the farthest tier.
+func TestMixedSourcesSplit(t *testing.T) {
+	s := defaults()
+	s.PlatformRate = 200
+	s.Rules = ResolveTierRules(2, []money.Rate{1000, 500}, nil, nil,
+		&catalog.Commission{Tiers: []*catalog.TierCommission{catalog.FixedTier(150)}})
+	got, err := Split(s, Line{Base: 4000, Quantity: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Shares{{tier1, 300}, {tier2, 200}, {markup, 0}, {platform, 80}, {payable, 3420}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("Split = %v; want %v", got, want)
+	}
+	// A discount shrinks the base under the fixed amount: the cap (30% of
+	// 1000 = 300) cuts tier 2 first, then tier 1; the platform fee stays whole.
+	got, _ = Split(s, Line{Base: 1000, Quantity: 2})
+	want = Shares{{tier1, 300}, {tier2, 0}, {markup, 0}, {platform, 20}, {payable, 680}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("discounted: %v; want %v", got, want)
+	}
+}
+
+// TestOldSnapshot: a snapshot stored before per-tier sources and before the
+// cap stopped counting the platform fee reads with no sources and splits as
+// it did when it was booked (room = cap − platform).
+func TestOldSnapshot(t *testing.T) {
+	old := `{"currency":"CNY","supplier_id":5,"seller_id":11,"upline":[12],"rules":[{"kind":"fixed","per_unit":200},{"kind":"fixed","per_unit":200}],"platform_rate_bp":1000,"cap_bp":3000}`
+	var s Snapshot
+	if err := json.Unmarshal([]byte(old), &s); err != nil {
+		t.Fatal(err)
+	}
+	if !s.PlatformInCap || s.Rules[0].Source != "" {
+		t.Fatalf("old snapshot read as %+v", s)
+	}
+	got, err := Split(s, Line{Base: 1000, Quantity: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// (30% − 10%) of 1000 = 200 for the tiers, as booked then.
+	want := Shares{{tier1, 200}, {tier2, 0}, {markup, 0}, {platform, 100}, {payable, 700}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("old snapshot splits %v; want %v", got, want)
+	}
+	// Written back, it keeps its meaning; a new snapshot says so explicitly.
+	b, _ := json.Marshal(s)
+	var again Snapshot
+	if err := json.Unmarshal(b, &again); err != nil || !again.PlatformInCap {
+		t.Fatalf("rewritten old snapshot: %s, %v", b, err)
+	}
+	s.PlatformInCap = false
+	got, _ = Split(s, Line{Base: 1000, Quantity: 1})
+	want = Shares{{tier1, 200}, {tier2, 100}, {markup, 0}, {platform, 100}, {payable, 600}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("new rule splits %v; want %v", got, want)
 	}
 }
 

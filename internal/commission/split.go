@@ -70,12 +70,18 @@ func split(s *Snapshot, l Line, prefix string) (Shares, error) {
 	if err != nil {
 		return nil, errs.Invalidf("platform_rate_bp", "%v", err)
 	}
-	// The platform fee is inside the program's cap and never cut, so what
-	// the tiers and the agent may share is the cap less the platform rate.
-	room, err := max(s.Cap-s.PlatformRate, 0).Of(l.Base)
+	// The tiers and the agent share the cap; the platform fee is outside it
+	// (inside it for old snapshots) and never cut. Neither may take the
+	// supplier below zero.
+	capRate := s.Cap
+	if s.PlatformInCap {
+		capRate = max(s.Cap-s.PlatformRate, 0)
+	}
+	room, err := capRate.Of(l.Base)
 	if err != nil {
 		return nil, errs.Invalidf("cap_bp", "%v", err)
 	}
+	room = min(room, l.Base-platform)
 
 	// Fill the room nearest first (agent, tier 1, 2, 3): whatever does not
 	// fit is cut from the farthest tier inward.
@@ -176,6 +182,11 @@ func (s *Snapshot) validate() error {
 	}
 	for k, r := range s.Rules {
 		f := ruleFields[k]
+		switch r.Source {
+		case "", FromSKU, FromProduct, FromGrade, FromProgram:
+		default:
+			return errs.Invalidf(f+".source", "must be sku, product, grade or program")
+		}
 		switch r.Kind {
 		case catalog.RateCommission:
 			if !r.Rate.Valid() {

@@ -29,9 +29,8 @@ type Grade struct {
 type Rules struct {
 	Tiers               int
 	TierRates           []money.Rate // tier 1 first
-	PlatformRate        money.Rate
 	AreaRate            money.Rate
-	CommissionCap       money.Rate
+	CommissionCap       money.Rate // bounds the tiers and the area rate; the platform fee is outside it
 	HeadCountConditions bool
 }
 
@@ -52,7 +51,7 @@ func (g *Grade) Normalize(r Rules) error {
 			return errs.Invalidf("tier1_rate_bp", "must be from 0 to 10000")
 		}
 		if total := r.TotalWithTier1(*g.Tier1Rate); total > r.CommissionCap {
-			return errs.Invalidf("tier1_rate_bp", "with the other tier, platform and area rates makes %s, above the commission cap of %s",
+			return errs.Invalidf("tier1_rate_bp", "with the other tier and area rates makes %s, above the commission cap of %s",
 				total, r.CommissionCap)
 		}
 	}
@@ -73,9 +72,10 @@ func (g *Grade) Normalize(r Rules) error {
 }
 
 // TotalWithTier1 is the commission a line pays when tier 1 earns tier1: that
-// rate, the program's rates for tiers 2..Tiers, the platform and area rates.
+// rate, the program's rates for tiers 2..Tiers and the area rate (the
+// platform fee is not a commission and does not count against the cap).
 func (r Rules) TotalWithTier1(tier1 money.Rate) money.Rate {
-	total := tier1 + r.PlatformRate + r.AreaRate
+	total := tier1 + r.AreaRate
 	for i := 1; i < r.Tiers && i < len(r.TierRates); i++ {
 		total += r.TierRates[i]
 	}

@@ -62,8 +62,8 @@ func TestJoinNormalize(t *testing.T) {
 func rate(r money.Rate) *money.Rate { return &r }
 
 func TestGradeNormalize(t *testing.T) {
-	rules := network.Rules{Tiers: 2, TierRates: []money.Rate{1000, 500}, PlatformRate: 200, AreaRate: 300, CommissionCap: 3000}
-	ok := network.Grade{Name: " Gold ", Rank: 2, Tier1Rate: rate(2000), OwnSalesMin: 100}
+	rules := network.Rules{Tiers: 2, TierRates: []money.Rate{1000, 500}, AreaRate: 300, CommissionCap: 3000}
+	ok := network.Grade{Name: " Gold ", Rank: 2, Tier1Rate: rate(2200), OwnSalesMin: 100} // 2200 + 500 + 300 = the cap; the platform fee is outside it
 	if err := ok.Normalize(rules); err != nil || ok.Name != "Gold" {
 		t.Fatalf("valid grade: %v", err)
 	}
@@ -78,7 +78,7 @@ func TestGradeNormalize(t *testing.T) {
 		{"negative rank", network.Grade{Name: "a", Rank: -1}, rules, "rank"},
 		{"rate above 100%", network.Grade{Name: "a", Tier1Rate: rate(10001)}, rules, "tier1_rate_bp"},
 		{"negative rate", network.Grade{Name: "a", Tier1Rate: rate(-1)}, rules, "tier1_rate_bp"},
-		{"over cap", network.Grade{Name: "a", Tier1Rate: rate(2001)}, rules, "tier1_rate_bp"},
+		{"over cap", network.Grade{Name: "a", Tier1Rate: rate(2201)}, rules, "tier1_rate_bp"},
 		{"over cap with 3 tiers", network.Grade{Name: "a", Tier1Rate: rate(1500)},
 			network.Rules{Tiers: 3, TierRates: []money.Rate{1000, 500, 600}, CommissionCap: 2500}, "tier1_rate_bp"},
 		{"negative own sales", network.Grade{Name: "a", OwnSalesMin: -1}, rules, "own_sales_min"},

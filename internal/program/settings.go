@@ -90,9 +90,10 @@ func (s *Settings) Currency() money.Currency {
 	return money.CurrencyOf(s.CurrencyCode)
 }
 
-// RateSum is the total a line can pay in commission by rate: every tier, the
-// platform and the regional agent. tier1 replaces the program's tier-1 rate
-// when a grade or product sets its own.
+// RateSum is what distributors earn on a line by rate, the total the
+// commission cap bounds: every tier and the regional agent. The platform fee
+// is not a commission and is not counted. tier1 replaces the program's
+// tier-1 rate when a grade sets its own.
 func (s *Settings) RateSum(tier1 *money.Rate) money.Rate {
 	var sum money.Rate
 	for i, r := range s.TierRates {
@@ -101,7 +102,7 @@ func (s *Settings) RateSum(tier1 *money.Rate) money.Rate {
 		}
 		sum += r
 	}
-	return sum + s.PlatformRate + s.AreaRate
+	return sum + s.AreaRate
 }
 
 // Validate checks every rule and returns the first problem, naming its field.
@@ -138,7 +139,13 @@ func (s *Settings) Validate() error {
 		}
 	}
 	if sum := s.RateSum(nil); sum > s.CommissionCap {
-		return errs.Invalidf("tier_rates_bp", "tier, platform and area rates sum to %v, above the commission cap of %v; lower them or raise commission_cap_bp", sum, s.CommissionCap)
+		return errs.Invalidf("tier_rates_bp", "tier and area rates sum to %v, above the commission cap of %v; lower them or raise commission_cap_bp", sum, s.CommissionCap)
+	}
+	// Commissions can reach the cap (fixed amounts, a grade's tier 1), and the
+	// platform fee comes on top: together they may not take more than the
+	// base, or the supplier's payable would go negative.
+	if total := s.CommissionCap + s.PlatformRate; total > money.MaxRate {
+		return errs.Invalidf("platform_rate_bp", "with the commission cap of %v, commissions and the platform fee could take %v of the base, above 100%%; lower platform_rate_bp or commission_cap_bp", s.CommissionCap, total)
 	}
 	switch s.Binding.Mode {
 	case FirstTouch, LastTouch:

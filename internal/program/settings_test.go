@@ -33,7 +33,9 @@ func TestValidateRules(t *testing.T) {
 		{"negative rate", func(s *Settings) { s.TierRates[1] = -1 }, "tier_rates_bp[1]"},
 		{"rate over 100%", func(s *Settings) { s.TierRates[0] = 10001 }, "tier_rates_bp[0]"},
 		{"sum above cap", func(s *Settings) { s.TierRates = []money.Rate{2000, 1001} }, "tier_rates_bp"},
-		{"platform pushes over cap", func(s *Settings) { s.PlatformRate = 1600 }, "tier_rates_bp"},
+		{"area pushes over cap", func(s *Settings) { s.AreaRate = 1600 }, "tier_rates_bp"},
+		{"platform and cap over 100%", func(s *Settings) { s.PlatformRate = 7001 }, "platform_rate_bp"},
+		{"raised cap and platform over 100%", func(s *Settings) { s.CommissionCap, s.PlatformRate = 9000, 1001 }, "platform_rate_bp"},
 		{"bad platform rate", func(s *Settings) { s.PlatformRate = -5 }, "platform_rate_bp"},
 		{"bad area rate", func(s *Settings) { s.AreaRate = 20000 }, "area_rate_bp"},
 		{"bad cap", func(s *Settings) { s.CommissionCap = 10001 }, "commission_cap_bp"},
@@ -82,5 +84,27 @@ func TestRaisedCapAllowsMore(t *testing.T) {
 	s.CommissionCap = 4000
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The cap covers what distributors earn (tiers and area), not the platform
+// fee: with a 2% platform fee the tiers may still sum to exactly the cap.
+func TestPlatformFeeOutsideCap(t *testing.T) {
+	s := Default()
+	s.PlatformRate = 200
+	s.TierRates = []money.Rate{2000, 1000}
+	if err := s.Validate(); err != nil {
+		t.Fatalf("tiers at the cap beside a platform fee: %v", err)
+	}
+	s.AreaRate = 1
+	if err := s.Validate(); errs.FieldOf(err) != "tier_rates_bp" {
+		t.Fatalf("area over the cap: %v", err)
+	}
+	s.AreaRate, s.PlatformRate = 0, 7000
+	if err := s.Validate(); err != nil {
+		t.Fatalf("cap 30%% + platform 70%% is the whole base, allowed: %v", err)
+	}
+	if got := s.RateSum(nil); got != 3000 {
+		t.Fatalf("RateSum = %v; the platform fee is not a commission", got)
 	}
 }

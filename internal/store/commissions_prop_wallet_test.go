@@ -23,7 +23,12 @@ func (m *machine) withdraw(rt *rapid.T) {
 	}
 	w, err := m.db.RequestWithdrawal(m.ctx, m.op, d, amount, "")
 	if net < 0 || amount > net {
-		if !errs.Is(err, errs.Conflict) || errs.FieldOf(err) != "amount" {
+		// A wallet in debt is refused naming the debt, whatever is available.
+		field := "amount"
+		if net < 0 {
+			field = "debt"
+		}
+		if !errs.Is(err, errs.Conflict) || errs.FieldOf(err) != field {
 			rt.Fatalf("withdrawing %d of %d: %v", amount, net, err)
 		}
 		return

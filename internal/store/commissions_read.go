@@ -65,14 +65,27 @@ func (tx *Tx) shareRecords(ctx context.Context, where string, args ...any) ([]Sh
 	return out, err
 }
 
-// ShareStatus selects shares in Commissions.
+// ShareStatus is where a share stands, as records show it and Commissions
+// filters on it; every share listed has exactly one.
 type ShareStatus string
 
 const (
-	SharesPending   ShareStatus = "pending"   // the line is not settled yet
-	SharesAvailable ShareStatus = "available" // settled: in the wallet, the payable or revenue
-	SharesReversed  ShareStatus = "reversed"  // refunds took some or all of it back
+	SharesPending   ShareStatus = "pending"   // something is left and the line is not settled yet
+	SharesAvailable ShareStatus = "available" // something is left and the line is settled: in the wallet, the payable or revenue
+	SharesReversed  ShareStatus = "reversed"  // refunds took all of it back: nothing is left, pending or available
 )
+
+// ShareStatus is the record's status. A share refunds took only part of
+// keeps pending or available (Reversed says a refund took some of it).
+func (s ShareRecord) ShareStatus() ShareStatus {
+	switch {
+	case s.Amount == 0:
+		return SharesReversed
+	case s.Status == LineSettled:
+		return SharesAvailable
+	}
+	return SharesPending
+}
 
 // CommissionFilter selects share records in id order.
 type CommissionFilter struct {
@@ -106,6 +119,7 @@ func (db *DB) Commissions(ctx context.Context, actor account.Actor, f Commission
 		where += ` AND s.beneficiary_id = ? AND s.kind = ?`
 		args = append(args, f.SupplierID, string(commission.KindSupplier))
 	}
+	// The same partition as ShareRecord.ShareStatus.
 	switch f.Status {
 	case "":
 	case SharesPending, SharesAvailable:
@@ -113,10 +127,10 @@ func (db *DB) Commissions(ctx context.Context, actor account.Actor, f Commission
 		if f.Status == SharesAvailable {
 			st = LineSettled
 		}
-		where += ` AND l.status = ?`
+		where += ` AND s.amount > 0 AND l.status = ?`
 		args = append(args, string(st))
 	case SharesReversed:
-		where += ` AND s.amount < s.booked_amount`
+		where += ` AND s.amount = 0`
 	default:
 		return nil, errs.Wrap("store.Commissions", errs.Invalidf("status", "must be pending, available or reversed"))
 	}

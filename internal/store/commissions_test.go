@@ -349,7 +349,9 @@ func TestCommissionsVisibility(t *testing.T) {
 		}
 		want(list(b.sellerA, store.CommissionFilter{}), "1 tier 599/599 settled", "2 tier 50/100 pending")
 		want(list(b.sellerA, store.CommissionFilter{Status: store.SharesAvailable}), "1 tier 599/599 settled")
-		want(list(b.sellerA, store.CommissionFilter{Status: store.SharesReversed}), "2 tier 50/100 pending")
+		// Partly refunded is still pending; reversed is only what refunds took whole.
+		want(list(b.sellerA, store.CommissionFilter{Status: store.SharesPending}), "2 tier 50/100 pending")
+		want(list(b.sellerA, store.CommissionFilter{Status: store.SharesReversed}))
 		want(list(b.sponsorA, store.CommissionFilter{OrderID: 11}), "2 tier 25/50 pending")
 		want(list(supplierA, store.CommissionFilter{Status: store.SharesPending}), "2 supplier 415/830 pending")
 		want(list(b.op, store.CommissionFilter{DistributorID: b.seller, Limit: 1}), "1 tier 599/599 settled", "2 tier 50/100 pending")

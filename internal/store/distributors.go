@@ -265,6 +265,6 @@ func (db *DB) SetGrade(ctx context.Context, actor account.Actor, distributorID, 
 
 // rulesOf is what a grade is checked against.
 func rulesOf(s *program.Settings) network.Rules {
-	return network.Rules{Tiers: s.Tiers, TierRates: s.TierRates, PlatformRate: s.PlatformRate, AreaRate: s.AreaRate,
+	return network.Rules{Tiers: s.Tiers, TierRates: s.TierRates, AreaRate: s.AreaRate,
 		CommissionCap: s.CommissionCap, HeadCountConditions: s.HeadCountConditions}
 }

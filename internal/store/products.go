@@ -10,6 +10,7 @@ import (
 	"sharemall/internal/catalog"
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
+	"sharemall/internal/program"
 )
 
 // CreateProduct stores a product with its SKUs in one transaction. A
@@ -201,7 +202,7 @@ func (db *DB) UpdateProduct(ctx context.Context, actor account.Actor, id int64, 
 		// The override is checked when it changes, so an override that stopped
 		// fitting tighter program rules does not block other edits.
 		if u.Commission != nil {
-			if err := p.Commission.Validate("commission", lim); err != nil {
+			if err := p.CheckCommission(lim); err != nil {
 				return err
 			}
 			if err := p.CheckPrices(lim); err != nil {
@@ -249,7 +250,7 @@ func (db *DB) AddSKU(ctx context.Context, actor account.Actor, productID int64, 
 		if err := s.Normalize("", lim, sup.AllowMarkup); err != nil {
 			return err
 		}
-		if err := s.Inherited(p.Commission, lim); err != nil {
+		if err := s.CheckFit("", lim, p.Commission); err != nil {
 			return err
 		}
 		if err := tx.insertSKU(ctx, "", productID, s); err != nil {
@@ -299,10 +300,10 @@ func (db *DB) UpdateSKU(ctx context.Context, actor account.Actor, id int64, u ca
 		}
 		// Overrides are checked when they or the price change (see UpdateProduct).
 		if u.Commission != nil || u.RetailPrice != nil {
-			if err := s.CheckCommission("", lim); err != nil {
+			if err := s.Commission.Validate("commission", lim); err != nil {
 				return err
 			}
-			if err := s.Inherited(p.Commission, lim); err != nil {
+			if err := s.CheckFit("", lim, p.Commission); err != nil {
 				return err
 			}
 		}
@@ -407,7 +408,19 @@ func (tx *Tx) commissionLimits(ctx context.Context) (catalog.Limits, error) {
 	if err != nil {
 		return catalog.Limits{}, err
 	}
-	return catalog.Limits{Tiers: st.Tiers, PlatformRate: st.PlatformRate, AreaRate: st.AreaRate, Cap: st.CommissionCap}, nil
+	return tx.limitsOf(ctx, st)
+}
+
+// limitsOf is what overrides must fit under settings st: its tiers, rates
+// and cap, and the highest tier-1 rate a grade pays, because a tier 1 an
+// override leaves unnamed may be paid at a grade's rate.
+func (tx *Tx) limitsOf(ctx context.Context, st *program.Settings) (catalog.Limits, error) {
+	var grade int64
+	if err := tx.get(ctx, "grades", `SELECT COALESCE(MAX(tier1_rate_bp), 0) FROM grades`, nil, &grade); err != nil {
+		return catalog.Limits{}, err
+	}
+	return catalog.Limits{Tiers: st.Tiers, TierRates: st.TierRates, GradeTier1: money.Rate(grade), AreaRate: st.AreaRate,
+		Cap: st.CommissionCap}, nil
 }
 
 const productCols = `p.id, p.supplier_id, p.category_id, p.title, p.description, p.images, p.commission, p.on_sale, p.created_at, p.updated_at`
@@ -463,8 +476,9 @@ func amountPtr(a *money.Amount) any {
 }
 
 // checkOverridesFit reports the first product or SKU override that breaks
-// lim, as a Conflict naming it. Settings updates can call it to refuse rules
-// that existing overrides would break (or to warn about them).
+// lim (its shape, or what a SKU's line pays under it and what it falls back
+// to), as a Conflict naming it. Settings updates call it to warn about rules
+// that existing overrides no longer fit.
 func (tx *Tx) checkOverridesFit(ctx context.Context, lim catalog.Limits) error {
 	var bad error
 	err := tx.each(ctx, `SELECT p.id, p.commission, k.id, k.retail_price, k.commission FROM products p
@@ -478,15 +492,20 @@ func (tx *Tx) checkOverridesFit(ctx context.Context, lim catalog.Limits) error {
 			if bad != nil {
 				return nil
 			}
-			subject, raw := fmt.Sprintf("SKU %d", kid), string(kc)
-			if raw == "" {
-				subject, raw = fmt.Sprintf("product %d", pid), string(pc)
-			}
-			c, err := catalog.UnmarshalCommission(raw)
+			sku, err := catalog.UnmarshalCommission(string(kc))
 			if err != nil {
 				return err
 			}
-			if c.Validate("commission", lim) != nil || c.FitsPrice("commission", lim, money.Amount(price)) != nil {
+			product, err := catalog.UnmarshalCommission(string(pc))
+			if err != nil {
+				return err
+			}
+			subject := fmt.Sprintf("SKU %d", kid)
+			if sku == nil {
+				subject = fmt.Sprintf("product %d", pid)
+			}
+			if sku.Validate("commission", lim) != nil || product.Validate("commission", lim) != nil ||
+				lim.Fit("commission", money.Amount(price), sku, product) != nil {
 				bad = errs.E(errs.Conflict, "", "the commission override of %s would break these rules; change it first", subject)
 			}
 			return nil

@@ -51,7 +51,7 @@ func TestCreateProduct(t *testing.T) {
 		}
 		in := newProduct(0) // a supplier's own by default
 		in.CategoryID = cat.ID
-		in.Commission = &catalog.Commission{Kind: catalog.RateCommission, Tiers: []int64{1500, 500}}
+		in.Commission = overrideRates(1500, 500)
 		p, err := db.CreateProduct(f.ctx, f.a, in)
 		if err != nil {
 			t.Fatal(err)
@@ -82,13 +82,13 @@ func TestCreateProduct(t *testing.T) {
 			{"same code twice", f.a, func(p *catalog.Product) { p.SKUs[1].Code = "O-100" }, errs.Invalid, "skus[1].code"},
 			{"unknown category", f.a, func(p *catalog.Product) { p.CategoryID = 9999 }, errs.Invalid, "category_id"},
 			{"three tiers in a two-tier program", f.a, func(p *catalog.Product) {
-				p.Commission = &catalog.Commission{Kind: catalog.RateCommission, Tiers: []int64{100, 100, 100}}
-			}, errs.Invalid, "commission.tiers"},
+				p.Commission = overrideRates(100, 100, 100)
+			}, errs.Invalid, "commission.tiers[2]"},
 			{"rates over the cap", f.a, func(p *catalog.Product) {
-				p.Commission = &catalog.Commission{Kind: catalog.RateCommission, Tiers: []int64{2500, 501}}
-			}, errs.Invalid, "commission.tiers"},
+				p.Commission = overrideRates(2500, 501)
+			}, errs.Invalid, "commission"},
 			{"fixed over the cheap SKU", f.a, func(p *catalog.Product) {
-				p.Commission = &catalog.Commission{Kind: catalog.FixedCommission, Tiers: []int64{500, 100}}
+				p.Commission = overrideFixed(500, 100)
 			}, errs.Invalid, "commission"},
 			{"missing supplier", f.op, func(p *catalog.Product) { p.SupplierID = 9999 }, errs.NotFound, ""},
 		} {
@@ -224,12 +224,13 @@ func TestUpdateProductAndSKUs(t *testing.T) {
 		}
 
 		title, images := " Green tea ", []string{"https://img.example/g.jpg"}
-		fixed := &catalog.Commission{Kind: catalog.FixedCommission, Tiers: []int64{400, 100}} // fits 19.99 (5.99 max)
+		fixed := overrideFixed(400, 100) // fits 19.99 (5.99 max)
 		got, err := db.UpdateProduct(f.ctx, f.a, p.ID, catalog.ProductUpdate{Title: &title, Images: &images, Commission: &fixed})
-		if err != nil || got.Title != "Green tea" || got.Commission.Kind != catalog.FixedCommission {
+		if err != nil || got.Title != "Green tea" || !reflect.DeepEqual(got.Commission, fixed) {
 			t.Fatalf("%+v, %v", got, err)
 		}
-		bad, tooMuch, cat := "", &catalog.Commission{Kind: catalog.FixedCommission, Tiers: []int64{600}}, int64(9999)
+		// 6.00 for tier 1 and the program's 5% for tier 2 exceed 30% of 19.99.
+		bad, tooMuch, cat := "", overrideFixed(600), int64(9999)
 		for _, tc := range []struct {
 			name  string
 			who   account.Actor
@@ -251,7 +252,7 @@ func TestUpdateProductAndSKUs(t *testing.T) {
 				catErr(t, err, tc.code, tc.field)
 			})
 		}
-		if now, _ := db.Product(f.ctx, f.op, p.ID); now.Title != "Green tea" || now.Commission.Tiers[0] != 400 {
+		if now, _ := db.Product(f.ctx, f.op, p.ID); now.Title != "Green tea" || now.Commission.Tiers[0].PerUnit != 400 {
 			t.Fatalf("refused updates changed the product: %+v", now)
 		}
 		if log, _ := db.AuditLog(f.ctx, store.AuditFilter{Action: "catalog.commission"}); len(log) != 1 || string(log[0].Old) != "" {
@@ -303,7 +304,7 @@ func TestUpdateProductAndSKUs(t *testing.T) {
 			{"taken code", f.a, p.ID, catalog.SKU{Code: "G-500", RetailPrice: 5999}, errs.Conflict, "code"},
 			{"cheap under fixed commission", f.a, p.ID, catalog.SKU{Code: "G-1", RetailPrice: 100}, errs.Invalid, "retail_price"},
 			{"own override over cap", f.a, p.ID, catalog.SKU{Code: "G-2", RetailPrice: 5999,
-				Commission: &catalog.Commission{Kind: catalog.RateCommission, Tiers: []int64{3001}}}, errs.Invalid, "commission.tiers"},
+				Commission: overrideRates(3001)}, errs.Invalid, "commission"},
 			{"B adds to A", f.b, p.ID, catalog.SKU{Code: "G-3", RetailPrice: 5999}, errs.Forbidden, ""},
 			{"A adds to B's hidden", f.a, hidden.ID, catalog.SKU{Code: "G-3", RetailPrice: 5999}, errs.NotFound, ""},
 		} {
@@ -325,8 +326,8 @@ func TestOverridesUnderTighterRules(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		f := newCatFixture(t, db)
 		in := newProduct(f.supA.ID)
-		in.Commission = &catalog.Commission{Kind: catalog.RateCommission, Tiers: []int64{1500, 500}}
-		in.SKUs[1].Commission = &catalog.Commission{Kind: catalog.FixedCommission, Tiers: []int64{900}} // 30% of 39.99 is 11.99
+		in.Commission = overrideRates(1500, 500)
+		in.SKUs[1].Commission = overrideFixed(900) // 25% of 39.99 (tier 2 is the product's 5%) is 9.99
 		p, err := db.CreateProduct(f.ctx, f.a, in)
 		if err != nil {
 			t.Fatal(err)
@@ -355,10 +356,10 @@ func TestOverridesUnderTighterRules(t *testing.T) {
 		if _, err := db.UpdateSKU(f.ctx, f.a, p.SKUs[0].ID, catalog.SKUUpdate{OnSale: &on}); err != nil {
 			t.Fatalf("SKU edit blocked by an old override: %v", err)
 		}
-		two := &catalog.Commission{Kind: catalog.RateCommission, Tiers: []int64{1000, 500}}
+		two := overrideRates(1000, 500)
 		_, err = db.UpdateProduct(f.ctx, f.a, p.ID, catalog.ProductUpdate{Commission: &two})
-		catErr(t, err, errs.Invalid, "commission.tiers")
-		one := &catalog.Commission{Kind: catalog.RateCommission, Tiers: []int64{2000}}
+		catErr(t, err, errs.Invalid, "commission.tiers[1]")
+		one := overrideRates(2000)
 		if _, err := db.UpdateProduct(f.ctx, f.a, p.ID, catalog.ProductUpdate{Commission: &one}); err != nil {
 			t.Fatal(err)
 		}
@@ -366,4 +367,30 @@ func TestOverridesUnderTighterRules(t *testing.T) {
 		_, err = db.UpdateSKU(f.ctx, f.a, p.SKUs[1].ID, catalog.SKUUpdate{RetailPrice: &low})
 		catErr(t, err, errs.Invalid, "commission")
 	})
+}
+
+// overrideRates and overrideFixed build overrides; a negative entry leaves
+// the tier unnamed (it falls back to the next source).
+func overrideRates(bp ...int64) *catalog.Commission {
+	c := &catalog.Commission{}
+	for _, v := range bp {
+		if v < 0 {
+			c.Tiers = append(c.Tiers, nil)
+		} else {
+			c.Tiers = append(c.Tiers, catalog.RateTier(money.Rate(v)))
+		}
+	}
+	return c
+}
+
+func overrideFixed(amounts ...int64) *catalog.Commission {
+	c := &catalog.Commission{}
+	for _, v := range amounts {
+		if v < 0 {
+			c.Tiers = append(c.Tiers, nil)
+		} else {
+			c.Tiers = append(c.Tiers, catalog.FixedTier(money.Amount(v)))
+		}
+	}
+	return c
 }

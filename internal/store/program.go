@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"sharemall/internal/account"
-	"sharemall/internal/catalog"
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
 	"sharemall/internal/program"
@@ -77,7 +76,10 @@ func (db *DB) UpdateSettings(ctx context.Context, actor account.Actor, s *progra
 		// no longer fits does not block the change (pricing cuts commission to
 		// the cap and ignores tiers the program no longer pays), but the
 		// operator is told, and the audit line records it.
-		lim := catalog.Limits{Tiers: s.Tiers, PlatformRate: s.PlatformRate, AreaRate: s.AreaRate, Cap: s.CommissionCap}
+		lim, err := tx.limitsOf(ctx, s)
+		if err != nil {
+			return err
+		}
 		if err := tx.checkOverridesFit(ctx, lim); errs.Is(err, errs.Conflict) {
 			out.Notices = append(out.Notices, "overrides no longer fit the new limits and will be cut to them when orders are priced, starting with: "+errs.MessageOf(err))
 		} else if err != nil {

@@ -8,6 +8,7 @@ import (
 	"sharemall/internal/account"
 	"sharemall/internal/errs"
 	"sharemall/internal/network"
+	"sharemall/internal/order"
 )
 
 // ShareLink is a distributor's link to its shop (ProductID 0) or to a
@@ -157,4 +158,67 @@ func (db *DB) ShareLinkByCode(ctx context.Context, code string) (*ShareLink, err
 		return err
 	})
 	return l, errs.Wrap("store.ShareLinkByCode", err)
+}
+
+// ShopProduct is a product as distributorID's shop sells it, where a product
+// share link lands: every SKU on sale at the price checkout charges a
+// customer of this shop (tx.price, effectivePrice), that is the shop's own
+// price while the shop lists the product and the price is still allowed,
+// else retail. listed says whether the shop lists the product (Position is
+// 0 when not). Anyone may read it while the distributor is active and the
+// product on sale with a SKU on sale; anything else is NotFound.
+func (db *DB) ShopProduct(ctx context.Context, distributorID, productID int64) (it *ShopItem, listed bool, err error) {
+	err = db.Read(ctx, func(tx *Tx) error {
+		if err := tx.publicDistributor(ctx, distributorID); err != nil {
+			return err
+		}
+		items, err := tx.shopItems(ctx, distributorID, 0, 1, productID)
+		if err != nil {
+			return err
+		}
+		if len(items) == 1 {
+			it, listed = &items[0], true
+			return nil
+		}
+		// Not in the shop: checkout charges retail.
+		p, _, err := tx.visibleProduct(ctx, account.Actor{}, productID)
+		if err != nil {
+			return err
+		}
+		if len(p.SKUs) == 0 {
+			return errs.E(errs.NotFound, "", "product not found")
+		}
+		it = &ShopItem{ProductID: p.ID, SupplierID: p.SupplierID, Title: p.Title, Description: p.Description, Images: p.Images}
+		for _, k := range p.SKUs {
+			it.SKUs = append(it.SKUs, ShopSKU{ID: k.ID, Code: k.Code, Options: k.Options, RetailPrice: k.RetailPrice,
+				PriceCeiling: k.PriceCeiling, Price: k.RetailPrice})
+		}
+		return nil
+	})
+	return it, listed, errs.Wrap("store.ShopProduct", err)
+}
+
+// AttributedSeller is the distributor a signed-in customer's order would be
+// attributed to without a coupon (order.Attribute on its binding, as
+// checkout does), 0 for none: the shop whose prices it pays.
+func (db *DB) AttributedSeller(ctx context.Context, actor account.Actor) (int64, error) {
+	customer := customerOf(actor)
+	if customer == 0 {
+		return 0, nil
+	}
+	var seller int64
+	err := db.Read(ctx, func(tx *Tx) error {
+		var self int64
+		err := tx.get(ctx, "distributor", `SELECT id FROM distributors WHERE account_id = ?`, []any{customer}, &self)
+		if err != nil && !errs.Is(err, errs.NotFound) {
+			return err
+		}
+		touch, err := tx.bindingTouch(ctx, customer)
+		if err != nil {
+			return err
+		}
+		seller = order.Attribute(order.AttributionInput{CustomerDistributorID: self, Binding: touch}).DistributorID
+		return nil
+	})
+	return seller, errs.Wrap("store.AttributedSeller", err)
 }

@@ -122,8 +122,9 @@ var errKeyRace = errs.E(errs.Conflict, "Idempotency-Key", "a request with this k
 // RequestWithdrawal asks to take amount out of distributor distributorID's
 // available balance; the amount is held at once (the caller's own wallet,
 // or any for an operator). Refused: amount below the program's minimum or
-// leaving nothing after the fee (Invalid "amount"), more than available or a
-// wallet in debt (Conflict "amount"), an inactive distributor (Conflict
+// leaving nothing after the fee (Invalid "amount"), a wallet in debt
+// (Conflict "debt", with the amount owed, whatever is available), more than
+// available (Conflict "amount"), an inactive distributor (Conflict
 // "distributor_id"), more than the daily limit of requests (TooMany
 // "daily_limit"). A clientKey (the Idempotency-Key) seen before for this
 // distributor returns the first withdrawal when the amount is the same, and
@@ -207,17 +208,19 @@ func (tx *Tx) requestWithdrawal(ctx context.Context, distributorID int64, amount
 	// concurrent requests on one wallet queue here: none can overdraw, and
 	// the debt and the count below see every change committed before this one.
 	if _, _, err := tx.post(ctx, hold); err != nil {
+		if IsNotCovered(err) {
+			// A wallet in debt usually has nothing available either: name the
+			// debt, the reason that outlasts the balance, before the balance.
+			if derr := tx.refuseDebt(ctx, d.ID, cur); derr != nil {
+				return nil, derr
+			}
+		}
 		return nil, err
 	}
 	// Read the debt only now, behind the wallet's lock: a clawback that
 	// committed first is seen, one that comes later queues behind us.
-	debt, err := tx.balance(ctx, ledger.Code(ledger.DistributorDebt, d.ID))
-	if err != nil {
+	if err := tx.refuseDebt(ctx, d.ID, cur); err != nil {
 		return nil, err
-	}
-	if debt < 0 {
-		return nil, errs.E(errs.Conflict, "amount", "the wallet owes %s %s in clawbacks; later earnings pay the debt first, and a wallet in debt cannot withdraw",
-			cur.Format(-debt), cur.Code)
 	}
 	// Days are the program's, midnight to midnight in its time zone.
 	day, next := s.Day(tx.now)
@@ -231,6 +234,20 @@ func (tx *Tx) requestWithdrawal(ctx context.Context, distributorID int64, amount
 			rule.DailyLimit, s.Location(), next.Format("2006-01-02 15:04 MST"))
 	}
 	return tx.withdrawal(ctx, id)
+}
+
+// refuseDebt is a Conflict naming "debt", with the amount owed, when the
+// distributor's wallet is in debt: later earnings pay the debt first.
+func (tx *Tx) refuseDebt(ctx context.Context, distributorID int64, cur money.Currency) error {
+	debt, err := tx.balance(ctx, ledger.Code(ledger.DistributorDebt, distributorID))
+	if err != nil {
+		return err
+	}
+	if debt < 0 {
+		return errs.E(errs.Conflict, "debt", "the wallet owes %s %s in clawbacks; later earnings pay the debt first, and a wallet in debt cannot withdraw",
+			cur.Format(-debt), cur.Code)
+	}
+	return nil
 }
 
 // replayWithdrawal finds the withdrawal an Idempotency-Key already made.

@@ -234,7 +234,7 @@ func TestRequestWithdrawalRules(t *testing.T) {
 		f.rules(100, 0, 3)
 		f.owe(other, 500)
 		_, err = db.RequestWithdrawal(f.ctx, f.op, other, 100, "")
-		wdErr(t, err, errs.Conflict, "amount")
+		wdErr(t, err, errs.Conflict, "debt")
 		f.wallet(other, 5000, 0, -500)
 
 		// An inactive distributor cannot withdraw.
@@ -252,6 +252,45 @@ func TestRequestWithdrawalRules(t *testing.T) {
 			t.Fatalf("%d withdrawals", f.rows())
 		}
 		f.check()
+	})
+}
+
+// TestWithdrawalRefusedForDebt: a wallet in debt is refused naming the
+// debt and the amount owed, whether it has money available or not (before,
+// a wallet with nothing available heard only that the amount was too much).
+func TestWithdrawalRefusedForDebt(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		f := newWdFixture(t, db)
+		rich, richActor := f.distributor("Rita")
+		poor, poorActor := f.distributor("Pete")
+		short, shortActor := f.distributor("Sam")
+		f.fund(rich, 5000)
+		f.fund(short, 50)
+		for _, d := range []int64{rich, poor, short} {
+			f.owe(d, 1234)
+		}
+		for _, tc := range []struct {
+			name  string
+			who   account.Actor
+			d     int64
+			avail money.Amount
+		}{
+			{"with money available", richActor, rich, 5000},
+			{"with nothing available", poorActor, poor, 0},
+			{"with less available than asked", shortActor, short, 50},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				_, err := db.RequestWithdrawal(f.ctx, tc.who, tc.d, 100, "")
+				wdErr(t, err, errs.Conflict, "debt")
+				if msg := errs.MessageOf(err); !strings.Contains(msg, "12.34 CNY") {
+					t.Fatalf("message %q does not say what is owed", msg)
+				}
+				f.wallet(tc.d, tc.avail, 0, -1234)
+			})
+		}
+		if f.rows() != 0 {
+			t.Fatalf("%d withdrawals stored", f.rows())
+		}
 	})
 }
 
