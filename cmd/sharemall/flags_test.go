@@ -80,7 +80,8 @@ func TestDemoListensOnLoopbackByDefault(t *testing.T) {
 // and no other command's.
 func TestCommandHelpListsOwnFlags(t *testing.T) {
 	database := []string{"data", "db", "log-format", "log-level"}
-	server := append(slices.Clone(database), "addr", "cookie-secure", "jobs-interval", "public-url", "session-ttl")
+	server := append(slices.Clone(database), "addr", "cookie-secure", "jobs-interval", "public-url", "session-ttl",
+		"login-address-limit", "metrics-addr", "metrics-token", "signup-limit", "trusted-proxies", "write-limit")
 	cases := []struct {
 		args []string
 		want []string
@@ -90,6 +91,7 @@ func TestCommandHelpListsOwnFlags(t *testing.T) {
 		{[]string{"migrate", "-h"}, database},
 		{[]string{"ledger", "check", "-h"}, database},
 		{[]string{"jobs", "run-due", "-h"}, database},
+		{[]string{"jobs", "status", "-h"}, database},
 	}
 	flagName := regexp.MustCompile(`(?m)^  -([a-z-]+)`)
 	for _, c := range cases {

@@ -18,7 +18,9 @@ import (
 // is not served with. Each must be the JSON error envelope, like every other
 // error. None of them reaches the database.
 func TestErrorsOutsideHandlersUseTheEnvelope(t *testing.T) {
-	srv := New((*store.DB)(nil), slog.New(slog.NewTextHandler(io.Discard, nil)), DefaultConfig())
+	cfg := DefaultConfig()
+	cfg.WriteLimit, cfg.SignUpLimit = 0, 0 // the limits read the store's clock, and there is no store here
+	srv := New((*store.DB)(nil), slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	cases := []struct {

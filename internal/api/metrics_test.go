@@ -2,11 +2,11 @@ package api
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"io"
 	"log/slog"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,9 +20,14 @@ import (
 // scrape reads /metrics into series → value ("name{label=\"v\"}" → 1).
 func (ta *testAPI) scrape(t *testing.T) map[string]float64 {
 	t.Helper()
-	res := ta.do("GET", "/metrics", "", nil).must(t, 200)
+	// The metrics address's handler: /metrics on the main address is not public.
+	rec := httptest.NewRecorder()
+	ta.srv.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if rec.Code != 200 {
+		t.Fatalf("GET /metrics: %d %s", rec.Code, rec.Body)
+	}
 	out := map[string]float64{}
-	sc := bufio.NewScanner(bytes.NewReader(res.Raw))
+	sc := bufio.NewScanner(rec.Body)
 	for sc.Scan() {
 		line := sc.Text()
 		if line == "" || strings.HasPrefix(line, "#") {
