@@ -116,32 +116,32 @@ func secret(name, def string) string {
 
 // envBool reads a boolean variable the way the flag package reads the flag
 // (strconv.ParseBool: 1, t, T, true, TRUE, True and 0, f, F, false, FALSE,
-// False), so the two agree. Unset or empty is def; anything else stops the
-// program before it starts.
+// False), so the two agree.
 func envBool(name string, def bool) bool {
-	v := os.Getenv(name)
-	if v == "" {
-		return def
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "sharemall: %s must be true or false (or 1 or 0), not %q\n", name, v)
-		os.Exit(2)
-	}
-	return b
+	return envParse(name, def, strconv.ParseBool, "must be true or false (or 1 or 0)")
 }
 
 func envDuration(name string, def time.Duration) time.Duration {
+	return envParse(name, def, time.ParseDuration, "must be a duration such as 30s or 15m")
+}
+
+func envInt(name string, def int) int {
+	return envParse(name, def, strconv.Atoi, "must be a whole number")
+}
+
+// envParse reads a variable with parse. Unset or empty is def; a value
+// parse refuses stops the program before it starts, naming the variable.
+func envParse[T any](name string, def T, parse func(string) (T, error), want string) T {
 	v := os.Getenv(name)
 	if v == "" {
 		return def
 	}
-	d, err := time.ParseDuration(v)
+	x, err := parse(v)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "sharemall: %s: %v\n", name, err)
+		fmt.Fprintf(os.Stderr, "sharemall: %s %s, not %q\n", name, want, v)
 		os.Exit(2)
 	}
-	return d
+	return x
 }
 
 // logger builds the one slog logger the program uses.

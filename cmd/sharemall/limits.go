@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"strconv"
 	"time"
 
 	"sharemall/internal/account"
@@ -31,19 +29,6 @@ func (c *Config) bindLimitFlags(fs *flag.FlagSet) {
 		"serve /metrics on this address (e.g. 127.0.0.1:9090) instead of the main one (SHAREMALL_METRICS_ADDR)")
 	fs.StringVar(&c.MetricsToken, "metrics-token", secret("SHAREMALL_METRICS_TOKEN", ""),
 		"bearer token /metrics asks for; without it or --metrics-addr, /metrics is not served (SHAREMALL_METRICS_TOKEN, SHAREMALL_METRICS_TOKEN_FILE)")
-}
-
-func envInt(name string, def int) int {
-	v := os.Getenv(name)
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "sharemall: %s: %q is not a whole number\n", name, v)
-		os.Exit(2)
-	}
-	return n
 }
 
 // applyLimits copies the limits and metrics access into the API's configuration.
