@@ -154,7 +154,7 @@ func (b *batcher) step(stx *sql.Tx, r *writeReq, missed *[]string) (lost error) 
 	if _, err := stx.ExecContext(bg, "SAVEPOINT w"); err != nil {
 		return mapErr(err)
 	}
-	tx := &Tx{tx: stx, engine: b.db.engine, now: b.db.Now().UTC().Truncate(time.Microsecond), stmts: b.db.writeStmts, detached: true}
+	tx := &Tx{tx: stx, engine: b.db.engine, now: b.db.Now().UTC().Truncate(time.Microsecond), stmts: b.db.writeStmts, detached: true, points: &b.db.points}
 	func() {
 		defer func() {
 			if p := recover(); p != nil {

@@ -52,7 +52,8 @@ type DB struct {
 	// Now is the clock every transaction reads once at its start. Tests replace it.
 	Now func() time.Time
 
-	tally tally // the money work this process committed (see Tally)
+	tally  tally  // the money work this process committed (see Tally)
+	points points // functions tests hold transactions with (points.go)
 }
 
 // Open opens the database named by dbURL, or SQLite in dataDir when dbURL is
@@ -186,6 +187,7 @@ type Tx struct {
 	stmts    *stmtCache // nil: no statement cache
 	accounts *sql.DB    // PostgreSQL: see DB.accounts
 	missed   []string   // statements to prepare once the transaction has ended
+	points   *points    // see points.go
 
 	// detached: statements ignore their context's cancellation. A batched
 	// transaction shares its SQLite transaction with others, and SQLite
@@ -240,7 +242,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, readOnly 
 	if err != nil {
 		return mapErr(err)
 	}
-	tx := &Tx{tx: stx, engine: db.engine, now: db.Now().UTC().Truncate(time.Microsecond), stmts: stmts, accounts: db.accounts}
+	tx := &Tx{tx: stx, engine: db.engine, now: db.Now().UTC().Truncate(time.Microsecond), stmts: stmts, accounts: db.accounts, points: &db.points}
 	// Prepare what this transaction ran unprepared once it has let go of its
 	// connection: the SQLite writer pool has only that one.
 	defer func() { stmts.prepare(context.WithoutCancel(ctx), tx.missed) }()

@@ -217,6 +217,7 @@ func (tx *Tx) requestWithdrawal(ctx context.Context, distributorID int64, amount
 		}
 		return nil, err
 	}
+	tx.point(ctx, "withdrawal.request.held") // the wallet's available row is locked
 	// Read the debt only now, behind the wallet's lock: a clawback that
 	// committed first is seen, one that comes later queues behind us.
 	if err := tx.refuseDebt(ctx, d.ID, cur); err != nil {

@@ -82,6 +82,7 @@ func OpenPostgres(tb testing.TB) *store.DB {
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
+	q.Set("application_name", schema) // so WaitingWrites counts this test's sessions only
 	u.RawQuery = q.Encode()
 	db, err := store.Open(ctx, u.String(), "")
 	if err != nil {
