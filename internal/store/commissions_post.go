@@ -86,6 +86,17 @@ func (tx *Tx) lockWallets(ctx context.Context, currency string, distributors []i
 	for _, d := range distributors {
 		codes = append(codes, ledger.Code(ledger.DistributorAvailable, d), ledger.Code(ledger.DistributorDebt, d))
 	}
+	return tx.lockWalletAccounts(ctx, currency, codes)
+}
+
+// lockWalletAccounts locks distributors' wallet accounts (available, debt,
+// withdrawing) by code, in account-code order,
+// in one statement after creating those not used before, and returns their
+// balances. Every transaction that reads a wallet balance to decide a
+// movement locks it here first (or by a covered debit, see post), and only
+// then the deferrable accounts (flushBalances): one order for all.
+func (tx *Tx) lockWalletAccounts(ctx context.Context, currency string, codes []string) (wallets, error) {
+	codes = slices.Clone(codes)
 	slices.Sort(codes)
 	codes = slices.Compact(codes)
 	w := wallets{}
@@ -139,12 +150,19 @@ func (w wallets) holds(distributor int64) bool {
 func (tx *Tx) earn(p posting, w wallets, distributor int64, amount money.Amount) {
 	debtCode := ledger.Code(ledger.DistributorDebt, distributor)
 	availCode := ledger.Code(ledger.DistributorAvailable, distributor)
-	// The debt account is debit-normal: its balance is minus the debt.
-	toDebt := min(amount, max(-w[debtCode], 0))
+	toDebt, rest := debtFirst(amount, w[debtCode])
 	p.credit(debtCode, toDebt)
-	p.credit(availCode, amount-toDebt)
+	p.credit(availCode, rest)
 	w[debtCode] += toDebt
-	w[availCode] += amount - toDebt
+	w[availCode] += rest
+}
+
+// debtFirst splits money coming into a wallet whose debt account has
+// balance debt: what pays the debt, and the rest for available. The debt
+// account is debit-normal: a balance of −x owes x.
+func debtFirst(amount, debt money.Amount) (toDebt, rest money.Amount) {
+	toDebt = max(min(amount, -debt), 0)
+	return toDebt, amount - toDebt
 }
 
 // clawBack takes a settled amount back from a distributor into posting p:

@@ -213,23 +213,31 @@ func (tx *Tx) rejectWithdrawal(ctx context.Context, actor account.Actor, id int6
 	if n != 1 {
 		return nil, errChanged
 	}
-	// Entries in the order a request locks the wallet's accounts (available,
-	// then withdrawing), so a reject and a request never deadlock.
-	j := ledger.Journal{Key: withdrawalKey(id, "reject"), Kind: "withdrawal.reject", Currency: w.Currency,
-		Memo: fmt.Sprintf("withdrawal %d rejected", id)}
-	debt, err := tx.balance(ctx, ledger.Code(ledger.DistributorDebt, w.DistributorID))
+	// Lock the wallet before reading its debt, in account-code order
+	// (available, debt, withdrawing) as settlements, refunds and requests
+	// lock it: a settlement paying the debt or a clawback adding to it then
+	// runs wholly before this reject or wholly after, never between the
+	// read and the posting (which would pay a debt twice, or return money to
+	// available while the wallet owes).
+	available := ledger.Code(ledger.DistributorAvailable, w.DistributorID)
+	debtCode := ledger.Code(ledger.DistributorDebt, w.DistributorID)
+	withdrawing := ledger.Code(ledger.DistributorWithdrawing, w.DistributorID)
+	wallet, err := tx.lockWalletAccounts(ctx, w.Currency, []string{available, debtCode, withdrawing})
 	if err != nil {
 		return nil, err
 	}
-	toDebt := max(min(w.Amount, -debt), 0) // debt is debit-normal: a balance of −x owes x
-	if rest := w.Amount - toDebt; rest > 0 {
-		j.Entries = append(j.Entries, ledger.Entry{Account: ledger.Code(ledger.DistributorAvailable, w.DistributorID), Direction: ledger.Credit, Amount: rest})
+	tx.point(ctx, "withdrawal.reject.debt_read")
+	toDebt, rest := debtFirst(w.Amount, wallet[debtCode])
+	// Entries in the same code order.
+	j := ledger.Journal{Key: withdrawalKey(id, "reject"), Kind: "withdrawal.reject", Currency: w.Currency,
+		Memo: fmt.Sprintf("withdrawal %d rejected", id)}
+	if rest > 0 {
+		j.Entries = append(j.Entries, ledger.Entry{Account: available, Direction: ledger.Credit, Amount: rest})
 	}
 	if toDebt > 0 {
-		j.Entries = append(j.Entries, ledger.Entry{Account: ledger.Code(ledger.DistributorDebt, w.DistributorID), Direction: ledger.Credit, Amount: toDebt})
+		j.Entries = append(j.Entries, ledger.Entry{Account: debtCode, Direction: ledger.Credit, Amount: toDebt})
 	}
-	j.Entries = append(j.Entries, ledger.Entry{Account: ledger.Code(ledger.DistributorWithdrawing, w.DistributorID),
-		Direction: ledger.Debit, Amount: w.Amount, Covered: true})
+	j.Entries = append(j.Entries, ledger.Entry{Account: withdrawing, Direction: ledger.Debit, Amount: w.Amount, Covered: true})
 	if _, _, err := tx.post(ctx, j); err != nil {
 		return nil, err
 	}
