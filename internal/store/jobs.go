@@ -280,23 +280,38 @@ func (db *DB) settleChunks(ctx context.Context, t *sweepTally, limit int) error 
 	return nil
 }
 
-// completeOrders does completeOrder for several orders (ids ascending) in one statement.
+// completeOrders marks the paid orders among ids (ascending) completed once
+// every fulfilment order is received (or cancelled) and every line settled.
+//
+// It locks the orders, then checks, in a second statement. On PostgreSQL
+// (READ COMMITTED) a statement sees what was committed when it began. Two
+// settlements taking an order's last two lines each claim theirs and then
+// come here: the first to lock the order cannot see the other's claim (not
+// committed), and a check in the statement that waited for the lock would
+// see a snapshot from before the first committed and miss its claim too;
+// the order would stay paid for ever. Begun after the lock is granted, the
+// check sees the claims of every transaction that held the lock before, and
+// every transaction that settles a line or ends a fulfilment order locks
+// the order after doing so: the last of them completes it. SQLite runs
+// writes one at a time.
 func (tx *Tx) completeOrders(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	_, err := tx.exec(ctx, `UPDATE orders SET status = 'completed' WHERE id IN (`+tx.lockedIn("orders", "id", len(ids), "status = 'paid'")+`)
+	if tx.engine == Postgres {
+		if _, err := tx.exec(ctx, `SELECT id FROM orders WHERE id IN (`+placeholders(len(ids))+`) AND status = 'paid'
+			ORDER BY id FOR NO KEY UPDATE`, anys(ids)...); err != nil {
+			return err
+		}
+	}
+	_, err := tx.exec(ctx, `UPDATE orders SET status = 'completed' WHERE id IN (`+placeholders(len(ids))+`)
 		AND status = 'paid'
 		AND NOT EXISTS (SELECT 1 FROM fulfilment_orders f WHERE f.order_id = orders.id AND f.status NOT IN ('received', 'cancelled'))
 		AND NOT EXISTS (SELECT 1 FROM commission_lines c WHERE c.order_id = orders.id AND c.status <> 'settled')`, anys(ids)...)
 	return err
 }
 
-// completeOrder marks a paid order completed once every fulfilment order is
-// received (or cancelled) and every line settled.
+// completeOrder is completeOrders for one order.
 func (tx *Tx) completeOrder(ctx context.Context, orderID int64) error {
-	_, err := tx.exec(ctx, `UPDATE orders SET status = 'completed' WHERE id = ? AND status = 'paid'
-		AND NOT EXISTS (SELECT 1 FROM fulfilment_orders WHERE order_id = ? AND status NOT IN ('received', 'cancelled'))
-		AND NOT EXISTS (SELECT 1 FROM commission_lines WHERE order_id = ? AND status <> 'settled')`, orderID, orderID, orderID)
-	return err
+	return tx.completeOrders(ctx, []int64{orderID})
 }
