@@ -160,9 +160,18 @@ func (tx *Tx) checkout(ctx context.Context, customerID int64, in order.CheckoutI
 		if discount, err = coupon.discount(goods, baseTotal); err != nil {
 			return 0, err
 		}
+	}
+	// Stock rows first, then the coupon: the lock order of every path that
+	// takes both (docs/money.md, "Lock order"); releasing an unpaid order
+	// takes them in the same order.
+	if err := tx.reserve(ctx, in.ShipTo.RegionCode, lines); err != nil {
+		return 0, err
+	}
+	if coupon != nil {
 		if err := tx.redeem(ctx, coupon); err != nil {
 			return 0, err
 		}
+		tx.point(ctx, "checkout.coupon.redeemed")
 		// The coupon is a touch too: recorded, and the binding rule applied.
 		visit, err := tx.touchCoupon(ctx, customerID, coupon.id)
 		if err != nil {
@@ -176,9 +185,6 @@ func (tx *Tx) checkout(ctx context.Context, customerID int64, in order.CheckoutI
 	}
 	for i, c := range lines {
 		c.line.Discount, c.line.Base = parts[i], c.line.Base-parts[i]
-	}
-	if err := tx.reserve(ctx, in.ShipTo.RegionCode, lines); err != nil {
-		return 0, err
 	}
 	var agent *commission.Agent
 	if a, ok, err := tx.agentFor(ctx, in.ShipTo.RegionCode); err != nil {

@@ -74,8 +74,10 @@ func (db *DB) CancelUnpaidOrders(ctx context.Context, limit int) (int, error) {
 }
 
 // releaseOrder gives back what an unpaid order held: reserved stock, its
-// fulfilment orders and its coupon use. Stock rows are locked in SKU order,
-// as checkout and payment lock them, so PostgreSQL cannot deadlock between them.
+// fulfilment orders and its coupon use, locking them in that order: stock
+// rows in SKU order, as checkout and payment lock them, and the coupon
+// after the stock, as checkout does, so PostgreSQL cannot deadlock between
+// them (docs/money.md, "Lock order").
 func (tx *Tx) releaseOrder(ctx context.Context, orderID int64) error {
 	type hold struct{ warehouse, sku, qty int64 }
 	var holds []hold
