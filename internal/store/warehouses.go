@@ -190,7 +190,9 @@ func (db *DB) SetWarehouseAreas(ctx context.Context, actor account.Actor, id int
 }
 
 // SetStock sets how many units of a SKU a warehouse holds. The SKU must be
-// the warehouse's supplier's, and on hand may not drop below what is reserved.
+// the warehouse's supplier's, and on hand may not drop below what is
+// reserved. The count is absolute, taken as of the moment the line is
+// locked: changes committed before are replaced, later ones apply to it.
 func (db *DB) SetStock(ctx context.Context, actor account.Actor, warehouseID, skuID, onHand int64) (*catalog.Stock, error) {
 	st := &catalog.Stock{WarehouseID: warehouseID, SKUID: skuID, OnHand: onHand}
 	err := db.Write(ctx, func(tx *Tx) error {
@@ -205,22 +207,25 @@ func (db *DB) SetStock(ctx context.Context, actor account.Actor, warehouseID, sk
 		if !ok {
 			return errs.E(errs.NotFound, "sku_id", "SKU not found among this supplier's products")
 		}
-		var reserved nullableInt
-		if err := tx.get(ctx, "stock", `SELECT (SELECT reserved FROM stock WHERE warehouse_id = ? AND sku_id = ?)`, []any{warehouseID, skuID}, &reserved); err != nil {
+		// Lock the line, then decide from what it holds. The upsert creates a
+		// missing line and otherwise locks the row and returns it as the last
+		// writer committed it (PostgreSQL waits for a concurrent writer, then
+		// reads its outcome). A payment committing reserved units, a checkout
+		// reserving or a refund putting units back thus runs wholly before
+		// this (and is seen) or after it (and changes the count set here):
+		// never lost under the write.
+		if err := tx.get(ctx, "stock", `INSERT INTO stock (warehouse_id, sku_id, on_hand, reserved, updated_at) VALUES (?, ?, 0, 0, ?)
+			ON CONFLICT (warehouse_id, sku_id) DO UPDATE SET updated_at = excluded.updated_at RETURNING reserved`,
+			[]any{warehouseID, skuID, ts(tx.now)}, &st.Reserved); err != nil {
 			return err
 		}
-		st.Reserved = int64(reserved)
+		tx.point(ctx, "stock.set.read")
 		if err := catalog.CheckOnHand(onHand, st.Reserved); err != nil {
 			return err
 		}
 		st.UpdatedAt = tx.now
-		_, err = tx.exec(ctx, `INSERT INTO stock (warehouse_id, sku_id, on_hand, reserved, updated_at) VALUES (?, ?, ?, 0, ?)
-			ON CONFLICT (warehouse_id, sku_id) DO UPDATE SET on_hand = excluded.on_hand, updated_at = excluded.updated_at`,
-			warehouseID, skuID, onHand, ts(tx.now))
-		if errs.Is(err, errs.Invalid) {
-			// A reservation made since we read it broke the CHECK: say so plainly.
-			return errs.E(errs.Conflict, "on_hand", "must not be below what is reserved for open orders")
-		}
+		_, err = tx.exec(ctx, `UPDATE stock SET on_hand = ?, updated_at = ? WHERE warehouse_id = ? AND sku_id = ?`,
+			onHand, ts(tx.now), warehouseID, skuID)
 		return err
 	})
 	if err != nil {
