@@ -90,7 +90,7 @@ func (tx *Tx) lockWallets(ctx context.Context, currency string, distributors []i
 }
 
 // lockWalletAccounts locks distributors' wallet accounts (available, debt,
-// withdrawing) by code, in account-code order,
+// withdrawing) by code, in account-code order (bytes, as Go sorts; byCode),
 // in one statement after creating those not used before, and returns their
 // balances. Every transaction that reads a wallet balance to decide a
 // movement locks it here first (or by a covered debit, see post), and only
@@ -107,12 +107,7 @@ func (tx *Tx) lockWalletAccounts(ctx context.Context, currency string, codes []s
 	for i, c := range codes {
 		args[i] = c
 	}
-	q := `SELECT code, currency, balance FROM ledger_accounts WHERE code IN (` + placeholders(len(codes)) + `) ORDER BY code`
-	if tx.engine == Postgres {
-		// Rows are locked in the ORDER BY's order; NO KEY UPDATE, as an
-		// UPDATE would, so inserting entries that refer to them is not blocked.
-		q += ` FOR NO KEY UPDATE`
-	}
+	q := tx.lockWalletsQuery(len(codes))
 	// Every account exists before any is locked: creating one after locking
 	// others would take locks out of code order.
 	if _, err := tx.ledgerAccounts(ctx, codes, currency); err != nil {

@@ -150,12 +150,50 @@ func (tx *Tx) flushBalances(ctx context.Context) error {
 	tx.deferred = nil
 	if tx.engine == Postgres && len(ids) > 1 {
 		// One UPDATE locks its rows in whatever order its plan meets them.
-		if _, err := tx.exec(ctx, `SELECT id FROM ledger_accounts WHERE id IN (`+placeholders(len(ids))+`) ORDER BY code FOR NO KEY UPDATE`,
-			anys(ids)...); err != nil {
+		if _, err := tx.exec(ctx, tx.lockBalancesQuery(len(ids)), anys(ids)...); err != nil {
 			return err
 		}
 	}
 	return tx.addBalances(ctx, ids, deltas)
+}
+
+// byCode is the ORDER BY that takes ledger account rows in the order Go's
+// slices.Sort puts their codes (bytes), which is the order every other lock
+// on them is taken in: a journal's entries, lockAccounts, a posting's
+// codes. A PostgreSQL text column sorts by its collation, by default the
+// database's: one created with a language's collation would lock in
+// another order than Go sorts (ICU's numeric ordering puts
+// "distributor_debt:9" before "distributor_debt:10"; others ignore
+// punctuation or case, which codes added later may hold), and two
+// transactions could wait on each other. "C" compares bytes. SQLite's
+// default collation (BINARY) already does.
+func (tx *Tx) byCode() string {
+	if tx.engine == Postgres {
+		return `code COLLATE "C"`
+	}
+	return `code`
+}
+
+// lockWalletsQuery locks n ledger accounts given by code, in code order,
+// and returns their code, currency and balance (lockWalletAccounts).
+func (tx *Tx) lockWalletsQuery(n int) string {
+	q := `SELECT code, currency, balance FROM ledger_accounts WHERE code IN (` + placeholders(n) + `) ORDER BY ` + tx.byCode()
+	if tx.engine == Postgres {
+		// Rows are locked in the ORDER BY's order; NO KEY UPDATE, as an
+		// UPDATE would, so inserting entries that refer to them is not blocked.
+		q += ` FOR NO KEY UPDATE`
+	}
+	return q
+}
+
+// lockBalancesQuery locks n ledger accounts given by id, in code order
+// (flushBalances).
+func (tx *Tx) lockBalancesQuery(n int) string {
+	q := `SELECT id FROM ledger_accounts WHERE id IN (` + placeholders(n) + `) ORDER BY ` + tx.byCode()
+	if tx.engine == Postgres {
+		q += ` FOR NO KEY UPDATE`
+	}
+	return q
 }
 
 // addBalances adds deltas[id] to the cached balance of each account in

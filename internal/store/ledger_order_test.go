@@ -1,0 +1,63 @@
+package store_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"sharemall/internal/ledger"
+	"sharemall/internal/store"
+	"sharemall/internal/testutil"
+)
+
+// TestLedgerLocksInGoOrderWhateverTheCollation: the statements that lock
+// ledger accounts in code order must take them in the order Go sorts the
+// codes (bytes), which is the order journals' entries and lockAccounts
+// take them in, whatever collation the database gives text. Real codes do
+// not disagree between bytes and the usual collations (C, en_US, ICU's
+// root: kinds differ in a letter and owners are digits), but they do under
+// ICU's numeric ordering, which sorts "…:9" before "…:10". On PostgreSQL
+// the code column is given that collation, as a database created with it
+// as its default would give it; SQLite compares bytes.
+func TestLedgerLocksInGoOrderWhateverTheCollation(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		var codes []string
+		for _, id := range []int64{9, 10, 100, 2} {
+			for _, k := range []ledger.Kind{ledger.DistributorAvailable, ledger.DistributorDebt, ledger.DistributorWithdrawing,
+				ledger.DistributorPending, ledger.SupplierPending} {
+				codes = append(codes, ledger.Code(k, id))
+			}
+		}
+		codes = append(codes, ledger.Code(ledger.PlatformPending, 0), ledger.Code(ledger.Clearing, 0))
+		want := slices.Sorted(slices.Values(codes))
+		if db.Engine() == store.Postgres {
+			if err := db.ExecRaw(ctx, `CREATE COLLATION numeric (provider = icu, locale = 'en-u-kn-true')`); err != nil {
+				t.Skipf("this PostgreSQL has no ICU collations: %v", err)
+			}
+			if err := db.ExecRaw(ctx, `ALTER TABLE ledger_accounts ALTER COLUMN code TYPE TEXT COLLATE numeric`); err != nil {
+				t.Fatal(err)
+			}
+		}
+		byCode, byID, err := db.LockOrderForTest(ctx, "CNY", codes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if db.Engine() == store.Postgres {
+			// The case is real: the column's own order is not Go's.
+			plain, err := db.StringsForTest(ctx, `SELECT code FROM ledger_accounts ORDER BY code`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if slices.Equal(plain, want) {
+				t.Fatalf("the numeric collation orders the codes as Go does; the test proves nothing: %v", plain)
+			}
+		}
+		if !slices.Equal(byCode, want) {
+			t.Errorf("wallet accounts locked in the order\n%v\nnot Go's\n%v", byCode, want)
+		}
+		if !slices.Equal(byID, want) {
+			t.Errorf("deferred balances locked in the order\n%v\nnot Go's\n%v", byID, want)
+		}
+	})
+}
