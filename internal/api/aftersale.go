@@ -142,9 +142,7 @@ func (s *Server) getCase(w http.ResponseWriter, r *http.Request) error {
 // it refunds whether or not it takes new payments. A refund through another
 // provider stays due until a server running that provider's effects sweep
 // makes it.
-func (s *Server) refunder(r *http.Request) (store.Refunder, error) {
-	return &payment.Sandbox{}, nil
-}
+func (s *Server) refunder() store.Refunder { return &payment.Sandbox{} }
 
 func (s *Server) decideCase(w http.ResponseWriter, r *http.Request) error {
 	return caseAction(w, r, func(id int64) (*store.AfterSaleCase, error) {
@@ -158,11 +156,7 @@ func (s *Server) decideCase(w http.ResponseWriter, r *http.Request) error {
 		if req.Approve == nil {
 			return nil, errs.Invalidf("approve", "is required: true to approve, false to reject")
 		}
-		refunds, err := s.refunder(r)
-		if err != nil {
-			return nil, err
-		}
-		return s.db.DecideCase(r.Context(), actorOf(r), id, *req.Approve, req.Note, refunds)
+		return s.db.DecideCase(r.Context(), actorOf(r), id, *req.Approve, req.Note, s.refunder())
 	})
 }
 
@@ -187,10 +181,6 @@ func (s *Server) returnCase(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) caseReturnReceived(w http.ResponseWriter, r *http.Request) error {
 	return caseAction(w, r, func(id int64) (*store.AfterSaleCase, error) {
-		refunds, err := s.refunder(r)
-		if err != nil {
-			return nil, err
-		}
-		return s.db.ReturnReceived(r.Context(), actorOf(r), id, refunds)
+		return s.db.ReturnReceived(r.Context(), actorOf(r), id, s.refunder())
 	})
 }

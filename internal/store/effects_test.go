@@ -296,10 +296,11 @@ func TestRefundRecordedOnceWhenConfirmedTwice(t *testing.T) {
 // TestAfterSaleRefundIsDueUntilConfirmed: approving a refund books it in
 // the same transaction (the line's shares recomputed, the money owed in
 // refunds_due) even when the provider is down; the case is refund_due and
-// keeps holding its line; approving again tries again; the sweep makes it
-// once the provider answers, and only then is the case refunded, the hold
-// released and the refund shown on the payment. A return received is the
-// same.
+// keeps holding its line; approving again tries again (the provider makes
+// it, but its answer is lost); the sweep asks again under the same key
+// and the provider makes it once; only then is the case refunded, the
+// hold released and the refund shown on the payment. A return received is
+// the same.
 func TestAfterSaleRefundIsDueUntilConfirmed(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		w := newASWorld(t, db)
@@ -323,7 +324,10 @@ func TestAfterSaleRefundIsDueUntilConfirmed(t *testing.T) {
 			t.Fatalf("effect %+v", e)
 		}
 
-		// Approving again tries again now (still down), and changes nothing else.
+		// Approving again tries again now, changing nothing else: this time
+		// the provider makes the refund but its answer is lost, so for us
+		// the refund is still due and the line still held.
+		p.set(nil, 1)
 		if c, err = db.DecideCase(w.ctx, w.a, c.ID, true, "", p); err != nil || c.Status != store.CaseRefundDue {
 			t.Fatalf("approved again: %+v %v", c, err)
 		}
@@ -334,8 +338,7 @@ func TestAfterSaleRefundIsDueUntilConfirmed(t *testing.T) {
 			t.Fatalf("approving again changed the line %+v", l.Current)
 		}
 
-		// The provider is back; the sweep makes the refund after the backoff.
-		p.set(nil, 0)
+		// The sweep asks again after the backoff, under the same key.
 		if n, err := db.RunDueEffects(w.ctx, store.RefundersOf(p), 10); n != 0 || err != nil {
 			t.Fatalf("within the backoff: %d %v", n, err)
 		}
@@ -350,8 +353,8 @@ func TestAfterSaleRefundIsDueUntilConfirmed(t *testing.T) {
 		if err != nil || c.Status != store.CaseRefunded || c.RefundedAt == nil || c.RefundRef == "" || w.line(lines[0]).Held {
 			t.Fatalf("after the refund: %+v (held %v) %v", c, w.line(lines[0]).Held, err)
 		}
-		if made, _ := p.state(); len(made) != 1 || made[key] != 2099 {
-			t.Fatalf("the provider made %v", made)
+		if made, calls := p.state(); len(made) != 1 || made[key] != 2099 || calls != 3 {
+			t.Fatalf("the provider made %v in %d calls", made, calls)
 		}
 		b.balances(map[string]money.Amount{string(ledger.RefundsDue): 0, string(ledger.Refunds): 2099})
 		b.clean()
