@@ -420,3 +420,36 @@ func TestPaymentLookupFailureIsNotUnknown(t *testing.T) {
 func (w *asWorld) paymentRefunded(orderID int64) money.Amount {
 	return money.Amount(w.db.OrdersIntForTest(w.ctx, `SELECT refunded_amount FROM payments WHERE order_id = ?`, orderID))
 }
+
+// TestEffectsMigrationDown: the schema goes back before the outbox only
+// when no refund is still owed (it would be lost); then forward again, a
+// payment shows as refunded what its refunded cases gave back.
+func TestEffectsMigrationDown(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newASWorld(t, db)
+		_, lines := w.order(commission.Line{Base: 5997, Markup: 300, Quantity: 3})
+		c := w.open(w.cust, lines[0], store.RefundOnly, 1)
+		p := newProvider()
+		p.set(errProviderDown, 0)
+		if c, err := db.DecideCase(w.ctx, w.a, c.ID, true, "", p); err != nil || c.Status != store.CaseRefundDue {
+			t.Fatalf("%+v %v", c, err)
+		}
+		if err := db.MigrateDownToForTest(w.ctx, 17); err == nil {
+			t.Fatal("migrated down with a refund still due")
+		}
+		p.set(nil, 0)
+		if c, err := db.DecideCase(w.ctx, w.a, c.ID, true, "", p); err != nil || c.Status != store.CaseRefunded {
+			t.Fatalf("%+v %v", c, err)
+		}
+		if err := db.MigrateDownToForTest(w.ctx, 17); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Migrate(w.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := w.paymentRefunded(c.OrderID); got != 2099 {
+			t.Fatalf("after the migration the payment shows %d refunded", got)
+		}
+		w.clean()
+	})
+}
