@@ -68,7 +68,10 @@ func jobsStatus(ctx context.Context, db *store.DB, stdout io.Writer) error {
 			sweep, item = f.Item, "(the whole sweep)"
 		}
 		next := when(f.NextAttemptAt, now)
-		if !now.Before(f.NextAttemptAt) {
+		switch {
+		case f.NextAttemptAt.IsZero():
+			next = "never: refused for good" // an effect the provider refused; see docs/money.md
+		case !now.Before(f.NextAttemptAt):
 			next = "due now"
 		}
 		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\t%s\n", sweep, item, f.Attempts, when(f.FirstFailedAt, now), next, oneLine(f.LastError))

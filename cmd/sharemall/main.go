@@ -21,6 +21,7 @@ import (
 	"sharemall/internal/errs"
 	"sharemall/internal/jobs"
 	"sharemall/internal/metrics"
+	"sharemall/internal/payment"
 	"sharemall/internal/store"
 )
 
@@ -204,7 +205,7 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger, ln 
 		return err
 	}
 	if cfg.JobsInterval > 0 {
-		runner := jobs.NewRunner(db, log)
+		runner := jobs.NewRunner(db, log, refunders()...)
 		sweeps := metrics.NewSweeps()
 		if err := apiSrv.Register(sweeps); err != nil {
 			return err
@@ -285,12 +286,17 @@ func version() string {
 	return "unknown"
 }
 
+// refunders are the providers the effects sweep refunds through. The
+// sandbox holds no money, so its refunds are only bookkeeping: they are made
+// whether or not this server takes new sandbox payments, and need no secret.
+func refunders() []store.Refunder { return []store.Refunder{&payment.Sandbox{}} }
+
 // runDue runs the due background work once, as cron would.
 func runDue(ctx context.Context, db *store.DB, log *slog.Logger, stdout io.Writer) error {
 	if _, err := db.Prepare(ctx); err != nil {
 		return err
 	}
-	res, err := jobs.NewRunner(db, log).RunDue(ctx)
+	res, err := jobs.NewRunner(db, log, refunders()...).RunDue(ctx)
 	for _, sw := range jobs.Sweeps(db) {
 		if n, ok := res.Done[sw.Name]; ok {
 			fmt.Fprintf(stdout, "%-16s %d%s\n", sw.Name, n, failedNote(res.Failed[sw.Name]))

@@ -6,6 +6,7 @@ import (
 
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
+	"sharemall/internal/payment"
 	"sharemall/internal/store"
 )
 
@@ -135,12 +136,13 @@ func (s *Server) getCase(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
-// refunder is the provider a refund goes back through. Orders are paid
-// through the sandbox (orders_pay.go); a case whose payment went through
-// another provider is refused by the store with 503 until it is configured.
-func (s *Server) refunder(r *http.Request) (store.Refunder, error) {
-	return s.sandbox(r)
-}
+// refunder is the provider a case's refund is made through at once, right
+// after the decision commits. Orders are paid through the sandbox
+// (orders_pay.go), which holds no money and needs no secret to refund, so
+// it refunds whether or not it takes new payments. A refund through another
+// provider stays due until a server running that provider's effects sweep
+// makes it.
+func (s *Server) refunder() store.Refunder { return &payment.Sandbox{} }
 
 func (s *Server) decideCase(w http.ResponseWriter, r *http.Request) error {
 	return caseAction(w, r, func(id int64) (*store.AfterSaleCase, error) {
@@ -154,11 +156,7 @@ func (s *Server) decideCase(w http.ResponseWriter, r *http.Request) error {
 		if req.Approve == nil {
 			return nil, errs.Invalidf("approve", "is required: true to approve, false to reject")
 		}
-		refunds, err := s.refunder(r)
-		if err != nil {
-			return nil, err
-		}
-		return s.db.DecideCase(r.Context(), actorOf(r), id, *req.Approve, req.Note, refunds)
+		return s.db.DecideCase(r.Context(), actorOf(r), id, *req.Approve, req.Note, s.refunder())
 	})
 }
 
@@ -183,10 +181,6 @@ func (s *Server) returnCase(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) caseReturnReceived(w http.ResponseWriter, r *http.Request) error {
 	return caseAction(w, r, func(id int64) (*store.AfterSaleCase, error) {
-		refunds, err := s.refunder(r)
-		if err != nil {
-			return nil, err
-		}
-		return s.db.ReturnReceived(r.Context(), actorOf(r), id, refunds)
+		return s.db.ReturnReceived(r.Context(), actorOf(r), id, s.refunder())
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"html/template"
 	"io"
 	"net/http"
@@ -36,23 +35,25 @@ func (s *Server) sandbox(r *http.Request) (*payment.Sandbox, error) {
 }
 
 type paymentResponse struct {
-	ID          int64      `json:"id"`
-	OrderID     int64      `json:"order_id"`
-	Provider    string     `json:"provider"`
-	ProviderRef string     `json:"provider_ref"`
-	RedirectURL string     `json:"redirect_url,omitempty"`
-	Amount      string     `json:"amount"`
-	Currency    string     `json:"currency"`
-	Status      string     `json:"status"`
-	CreatedAt   time.Time  `json:"created_at"`
-	PaidAt      *time.Time `json:"paid_at,omitempty"`
-	RefundedAt  *time.Time `json:"refunded_at,omitempty"`
+	ID             int64      `json:"id"`
+	OrderID        int64      `json:"order_id"`
+	Provider       string     `json:"provider"`
+	ProviderRef    string     `json:"provider_ref"`
+	RedirectURL    string     `json:"redirect_url,omitempty"`
+	Amount         string     `json:"amount"`
+	Currency       string     `json:"currency"`
+	Status         string     `json:"status"`
+	CreatedAt      time.Time  `json:"created_at"`
+	PaidAt         *time.Time `json:"paid_at,omitempty"`
+	RefundedAt     *time.Time `json:"refunded_at,omitempty"`
+	RefundedAmount string     `json:"refunded_amount"`
 }
 
 func paymentJSON(p *store.Payment, redirect string) paymentResponse {
+	cur := money.CurrencyOf(p.Currency)
 	return paymentResponse{ID: p.ID, OrderID: p.OrderID, Provider: p.Provider, ProviderRef: p.ProviderRef, RedirectURL: redirect,
-		Amount: money.CurrencyOf(p.Currency).Format(p.Amount), Currency: p.Currency, Status: p.Status, CreatedAt: p.CreatedAt,
-		PaidAt: p.PaidAt, RefundedAt: p.RefundedAt}
+		Amount: cur.Format(p.Amount), Currency: p.Currency, Status: p.Status, CreatedAt: p.CreatedAt,
+		PaidAt: p.PaidAt, RefundedAt: p.RefundedAt, RefundedAmount: cur.Format(p.RefundedAmount)}
 }
 
 // payOrder opens a payment of an unpaid order with the sandbox provider and
@@ -105,8 +106,11 @@ func (s *Server) sandboxCallback(w http.ResponseWriter, r *http.Request) error {
 // applyCallback verifies a callback's signature and applies it. A bad
 // signature or amount is logged and refused (400) with nothing else
 // changed; a valid one is applied once. A payment that came too late (the
-// order was cancelled) or twice (another payment paid the order) is
-// refunded through the provider.
+// order was cancelled) or twice (another payment paid the order) is owed
+// back: the store records its refund as due, and it is made here at once
+// through the provider; if the provider fails, the payment stays
+// refund_due and the effects sweep retries it (so does this callback
+// delivered again). The answer says where the payment stands.
 func (s *Server) applyCallback(ctx context.Context, p *payment.Sandbox, h http.Header, body []byte) (string, *store.Payment, error) {
 	cb, err := p.VerifyCallback(h, body)
 	if err != nil {
@@ -128,8 +132,16 @@ func (s *Server) applyCallback(ctx context.Context, p *payment.Sandbox, h http.H
 	if err != nil {
 		return "", nil, err
 	}
-	if outcome == store.OutcomeLatePayment || outcome == store.OutcomeDoublePayment {
-		if err := p.Refund(ctx, pay.ProviderRef, fmt.Sprintf("payment:%d", pay.ID), pay.Amount, pay.Currency); err != nil {
+	if pay.Status == store.PaymentRefundDue {
+		e, err := s.db.RunEffect(ctx, store.PaymentRefundKey(pay.ID), store.RefundersOf(p))
+		if err != nil {
+			return "", nil, err
+		}
+		if e.Status != store.EffectDone {
+			s.log.WarnContext(ctx, "refund of a late or double payment failed; the effects sweep retries it",
+				"payment", pay.ID, "attempts", e.Attempts, "err", e.LastError)
+		}
+		if pay, err = s.db.PaymentByRef(context.WithoutCancel(ctx), p.Name(), pay.ProviderRef); err != nil {
 			return "", nil, err
 		}
 	}

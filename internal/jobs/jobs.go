@@ -1,6 +1,7 @@
 // Package jobs runs Sharemall's background work: cancel unpaid orders,
 // confirm receipt of shipped ones, settle commissions whose after-sale window
-// closed. Each kind of work is a sweep: a query for what is due now and a
+// closed, make the provider calls (refunds) that committed state left due.
+// Each kind of work is a sweep: a query for what is due now and a
 // conditional state change per item, in its own transaction. That is why no
 // queue is needed and why the work runs once however many servers sweep:
 // only one transaction can move an order from unpaid to cancelled, or a
@@ -35,14 +36,19 @@ type Sweep struct {
 }
 
 // Sweeps lists the work in the order it runs: a cancellation frees stock
-// before anything else, receipt comes before settlement.
-func Sweeps(db *store.DB) []Sweep {
+// before anything else, receipt comes before settlement. The effects sweep
+// makes the calls to outside providers that committed state left due
+// (refunds), through refunders: effects of a provider not among them are
+// left to a process that runs it.
+func Sweeps(db *store.DB, refunders ...store.Refunder) []Sweep {
+	via := store.RefundersOf(refunders...)
 	return []Sweep{
 		{store.SweepCancelUnpaid, db.CancelUnpaidOrders},
 		{store.SweepConfirmReceipt, db.ConfirmShippedOrders},
 		{store.SweepSettle, db.SettleMaturedLines},
 		{store.SweepFigures, db.FoldSalesEvents}, // sales events into team, tier and region figures
 		{store.SweepGrades, db.UpgradeGrades},    // after figures, so upgrades see the latest sales
+		{store.SweepEffects, func(ctx context.Context, limit int) (int, error) { return db.RunDueEffects(ctx, via, limit) }},
 	}
 }
 
@@ -68,10 +74,11 @@ type SweepRun struct {
 	Took   time.Duration // wall time
 }
 
-// NewRunner returns a runner of every sweep.
-func NewRunner(db *store.DB, log *slog.Logger) *Runner {
+// NewRunner returns a runner of every sweep, making effects through refunders.
+func NewRunner(db *store.DB, log *slog.Logger, refunders ...store.Refunder) *Runner {
 	host, _ := os.Hostname()
-	return &Runner{DB: db, Log: log, Holder: fmt.Sprintf("%s:%d", host, os.Getpid()), Batch: 500, Lease: 5 * time.Minute, Sweeps: Sweeps(db)}
+	return &Runner{DB: db, Log: log, Holder: fmt.Sprintf("%s:%d", host, os.Getpid()), Batch: 500, Lease: 5 * time.Minute,
+		Sweeps: Sweeps(db, refunders...)}
 }
 
 // Result says what a run did: items done and items failed per sweep, the

@@ -8,6 +8,7 @@ type Kind string
 const (
 	Clearing               Kind = "clearing"                // customers' payments received, not yet paid out or refunded
 	Refunds                Kind = "refunds"                 // money returned to customers
+	RefundsDue             Kind = "refunds_due"             // suspense: money owed back to customers, the provider's refund not yet confirmed
 	PlatformPending        Kind = "platform_pending"        // platform fees of orders still in the after-sale window
 	PlatformRevenue        Kind = "platform_revenue"        // settled platform fees and withdrawal fees
 	SupplierPending        Kind = "supplier_pending"        // a supplier's payable in the after-sale window
@@ -38,7 +39,7 @@ func Code(k Kind, owner int64) string {
 
 // ParseCode splits an account code into kind and owner.
 func ParseCode(code string) (Kind, int64, error) {
-	for _, k := range []Kind{Clearing, Refunds, PlatformPending, PlatformRevenue, WithdrawalsPaid} {
+	for _, k := range []Kind{Clearing, Refunds, RefundsDue, PlatformPending, PlatformRevenue, WithdrawalsPaid} {
 		if code == string(k) {
 			return k, 0, nil
 		}

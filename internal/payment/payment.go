@@ -92,7 +92,12 @@ func (s *Sandbox) VerifyCallback(h http.Header, body []byte) (*Callback, error) 
 	return &cb, nil
 }
 
-// Refund succeeds at once: the sandbox holds no money.
+// Refund succeeds at once: the sandbox holds no money. It is idempotent as
+// a real provider is with a repeated refund key: asked again under the
+// same key (after a crash, or by two servers) it answers the same success
+// and gives nothing twice, never "already refunded" as an error, which the
+// effects outbox would take for a failure and ask again forever. A request
+// it can never make (no key, a negative amount) is refused as invalid.
 func (s *Sandbox) Refund(ctx context.Context, providerRef, refundKey string, amount money.Amount, currency string) error {
 	if refundKey == "" {
 		return errs.Invalidf("refund_key", "is required: a refund must be idempotent at the provider")

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"sharemall/internal/errs"
 	"sharemall/internal/payment"
 )
 
@@ -44,5 +45,20 @@ func TestSandboxSignedCallback(t *testing.T) {
 	}
 	if _, err := (&payment.Sandbox{Secret: []byte("other")}).VerifyCallback(h, body); err == nil {
 		t.Fatal("verified under another secret")
+	}
+}
+
+// TestSandboxRefundIsIdempotent: the same refund asked again under its key
+// succeeds again (the outbox asks again after a crash); a refund without a
+// key is refused as invalid, which the outbox takes as final.
+func TestSandboxRefundIsIdempotent(t *testing.T) {
+	s := &payment.Sandbox{}
+	for range 3 {
+		if err := s.Refund(context.Background(), "sbx_1", "payment:7", 1999, "CNY"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Refund(context.Background(), "sbx_1", "", 1999, "CNY"); errs.CodeOf(err) != errs.Invalid {
+		t.Fatalf("no key: %v", err)
 	}
 }

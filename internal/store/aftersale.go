@@ -25,16 +25,21 @@ const (
 type CaseStatus string
 
 const (
-	CaseOpen      CaseStatus = "open"      // waiting for the supplier's decision; holds the line
-	CaseApproved  CaseStatus = "approved"  // approved, refund not done yet (a return on its way); holds the line
-	CaseRejected  CaseStatus = "rejected"  // the supplier said no
-	CaseRefunded  CaseStatus = "refunded"  // the money went back
-	CaseCancelled CaseStatus = "cancelled" // the customer withdrew it
+	CaseOpen      CaseStatus = "open"       // waiting for the supplier's decision; holds the line
+	CaseApproved  CaseStatus = "approved"   // a return approved, the goods on their way back; holds the line
+	CaseRefundDue CaseStatus = "refund_due" // decided and booked: the refund is owed, the provider has not confirmed it yet; holds the line
+	CaseRejected  CaseStatus = "rejected"   // the supplier said no
+	CaseRefunded  CaseStatus = "refunded"   // the provider confirmed the money went back
+	CaseCancelled CaseStatus = "cancelled"  // the customer withdrew it
 )
+
+// activeCases is the SQL list of the statuses in which a case holds its
+// line; a line has at most one such case.
+const activeCases = `('open', 'approved', 'refund_due')`
 
 func (s CaseStatus) valid() bool {
 	switch s {
-	case CaseOpen, CaseApproved, CaseRejected, CaseRefunded, CaseCancelled:
+	case CaseOpen, CaseApproved, CaseRefundDue, CaseRejected, CaseRefunded, CaseCancelled:
 		return true
 	}
 	return false
@@ -118,15 +123,19 @@ func (db *DB) OpenCase(ctx context.Context, actor account.Actor, lineID int64, k
 		if err := tx.caseWindow(ctx, actor, l, kind); err != nil {
 			return err
 		}
-		if open, err := tx.exists(ctx, `SELECT 1 FROM aftersale_cases WHERE order_line_id = ? AND status IN ('open', 'approved')`, lineID); err != nil {
+		if open, err := tx.exists(ctx, `SELECT 1 FROM aftersale_cases WHERE order_line_id = ? AND status IN `+activeCases, lineID); err != nil {
 			return err
 		} else if open {
 			return errs.E(errs.Conflict, "order_line_id", "line %d already has an open after-sale case", lineID)
 		}
-		base, markup, err := caseRefund(l.booked, l.current, quantity)
+		// What the case shows it will give back; the decision computes the
+		// refund again, inside the transaction that books it, from the line
+		// as it stands then (see bookCaseRefund).
+		r, err := commission.UnitsRefund(l.booked, l.current, quantity)
 		if err != nil {
 			return err
 		}
+		base, markup := r.Base, r.Markup
 		id, err := tx.insert(ctx, `INSERT INTO aftersale_cases (order_id, order_line_id, fulfilment_id, supplier_id, customer_account_id,
 				opened_by, kind, quantity, amount, base_refund, markup_refund, currency, reason, status, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
@@ -148,33 +157,6 @@ func (db *DB) OpenCase(ctx context.Context, actor account.Actor, lineID int64, k
 		return err
 	})
 	return out, errs.Wrap("store.OpenCase", err)
-}
-
-// caseRefund is what refunding quantity more units gives back of each part
-// of the line. Refunds are proportional by quantity and cumulative: once r
-// of q units are refunded, floor(part × r / q) of each part is, so the last
-// unit takes the remainder and a full refund is exact whatever the steps.
-func caseRefund(booked, current commission.Line, quantity int64) (base, markup money.Amount, err error) {
-	if quantity >= current.Quantity {
-		return current.Base, current.Markup, nil
-	}
-	before := booked.Quantity - current.Quantity
-	part := func(total, now money.Amount) (money.Amount, error) {
-		a, err := money.MulDivFloor(int64(total), before, booked.Quantity)
-		if err != nil {
-			return 0, err
-		}
-		b, err := money.MulDivFloor(int64(total), before+quantity, booked.Quantity)
-		if err != nil {
-			return 0, err
-		}
-		return min(money.Amount(b-a), now), nil
-	}
-	if base, err = part(booked.Base, current.Base); err != nil {
-		return 0, 0, err
-	}
-	markup, err = part(booked.Markup, current.Markup)
-	return base, markup, err
 }
 
 // caseLineInfo is what opening a case needs to know about a line.
@@ -354,8 +336,8 @@ func supplierOfActor(actor account.Actor) int64 {
 	return 0
 }
 
-// endCase moves a case out of open or approved and releases the line's
-// hold unless another case still holds it.
+// endCase moves a case out of open, approved or refund_due and releases
+// the line's hold unless another case still holds it.
 func (tx *Tx) endCase(ctx context.Context, c *AfterSaleCase, to CaseStatus, set string, args ...any) error {
 	args = append(append([]any{string(to)}, args...), c.ID, string(c.Status))
 	n, err := tx.execN(ctx, `UPDATE aftersale_cases SET status = ?, `+set+` WHERE id = ? AND status = ?`, args...)
@@ -365,7 +347,7 @@ func (tx *Tx) endCase(ctx context.Context, c *AfterSaleCase, to CaseStatus, set 
 	if n == 0 {
 		return errs.E(errs.Conflict, "status", "case %d changed meanwhile; try again", c.ID)
 	}
-	active, err := tx.exists(ctx, `SELECT 1 FROM aftersale_cases WHERE order_line_id = ? AND status IN ('open', 'approved')`, c.LineID)
+	active, err := tx.exists(ctx, `SELECT 1 FROM aftersale_cases WHERE order_line_id = ? AND status IN `+activeCases, c.LineID)
 	if err != nil || active {
 		return err
 	}
@@ -390,7 +372,7 @@ func (db *DB) Cases(ctx context.Context, actor account.Actor, f CaseFilter) ([]A
 		return nil, errs.Wrap("store.Cases", errs.E(errs.Unauthorized, "", "sign in first"))
 	}
 	if f.Status != "" && !f.Status.valid() {
-		return nil, errs.Wrap("store.Cases", errs.Invalidf("status", "must be open, approved, rejected, refunded or cancelled"))
+		return nil, errs.Wrap("store.Cases", errs.Invalidf("status", "must be open, approved, refund_due, rejected, refunded or cancelled"))
 	}
 	var out []AfterSaleCase
 	err := db.Read(ctx, func(tx *Tx) error {

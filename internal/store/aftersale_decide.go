@@ -2,25 +2,30 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
 	"sharemall/internal/account"
 	"sharemall/internal/commission"
 	"sharemall/internal/errs"
+	"sharemall/internal/ledger"
+	"sharemall/internal/money"
 )
 
 // DecideCase is the supplier owning the line (or an operator) deciding an
 // open case. Rejecting needs a note and ends the case, releasing the line's
-// hold. Approving a refund_only case refunds it at once through refunder;
-// approving a return_refund case waits for the goods (ReturnReceived).
-// Repeating a decision changes nothing, except that approving an approved
-// refund_only case retries a refund the provider failed. The other decision
-// on a decided case is a Conflict on status.
+// hold. Approving a refund_only case books its refund in the same
+// transaction (bookCaseRefund): the case becomes refund_due and its refund
+// an effect, which refunder (when given) makes at once and the effects
+// sweep retries until the provider confirms; only then is the case
+// refunded and its line released. Approving a return_refund case waits for
+// the goods (ReturnReceived). Repeating a decision changes nothing, except
+// that approving a case whose refund is still due tries the refund again
+// now. The other decision on a decided case is a Conflict on status.
 func (db *DB) DecideCase(ctx context.Context, actor account.Actor, id int64, approve bool, note string, refunder Refunder) (*AfterSaleCase, error) {
 	note = strings.TrimSpace(note)
 	var out *AfterSaleCase
+	var due string // the key of the refund this decision left due
 	err := db.Write(ctx, func(tx *Tx) error {
 		c, err := tx.supplierCase(ctx, actor, id)
 		if err != nil {
@@ -52,39 +57,54 @@ func (db *DB) DecideCase(ctx context.Context, actor account.Actor, id int64, app
 			out, err = tx.afterSaleCase(ctx, id)
 			return err
 		}
-		switch c.Status {
-		case CaseApproved, CaseRefunded:
-			out = c
-			return nil
-		case CaseOpen:
+		if c.Status == CaseOpen {
+			n, err := tx.execN(ctx, `UPDATE aftersale_cases SET status = 'approved', decided_at = ?, decision_note = ?, decided_by = ?
+				WHERE id = ? AND status = 'open'`, ts(tx.now), note, actor.AccountID, id)
+			if err != nil {
+				return err
+			}
+			if n == 1 {
+				if err := tx.audit(ctx, actor.AccountID, "aftersale.approve", caseSubject(id), map[string]any{"status": c.Status},
+					map[string]any{"status": CaseApproved, "note": note}); err != nil {
+					return err
+				}
+				c.Status = CaseApproved
+			} else if c, err = tx.afterSaleCase(ctx, id); err != nil { // decided meanwhile: as a repeat
+				return err
+			}
+		}
+		switch {
+		case c.Status == CaseApproved && c.Kind == RefundOnly:
+			// Approved now, or before refunds were booked at approval
+			// (such a case waited here for its refund): book it.
+			if due, err = tx.bookCaseRefund(ctx, actor, c); err != nil {
+				return err
+			}
+		case c.Status == CaseRefundDue:
+			due = CaseRefundKey(id)
+		case c.Status == CaseApproved, c.Status == CaseRefunded:
 		default:
 			return errs.E(errs.Conflict, "status", "case %d is %s; only an open case can be approved", id, c.Status)
-		}
-		if _, err := tx.exec(ctx, `UPDATE aftersale_cases SET status = 'approved', decided_at = ?, decision_note = ?, decided_by = ?
-			WHERE id = ? AND status = 'open'`, ts(tx.now), note, actor.AccountID, id); err != nil {
-			return err
-		}
-		if err := tx.audit(ctx, actor.AccountID, "aftersale.approve", caseSubject(id), map[string]any{"status": c.Status},
-			map[string]any{"status": CaseApproved, "note": note}); err != nil {
-			return err
 		}
 		out, err = tx.afterSaleCase(ctx, id)
 		return err
 	})
-	if err != nil || !approve || out.Kind != RefundOnly || out.Status != CaseApproved {
-		return out, errs.Wrap("store.DecideCase", err)
+	if err != nil {
+		return nil, errs.Wrap("store.DecideCase", err)
 	}
-	out, err = db.refundCase(ctx, actor, id, refunder)
+	out, err = db.refundNow(ctx, out, due, refunder)
 	return out, errs.Wrap("store.DecideCase", err)
 }
 
 // ReturnReceived is the supplier (or an operator) saying the goods of an
 // approved return_refund case came back: the units go back on hand in the
-// line's warehouse and the refund is made. Saying it again after the
-// refund changes nothing; after a failed refund it retries the refund.
+// line's warehouse and the refund is booked and made due, as approving a
+// refund_only case does. Saying it again changes nothing, except that a
+// refund still due is tried again now.
 func (db *DB) ReturnReceived(ctx context.Context, actor account.Actor, id int64, refunder Refunder) (*AfterSaleCase, error) {
 	var out *AfterSaleCase
-	err := db.Read(ctx, func(tx *Tx) error {
+	var due string
+	err := db.Write(ctx, func(tx *Tx) error {
 		c, err := tx.supplierCase(ctx, actor, id)
 		if err != nil {
 			return err
@@ -93,17 +113,43 @@ func (db *DB) ReturnReceived(ctx context.Context, actor account.Actor, id int64,
 		case c.Kind != ReturnRefund:
 			return errs.E(errs.Conflict, "kind", "case %d is a refund only; nothing comes back", id)
 		case c.Status == CaseRefunded:
-			out = c
+		case c.Status == CaseRefundDue:
+			due = CaseRefundKey(id)
 		case c.Status != CaseApproved:
 			return errs.E(errs.Conflict, "status", "case %d is %s; approve it before receiving the return", id, c.Status)
+		default:
+			if due, err = tx.bookCaseRefund(ctx, actor, c); err != nil {
+				return err
+			}
 		}
-		return nil
+		out, err = tx.afterSaleCase(ctx, id)
+		return err
 	})
-	if err != nil || out != nil {
-		return out, errs.Wrap("store.ReturnReceived", err)
+	if err != nil {
+		return nil, errs.Wrap("store.ReturnReceived", err)
 	}
-	out, err = db.refundCase(ctx, actor, id, refunder)
+	out, err = db.refundNow(ctx, out, due, refunder)
 	return out, errs.Wrap("store.ReturnReceived", err)
+}
+
+// refundNow makes the refund with key through refunder, when there are
+// both, right after the commit that made it due, and returns the case as
+// it stands then: refunded, or still refund_due when the provider failed
+// (the effects sweep retries it).
+func (db *DB) refundNow(ctx context.Context, c *AfterSaleCase, key string, refunder Refunder) (*AfterSaleCase, error) {
+	if key == "" || refunder == nil {
+		return c, nil
+	}
+	if _, err := db.RunEffect(ctx, key, RefundersOf(refunder)); err != nil {
+		return nil, err
+	}
+	var out *AfterSaleCase
+	err := db.Read(context.WithoutCancel(ctx), func(tx *Tx) error {
+		var err error
+		out, err = tx.afterSaleCase(ctx, c.ID)
+		return err
+	})
+	return out, err
 }
 
 // supplierCase reads a case the supplier owning its line (or an operator)
@@ -122,142 +168,128 @@ func (tx *Tx) supplierCase(ctx context.Context, actor account.Actor, id int64) (
 	return c, nil
 }
 
-// refundCase pays an approved case back. The provider is called between two
-// transactions, never inside one: a provider failure leaves the case
-// approved (and the line held) so the same request can retry it, and the
-// books change only after the provider said yes.
-func (db *DB) refundCase(ctx context.Context, actor account.Actor, id int64, refunder Refunder) (*AfterSaleCase, error) {
-	var c *AfterSaleCase
-	var provider, ref string
-	var amount commission.Line
-	err := db.Read(ctx, func(tx *Tx) error {
-		var err error
-		if c, err = tx.afterSaleCase(ctx, id); err != nil {
-			return err
-		}
-		if amount, err = tx.caseAmounts(ctx, c); err != nil {
-			return err
-		}
-		err = tx.get(ctx, "payment", `SELECT provider, provider_ref FROM payments WHERE order_id = ? AND status = 'paid' ORDER BY id LIMIT 1`,
-			[]any{c.OrderID}, &provider, &ref)
-		switch {
-		case errs.Is(err, errs.NotFound) && amount.Paid() == 0:
-			return nil // nothing was paid for it, so nothing goes back through a provider
-		case errs.Is(err, errs.NotFound):
-			return errs.E(errs.Conflict, "status", "order %d has no payment to refund", c.OrderID)
-		}
-		return err
-	})
-	if err != nil {
-		return nil, err
+// bookCaseRefund books the refund of an approved case, in the deciding
+// transaction: what goes back is computed here, once, from the line as it
+// stands under its lock (commission.UnitsRefund); the line's shares are
+// recomputed on what remains and the reversal credits refunds_due (journal
+// refund:line:{line}:case:{id}); returned or never-shipped units go back on
+// hand and a fulfilment order left with nothing to ship is cancelled; the
+// case becomes refund_due with that amount, and its refund is recorded as
+// an effect carrying the same amount. It returns the effect's key, or ""
+// when nothing was paid for the units: then the case is refunded at once.
+func (tx *Tx) bookCaseRefund(ctx context.Context, actor account.Actor, c *AfterSaleCase) (string, error) {
+	if n, err := tx.execN(ctx, `UPDATE commission_lines SET held = held WHERE line_id = ?`, c.LineID); err != nil {
+		return "", err
+	} else if n == 0 {
+		return "", errs.E(errs.NotFound, "", "commission line not found")
 	}
-	if c.Status != CaseApproved {
-		return c, nil
-	}
-	if paid := amount.Paid(); paid > 0 {
-		switch {
-		case refunder == nil:
-			return nil, errs.E(errs.Unavailable, "", "no payment provider is configured to refund through")
-		case refunder.Name() != provider:
-			return nil, errs.E(errs.Unavailable, "", "the order was paid through %q, which is not configured", provider)
-		}
-		// The case is the refund's idempotency key at the provider: a retry
-		// after a crash, or a second approval racing this one, refunds once.
-		if err := refunder.Refund(ctx, ref, fmt.Sprintf("case:%d", c.ID), paid, c.Currency); err != nil {
-			if errs.CodeOf(err) == errs.Internal {
-				return nil, &errs.Error{Code: errs.Unavailable, Message: "the payment provider refused the refund; try again", Err: err}
-			}
-			return nil, err
-		}
-	}
-	var out *AfterSaleCase
-	err = db.Write(ctx, func(tx *Tx) error {
-		var err error
-		out, err = tx.finishRefund(ctx, actor, id, ref)
-		return err
-	})
-	return out, err
-}
-
-// caseAmounts is what refunding the case gives back, computed on the line
-// as it stands now (the same as when the case opened, since one case at a
-// time holds a line and refunds go through cases).
-func (tx *Tx) caseAmounts(ctx context.Context, c *AfterSaleCase) (commission.Line, error) {
 	line, err := tx.commissionLine(ctx, c.LineID)
 	if err != nil {
-		return commission.Line{}, err
+		return "", err
 	}
 	if c.Quantity > line.Current.Quantity {
-		return commission.Line{}, errs.E(errs.Conflict, "quantity", "only %d units of the line are left to refund", line.Current.Quantity)
+		return "", errs.E(errs.Conflict, "quantity", "only %d units of the line are left to refund", line.Current.Quantity)
 	}
-	base, markup, err := caseRefund(line.Booked, line.Current, c.Quantity)
-	return commission.Line{Base: base, Markup: markup, Quantity: c.Quantity}, err
-}
-
-// finishRefund books a refund the provider made: the line's commissions are
-// recomputed on what remains (journal key refund:line:{line}:case:{id}),
-// units that are back (returned, or never shipped) go back on hand, a
-// fulfilment order with nothing left to ship is cancelled, and the hold ends.
-func (tx *Tx) finishRefund(ctx context.Context, actor account.Actor, id int64, ref string) (*AfterSaleCase, error) {
-	c, err := tx.afterSaleCase(ctx, id)
-	if err != nil || c.Status != CaseApproved {
-		return c, err
-	}
-	// Claim the case first: of two concurrent requests one books the refund;
-	// the other finds it refunded.
-	if n, err := tx.execN(ctx, `UPDATE aftersale_cases SET status = 'refunded' WHERE id = ? AND status = 'approved'`, id); err != nil {
-		return nil, err
-	} else if n == 0 {
-		return tx.afterSaleCase(ctx, id)
-	}
-	c.Status = CaseRefunded
-	refund, err := tx.caseAmounts(ctx, c)
+	refund, err := commission.UnitsRefund(line.Booked, line.Current, c.Quantity)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	line, err := tx.commissionLine(ctx, c.LineID)
-	if err != nil {
-		return nil, err
+	var pay *Payment
+	if refund.Paid() > 0 {
+		pay, err = tx.payment(ctx, `order_id = ? AND status = 'paid' ORDER BY id LIMIT 1`, c.OrderID)
+		if errs.Is(err, errs.NotFound) {
+			return "", errs.E(errs.Conflict, "status", "order %d has no payment to refund", c.OrderID)
+		} else if err != nil {
+			return "", err
+		}
 	}
 	after := commission.Line{Base: line.Current.Base - refund.Base, Markup: line.Current.Markup - refund.Markup,
 		Quantity: line.Current.Quantity - c.Quantity}
-	if _, _, err := tx.refundLine(ctx, c.LineID, "case:"+itoaID(id), after); err != nil {
-		return nil, err
+	if _, _, err := tx.refundLineTo(ctx, c.LineID, "case:"+itoaID(c.ID), after, ledger.Code(ledger.RefundsDue, 0)); err != nil {
+		return "", err
 	}
-	tx.tally.refund(line.Currency, refund.Paid())
 	var warehouse, sku int64
 	var fstatus FulfilmentStatus
 	if err := tx.get(ctx, "order line", `SELECT l.warehouse_id, l.sku_id, f.status FROM order_lines l
 		JOIN fulfilment_orders f ON f.id = l.fulfilment_id WHERE l.id = ?`, []any{c.LineID}, &warehouse, &sku, &fstatus); err != nil {
-		return nil, err
+		return "", err
 	}
 	unshipped := fstatus == FulfilmentReleased || fstatus == FulfilmentPending
 	if c.Kind == ReturnRefund || unshipped {
 		if _, err := tx.exec(ctx, `INSERT INTO stock (warehouse_id, sku_id, on_hand, reserved, updated_at) VALUES (?, ?, ?, 0, ?)
 			ON CONFLICT (warehouse_id, sku_id) DO UPDATE SET on_hand = stock.on_hand + excluded.on_hand, updated_at = excluded.updated_at`,
 			warehouse, sku, c.Quantity, ts(tx.now)); err != nil {
-			return nil, err
+			return "", err
 		}
 	}
-	set := `refunded_at = ?, refund_ref = ?, amount = ?, base_refund = ?, markup_refund = ?`
-	args := []any{ts(tx.now), ref, int64(refund.Paid()), int64(refund.Base), int64(refund.Markup)}
+	set := `status = 'refund_due', amount = ?, base_refund = ?, markup_refund = ?`
+	args := []any{int64(refund.Paid()), int64(refund.Base), int64(refund.Markup)}
 	if c.Kind == ReturnRefund {
 		set += `, return_received_at = ?`
 		args = append(args, ts(tx.now))
 	}
-	if err := tx.endCase(ctx, c, CaseRefunded, set, args...); err != nil {
-		return nil, err
+	if n, err := tx.execN(ctx, `UPDATE aftersale_cases SET `+set+` WHERE id = ? AND status = 'approved'`, append(args, c.ID)...); err != nil {
+		return "", err
+	} else if n == 0 {
+		return "", errs.E(errs.Conflict, "status", "case %d changed meanwhile; try again", c.ID)
 	}
+	c.Status = CaseRefundDue
 	if unshipped {
 		if err := tx.cancelEmptyFulfilment(ctx, c.FulfilmentID, c.OrderID); err != nil {
-			return nil, err
+			return "", err
 		}
 	}
-	if err := tx.audit(ctx, actor.AccountID, "aftersale.refund", caseSubject(id), map[string]any{"status": CaseApproved},
-		map[string]any{"status": CaseRefunded, "amount": refund.Paid(), "quantity": c.Quantity, "refund_ref": ref}); err != nil {
-		return nil, err
+	if err := tx.audit(ctx, actor.AccountID, "aftersale.refund_due", caseSubject(c.ID), map[string]any{"status": CaseApproved},
+		map[string]any{"status": CaseRefundDue, "amount": refund.Paid(), "quantity": c.Quantity}); err != nil {
+		return "", err
 	}
-	return tx.afterSaleCase(ctx, id)
+	if refund.Paid() == 0 {
+		tx.tally.refund(line.Currency, 0)
+		return "", tx.endCaseRefund(ctx, c, 0, "")
+	}
+	key := CaseRefundKey(c.ID)
+	return key, tx.oweRefund(ctx, key, pay, c.ID, refund.Paid())
+}
+
+// caseRefundMade records that the provider made a case's refund (the
+// money has left refunds_due): it shows on the payment, and the case ends.
+func (tx *Tx) caseRefundMade(ctx context.Context, p refundPayload, amount money.Amount) error {
+	if _, err := tx.exec(ctx, `UPDATE payments SET refunded_amount = refunded_amount + ? WHERE id = ?`, int64(amount), p.PaymentID); err != nil {
+		return err
+	}
+	c, err := tx.afterSaleCase(ctx, p.CaseID)
+	if err != nil || c.Status != CaseRefundDue {
+		return err
+	}
+	return tx.endCaseRefund(ctx, c, amount, p.ProviderRef)
+}
+
+// endCaseRefund ends a case whose refund is done: refunded, the line's hold
+// released. A line whose fulfilment order was cancelled (every unit
+// refunded before it shipped) is never received, so what is left of it
+// (nothing) settles now, and the order completes if nothing else is left.
+func (tx *Tx) endCaseRefund(ctx context.Context, c *AfterSaleCase, amount money.Amount, ref string) error {
+	if err := tx.endCase(ctx, c, CaseRefunded, `refunded_at = ?, refund_ref = ?`, ts(tx.now), ref); err != nil {
+		return err
+	}
+	var fstatus FulfilmentStatus
+	var lstatus string
+	var held bool
+	if err := tx.get(ctx, "order line", `SELECT f.status, c.status, c.held FROM order_lines l
+		JOIN fulfilment_orders f ON f.id = l.fulfilment_id JOIN commission_lines c ON c.line_id = l.id WHERE l.id = ?`,
+		[]any{c.LineID}, &fstatus, &lstatus, &held); err != nil {
+		return err
+	}
+	if fstatus == FulfilmentCancelled && lstatus == string(LinePending) && !held {
+		if _, err := tx.settleLine(ctx, c.LineID); err != nil {
+			return err
+		}
+		if err := tx.completeOrder(ctx, c.OrderID); err != nil {
+			return err
+		}
+	}
+	return tx.audit(ctx, 0, "aftersale.refund", caseSubject(c.ID), map[string]any{"status": CaseRefundDue},
+		map[string]any{"status": CaseRefunded, "amount": amount, "quantity": c.Quantity, "refund_ref": ref})
 }
 
 // cancelEmptyFulfilment cancels a fulfilment order not yet shipped whose

@@ -366,6 +366,13 @@ func (db *DB) RefundLine(ctx context.Context, lineID int64, refundKey string, af
 }
 
 func (tx *Tx) refundLine(ctx context.Context, lineID int64, refundKey string, after commission.Line) (*CommissionLine, bool, error) {
+	return tx.refundLineTo(ctx, lineID, refundKey, after, ledger.Code(ledger.Refunds, 0))
+}
+
+// refundLineTo is refundLine crediting what is refunded to account to:
+// refunds when the money is back with the customer, refunds_due while a
+// provider still has to send it (after-sale cases; see refunds.go).
+func (tx *Tx) refundLineTo(ctx context.Context, lineID int64, refundKey string, after commission.Line, to string) (*CommissionLine, bool, error) {
 	if strings.TrimSpace(refundKey) == "" || len(refundKey) > 100 {
 		return nil, false, errs.Invalidf("refund_key", "must be 1 to 100 characters")
 	}
@@ -402,7 +409,7 @@ func (tx *Tx) refundLine(ctx context.Context, lineID int64, refundKey string, af
 	}
 	refund := delta.Total()
 	p := posting{}
-	p.credit(ledger.Code(ledger.Refunds, 0), refund)
+	p.credit(to, refund)
 	clawed := byDistributor{}
 	for _, d := range delta {
 		switch {

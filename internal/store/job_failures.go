@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -124,7 +125,7 @@ func (db *DB) JobFailures(ctx context.Context, kind string) ([]JobFailure, error
 	}
 	var out []JobFailure
 	err := db.Read(ctx, func(tx *Tx) error {
-		return tx.each(ctx, q+` ORDER BY next_attempt_at, kind, item`, args,
+		err := tx.each(ctx, q+` ORDER BY next_attempt_at, kind, item`, args,
 			func(scan func(...any) error) error {
 				var f JobFailure
 				var first, last, next int64
@@ -135,7 +136,15 @@ func (db *DB) JobFailures(ctx context.Context, kind string) ([]JobFailure, error
 				out = append(out, f)
 				return nil
 			})
+		if err != nil || (kind != "" && kind != SweepEffects) {
+			return err
+		}
+		// Effects keep their failures on their own rows (effects_status.go).
+		effects, err := tx.effectFailures(ctx)
+		out = append(out, effects...)
+		return err
 	})
+	slices.SortStableFunc(out, func(a, b JobFailure) int { return a.NextAttemptAt.Compare(b.NextAttemptAt) })
 	return out, errs.Wrap("store.JobFailures", err)
 }
 

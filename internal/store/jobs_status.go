@@ -65,6 +65,7 @@ func (db *DB) JobsDue(ctx context.Context) ([]DueWork, error) {
 			return tx.countDue(ctx, w, 0, `SELECT COUNT(*), MIN(s.updated_at) FROM distributor_sales s
 				WHERE s.grade_due = TRUE AND `+notFailing(SweepGrades, "s.distributor_id"))
 		}},
+		{SweepEffects, func(tx *Tx, w *DueWork) error { return tx.countEffectsDue(ctx, w) }},
 	}
 	out := make([]DueWork, len(count))
 	for i, c := range count {
@@ -78,7 +79,12 @@ func (db *DB) JobsDue(ctx context.Context) ([]DueWork, error) {
 			out[i].Err = err.Error()
 		}
 	}
-	err := db.Read(ctx, func(tx *Tx) error { return tx.addFailingAndRuns(ctx, out) })
+	err := db.Read(ctx, func(tx *Tx) error {
+		if err := tx.addFailingAndRuns(ctx, out); err != nil {
+			return err
+		}
+		return tx.addFailingEffects(ctx, out)
+	})
 	return out, errs.Wrap("store.JobsDue", err)
 }
 

@@ -39,6 +39,7 @@ var ledgerChecks = []ledgerCheck{
 	checkWalletsNotNegative,
 	checkLineShares,
 	checkWithdrawalHolds,
+	checkRefundsDue,
 }
 
 // CheckLedger verifies the ledger on a live database and returns every

@@ -10,6 +10,7 @@ import (
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
 	"sharemall/internal/order"
+	"sharemall/internal/payment"
 	"sharemall/internal/program"
 	"sharemall/internal/store"
 	"sharemall/internal/testutil"
@@ -148,15 +149,22 @@ func TestCheckoutPricingAndPayment(t *testing.T) {
 			t.Fatalf("applied %d, stock %d/%d", applied, h, r)
 		}
 
-		// A payment for a cancelled order is recorded and refunded.
+		// A payment for a cancelled order is recorded and owed back; its
+		// refund, once made, shows on it.
 		o3 := w.checkout(w.cust, cart("CN.11", order.Item{SKUID: a1, Quantity: 1}), "")
 		if _, err := db.StartPayment(w.ctx, w.cust, o3.ID, "sandbox", "ref-3"); err != nil {
 			t.Fatal(err)
 		}
 		w.exec(`UPDATE orders SET status = 'cancelled' WHERE id = ?`, o3.ID)
 		out, p3, err := db.ApplyPayment(w.ctx, store.CallbackInput{Provider: "sandbox", ProviderRef: "ref-3", Amount: o3.Total, Currency: "CNY", Payload: "{}"})
-		if err != nil || out != store.OutcomeLatePayment || p3.Status != "refunded" {
+		if err != nil || out != store.OutcomeLatePayment || p3.Status != store.PaymentRefundDue {
 			t.Fatalf("%s %+v %v", out, p3, err)
+		}
+		if e, err := db.RunEffect(w.ctx, store.PaymentRefundKey(p3.ID), store.RefundersOf(&payment.Sandbox{})); err != nil || e.Status != store.EffectDone {
+			t.Fatalf("refund %+v %v", e, err)
+		}
+		if p3, err = db.PaymentByRef(w.ctx, "sandbox", "ref-3"); err != nil || p3.Status != store.PaymentRefunded || p3.RefundedAmount != o3.Total || p3.RefundedAt == nil {
+			t.Fatalf("refunded %+v %v", p3, err)
 		}
 		if h, r := w.stock(wa, a1); h != 2 || r != 1 {
 			t.Fatalf("late payment moved stock: %d/%d", h, r)

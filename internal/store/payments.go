@@ -17,24 +17,35 @@ import (
 
 // Payment is one attempt to pay an order through a provider.
 type Payment struct {
-	ID          int64
-	OrderID     int64
-	Provider    string
-	ProviderRef string
-	Amount      money.Amount
-	Currency    string
-	Status      string // pending, paid, failed, refunded
-	CreatedAt   time.Time
-	PaidAt      *time.Time
-	RefundedAt  *time.Time
+	ID             int64
+	OrderID        int64
+	Provider       string
+	ProviderRef    string
+	Amount         money.Amount
+	Currency       string
+	Status         string // see the Payment… constants
+	CreatedAt      time.Time
+	PaidAt         *time.Time
+	RefundedAt     *time.Time   // when the provider confirmed the whole payment went back
+	RefundedAmount money.Amount // how much of it went back, after-sale refunds included, as providers confirmed
 }
+
+// Payment statuses.
+const (
+	PaymentPending   = "pending"
+	PaymentPaid      = "paid" // it paid its order (after-sale refunds show in RefundedAmount)
+	PaymentFailed    = "failed"
+	PaymentRefundDue = "refund_due" // it came too late or twice: owed back whole, the provider has not confirmed the refund yet
+	PaymentRefunded  = "refunded"   // given back whole, as the provider confirmed
+)
 
 // Callback outcomes, as logged in payment_callbacks.
 const (
 	OutcomeApplied        = "applied"         // the payment took effect
 	OutcomeDuplicate      = "duplicate"       // the same payment again: nothing changed
-	OutcomeLatePayment    = "late_payment"    // the order was cancelled first: the payment is refunded
-	OutcomeDoublePayment  = "double_payment"  // another payment paid the order first: this one is refunded
+	OutcomeLatePayment    = "late_payment"    // the order was cancelled first: the payment is owed back (refund_due)
+	OutcomeDoublePayment  = "double_payment"  // another payment paid the order first: this one is owed back (refund_due)
+	OutcomeRefundDue      = "refund_due"      // the same payment again while its refund is still due: the caller retries the refund
 	OutcomeBadSignature   = "bad_signature"   // refused
 	OutcomeBadPayload     = "bad_payload"     // signed, but not a callback we understand: refused
 	OutcomeBadAmount      = "bad_amount"      // refused
@@ -106,10 +117,16 @@ type CallbackInput struct {
 // payment pending → paid, the order unpaid → paid, stock committed, the
 // fulfilment orders released, every line's commission booked pending. The
 // same callback again changes nothing (duplicate). A payment for a cancelled
-// order, or for an order another payment already paid, is marked refunded
-// (late_payment, double_payment): the caller refunds it through the
-// provider. An unknown reference or a wrong amount is refused and logged.
-// Every callback is logged in payment_callbacks with its outcome.
+// order, or for an order another payment already paid (late_payment,
+// double_payment), is owed back: in the same transaction it becomes
+// refund_due, its money is booked into refunds_due and its refund is
+// recorded as an effect (see owePayment), which the caller then runs
+// (RunEffect) and the effects sweep retries until the provider confirms.
+// The same callback while that refund is still due is refund_due: the
+// caller runs the refund again. An unknown reference (no such payment) or
+// a wrong amount is refused and logged; a lookup that fails otherwise is
+// that failure, never an unknown payment. Every callback is logged in
+// payment_callbacks with its outcome.
 func (db *DB) ApplyPayment(ctx context.Context, in CallbackInput) (string, *Payment, error) {
 	var outcome string
 	var p *Payment
@@ -123,7 +140,7 @@ func (db *DB) ApplyPayment(ctx context.Context, in CallbackInput) (string, *Paym
 	})
 	refused := ""
 	switch {
-	case errs.Is(err, errs.NotFound):
+	case errs.Is(err, errs.NotFound) && errs.FieldOf(err) == "provider_ref":
 		refused = OutcomeUnknownPayment
 	case errs.FieldOf(err) == "amount" || errs.FieldOf(err) == "currency":
 		refused = OutcomeBadAmount
@@ -138,8 +155,11 @@ func (db *DB) ApplyPayment(ctx context.Context, in CallbackInput) (string, *Paym
 
 func (tx *Tx) applyPayment(ctx context.Context, in CallbackInput) (string, *Payment, error) {
 	p, err := tx.payment(ctx, `provider = ? AND provider_ref = ?`, in.Provider, in.ProviderRef)
-	if err != nil {
+	if errs.Is(err, errs.NotFound) {
 		return "", nil, errs.E(errs.NotFound, "provider_ref", "no such payment")
+	} else if err != nil {
+		// An outage is not an unknown payment: the provider must deliver again.
+		return "", nil, err
 	}
 	if in.Currency != p.Currency {
 		return "", nil, errs.Invalidf("currency", "must be %s, the payment's currency", p.Currency)
@@ -149,8 +169,18 @@ func (tx *Tx) applyPayment(ctx context.Context, in CallbackInput) (string, *Paym
 	}
 	// The claim: of any number of deliveries, only one moves the payment on.
 	n, err := tx.execN(ctx, `UPDATE payments SET status = 'paid', paid_at = ? WHERE id = ? AND status = 'pending'`, ts(tx.now), p.ID)
-	if err != nil || n == 0 {
-		return OutcomeDuplicate, p, err
+	if err != nil {
+		return "", nil, err
+	}
+	if n == 0 {
+		// Read it again: another delivery may have moved it since the read above.
+		if p, err = tx.payment(ctx, `id = ?`, p.ID); err != nil {
+			return "", nil, err
+		}
+		if p.Status == PaymentRefundDue {
+			return OutcomeRefundDue, p, nil
+		}
+		return OutcomeDuplicate, p, nil
 	}
 	n, err = tx.execN(ctx, `UPDATE orders SET status = ?, paid_at = ? WHERE id = ? AND status = ?`,
 		string(order.Paid), ts(tx.now), p.OrderID, string(order.Unpaid))
@@ -166,11 +196,7 @@ func (tx *Tx) applyPayment(ctx context.Context, in CallbackInput) (string, *Paym
 		if status == string(order.Cancelled) {
 			outcome = OutcomeLatePayment
 		}
-		if _, err := tx.exec(ctx, `UPDATE payments SET status = 'refunded', refunded_at = ? WHERE id = ?`, ts(tx.now), p.ID); err != nil {
-			return "", nil, err
-		}
-		tx.tally.refund(p.Currency, p.Amount) // the caller refunds it through the provider
-		p, err = tx.payment(ctx, `id = ?`, p.ID)
+		p, err = tx.owePayment(ctx, p)
 		return outcome, p, err
 	}
 	o := &order.Order{ID: p.OrderID}
@@ -264,16 +290,17 @@ func (db *DB) ProviderSecret(ctx context.Context, provider string, fresh func() 
 	return s, errs.Wrap("store.ProviderSecret", err)
 }
 
-const paymentCols = `id, order_id, provider, provider_ref, amount, currency, status, created_at, paid_at, refunded_at`
+const paymentCols = `id, order_id, provider, provider_ref, amount, currency, status, created_at, paid_at, refunded_at, refunded_amount`
 
 func (tx *Tx) payment(ctx context.Context, cond string, args ...any) (*Payment, error) {
 	p := &Payment{}
-	var amount, created int64
+	var amount, created, refundedAmount int64
 	var paid, refunded sql.NullInt64
 	if err := tx.get(ctx, "payment", `SELECT `+paymentCols+` FROM payments WHERE `+cond, args,
-		&p.ID, &p.OrderID, &p.Provider, &p.ProviderRef, &amount, &p.Currency, &p.Status, &created, &paid, &refunded); err != nil {
+		&p.ID, &p.OrderID, &p.Provider, &p.ProviderRef, &amount, &p.Currency, &p.Status, &created, &paid, &refunded, &refundedAmount); err != nil {
 		return nil, err
 	}
 	p.Amount, p.CreatedAt, p.PaidAt, p.RefundedAt = money.Amount(amount), fromTS(created), fromNullTS(paid), fromNullTS(refunded)
+	p.RefundedAmount = money.Amount(refundedAmount)
 	return p, nil
 }
