@@ -215,13 +215,6 @@ func (tx *Tx) bookCaseRefund(ctx context.Context, actor account.Actor, c *AfterS
 		return "", err
 	}
 	unshipped := fstatus == FulfilmentReleased || fstatus == FulfilmentPending
-	if c.Kind == ReturnRefund || unshipped {
-		if _, err := tx.exec(ctx, `INSERT INTO stock (warehouse_id, sku_id, on_hand, reserved, updated_at) VALUES (?, ?, ?, 0, ?)
-			ON CONFLICT (warehouse_id, sku_id) DO UPDATE SET on_hand = stock.on_hand + excluded.on_hand, updated_at = excluded.updated_at`,
-			warehouse, sku, c.Quantity, ts(tx.now)); err != nil {
-			return "", err
-		}
-	}
 	set := `status = 'refund_due', amount = ?, base_refund = ?, markup_refund = ?`
 	args := []any{int64(refund.Paid()), int64(refund.Base), int64(refund.Markup)}
 	if c.Kind == ReturnRefund {
@@ -235,7 +228,18 @@ func (tx *Tx) bookCaseRefund(ctx context.Context, actor account.Actor, c *AfterS
 	}
 	c.Status = CaseRefundDue
 	if unshipped {
-		if err := tx.cancelEmptyFulfilment(ctx, c.FulfilmentID, c.OrderID); err != nil {
+		if err := tx.cancelEmptyFulfilment(ctx, c.FulfilmentID, c.OrderID, line.Currency); err != nil {
+			return "", err
+		}
+	}
+	// The stock row last, after every wallet and the fulfilment order (see
+	// "Lock order" in docs/money.md): a checkout or payment holding it never
+	// waits for anything this transaction holds.
+	if c.Kind == ReturnRefund || unshipped {
+		tx.point(ctx, "aftersale.refund.restock")
+		if _, err := tx.exec(ctx, `INSERT INTO stock (warehouse_id, sku_id, on_hand, reserved, updated_at) VALUES (?, ?, ?, 0, ?)
+			ON CONFLICT (warehouse_id, sku_id) DO UPDATE SET on_hand = stock.on_hand + excluded.on_hand, updated_at = excluded.updated_at`,
+			warehouse, sku, c.Quantity, ts(tx.now)); err != nil {
 			return "", err
 		}
 	}
@@ -294,8 +298,9 @@ func (tx *Tx) endCaseRefund(ctx context.Context, c *AfterSaleCase, amount money.
 
 // cancelEmptyFulfilment cancels a fulfilment order not yet shipped whose
 // every unit was refunded, settles its lines (nothing is left on them to
-// move) and completes the order if nothing else is left to do.
-func (tx *Tx) cancelEmptyFulfilment(ctx context.Context, fulfilmentID, orderID int64) error {
+// move) in one chunk, so their wallets are locked in one statement, and
+// completes the order if nothing else is left to do.
+func (tx *Tx) cancelEmptyFulfilment(ctx context.Context, fulfilmentID, orderID int64, currency string) error {
 	left, err := tx.exists(ctx, `SELECT 1 FROM order_lines l JOIN commission_lines c ON c.line_id = l.id
 		WHERE l.fulfilment_id = ? AND c.quantity > 0`, fulfilmentID)
 	if err != nil || left {
@@ -305,20 +310,13 @@ func (tx *Tx) cancelEmptyFulfilment(ctx context.Context, fulfilmentID, orderID i
 	if err != nil || n == 0 {
 		return err
 	}
-	var lines []int64
-	err = tx.each(ctx, `SELECT l.id FROM order_lines l JOIN commission_lines c ON c.line_id = l.id
-		WHERE l.fulfilment_id = ? AND c.status = 'pending' AND c.held = FALSE ORDER BY l.id`, []any{fulfilmentID},
-		func(scan func(...any) error) error {
-			var id int64
-			err := scan(&id)
-			lines = append(lines, id)
-			return mapErr(err)
-		})
+	lines, err := column[int64](ctx, tx, `SELECT l.id FROM order_lines l JOIN commission_lines c ON c.line_id = l.id
+		WHERE l.fulfilment_id = ? AND c.status = 'pending' AND c.held = FALSE ORDER BY l.id`, []any{fulfilmentID})
 	if err != nil {
 		return err
 	}
-	for _, id := range lines {
-		if _, err := tx.settleLine(ctx, id); err != nil {
+	if len(lines) > 0 {
+		if _, err := tx.settleLines(ctx, currency, lines); err != nil {
 			return err
 		}
 	}
