@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"sharemall/internal/commission"
 	"sharemall/internal/ledger"
 	"sharemall/internal/store"
 	"sharemall/internal/testutil"
@@ -97,5 +98,48 @@ func TestReadSeesOneSnapshot(t *testing.T) {
 		if first != 100 || second != first {
 			t.Fatalf("one read saw balance %d, then %d", first, second)
 		}
+	})
+}
+
+// TestLedgerCheckSeesOneState: `ledger check` held between two of its
+// statements (the pending shares, then the pending accounts) while a line
+// is settled and another booked: it must judge one state, before both, and
+// find nothing. At READ COMMITTED on PostgreSQL its second statement saw the
+// accounts after the settlement and the booking, the shares before them, and
+// it reported money astray that never was.
+func TestLedgerCheckSeesOneState(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		b := newBooks(t, db)
+		b.book(1, 10, commission.Line{Base: 5997, Quantity: 3})
+		h := testutil.Hold(t, db, "ledger.check.pending")
+		var problems []store.LedgerProblem
+		check := testutil.Run(func() error {
+			var err error
+			problems, err = db.CheckLedger(b.ctx)
+			return err
+		})
+		h.Reached()
+		money := testutil.Run(func() error {
+			if _, err := db.SettleLine(b.ctx, 1); err != nil {
+				return err
+			}
+			_, _, err := db.BookLine(b.ctx, store.LineBooking{LineID: 2, OrderID: 11, Snapshot: b.snapshot(),
+				Line: commission.Line{Base: 1000, Quantity: 1}})
+			return err
+		})
+		if !testutil.BlockedOrEnded(t, db, money) {
+			t.Fatal("settling and booking waited for the check")
+		}
+		if err := money.Err(t); err != nil {
+			t.Fatal(err)
+		}
+		h.Release()
+		if err := check.Err(t); err != nil {
+			t.Fatal(err)
+		}
+		if len(problems) > 0 {
+			t.Fatalf("the check judged two states at once:\n%s", strings.Join(problemTexts(problems), "\n"))
+		}
+		b.clean()
 	})
 }

@@ -39,6 +39,12 @@ var ledgerChecks = []ledgerCheck{
 	checkWalletsNotNegative,
 	checkLineShares,
 	checkWithdrawalHolds,
+	checkJournalDigests,
+	checkAccountCodes,
+	checkPendingShares,
+	checkLineJournals,
+	checkWithdrawalJournals,
+	checkWithdrawnTotals,
 }
 
 // CheckLedger verifies the ledger on a live database and returns every
