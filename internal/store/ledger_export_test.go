@@ -20,7 +20,8 @@ func (db *DB) ExecRaw(ctx context.Context, q string, args ...any) error {
 // with direct access to the database could, so a test can make the
 // corruption the triggers refuse and expect `ledger check` to find it. On
 // PostgreSQL the session acts as a replica for the transaction (no ordinary
-// trigger fires, foreign keys included); on SQLite, which cannot disable a
+// trigger fires, foreign keys included; it takes a superuser, which the
+// tests' role is); on SQLite, which cannot disable a
 // trigger, the ledger's triggers are dropped and created again around the
 // statements, in the same transaction.
 func (db *DB) ExecUnguarded(ctx context.Context, qs ...string) error {
