@@ -28,6 +28,7 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	clients := fs.Int("clients", 8, "concurrent HTTP clients")
 	duration := fs.Duration("duration", 15*time.Second, "time bound of each scenario")
 	maxUnits := fs.Int64("max", 200_000, "count bound of each scenario (orders, reads, lines, withdrawals)")
+	paid := fs.Int("paid-withdrawals", 0, "paid withdrawals of other distributors booked before wallets are read (default: as many as distributors, at most 200,000)")
 	seed := fs.Uint64("seed", 1, "random seed of the generated program")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (server and clients) to this file")
 	if err := fs.Parse(args); err != nil {
@@ -42,8 +43,8 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 			*duration = 4 * time.Second
 		}
 	}
-	if *n < 100 || *clients < 1 || *clients > 1024 || *duration <= 0 || *maxUnits < 1 {
-		return fmt.Errorf("bench: need --distributors ≥ 100, --clients 1…1024, a positive --duration and --max")
+	if *n < 100 || *clients < 1 || *clients > 1024 || *duration <= 0 || *maxUnits < 1 || *paid < 0 {
+		return fmt.Errorf("bench: need --distributors ≥ 100, --clients 1…1024, a positive --duration and --max, and --paid-withdrawals ≥ 0")
 	}
 	url, dir := "", *dataDir
 	switch {
@@ -91,7 +92,7 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 		defer pprof.StopCPUProfile()
 	}
 	res, err := bench.Run(ctx, db, bench.Options{Distributors: *n, Clients: *clients, Duration: *duration, MaxUnits: *maxUnits,
-		Seed: *seed, Progress: os.Stderr})
+		PaidWithdrawals: *paid, Seed: *seed, Progress: os.Stderr})
 	if err != nil {
 		return err
 	}

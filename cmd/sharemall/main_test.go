@@ -153,7 +153,7 @@ func TestLedgerCheckCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	j := ledger.Journal{Key: "test:corrupt", Kind: "test", Currency: "CNY"}
-	j.Move("clearing", "platform_pending", 100)
+	j.Move("clearing", "platform_revenue", 100)
 	id, _, err := db.Post(ctx, j)
 	if err != nil {
 		t.Fatal(err)
@@ -166,9 +166,12 @@ func TestLedgerCheckCommand(t *testing.T) {
 		t.Fatalf("said %q", out.String())
 	}
 	db.Close()
-	// Behind the ledger's back: straight into the file.
+	// Behind the ledger's back: straight into the file, its seal removed.
 	raw, err := sql.Open("sqlite", filepath.Join(data, "sharemall.db"))
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`DROP TRIGGER ledger_entries_sealed`); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := raw.Exec(`INSERT INTO ledger_entries (journal_id, account_id, direction, amount, currency)

@@ -25,8 +25,11 @@ type Options struct {
 	Clients      int
 	Duration     time.Duration // per scenario
 	MaxUnits     int64         // per scenario: orders, team reads, lines, withdrawals
-	Seed         uint64
-	Progress     io.Writer // generation progress and scenario lines; nil for none
+	// PaidWithdrawals of other distributors are booked before wallets are
+	// read; 0: as many as distributors, at most 200,000.
+	PaidWithdrawals int
+	Seed            uint64
+	Progress        io.Writer // generation progress and scenario lines; nil for none
 }
 
 // Result is the JSON object `sharemall bench --json` prints.
@@ -37,6 +40,7 @@ type Result struct {
 	Team         Team     `json:"team"`
 	Settle       Settle   `json:"settle"`
 	Withdraw     Withdraw `json:"withdraw"`
+	Wallet       Wallet   `json:"wallet"`
 	PeakRSSMB    float64  `json:"server_peak_rss_mb"`
 	GenerateS    float64  `json:"generate_s"`
 }
@@ -92,7 +96,7 @@ type run struct {
 
 // Run generates the program into db (freshly migrated and empty), serves it
 // on 127.0.0.1 and runs the scenarios in order: checkout, team, settle,
-// withdraw. It moves db.Now forward for settlement and leaves it there.
+// withdraw, wallet. It moves db.Now forward for settlement and leaves it there.
 func Run(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 	opt.Clients = max(1, opt.Clients)
 	if opt.Duration <= 0 {
@@ -100,6 +104,9 @@ func Run(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 	}
 	if opt.MaxUnits <= 0 {
 		opt.MaxUnits = 1_000_000
+	}
+	if opt.PaidWithdrawals <= 0 {
+		opt.PaidWithdrawals = min(200_000, opt.Distributors)
 	}
 	r := &run{opt: opt, db: db, logf: func(string, ...any) {}}
 	if opt.Progress != nil {
@@ -138,6 +145,10 @@ func Run(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 		return nil, fmt.Errorf("bench: withdraw: %w", err)
 	}
 	r.logf("withdraw: %+v", res.Withdraw)
+	if res.Wallet, err = r.wallet(ctx); err != nil {
+		return nil, fmt.Errorf("bench: wallet: %w", err)
+	}
+	r.logf("wallet: %+v", res.Wallet)
 	return res, nil
 }
 

@@ -48,7 +48,7 @@ func TestBenchTiny(t *testing.T) {
 		}
 	}
 	walk("", m)
-	for _, k := range []string{"engine", "distributors", "checkout", "team", "settle", "withdraw", "server_peak_rss_mb", "generate_s"} {
+	for _, k := range []string{"engine", "distributors", "checkout", "team", "settle", "withdraw", "wallet", "server_peak_rss_mb", "generate_s"} {
 		if _, ok := m[k]; !ok {
 			t.Errorf("JSON lacks %s", k)
 		}

@@ -115,7 +115,7 @@ func (b *batcher) run(first *writeReq) {
 		}
 	}()
 	batch = append(batch, first)
-	stx, err := db.write.BeginTx(context.Background(), nil)
+	stx, err := db.write.BeginTx(context.Background(), db.txOptions(false))
 	if err != nil {
 		fail(mapErr(err))
 		return

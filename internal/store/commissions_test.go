@@ -135,13 +135,14 @@ func TestCommissionWorkedExample(t *testing.T) {
 			code(ledger.SupplierPending, b.supplier): 0, avail(b.seller): 399, avail(b.sponsor): 199,
 			"platform_revenue": 79, code(ledger.SupplierPayable, b.supplier): 3321})
 
-		// The seller withdraws 3.00 (paid out directly, standing in for a withdrawal).
+		// 3.00 leaves the seller's wallet (paid out directly: no withdrawal,
+		// so the wallet's withdrawn figure, its paid withdrawals, stays 0).
 		j := ledger.Journal{Key: "test:payout:1", Kind: "test.payout", Currency: "CNY"}
 		j.Move(avail(b.seller), "withdrawals_paid", 300)
 		if _, _, err := db.Post(b.ctx, j); err != nil {
 			t.Fatal(err)
 		}
-		if w := b.wallet(b.seller); w != (walletView{available: 99, withdrawn: 300}) {
+		if w := b.wallet(b.seller); w != (walletView{available: 99}) {
 			t.Fatalf("seller wallet before the clawback: %+v", w)
 		}
 
@@ -158,20 +159,20 @@ func TestCommissionWorkedExample(t *testing.T) {
 		}
 		b.balances(map[string]money.Amount{avail(b.seller): 0, code(ledger.DistributorDebt, b.seller): -300, avail(b.sponsor): 0,
 			"platform_revenue": 0, code(ledger.SupplierPayable, b.supplier): 0, "refunds": 5997, "clearing": -5997})
-		if w := b.wallet(b.seller); w != (walletView{withdrawn: 300, debt: 300}) {
+		if w := b.wallet(b.seller); w != (walletView{debt: 300}) {
 			t.Fatalf("seller wallet after the clawback: %+v", w)
 		}
 
 		// Later earnings pay the debt first: 40.00 at 10% gives the seller 4.00, 3.00 of it to the debt.
 		b.book(2, 11, commission.Line{Base: 4000, Quantity: 1})
-		if w := b.wallet(b.seller); w != (walletView{pending: 400, withdrawn: 300, debt: 300}) {
+		if w := b.wallet(b.seller); w != (walletView{pending: 400, debt: 300}) {
 			t.Fatalf("seller wallet with new earnings pending: %+v", w)
 		}
 		if _, err := db.SettleLine(b.ctx, 2); err != nil {
 			t.Fatal(err)
 		}
 		b.clean()
-		if w := b.wallet(b.seller); w != (walletView{available: 100, withdrawn: 300}) {
+		if w := b.wallet(b.seller); w != (walletView{available: 100}) {
 			t.Fatalf("seller wallet after the debt is paid: %+v", w)
 		}
 		if w := b.wallet(b.sponsor); w != (walletView{available: 200}) {
@@ -405,7 +406,10 @@ func TestCheckLineShares(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(problems) != 1 || problems[0].Journal != "book:line:2" || !strings.Contains(problems[0].String(), "line 2") {
+		// The line's shares no longer sum to what was paid, and the platform's
+		// pending account no longer holds the platform's pending shares.
+		if len(problems) != 2 || problems[0].Journal != "book:line:2" || !strings.Contains(problems[0].String(), "line 2") ||
+			problems[1].String() != "account platform_pending: balance 139 ≠ 140, the pending shares of its party in lines not settled yet" {
 			t.Fatalf("problems: %v", problems)
 		}
 	})

@@ -233,12 +233,39 @@ func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 	return db.run(ctx, db.read, db.readStmts, true, fn)
 }
 
-func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, readOnly bool, fn func(*Tx) error) (err error) {
-	opts := &sql.TxOptions{}
-	if db.engine == Postgres {
-		opts.ReadOnly = readOnly
+// txOptions is the isolation level every transaction states at its BEGIN
+// rather than inheriting the server's default (docs/money.md, "Isolation"):
+//
+//   - PostgreSQL writes run at READ COMMITTED, which the write paths rely on:
+//     a statement after a row lock reads what committed before the lock was
+//     granted (reads "behind the lock"), and ledger accounts created and
+//     committed on the accounts pool are read back by the next statement.
+//     At REPEATABLE READ both would fail: the first with a serialization
+//     error, the second not finding the account.
+//   - PostgreSQL reads run at REPEATABLE READ, READ ONLY: every statement of
+//     a read sees the one snapshot its first statement took, so a read of
+//     several statements (a wallet's balances, the ledger check) never mixes
+//     states before and after a commit. A read-only transaction at this level
+//     never fails with a serialization error.
+//   - SQLite is serializable whatever the level asked: one writer at a time
+//     (BEGIN IMMEDIATE on the write pool, then the batcher's savepoints), and
+//     a read transaction keeps the WAL snapshot of its first statement.
+//     modernc.org/sqlite accepts the level and ignores it; it reads ReadOnly
+//     as "BEGIN" (deferred) instead of the pool's _txlock, which is what the
+//     read pool does anyway and must never happen on the write pool, where
+//     BEGIN IMMEDIATE takes the write lock before the first read.
+func (db *DB) txOptions(readOnly bool) *sql.TxOptions {
+	switch {
+	case db.engine != Postgres:
+		return &sql.TxOptions{Isolation: sql.LevelSerializable, ReadOnly: readOnly}
+	case readOnly:
+		return &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
 	}
-	stx, err := pool.BeginTx(ctx, opts)
+	return &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, readOnly bool, fn func(*Tx) error) (err error) {
+	stx, err := pool.BeginTx(ctx, db.txOptions(readOnly))
 	if err != nil {
 		return mapErr(err)
 	}

@@ -149,7 +149,9 @@ func TestSettleChunkIsolatesABadLine(t *testing.T) {
 		w.clock.Advance(8 * 24 * time.Hour)
 		badLine := w.int(`SELECT id FROM order_lines WHERE order_id = ?`, orders[1].ID)
 		pending := ledger.Code(ledger.SupplierPending, w.supB.ID)
-		w.exec(`UPDATE ledger_accounts SET currency = 'USD' WHERE code = ?`, pending)
+		if err := db.ExecUnguarded(w.ctx, `UPDATE ledger_accounts SET currency = 'USD' WHERE code = '`+pending+`'`); err != nil {
+			t.Fatal(err)
+		}
 
 		n, err := db.SettleMaturedLines(w.ctx, 100)
 		wantItemsFailed(t, "settle", n, err, 3, 1)
@@ -164,7 +166,9 @@ func TestSettleChunkIsolatesABadLine(t *testing.T) {
 			t.Fatalf("within the backoff: %d %v", n, err)
 		}
 
-		w.exec(`UPDATE ledger_accounts SET currency = 'CNY' WHERE code = ?`, pending)
+		if err := db.ExecUnguarded(w.ctx, `UPDATE ledger_accounts SET currency = 'CNY' WHERE code = '`+pending+`'`); err != nil {
+			t.Fatal(err)
+		}
 		w.clock.Advance(time.Minute)
 		n, err = db.SettleMaturedLines(w.ctx, 100)
 		wantItemsFailed(t, "retry", n, err, 1, 0)

@@ -31,8 +31,9 @@ func (tx *Tx) post(ctx context.Context, j ledger.Journal) (id int64, posted bool
 	digest := j.Digest()
 	// ON CONFLICT DO NOTHING: the key booked before, or by a concurrent
 	// transaction (which this one waits for on PostgreSQL), returns no row.
-	err = tx.get(ctx, "journal", `INSERT INTO journals (idempotency_key, kind, memo, currency, digest, created_at) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`, []any{j.Key, j.Kind, j.Memo, j.Currency, digest, ts(tx.now)}, &id)
+	// entry_count seals the journal once its entries are in (migration 00019).
+	err = tx.get(ctx, "journal", `INSERT INTO journals (idempotency_key, kind, memo, currency, digest, entry_count, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`, []any{j.Key, j.Kind, j.Memo, j.Currency, digest, len(j.Entries), ts(tx.now)}, &id)
 	if errs.Is(err, errs.NotFound) {
 		var existing string
 		if err := tx.get(ctx, "journal", `SELECT id, digest FROM journals WHERE idempotency_key = ?`, []any{j.Key}, &id, &existing); err != nil {

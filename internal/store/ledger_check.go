@@ -40,6 +40,12 @@ var ledgerChecks = []ledgerCheck{
 	checkLineShares,
 	checkWithdrawalHolds,
 	checkRefundsDue,
+	checkJournalDigests,
+	checkAccountCodes,
+	checkPendingShares,
+	checkLineJournals,
+	checkWithdrawalJournals,
+	checkWithdrawnTotals,
 }
 
 // CheckLedger verifies the ledger on a live database and returns every

@@ -23,7 +23,7 @@ func (tx *Tx) postMany(ctx context.Context, currency string, js []ledger.Journal
 	}
 	digests := make(map[string]string, len(js))
 	values := make([]string, 0, len(js))
-	args := make([]any, 0, 6*len(js))
+	args := make([]any, 0, 7*len(js))
 	for _, j := range js {
 		if err := j.Validate(); err != nil {
 			return 0, err
@@ -37,11 +37,11 @@ func (tx *Tx) postMany(ctx context.Context, currency string, js []ledger.Journal
 			}
 		}
 		digests[j.Key] = j.Digest()
-		values = append(values, "(?, ?, ?, ?, ?, ?)")
-		args = append(args, j.Key, j.Kind, j.Memo, j.Currency, digests[j.Key], ts(tx.now))
+		values = append(values, "(?, ?, ?, ?, ?, ?, ?)")
+		args = append(args, j.Key, j.Kind, j.Memo, j.Currency, digests[j.Key], len(j.Entries), ts(tx.now))
 	}
 	ids := make(map[string]int64, len(js))
-	err := tx.each(ctx, `INSERT INTO journals (idempotency_key, kind, memo, currency, digest, created_at) VALUES `+
+	err := tx.each(ctx, `INSERT INTO journals (idempotency_key, kind, memo, currency, digest, entry_count, created_at) VALUES `+
 		strings.Join(values, ", ")+` ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key`, args,
 		func(scan func(...any) error) error {
 			var id int64

@@ -69,10 +69,28 @@ func TestLedgerPost(t *testing.T) {
 		if err != nil || len(js) != 2 || len(js[0].Entries) != 4 || js[1].Key != "hold:2" {
 			t.Fatalf("journals = %+v, %v", js, err)
 		}
-		if problems, err := db.CheckLedger(ctx); err != nil || len(problems) != 0 {
-			t.Fatalf("check: %v %v", problems, err)
+		// The journals are sound; what they move was posted by hand, with no
+		// commission line or withdrawal behind it, and the check says so.
+		problems, err := db.CheckLedger(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{
+			"account distributor_withdrawing:7: holds 599 but the distributor's open withdrawals total 0",
+			"account supplier_pending:3: balance 4980 ≠ 0, the pending shares of its party in lines not settled yet",
+		}
+		if got := problemTexts(problems); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("check said:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 	})
+}
+
+func problemTexts(ps []store.LedgerProblem) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.String()
+	}
+	return out
 }
 
 // TestLedgerImmutable: the database itself refuses to change or remove
@@ -81,6 +99,10 @@ func TestLedgerImmutable(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		if _, _, err := db.Post(ctx, booking("book:line:1", 7, 3)); err != nil {
+			t.Fatal(err)
+		}
+		before, err := db.CheckLedger(ctx)
+		if err != nil {
 			t.Fatal(err)
 		}
 		for _, q := range []string{
@@ -93,8 +115,10 @@ func TestLedgerImmutable(t *testing.T) {
 				t.Errorf("%s: allowed", q)
 			}
 		}
-		if problems, err := db.CheckLedger(ctx); err != nil || len(problems) != 0 {
-			t.Fatalf("check after refused changes: %v %v", problems, err)
+		// (A booking posted by hand has no line behind it: the check says so
+		// before and after, and nothing else.)
+		if after, err := db.CheckLedger(ctx); err != nil || len(after) != len(before) {
+			t.Fatalf("check after refused changes: %v %v; before: %v", after, err, before)
 		}
 	})
 }
@@ -113,8 +137,8 @@ func TestLedgerCheckFindsCorruption(t *testing.T) {
 		}
 		// An extra entry inserted behind the ledger's back unbalances journal 1
 		// and makes the cached balance of its account disagree.
-		if err := db.ExecRaw(ctx, `INSERT INTO ledger_entries (journal_id, account_id, direction, amount, currency)
-			SELECT ?, id, 'C', 100, 'CNY' FROM ledger_accounts WHERE code = 'distributor_pending:7'`, id); err != nil {
+		if err := db.ExecUnguarded(ctx, `INSERT INTO ledger_entries (journal_id, account_id, direction, amount, currency)
+			SELECT `+itoa(id)+`, id, 'C', 100, 'CNY' FROM ledger_accounts WHERE code = 'distributor_pending:7'`); err != nil {
 			t.Fatal(err)
 		}
 		// A cache edited by hand, and a wallet below zero.

@@ -14,11 +14,11 @@ import (
 // in one transaction: to the distributor itself and to operators; another
 // distributor's wallet is NotFound.
 //
-// Withdrawn is what left the wallet for good: the debits of the
-// distributor's withdrawing and available accounts in journals that credit
-// withdrawals_paid (a paid withdrawal, fee included, since the fee left the
-// wallet too). Holds released by a rejection never touch withdrawals_paid,
-// so they are not counted.
+// Withdrawn is what left the wallet for good: the distributor's paid
+// withdrawals, fee included (the fee left the wallet too), kept in
+// wallet_withdrawn by the transaction that books each payout, so it is one
+// row however many withdrawals anyone was paid. `ledger check` proves it
+// equals the paid withdrawals.
 func (db *DB) Wallet(ctx context.Context, actor account.Actor, distributorID int64) (*wallet.Wallet, error) {
 	if err := actor.Require(account.Distributor, account.Operator); err != nil {
 		return nil, errs.Wrap("store.Wallet", err)
@@ -60,12 +60,10 @@ func (tx *Tx) wallet(ctx context.Context, id int64) (*wallet.Wallet, error) {
 	}
 	w.Debt = max(-w.Debt, 0) // debit-normal: the balance is minus the debt
 	var withdrawn int64
-	err = tx.get(ctx, "withdrawn", `SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e
-		JOIN ledger_accounts a ON a.id = e.account_id
-		WHERE a.code IN (?, ?) AND e.direction = 'D' AND EXISTS (
-			SELECT 1 FROM ledger_entries p JOIN ledger_accounts pa ON pa.id = p.account_id
-			WHERE p.journal_id = e.journal_id AND pa.code = ? AND p.direction = 'C')`,
-		[]any{ledger.Code(ledger.DistributorWithdrawing, id), ledger.Code(ledger.DistributorAvailable, id), ledger.Code(ledger.WithdrawalsPaid, 0)}, &withdrawn)
+	err = tx.get(ctx, "withdrawn", `SELECT amount FROM wallet_withdrawn WHERE distributor_id = ?`, []any{id}, &withdrawn)
+	if errs.Is(err, errs.NotFound) {
+		err = nil // never paid a withdrawal
+	}
 	w.Withdrawn = money.Amount(withdrawn)
 	return w, err
 }

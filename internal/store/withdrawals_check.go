@@ -8,28 +8,70 @@ import (
 	"sharemall/internal/wallet"
 )
 
-// checkWithdrawalHolds: the withdrawing balance of every distributor that
-// ever asked to withdraw is exactly the sum of its open (requested or
-// approved) withdrawals, so no decision lost a hold or kept one.
+// checkWithdrawalHolds: every distributor's withdrawing balance is exactly
+// the sum of its open (requested or approved) withdrawals, so no decision
+// lost a hold or kept one; a withdrawing balance with no withdrawal behind
+// it at all is found as well as withdrawals with no hold.
 func checkWithdrawalHolds(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
-	rows, err := tx.query(ctx, `SELECT w.distributor_id, w.held, COALESCE(a.balance, 0)
-		FROM (SELECT distributor_id, SUM(CASE WHEN status IN (?, ?) THEN amount ELSE 0 END) AS held
-			FROM withdrawals GROUP BY distributor_id) w
-		LEFT JOIN ledger_accounts a ON a.kind = ? AND a.owner_id = w.distributor_id
-		WHERE COALESCE(a.balance, 0) <> w.held
-		ORDER BY w.distributor_id`,
-		string(wallet.Requested), string(wallet.Approved), string(ledger.DistributorWithdrawing))
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var d, held, balance int64
-		if err := rows.Scan(&d, &held, &balance); err != nil {
-			return mapErr(err)
-		}
-		add(LedgerProblem{Account: ledger.Code(ledger.DistributorWithdrawing, d),
-			What: fmt.Sprintf("holds %d but the distributor's open withdrawals total %d", balance, held)})
-	}
-	return mapErr(rows.Err())
+	return tx.each(ctx, `SELECT COALESCE(a.owner_id, w.distributor_id), COALESCE(a.balance, 0), COALESCE(w.held, 0)
+		FROM (SELECT owner_id, balance FROM ledger_accounts WHERE kind = ?) a
+		FULL OUTER JOIN (SELECT distributor_id, SUM(CASE WHEN status IN (?, ?) THEN amount ELSE 0 END) AS held
+			FROM withdrawals GROUP BY distributor_id) w ON w.distributor_id = a.owner_id
+		WHERE COALESCE(a.balance, 0) <> COALESCE(w.held, 0)
+		ORDER BY 1`,
+		[]any{string(ledger.DistributorWithdrawing), string(wallet.Requested), string(wallet.Approved)},
+		func(scan func(...any) error) error {
+			var d, balance, held int64
+			if err := scan(&d, &balance, &held); err != nil {
+				return err
+			}
+			add(LedgerProblem{Account: ledger.Code(ledger.DistributorWithdrawing, d),
+				What: fmt.Sprintf("holds %d but the distributor's open withdrawals total %d", balance, held)})
+			return nil
+		})
+}
+
+// checkWithdrawalJournals: every withdrawal has its hold journal, every
+// paid one its payout journal and every rejected one its release journal
+// (withdrawalKey).
+func checkWithdrawalJournals(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
+	return tx.each(ctx, `SELECT w.id, w.status, 'request' FROM withdrawals w
+			WHERE NOT EXISTS (SELECT 1 FROM journals j WHERE j.idempotency_key = 'withdrawal:' || w.id || ':request')
+		UNION ALL
+		SELECT w.id, w.status, 'paid' FROM withdrawals w
+			WHERE w.status = ? AND NOT EXISTS (SELECT 1 FROM journals j WHERE j.idempotency_key = 'withdrawal:' || w.id || ':paid')
+		UNION ALL
+		SELECT w.id, w.status, 'reject' FROM withdrawals w
+			WHERE w.status = ? AND NOT EXISTS (SELECT 1 FROM journals j WHERE j.idempotency_key = 'withdrawal:' || w.id || ':reject')
+		ORDER BY 1, 3`, []any{string(wallet.Paid), string(wallet.Rejected)},
+		func(scan func(...any) error) error {
+			var id int64
+			var status, event string
+			if err := scan(&id, &status, &event); err != nil {
+				return err
+			}
+			key := withdrawalKey(id, event)
+			add(LedgerProblem{Journal: key, What: fmt.Sprintf("withdrawal %d is %s but its journal %s is missing", id, status, key)})
+			return nil
+		})
+}
+
+// checkWithdrawnTotals: the withdrawn figure each wallet shows
+// (wallet_withdrawn, kept by the payout's transaction) equals the sum of
+// the distributor's paid withdrawals.
+func checkWithdrawnTotals(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
+	return tx.each(ctx, `SELECT COALESCE(t.distributor_id, p.distributor_id), COALESCE(t.amount, 0), COALESCE(p.paid, 0)
+		FROM wallet_withdrawn t
+		FULL OUTER JOIN (SELECT distributor_id, SUM(amount) AS paid FROM withdrawals WHERE status = ? GROUP BY distributor_id) p
+			ON p.distributor_id = t.distributor_id
+		WHERE COALESCE(t.amount, 0) <> COALESCE(p.paid, 0)
+		ORDER BY 1`, []any{string(wallet.Paid)},
+		func(scan func(...any) error) error {
+			var d, shown, paid int64
+			if err := scan(&d, &shown, &paid); err != nil {
+				return err
+			}
+			add(LedgerProblem{What: fmt.Sprintf("distributor %d's wallet shows %d withdrawn but its paid withdrawals total %d", d, shown, paid)})
+			return nil
+		})
 }

@@ -161,7 +161,14 @@ func (tx *Tx) payWithdrawal(ctx context.Context, actor account.Actor, w *wallet.
 	if w.Fee > 0 {
 		j.Entries = append(j.Entries, ledger.Entry{Account: ledger.Code(ledger.PlatformRevenue, 0), Direction: ledger.Credit, Amount: w.Fee})
 	}
-	_, _, err = tx.post(ctx, j)
+	if _, posted, err := tx.post(ctx, j); err != nil || !posted {
+		return err
+	}
+	// The wallet's withdrawn figure, beside the journal. Its row is locked
+	// only while the distributor's withdrawing account is (the covered
+	// debit above), so it adds no lock of its own to the order.
+	_, err = tx.exec(ctx, `INSERT INTO wallet_withdrawn (distributor_id, amount) VALUES (?, ?)
+		ON CONFLICT (distributor_id) DO UPDATE SET amount = wallet_withdrawn.amount + excluded.amount`, w.DistributorID, int64(w.Amount))
 	return err
 }
 

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -246,7 +247,8 @@ func TestLedgerCheckFindsLostHold(t *testing.T) {
 			t.Fatal(err)
 		}
 		problems, err := db.CheckLedger(f.ctx)
-		if err != nil || len(problems) != 1 || problems[0].Account != ledger.Code(ledger.DistributorWithdrawing, d) {
+		if err != nil || len(problems) != 2 || problems[0].Account != ledger.Code(ledger.DistributorWithdrawing, d) ||
+			problems[1].Journal != fmt.Sprintf("withdrawal:%d:reject", w.ID) {
 			t.Fatalf("problems = %v, %v", problems, err)
 		}
 	})
