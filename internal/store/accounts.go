@@ -8,6 +8,7 @@ import (
 
 	"sharemall/internal/account"
 	"sharemall/internal/errs"
+	"sharemall/internal/sqldb"
 )
 
 // CreateAccount stores a new account with the given password hash and roles.
@@ -24,26 +25,26 @@ func (db *DB) CreateAccount(ctx context.Context, s account.SignUp, passwordHash 
 
 func (tx *Tx) createAccount(ctx context.Context, s account.SignUp, passwordHash string, roles ...account.Role) (*account.Account, error) {
 	if s.Email != "" {
-		if taken, err := tx.exists(ctx, `SELECT 1 FROM accounts WHERE email = ?`, s.Email); err != nil {
+		if taken, err := tx.Exists(ctx, `SELECT 1 FROM accounts WHERE email = ?`, s.Email); err != nil {
 			return nil, err
 		} else if taken {
 			return nil, errs.E(errs.Conflict, "email", "is already registered; sign in with it, or use another")
 		}
 	}
 	if s.Phone != "" {
-		if taken, err := tx.exists(ctx, `SELECT 1 FROM accounts WHERE phone = ?`, s.Phone); err != nil {
+		if taken, err := tx.Exists(ctx, `SELECT 1 FROM accounts WHERE phone = ?`, s.Phone); err != nil {
 			return nil, err
 		} else if taken {
 			return nil, errs.E(errs.Conflict, "phone", "is already registered; sign in with it, or use another")
 		}
 	}
-	id, err := tx.insert(ctx, `INSERT INTO accounts (email, phone, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
-		nullString(s.Email), nullString(s.Phone), s.Name, passwordHash, ts(tx.now))
+	id, err := tx.Insert(ctx, `INSERT INTO accounts (email, phone, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
+		nullString(s.Email), nullString(s.Phone), s.Name, passwordHash, ts(tx.Now()))
 	if err != nil {
 		// Lost a race with a concurrent sign-up for the same address.
-		return nil, relabel(err, errs.Conflict, "email", "is already registered; sign in with it, or use another")
+		return nil, sqldb.Relabel(err, errs.Conflict, "email", "is already registered; sign in with it, or use another")
 	}
-	a := &account.Account{ID: id, Email: s.Email, Phone: s.Phone, Name: s.Name, CreatedAt: tx.now}
+	a := &account.Account{ID: id, Email: s.Email, Phone: s.Phone, Name: s.Name, CreatedAt: tx.Now()}
 	for _, r := range roles {
 		if err := tx.grantRole(ctx, id, r); err != nil {
 			return nil, err
@@ -54,11 +55,11 @@ func (tx *Tx) createAccount(ctx context.Context, s account.SignUp, passwordHash 
 }
 
 func (tx *Tx) grantRole(ctx context.Context, accountID int64, r account.Role) error {
-	held, err := tx.exists(ctx, `SELECT 1 FROM account_roles WHERE account_id = ? AND role = ?`, accountID, string(r))
+	held, err := tx.Exists(ctx, `SELECT 1 FROM account_roles WHERE account_id = ? AND role = ?`, accountID, string(r))
 	if err != nil || held {
 		return err
 	}
-	_, err = tx.exec(ctx, `INSERT INTO account_roles (account_id, role, granted_at) VALUES (?, ?, ?)`, accountID, string(r), ts(tx.now))
+	_, err = tx.Exec(ctx, `INSERT INTO account_roles (account_id, role, granted_at) VALUES (?, ?, ?)`, accountID, string(r), ts(tx.Now()))
 	return err
 }
 
@@ -93,7 +94,7 @@ func (db *DB) RevokeRole(ctx context.Context, actor account.Actor, accountID int
 		if _, err := tx.account(ctx, accountID); err != nil {
 			return err
 		}
-		n, err := tx.execN(ctx, `DELETE FROM account_roles WHERE account_id = ? AND role = ?`, accountID, string(r))
+		n, err := tx.ExecN(ctx, `DELETE FROM account_roles WHERE account_id = ? AND role = ?`, accountID, string(r))
 		if err != nil || n == 0 {
 			return err
 		}
@@ -117,7 +118,7 @@ func (tx *Tx) account(ctx context.Context, id int64) (*account.Account, error) {
 	a := &account.Account{ID: id}
 	var email, phone nullableString
 	var created int64
-	if err := tx.get(ctx, "account", `SELECT email, phone, name, disabled, created_at FROM accounts WHERE id = ?`,
+	if err := tx.Get(ctx, "account", `SELECT email, phone, name, disabled, created_at FROM accounts WHERE id = ?`,
 		[]any{id}, &email, &phone, &a.Name, &a.Disabled, &created); err != nil {
 		return nil, err
 	}
@@ -128,7 +129,7 @@ func (tx *Tx) account(ctx context.Context, id int64) (*account.Account, error) {
 }
 
 func (tx *Tx) roles(ctx context.Context, accountID int64) ([]account.Role, error) {
-	rows, err := tx.query(ctx, `SELECT role FROM account_roles WHERE account_id = ?`, accountID)
+	rows, err := tx.Query(ctx, `SELECT role FROM account_roles WHERE account_id = ?`, accountID)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +138,7 @@ func (tx *Tx) roles(ctx context.Context, accountID int64) ([]account.Role, error
 	for rows.Next() {
 		var r string
 		if err := rows.Scan(&r); err != nil {
-			return nil, mapErr(err)
+			return nil, sqldb.MapErr(err)
 		}
 		held[account.Role(r)] = true
 	}
@@ -147,7 +148,7 @@ func (tx *Tx) roles(ctx context.Context, accountID int64) ([]account.Role, error
 			out = append(out, r)
 		}
 	}
-	return out, mapErr(rows.Err())
+	return out, sqldb.MapErr(rows.Err())
 }
 
 // Credentials is what login needs to check a password.
@@ -165,7 +166,7 @@ func (db *DB) CredentialsFor(ctx context.Context, email, phone string) (*Credent
 		if email == "" {
 			col, v = "phone", phone
 		}
-		return tx.get(ctx, "account", `SELECT id, password_hash, disabled FROM accounts WHERE `+col+` = ?`,
+		return tx.Get(ctx, "account", `SELECT id, password_hash, disabled FROM accounts WHERE `+col+` = ?`,
 			[]any{v}, &c.AccountID, &c.PasswordHash, &c.Disabled)
 	})
 	if err != nil {
@@ -177,10 +178,10 @@ func (db *DB) CredentialsFor(ctx context.Context, email, phone string) (*Credent
 // SetPassword replaces an account's password hash and ends all its sessions.
 func (db *DB) SetPassword(ctx context.Context, accountID int64, hash string) error {
 	return errs.Wrap("store.SetPassword", db.Write(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, `UPDATE accounts SET password_hash = ? WHERE id = ?`, hash, accountID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE accounts SET password_hash = ? WHERE id = ?`, hash, accountID); err != nil {
 			return err
 		}
-		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE account_id = ?`, accountID)
+		_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE account_id = ?`, accountID)
 		return err
 	}))
 }
@@ -188,13 +189,13 @@ func (db *DB) SetPassword(ctx context.Context, accountID int64, hash string) err
 // CreateSession stores a session token's hash for an account.
 func (db *DB) CreateSession(ctx context.Context, accountID int64, tokenHash string, ttl time.Duration) (expires time.Time, err error) {
 	err = db.Write(ctx, func(tx *Tx) error {
-		expires = tx.now.Add(ttl)
+		expires = tx.Now().Add(ttl)
 		// Sweep this account's expired sessions while we are here, so the table does not grow forever.
-		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE account_id = ? AND expires_at <= ?`, accountID, ts(tx.now)); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE account_id = ? AND expires_at <= ?`, accountID, ts(tx.Now())); err != nil {
 			return err
 		}
-		_, err := tx.exec(ctx, `INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
-			tokenHash, accountID, ts(tx.now), ts(expires))
+		_, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+			tokenHash, accountID, ts(tx.Now()), ts(expires))
 		return err
 	})
 	return expires, errs.Wrap("store.CreateSession", err)
@@ -203,7 +204,7 @@ func (db *DB) CreateSession(ctx context.Context, accountID int64, tokenHash stri
 // DeleteSession ends a session. Ending one that does not exist is not an error.
 func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
 	return errs.Wrap("store.DeleteSession", db.Write(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
+		_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
 		return err
 	}))
 }
@@ -219,7 +220,7 @@ func (db *DB) ActorBySession(ctx context.Context, tokenHash string) (account.Act
 	var disabled bool
 	var roles int64
 	var sid, did nullableInt
-	err := db.readRow(ctx, "session", actorBySession, []any{tokenHash}, &a.AccountID, &expires, &disabled, &roles, &sid, &did)
+	err := db.ReadRow(ctx, "session", actorBySession, []any{tokenHash}, &a.AccountID, &expires, &disabled, &roles, &sid, &did)
 	if errs.Is(err, errs.NotFound) || (err == nil && (expires <= ts(db.Now()) || disabled)) {
 		err = errBadToken
 	}
@@ -258,10 +259,10 @@ func (db *DB) ActorByAPIKey(ctx context.Context, keyHash string) (account.Actor,
 	var lastUsed nullableInt
 	var now time.Time
 	err := db.Read(ctx, func(tx *Tx) error {
-		now = tx.now
+		now = tx.Now()
 		var revoked nullableInt
 		var status string
-		err := tx.get(ctx, "api key", `SELECT k.id, k.supplier_id, k.revoked_at, k.last_used_at, s.owner_account_id, s.status FROM api_keys k
+		err := tx.Get(ctx, "api key", `SELECT k.id, k.supplier_id, k.revoked_at, k.last_used_at, s.owner_account_id, s.status FROM api_keys k
 			JOIN suppliers s ON s.id = k.supplier_id WHERE k.key_hash = ?`, []any{keyHash},
 			&a.APIKeyID, &a.SupplierID, &revoked, &lastUsed, &a.AccountID, &status)
 		if errs.Is(err, errs.NotFound) || (err == nil && revoked != 0) {
@@ -283,7 +284,7 @@ func (db *DB) ActorByAPIKey(ctx context.Context, keyHash string) (account.Actor,
 	// every read into a write.
 	if int64(lastUsed) < ts(now.Add(-time.Minute)) {
 		err = db.Write(ctx, func(tx *Tx) error {
-			_, err := tx.exec(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, ts(tx.now), a.APIKeyID)
+			_, err := tx.Exec(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, ts(tx.Now()), a.APIKeyID)
 			return err
 		})
 	}
@@ -298,7 +299,7 @@ func (tx *Tx) fillActor(ctx context.Context, a *account.Actor) error {
 	}
 	a.Roles = roles
 	var sid, did nullableInt
-	if err := tx.get(ctx, "account", `SELECT
+	if err := tx.Get(ctx, "account", `SELECT
 		(SELECT id FROM suppliers WHERE owner_account_id = ?),
 		(SELECT id FROM distributors WHERE account_id = ?)`, []any{a.AccountID, a.AccountID}, &sid, &did); err != nil {
 		return err
@@ -324,7 +325,7 @@ func (db *DB) HasOperator(ctx context.Context) (bool, error) {
 	var ok bool
 	err := db.Read(ctx, func(tx *Tx) error {
 		var err error
-		ok, err = tx.exists(ctx, `SELECT 1 FROM account_roles WHERE role = 'operator'`)
+		ok, err = tx.Exists(ctx, `SELECT 1 FROM account_roles WHERE role = 'operator'`)
 		return err
 	})
 	return ok, errs.Wrap("store.HasOperator", err)
@@ -337,7 +338,7 @@ func (db *DB) Accounts(ctx context.Context, actor account.Actor, after int64, li
 	}
 	var out []*account.Account
 	err := db.Read(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT id FROM accounts WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
+		rows, err := tx.Query(ctx, `SELECT id FROM accounts WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
 		if err != nil {
 			return err
 		}
@@ -346,13 +347,13 @@ func (db *DB) Accounts(ctx context.Context, actor account.Actor, after int64, li
 			var id int64
 			if err := rows.Scan(&id); err != nil {
 				rows.Close()
-				return mapErr(err)
+				return sqldb.MapErr(err)
 			}
 			ids = append(ids, id)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return mapErr(err)
+			return sqldb.MapErr(err)
 		}
 		for _, id := range ids {
 			a, err := tx.account(ctx, id)

@@ -11,6 +11,7 @@ import (
 	"sharemall/internal/commission"
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
+	"sharemall/internal/sqldb"
 )
 
 // CaseKind is what a customer asks for.
@@ -123,7 +124,7 @@ func (db *DB) OpenCase(ctx context.Context, actor account.Actor, lineID int64, k
 		if err := tx.caseWindow(ctx, actor, l, kind); err != nil {
 			return err
 		}
-		if open, err := tx.exists(ctx, `SELECT 1 FROM aftersale_cases WHERE order_line_id = ? AND status IN `+activeCases, lineID); err != nil {
+		if open, err := tx.Exists(ctx, `SELECT 1 FROM aftersale_cases WHERE order_line_id = ? AND status IN `+activeCases, lineID); err != nil {
 			return err
 		} else if open {
 			return errs.E(errs.Conflict, "order_line_id", "line %d already has an open after-sale case", lineID)
@@ -136,13 +137,13 @@ func (db *DB) OpenCase(ctx context.Context, actor account.Actor, lineID int64, k
 			return err
 		}
 		base, markup := r.Base, r.Markup
-		id, err := tx.insert(ctx, `INSERT INTO aftersale_cases (order_id, order_line_id, fulfilment_id, supplier_id, customer_account_id,
+		id, err := tx.Insert(ctx, `INSERT INTO aftersale_cases (order_id, order_line_id, fulfilment_id, supplier_id, customer_account_id,
 				opened_by, kind, quantity, amount, base_refund, markup_refund, currency, reason, status, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
 			l.orderID, lineID, l.fulfilmentID, l.supplierID, l.customerID, actor.AccountID, string(kind), quantity,
-			int64(base+markup), int64(base), int64(markup), l.currency, reason, ts(tx.now))
+			int64(base+markup), int64(base), int64(markup), l.currency, reason, ts(tx.Now()))
 		if err != nil {
-			return relabel(err, errs.Conflict, "order_line_id", "this line already has an open after-sale case")
+			return sqldb.Relabel(err, errs.Conflict, "order_line_id", "this line already has an open after-sale case")
 		}
 		if err := tx.setLineHeld(ctx, lineID, true); err != nil {
 			return err
@@ -177,7 +178,7 @@ func (tx *Tx) caseLine(ctx context.Context, actor account.Actor, lineID int64) (
 	var rec tsScanner
 	var bBase, bMarkup, bQty, cBase, cMarkup, cQty nullableInt
 	var cur nullableString
-	err := tx.get(ctx, "order line", `SELECT l.order_id, l.fulfilment_id, l.supplier_id, o.customer_account_id, o.status, o.currency,
+	err := tx.Get(ctx, "order line", `SELECT l.order_id, l.fulfilment_id, l.supplier_id, o.customer_account_id, o.status, o.currency,
 			o.settings_version, f.status, f.received_at, c.booked_base, c.booked_markup, c.booked_quantity, c.base, c.markup, c.quantity, c.currency
 		FROM order_lines l JOIN orders o ON o.id = l.order_id JOIN fulfilment_orders f ON f.id = l.fulfilment_id
 		LEFT JOIN commission_lines c ON c.line_id = l.id WHERE l.id = ?`, []any{lineID},
@@ -221,10 +222,10 @@ func (tx *Tx) caseWindow(ctx context.Context, actor account.Actor, l *caseLineIn
 	if err != nil {
 		return err
 	}
-	if tx.now.Before(l.receivedAt.AddDate(0, 0, s.AfterSaleDays)) {
+	if tx.Now().Before(l.receivedAt.AddDate(0, 0, s.AfterSaleDays)) {
 		return nil
 	}
-	if actor.IsOperator() && tx.now.Before(l.receivedAt.AddDate(0, 0, LateCaseDays)) {
+	if actor.IsOperator() && tx.Now().Before(l.receivedAt.AddDate(0, 0, LateCaseDays)) {
 		return nil
 	}
 	return errs.E(errs.Conflict, "order_line_id", "the after-sale window of this line closed")
@@ -247,7 +248,7 @@ func (db *DB) CancelCase(ctx context.Context, actor account.Actor, id int64) (*A
 		default:
 			return errs.E(errs.Conflict, "status", "case %d is %s; only an open case can be cancelled", id, c.Status)
 		}
-		if err := tx.endCase(ctx, c, CaseCancelled, `cancelled_at = ?`, ts(tx.now)); err != nil {
+		if err := tx.endCase(ctx, c, CaseCancelled, `cancelled_at = ?`, ts(tx.Now())); err != nil {
 			return err
 		}
 		out, err = tx.afterSaleCase(ctx, id)
@@ -276,8 +277,8 @@ func (db *DB) ReturnShipped(ctx context.Context, actor account.Actor, id int64, 
 		case c.Status != CaseApproved || c.ReturnReceivedAt != nil:
 			return errs.E(errs.Conflict, "status", "case %d is %s; the return is sent once the case is approved", id, c.Status)
 		}
-		if _, err := tx.exec(ctx, `UPDATE aftersale_cases SET return_carrier = ?, return_tracking = ?, returned_at = ? WHERE id = ?`,
-			carrier, trackingNumber, ts(tx.now), id); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE aftersale_cases SET return_carrier = ?, return_tracking = ?, returned_at = ? WHERE id = ?`,
+			carrier, trackingNumber, ts(tx.Now()), id); err != nil {
 			return err
 		}
 		out, err = tx.afterSaleCase(ctx, id)
@@ -340,14 +341,14 @@ func supplierOfActor(actor account.Actor) int64 {
 // the line's hold unless another case still holds it.
 func (tx *Tx) endCase(ctx context.Context, c *AfterSaleCase, to CaseStatus, set string, args ...any) error {
 	args = append(append([]any{string(to)}, args...), c.ID, string(c.Status))
-	n, err := tx.execN(ctx, `UPDATE aftersale_cases SET status = ?, `+set+` WHERE id = ? AND status = ?`, args...)
+	n, err := tx.ExecN(ctx, `UPDATE aftersale_cases SET status = ?, `+set+` WHERE id = ? AND status = ?`, args...)
 	if err != nil {
 		return err
 	}
 	if n == 0 {
 		return errs.E(errs.Conflict, "status", "case %d changed meanwhile; try again", c.ID)
 	}
-	active, err := tx.exists(ctx, `SELECT 1 FROM aftersale_cases WHERE order_line_id = ? AND status IN `+activeCases, c.LineID)
+	active, err := tx.Exists(ctx, `SELECT 1 FROM aftersale_cases WHERE order_line_id = ? AND status IN `+activeCases, c.LineID)
 	if err != nil || active {
 		return err
 	}
@@ -397,7 +398,7 @@ func (db *DB) Cases(ctx context.Context, actor account.Actor, f CaseFilter) ([]A
 		}
 		q += ` ORDER BY id LIMIT ?`
 		args = append(args, limitPlusOne(f.Limit))
-		return tx.each(ctx, q, args, func(scan func(...any) error) error {
+		return tx.Each(ctx, q, args, func(scan func(...any) error) error {
 			c, err := scanCase(scan)
 			if err == nil {
 				out = append(out, *c)
@@ -414,7 +415,7 @@ const caseColumns = `id, order_id, order_line_id, fulfilment_id, supplier_id, cu
 
 func (tx *Tx) afterSaleCase(ctx context.Context, id int64) (*AfterSaleCase, error) {
 	var c *AfterSaleCase
-	err := tx.one(ctx, "after-sale case", `SELECT `+caseColumns+` FROM aftersale_cases WHERE id = ?`, []any{id},
+	err := tx.One(ctx, "after-sale case", `SELECT `+caseColumns+` FROM aftersale_cases WHERE id = ?`, []any{id},
 		func(scan func(...any) error) error {
 			var err error
 			c, err = scanCase(scan)
@@ -430,7 +431,7 @@ func scanCase(scan func(...any) error) (*AfterSaleCase, error) {
 	if err := scan(&c.ID, &c.OrderID, &c.LineID, &c.FulfilmentID, &c.SupplierID, &c.CustomerAccountID, &c.Kind, &c.Quantity,
 		&c.Amount, &c.BaseRefund, &c.MarkupRefund, &c.Currency, &c.Reason, &c.Status, &c.DecisionNote, &c.ReturnCarrier,
 		&c.ReturnTracking, &created, &dec, &ret, &recv, &ref, &can, &c.RefundRef); err != nil {
-		return nil, mapErr(err)
+		return nil, sqldb.MapErr(err)
 	}
 	c.CreatedAt = fromTS(created)
 	c.DecidedAt, c.ReturnedAt, c.ReturnReceivedAt, c.RefundedAt, c.CancelledAt = dec.t, ret.t, recv.t, ref.t, can.t

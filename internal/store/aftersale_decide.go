@@ -10,6 +10,7 @@ import (
 	"sharemall/internal/errs"
 	"sharemall/internal/ledger"
 	"sharemall/internal/money"
+	"sharemall/internal/sqldb"
 )
 
 // DecideCase is the supplier owning the line (or an operator) deciding an
@@ -47,7 +48,7 @@ func (db *DB) DecideCase(ctx context.Context, actor account.Actor, id int64, app
 				return errs.Invalidf("note", "say why the case is rejected")
 			}
 			if err := tx.endCase(ctx, c, CaseRejected, `decided_at = ?, decision_note = ?, decided_by = ?`,
-				ts(tx.now), note, actor.AccountID); err != nil {
+				ts(tx.Now()), note, actor.AccountID); err != nil {
 				return err
 			}
 			if err := tx.audit(ctx, actor.AccountID, "aftersale.reject", caseSubject(id), map[string]any{"status": c.Status},
@@ -58,8 +59,8 @@ func (db *DB) DecideCase(ctx context.Context, actor account.Actor, id int64, app
 			return err
 		}
 		if c.Status == CaseOpen {
-			n, err := tx.execN(ctx, `UPDATE aftersale_cases SET status = 'approved', decided_at = ?, decision_note = ?, decided_by = ?
-				WHERE id = ? AND status = 'open'`, ts(tx.now), note, actor.AccountID, id)
+			n, err := tx.ExecN(ctx, `UPDATE aftersale_cases SET status = 'approved', decided_at = ?, decision_note = ?, decided_by = ?
+				WHERE id = ? AND status = 'open'`, ts(tx.Now()), note, actor.AccountID, id)
 			if err != nil {
 				return err
 			}
@@ -178,7 +179,7 @@ func (tx *Tx) supplierCase(ctx context.Context, actor account.Actor, id int64) (
 // an effect carrying the same amount. It returns the effect's key, or ""
 // when nothing was paid for the units: then the case is refunded at once.
 func (tx *Tx) bookCaseRefund(ctx context.Context, actor account.Actor, c *AfterSaleCase) (string, error) {
-	if n, err := tx.execN(ctx, `UPDATE commission_lines SET held = held WHERE line_id = ?`, c.LineID); err != nil {
+	if n, err := tx.ExecN(ctx, `UPDATE commission_lines SET held = held WHERE line_id = ?`, c.LineID); err != nil {
 		return "", err
 	} else if n == 0 {
 		return "", errs.E(errs.NotFound, "", "commission line not found")
@@ -210,7 +211,7 @@ func (tx *Tx) bookCaseRefund(ctx context.Context, actor account.Actor, c *AfterS
 	}
 	var warehouse, sku int64
 	var fstatus FulfilmentStatus
-	if err := tx.get(ctx, "order line", `SELECT l.warehouse_id, l.sku_id, f.status FROM order_lines l
+	if err := tx.Get(ctx, "order line", `SELECT l.warehouse_id, l.sku_id, f.status FROM order_lines l
 		JOIN fulfilment_orders f ON f.id = l.fulfilment_id WHERE l.id = ?`, []any{c.LineID}, &warehouse, &sku, &fstatus); err != nil {
 		return "", err
 	}
@@ -219,9 +220,9 @@ func (tx *Tx) bookCaseRefund(ctx context.Context, actor account.Actor, c *AfterS
 	args := []any{int64(refund.Paid()), int64(refund.Base), int64(refund.Markup)}
 	if c.Kind == ReturnRefund {
 		set += `, return_received_at = ?`
-		args = append(args, ts(tx.now))
+		args = append(args, ts(tx.Now()))
 	}
-	if n, err := tx.execN(ctx, `UPDATE aftersale_cases SET `+set+` WHERE id = ? AND status = 'approved'`, append(args, c.ID)...); err != nil {
+	if n, err := tx.ExecN(ctx, `UPDATE aftersale_cases SET `+set+` WHERE id = ? AND status = 'approved'`, append(args, c.ID)...); err != nil {
 		return "", err
 	} else if n == 0 {
 		return "", errs.E(errs.Conflict, "status", "case %d changed meanwhile; try again", c.ID)
@@ -236,10 +237,10 @@ func (tx *Tx) bookCaseRefund(ctx context.Context, actor account.Actor, c *AfterS
 	// "Lock order" in docs/money.md): a checkout or payment holding it never
 	// waits for anything this transaction holds.
 	if c.Kind == ReturnRefund || unshipped {
-		tx.point(ctx, "aftersale.refund.restock")
-		if _, err := tx.exec(ctx, `INSERT INTO stock (warehouse_id, sku_id, on_hand, reserved, updated_at) VALUES (?, ?, ?, 0, ?)
+		tx.Point(ctx, "aftersale.refund.restock")
+		if _, err := tx.Exec(ctx, `INSERT INTO stock (warehouse_id, sku_id, on_hand, reserved, updated_at) VALUES (?, ?, ?, 0, ?)
 			ON CONFLICT (warehouse_id, sku_id) DO UPDATE SET on_hand = stock.on_hand + excluded.on_hand, updated_at = excluded.updated_at`,
-			warehouse, sku, c.Quantity, ts(tx.now)); err != nil {
+			warehouse, sku, c.Quantity, ts(tx.Now())); err != nil {
 			return "", err
 		}
 	}
@@ -248,7 +249,7 @@ func (tx *Tx) bookCaseRefund(ctx context.Context, actor account.Actor, c *AfterS
 		return "", err
 	}
 	if refund.Paid() == 0 {
-		tx.tally.refund(line.Currency, 0)
+		tx.tally().refund(line.Currency, 0)
 		return "", tx.endCaseRefund(ctx, c, 0, "")
 	}
 	key := CaseRefundKey(c.ID)
@@ -258,7 +259,7 @@ func (tx *Tx) bookCaseRefund(ctx context.Context, actor account.Actor, c *AfterS
 // caseRefundMade records that the provider made a case's refund (the
 // money has left refunds_due): it shows on the payment, and the case ends.
 func (tx *Tx) caseRefundMade(ctx context.Context, p refundPayload, amount money.Amount) error {
-	if _, err := tx.exec(ctx, `UPDATE payments SET refunded_amount = refunded_amount + ? WHERE id = ?`, int64(amount), p.PaymentID); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE payments SET refunded_amount = refunded_amount + ? WHERE id = ?`, int64(amount), p.PaymentID); err != nil {
 		return err
 	}
 	c, err := tx.afterSaleCase(ctx, p.CaseID)
@@ -273,13 +274,13 @@ func (tx *Tx) caseRefundMade(ctx context.Context, p refundPayload, amount money.
 // refunded before it shipped) is never received, so what is left of it
 // (nothing) settles now, and the order completes if nothing else is left.
 func (tx *Tx) endCaseRefund(ctx context.Context, c *AfterSaleCase, amount money.Amount, ref string) error {
-	if err := tx.endCase(ctx, c, CaseRefunded, `refunded_at = ?, refund_ref = ?`, ts(tx.now), ref); err != nil {
+	if err := tx.endCase(ctx, c, CaseRefunded, `refunded_at = ?, refund_ref = ?`, ts(tx.Now()), ref); err != nil {
 		return err
 	}
 	var fstatus FulfilmentStatus
 	var lstatus string
 	var held bool
-	if err := tx.get(ctx, "order line", `SELECT f.status, c.status, c.held FROM order_lines l
+	if err := tx.Get(ctx, "order line", `SELECT f.status, c.status, c.held FROM order_lines l
 		JOIN fulfilment_orders f ON f.id = l.fulfilment_id JOIN commission_lines c ON c.line_id = l.id WHERE l.id = ?`,
 		[]any{c.LineID}, &fstatus, &lstatus, &held); err != nil {
 		return err
@@ -301,16 +302,16 @@ func (tx *Tx) endCaseRefund(ctx context.Context, c *AfterSaleCase, amount money.
 // move) in one chunk, so their wallets are locked in one statement, and
 // completes the order if nothing else is left to do.
 func (tx *Tx) cancelEmptyFulfilment(ctx context.Context, fulfilmentID, orderID int64, currency string) error {
-	left, err := tx.exists(ctx, `SELECT 1 FROM order_lines l JOIN commission_lines c ON c.line_id = l.id
+	left, err := tx.Exists(ctx, `SELECT 1 FROM order_lines l JOIN commission_lines c ON c.line_id = l.id
 		WHERE l.fulfilment_id = ? AND c.quantity > 0`, fulfilmentID)
 	if err != nil || left {
 		return err
 	}
-	n, err := tx.execN(ctx, `UPDATE fulfilment_orders SET status = 'cancelled' WHERE id = ? AND status IN ('pending', 'released')`, fulfilmentID)
+	n, err := tx.ExecN(ctx, `UPDATE fulfilment_orders SET status = 'cancelled' WHERE id = ? AND status IN ('pending', 'released')`, fulfilmentID)
 	if err != nil || n == 0 {
 		return err
 	}
-	lines, err := column[int64](ctx, tx, `SELECT l.id FROM order_lines l JOIN commission_lines c ON c.line_id = l.id
+	lines, err := sqldb.Column[int64](ctx, tx.Tx, `SELECT l.id FROM order_lines l JOIN commission_lines c ON c.line_id = l.id
 		WHERE l.fulfilment_id = ? AND c.status = 'pending' AND c.held = FALSE ORDER BY l.id`, []any{fulfilmentID})
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"sharemall/internal/errs"
 	"sharemall/internal/network"
 	"sharemall/internal/order"
+	"sharemall/internal/sqldb"
 )
 
 // GrantArea makes distributorID the regional agent of regionCode (operator,
@@ -42,9 +43,9 @@ func (db *DB) GrantArea(ctx context.Context, actor account.Actor, regionCode str
 		if err != nil && !errs.Is(err, errs.NotFound) {
 			return err
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO regional_agents (region_code, distributor_id, granted_by, granted_at) VALUES (?, ?, ?, ?)
+		if _, err := tx.Exec(ctx, `INSERT INTO regional_agents (region_code, distributor_id, granted_by, granted_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (region_code) DO UPDATE SET distributor_id = excluded.distributor_id, granted_by = excluded.granted_by,
-			granted_at = excluded.granted_at`, code, distributorID, nullInt(actor.AccountID), ts(tx.now)); err != nil {
+			granted_at = excluded.granted_at`, code, distributorID, nullInt(actor.AccountID), ts(tx.Now())); err != nil {
 			return err
 		}
 		if a, err = tx.agentArea(ctx, code); err != nil {
@@ -70,7 +71,7 @@ func (db *DB) RevokeArea(ctx context.Context, actor account.Actor, regionCode st
 		if err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `DELETE FROM regional_agents WHERE region_code = ?`, regionCode); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM regional_agents WHERE region_code = ?`, regionCode); err != nil {
 			return err
 		}
 		return tx.audit(ctx, actor.AccountID, "region.agent.revoke", "region:"+regionCode, old, nil)
@@ -100,7 +101,7 @@ const agentCols = `region_code, distributor_id, granted_by, granted_at`
 
 func (tx *Tx) agentAreas(ctx context.Context, q string, args ...any) ([]order.AgentArea, error) {
 	out := []order.AgentArea{}
-	err := tx.each(ctx, q, args, func(scan func(...any) error) error {
+	err := tx.Each(ctx, q, args, func(scan func(...any) error) error {
 		var a order.AgentArea
 		var by nullableInt
 		if err := scan(&a.RegionCode, &a.DistributorID, &by, &a.GrantedAtUnix); err != nil {
@@ -133,7 +134,7 @@ func (tx *Tx) agentFor(ctx context.Context, region string) (order.AgentArea, boo
 	}
 	as, err := tx.agentAreas(ctx, `SELECT ra.region_code, ra.distributor_id, ra.granted_by, ra.granted_at
 		FROM regional_agents ra JOIN distributors d ON d.id = ra.distributor_id
-		WHERE d.status = 'active' AND ra.region_code IN (`+placeholders(len(codes))+`)`, codes...)
+		WHERE d.status = 'active' AND ra.region_code IN (`+sqldb.Placeholders(len(codes))+`)`, codes...)
 	if err != nil {
 		return order.AgentArea{}, false, err
 	}

@@ -7,6 +7,7 @@ import (
 	"sharemall/internal/account"
 	"sharemall/internal/catalog"
 	"sharemall/internal/errs"
+	"sharemall/internal/sqldb"
 )
 
 // apiKeyPrefixLen is how much of a key is kept in clear to tell keys apart
@@ -33,9 +34,9 @@ func (db *DB) CreateAPIKey(ctx context.Context, actor account.Actor, supplierID 
 		if _, err := tx.ownedSupplier(ctx, actor, supplierID); err != nil {
 			return err
 		}
-		k.CreatedAt = tx.now
-		id, err := tx.insert(ctx, `INSERT INTO api_keys (supplier_id, name, prefix, key_hash, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			supplierID, name, k.Prefix, hash, actor.AccountID, ts(tx.now))
+		k.CreatedAt = tx.Now()
+		id, err := tx.Insert(ctx, `INSERT INTO api_keys (supplier_id, name, prefix, key_hash, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			supplierID, name, k.Prefix, hash, actor.AccountID, ts(tx.Now()))
 		if err != nil {
 			return err
 		}
@@ -73,7 +74,7 @@ func (db *DB) APIKeys(ctx context.Context, actor account.Actor, supplierID int64
 		if _, err := tx.ownedSupplier(ctx, actor, supplierID); err != nil {
 			return err
 		}
-		return tx.each(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE supplier_id = ? ORDER BY id`, []any{supplierID},
+		return tx.Each(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE supplier_id = ? ORDER BY id`, []any{supplierID},
 			func(scan func(...any) error) error {
 				k, err := scanAPIKey(scan)
 				if err == nil {
@@ -99,7 +100,7 @@ func (db *DB) RevokeAPIKey(ctx context.Context, actor account.Actor, supplierID,
 		if _, err := tx.ownedSupplier(ctx, actor, supplierID); err != nil {
 			return err
 		}
-		err := tx.one(ctx, "API key", `SELECT `+apiKeyCols+` FROM api_keys WHERE id = ? AND supplier_id = ?`, []any{keyID, supplierID},
+		err := tx.One(ctx, "API key", `SELECT `+apiKeyCols+` FROM api_keys WHERE id = ? AND supplier_id = ?`, []any{keyID, supplierID},
 			func(scan func(...any) error) error {
 				var err error
 				k, err = scanAPIKey(scan)
@@ -108,9 +109,9 @@ func (db *DB) RevokeAPIKey(ctx context.Context, actor account.Actor, supplierID,
 		if err != nil || k.RevokedAt != nil {
 			return err
 		}
-		now := tx.now
+		now := tx.Now()
 		k.RevokedAt = &now
-		if _, err := tx.exec(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ?`, ts(now), keyID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ?`, ts(now), keyID); err != nil {
 			return err
 		}
 		return tx.audit(ctx, actor.AccountID, "apikey.revoke", fmt.Sprintf("supplier:%d", supplierID),
@@ -129,7 +130,7 @@ func scanAPIKey(scan func(...any) error) (*catalog.APIKey, error) {
 	var created int64
 	var used, revoked nullableInt
 	if err := scan(&k.ID, &k.SupplierID, &k.Name, &k.Prefix, &k.CreatedBy, &created, &used, &revoked); err != nil {
-		return nil, mapErr(err)
+		return nil, sqldb.MapErr(err)
 	}
 	k.CreatedAt = fromTS(created)
 	if used != 0 {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"sharemall/internal/errs"
+	"sharemall/internal/sqldb"
 )
 
 // AuditEntry is one line of the audit log: who changed what, when, from what to what.
@@ -29,8 +30,8 @@ func (tx *Tx) audit(ctx context.Context, actorID int64, action, subject string, 
 	if err != nil {
 		return err
 	}
-	_, err = tx.exec(ctx, `INSERT INTO audit_log (at, actor_account_id, action, subject, old_value, new_value)
-		VALUES (?, ?, ?, ?, ?, ?)`, ts(tx.now), nullInt(actorID), action, subject, o, n)
+	_, err = tx.Exec(ctx, `INSERT INTO audit_log (at, actor_account_id, action, subject, old_value, new_value)
+		VALUES (?, ?, ?, ?, ?, ?)`, ts(tx.Now()), nullInt(actorID), action, subject, o, n)
 	return err
 }
 
@@ -71,7 +72,7 @@ func (db *DB) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 		}
 		q += ` ORDER BY id LIMIT ?`
 		args = append(args, f.Limit)
-		rows, err := tx.query(ctx, q, args...)
+		rows, err := tx.Query(ctx, q, args...)
 		if err != nil {
 			return err
 		}
@@ -82,7 +83,7 @@ func (db *DB) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 			var actor nullableInt
 			var o, n nullableString
 			if err := rows.Scan(&e.ID, &at, &actor, &e.Action, &e.Subject, &o, &n); err != nil {
-				return mapErr(err)
+				return sqldb.MapErr(err)
 			}
 			e.At, e.ActorAccountID = fromTS(at), int64(actor)
 			if o != "" {
@@ -93,7 +94,7 @@ func (db *DB) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 			}
 			out = append(out, e)
 		}
-		return mapErr(rows.Err())
+		return sqldb.MapErr(rows.Err())
 	})
 	return out, errs.Wrap("store.AuditLog", err)
 }

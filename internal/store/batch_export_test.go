@@ -1,13 +1,17 @@
 package store
 
-import "context"
+import (
+	"context"
+
+	"sharemall/internal/sqldb"
+)
 
 // WriteThen runs the statements in one Write and then returns what then
 // returns (then may panic).
 func (db *DB) WriteThen(ctx context.Context, stmts []string, then func() error) error {
 	return db.Write(ctx, func(tx *Tx) error {
 		for _, q := range stmts {
-			if _, err := tx.exec(ctx, q); err != nil {
+			if _, err := tx.Exec(ctx, q); err != nil {
 				return err
 			}
 		}
@@ -15,21 +19,12 @@ func (db *DB) WriteThen(ctx context.Context, stmts []string, then func() error) 
 	})
 }
 
-// BatchStats reports the writes waiting for the batcher and the commits it
-// made; ok is false where writes are not batched (PostgreSQL).
-func (db *DB) BatchStats() (waiting, commits int64, ok bool) {
-	if db.batch == nil {
-		return 0, 0, false
-	}
-	return db.batch.waiting.Load(), db.batch.commits.Load(), true
-}
-
 // QueryInts returns the first column of every row of q.
 func (db *DB) QueryInts(ctx context.Context, q string) ([]int64, error) {
 	var out []int64
 	err := db.Read(ctx, func(tx *Tx) error {
 		var err error
-		out, err = column[int64](ctx, tx, q, nil)
+		out, err = sqldb.Column[int64](ctx, tx.Tx, q, nil)
 		return err
 	})
 	return out, err
@@ -45,15 +40,4 @@ func (db *DB) SettleLines(ctx context.Context, currency string, ids []int64) (in
 		return err
 	})
 	return n, err
-}
-
-// Prepared reports whether q is prepared in the writer's (write) or the
-// readers' statement cache; false on PostgreSQL, which has none.
-func (db *DB) Prepared(q string, write bool) bool {
-	c := db.readStmts
-	if write {
-		c = db.writeStmts
-	}
-	st, _ := c.get(q)
-	return st != nil
 }

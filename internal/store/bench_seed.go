@@ -11,6 +11,7 @@ import (
 	"sharemall/internal/account"
 	"sharemall/internal/errs"
 	"sharemall/internal/network"
+	"sharemall/internal/sqldb"
 )
 
 // BenchSize is how large a program SeedBench generates.
@@ -80,15 +81,15 @@ func (db *DB) SeedBench(ctx context.Context, size BenchSize, progress func(stage
 	if err := db.seedBenchCustomers(ctx, p, size, rng, progress); err != nil {
 		return nil, errs.Wrap("store.SeedBench", err)
 	}
-	if db.engine == SQLite {
+	if db.Engine() == SQLite {
 		// Start the scenarios from a checkpointed database, not behind a WAL
 		// holding everything just generated.
-		if _, err := db.write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-			return nil, errs.Wrap("store.SeedBench", mapErr(err))
+		if _, err := db.WritePool().ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			return nil, errs.Wrap("store.SeedBench", sqldb.MapErr(err))
 		}
 		// A fresh writer connection: the seeding one holds its large cache.
-		db.write.SetMaxIdleConns(0)
-		db.write.SetMaxIdleConns(2)
+		db.WritePool().SetMaxIdleConns(0)
+		db.WritePool().SetMaxIdleConns(2)
 	}
 	return p, nil
 }
@@ -124,21 +125,21 @@ func benchTree(rng *rand.Rand, n, chain int) []int32 {
 // INSERT.
 func (tx *Tx) nextID(ctx context.Context, table string) (int64, error) {
 	var id int64
-	err := tx.get(ctx, table, `SELECT COALESCE(MAX(id), 0) + 1 FROM `+table, nil, &id)
+	err := tx.Get(ctx, table, `SELECT COALESCE(MAX(id), 0) + 1 FROM `+table, nil, &id)
 	return id, err
 }
 
 // restartIDs moves PostgreSQL's identity past ids written explicitly
 // (SQLite's rowid follows MAX(id) by itself).
 func (tx *Tx) restartIDs(ctx context.Context, table string) error {
-	if tx.engine != Postgres {
+	if tx.Engine() != Postgres {
 		return nil
 	}
 	next, err := tx.nextID(ctx, table)
 	if err != nil {
 		return err
 	}
-	_, err = tx.exec(ctx, fmt.Sprintf(`ALTER TABLE %s ALTER COLUMN id RESTART WITH %d`, table, next))
+	_, err = tx.Exec(ctx, fmt.Sprintf(`ALTER TABLE %s ALTER COLUMN id RESTART WITH %d`, table, next))
 	return err
 }
 
@@ -146,7 +147,7 @@ func (tx *Tx) restartIDs(ctx context.Context, table string) error {
 // benchBatchParams parameters; row(i) returns the i-th row's values.
 func (tx *Tx) bulkInsert(ctx context.Context, head string, cols, rows int, row func(i int) []any, step func(done int)) error {
 	per := max(1, benchBatchParams/cols)
-	one := "(" + placeholders(cols) + ")"
+	one := "(" + sqldb.Placeholders(cols) + ")"
 	var args []any
 	for start := 0; start < rows; start += per {
 		end := min(rows, start+per)
@@ -161,7 +162,7 @@ func (tx *Tx) bulkInsert(ctx context.Context, head string, cols, rows int, row f
 			b.WriteString(one)
 			args = append(args, row(i)...)
 		}
-		if _, err := tx.exec(ctx, b.String(), args...); err != nil {
+		if _, err := tx.Exec(ctx, b.String(), args...); err != nil {
 			return err
 		}
 		if step != nil {
@@ -215,10 +216,10 @@ func (db *DB) seedBenchTree(ctx context.Context, p *BenchProgram, sponsors []int
 		p.LargestTeamID, p.LargestTeam = p.FirstID, team[0]
 	}
 	return db.Write(ctx, func(tx *Tx) error {
-		if tx.engine == SQLite {
+		if tx.Engine() == SQLite {
 			// A larger page cache (64 MiB) for the bulk insert; SeedBench closes this
 			// connection afterwards so the server does not keep the memory.
-			if _, err := tx.exec(ctx, `PRAGMA cache_size = -65536`); err != nil {
+			if _, err := tx.Exec(ctx, `PRAGMA cache_size = -65536`); err != nil {
 				return err
 			}
 		}
@@ -226,7 +227,7 @@ func (db *DB) seedBenchTree(ctx context.Context, p *BenchProgram, sponsors []int
 		if err != nil {
 			return err
 		}
-		now := ts(tx.now)
+		now := ts(tx.Now())
 		// One shared hash: nobody signs in as a seeded distributor with a password.
 		hash := "bench-no-login"
 		if err := tx.bulkInsert(ctx, `INSERT INTO accounts (id, email, name, password_hash, created_at)`, 5, n, func(i int) []any {
@@ -256,7 +257,7 @@ func (db *DB) seedBenchTree(ctx context.Context, p *BenchProgram, sponsors []int
 		}
 		for k, def := range indexes {
 			progress("indexes", k, len(indexes))
-			if _, err := tx.exec(ctx, def); err != nil {
+			if _, err := tx.Exec(ctx, def); err != nil {
 				return err
 			}
 		}
@@ -317,11 +318,11 @@ func DropBenchSchema(ctx context.Context, dbURL, name string) error {
 // that create them again.
 func (tx *Tx) dropIndexes(ctx context.Context, table string) ([]string, error) {
 	q := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'`
-	if tx.engine == Postgres {
+	if tx.Engine() == Postgres {
 		q = `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ? AND indexdef NOT LIKE 'CREATE UNIQUE%'`
 	}
 	var names, defs []string
-	err := tx.each(ctx, q, []any{table}, func(scan func(...any) error) error {
+	err := tx.Each(ctx, q, []any{table}, func(scan func(...any) error) error {
 		var n, d string
 		err := scan(&n, &d)
 		names, defs = append(names, n), append(defs, d)
@@ -331,7 +332,7 @@ func (tx *Tx) dropIndexes(ctx context.Context, table string) ([]string, error) {
 		return nil, err
 	}
 	for _, n := range names {
-		if _, err := tx.exec(ctx, `DROP INDEX `+n); err != nil {
+		if _, err := tx.Exec(ctx, `DROP INDEX `+n); err != nil {
 			return nil, err
 		}
 	}

@@ -21,7 +21,7 @@ const benchStock = 1_000_000_000
 func (db *DB) seedBenchCatalog(ctx context.Context, p *BenchProgram, size BenchSize, rng *rand.Rand, progress func(string, int, int)) error {
 	return db.Write(ctx, func(tx *Tx) error {
 		var provinces []string
-		err := tx.each(ctx, `SELECT code FROM regions WHERE level = 2 ORDER BY code`, nil, func(scan func(...any) error) error {
+		err := tx.Each(ctx, `SELECT code FROM regions WHERE level = 2 ORDER BY code`, nil, func(scan func(...any) error) error {
 			var c string
 			err := scan(&c)
 			provinces = append(provinces, c)
@@ -30,7 +30,7 @@ func (db *DB) seedBenchCatalog(ctx context.Context, p *BenchProgram, size BenchS
 		if err != nil {
 			return err
 		}
-		err = tx.each(ctx, `SELECT code FROM regions WHERE level = 4 ORDER BY code`, nil, func(scan func(...any) error) error {
+		err = tx.Each(ctx, `SELECT code FROM regions WHERE level = 4 ORDER BY code`, nil, func(scan func(...any) error) error {
 			var c string
 			err := scan(&c)
 			p.RegionCodes = append(p.RegionCodes, c)
@@ -42,7 +42,7 @@ func (db *DB) seedBenchCatalog(ctx context.Context, p *BenchProgram, size BenchS
 		if len(provinces) == 0 || len(p.RegionCodes) == 0 {
 			return fmt.Errorf("bench: the regions table has no provinces or districts")
 		}
-		now := ts(tx.now)
+		now := ts(tx.Now())
 		acc0, err := tx.nextID(ctx, "accounts")
 		if err != nil {
 			return err
@@ -140,8 +140,8 @@ func (db *DB) seedBenchCustomers(ctx context.Context, p *BenchProgram, size Benc
 		if err != nil {
 			return err
 		}
-		now := ts(tx.now)
-		expires := ts(tx.now.Add(30 * 24 * time.Hour))
+		now := ts(tx.Now())
+		expires := ts(tx.Now().Add(30 * 24 * time.Hour))
 		acc0, err := tx.nextID(ctx, "accounts")
 		if err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 
 	"sharemall/internal/account"
 	"sharemall/internal/errs"
+	"sharemall/internal/sqldb"
 )
 
 // BenchTableCounts counts the rows of every table, so the bench can see
@@ -17,17 +18,17 @@ func (db *DB) BenchTableCounts(ctx context.Context) (map[string]int64, error) {
 	out := map[string]int64{}
 	err := db.Read(ctx, func(tx *Tx) error {
 		q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name NOT LIKE 'bench_floor%'`
-		if tx.engine == Postgres {
+		if tx.Engine() == Postgres {
 			q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()
 				AND table_type = 'BASE TABLE' AND table_name NOT LIKE 'bench_floor%'`
 		}
-		names, err := column[string](ctx, tx, q, nil)
+		names, err := sqldb.Column[string](ctx, tx.Tx, q, nil)
 		if err != nil {
 			return err
 		}
 		for _, n := range names {
 			var c int64
-			if err := tx.get(ctx, n, `SELECT COUNT(*) FROM `+n, nil, &c); err != nil {
+			if err := tx.Get(ctx, n, `SELECT COUNT(*) FROM `+n, nil, &c); err != nil {
 				return err
 			}
 			out[n] = c
@@ -91,17 +92,17 @@ func (tx *Tx) floorSample(ctx context.Context, table string, n int) (floorRows, 
 	copyName := "bench_floor_" + table
 	var exists bool
 	q := `SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?`
-	if tx.engine == Postgres {
+	if tx.Engine() == Postgres {
 		q = `SELECT COUNT(*) > 0 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?`
 	}
-	if err := tx.get(ctx, "table", q, []any{copyName}, &exists); err != nil {
+	if err := tx.Get(ctx, "table", q, []any{copyName}, &exists); err != nil {
 		return floorRows{}, err
 	}
 	if !exists {
-		if _, err := tx.exec(ctx, `CREATE TABLE `+copyName+` AS SELECT * FROM `+table+` WHERE 1 = 0`); err != nil {
+		if _, err := tx.Exec(ctx, `CREATE TABLE `+copyName+` AS SELECT * FROM `+table+` WHERE 1 = 0`); err != nil {
 			return floorRows{}, err
 		}
-		if _, err := tx.exec(ctx, `CREATE TABLE bench_floori_`+table+` AS SELECT * FROM `+table+` WHERE 1 = 0`); err != nil {
+		if _, err := tx.Exec(ctx, `CREATE TABLE bench_floori_`+table+` AS SELECT * FROM `+table+` WHERE 1 = 0`); err != nil {
 			return floorRows{}, err
 		}
 		idx, err := tx.indexColumns(ctx, table)
@@ -109,19 +110,19 @@ func (tx *Tx) floorSample(ctx context.Context, table string, n int) (floorRows, 
 			return floorRows{}, err
 		}
 		for i, cols := range idx {
-			if _, err := tx.exec(ctx, fmt.Sprintf(`CREATE INDEX bench_floori_%s_%d ON bench_floori_%s %s`, table, i, table, cols)); err != nil {
+			if _, err := tx.Exec(ctx, fmt.Sprintf(`CREATE INDEX bench_floori_%s_%d ON bench_floori_%s %s`, table, i, table, cols)); err != nil {
 				return floorRows{}, err
 			}
 		}
 	}
-	rows, err := tx.query(ctx, `SELECT * FROM `+table+` LIMIT 0`)
+	rows, err := tx.Query(ctx, `SELECT * FROM `+table+` LIMIT 0`)
 	if err != nil {
 		return floorRows{}, err
 	}
 	cols, err := rows.Columns()
 	rows.Close()
 	if err != nil {
-		return floorRows{}, mapErr(err)
+		return floorRows{}, sqldb.MapErr(err)
 	}
 	order := ""
 	for _, c := range cols {
@@ -129,14 +130,14 @@ func (tx *Tx) floorSample(ctx context.Context, table string, n int) (floorRows, 
 			order = " ORDER BY id DESC"
 		}
 	}
-	rows, err = tx.query(ctx, fmt.Sprintf(`SELECT * FROM %s%s LIMIT %d`, table, order, n))
+	rows, err = tx.Query(ctx, fmt.Sprintf(`SELECT * FROM %s%s LIMIT %d`, table, order, n))
 	if err != nil {
 		return floorRows{}, err
 	}
 	defer rows.Close()
 	fr := floorRows{table: table,
-		insert:  fmt.Sprintf(`INSERT INTO %s (%s) VALUES (%s)`, copyName, strings.Join(cols, ", "), placeholders(len(cols))),
-		insertI: fmt.Sprintf(`INSERT INTO bench_floori_%s (%s) VALUES (%s)`, table, strings.Join(cols, ", "), placeholders(len(cols)))}
+		insert:  fmt.Sprintf(`INSERT INTO %s (%s) VALUES (%s)`, copyName, strings.Join(cols, ", "), sqldb.Placeholders(len(cols))),
+		insertI: fmt.Sprintf(`INSERT INTO bench_floori_%s (%s) VALUES (%s)`, table, strings.Join(cols, ", "), sqldb.Placeholders(len(cols)))}
 	for rows.Next() {
 		vals := make([]any, len(cols))
 		ptrs := make([]any, len(cols))
@@ -144,11 +145,11 @@ func (tx *Tx) floorSample(ctx context.Context, table string, n int) (floorRows, 
 			ptrs[i] = &vals[i]
 		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return floorRows{}, mapErr(err)
+			return floorRows{}, sqldb.MapErr(err)
 		}
 		fr.rows = append(fr.rows, vals)
 	}
-	return fr, mapErr(rows.Err())
+	return fr, sqldb.MapErr(rows.Err())
 }
 
 // BenchFloorUnit writes one unit's rows again: one transaction per
@@ -164,7 +165,7 @@ func (db *DB) BenchFloorUnit(ctx context.Context, f *BenchFloor, indexed bool) e
 					q = fr.insertI
 				}
 				for _, r := range fr.rows {
-					if _, err := tx.exec(ctx, q, r...); err != nil {
+					if _, err := tx.Exec(ctx, q, r...); err != nil {
 						return err
 					}
 				}
@@ -183,8 +184,8 @@ func (db *DB) BenchFloorUnit(ctx context.Context, f *BenchFloor, indexed bool) e
 // (SQLite's rowid needs none: the copy has its own).
 func (tx *Tx) indexColumns(ctx context.Context, table string) ([]string, error) {
 	var out []string
-	if tx.engine == Postgres {
-		err := tx.each(ctx, `SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ? ORDER BY indexname`,
+	if tx.Engine() == Postgres {
+		err := tx.Each(ctx, `SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ? ORDER BY indexname`,
 			[]any{table}, func(scan func(...any) error) error {
 				var def string
 				if err := scan(&def); err != nil {
@@ -197,12 +198,12 @@ func (tx *Tx) indexColumns(ctx context.Context, table string) ([]string, error) 
 			})
 		return out, err
 	}
-	names, err := column[string](ctx, tx, `SELECT name FROM pragma_index_list(?) ORDER BY name`, []any{table})
+	names, err := sqldb.Column[string](ctx, tx.Tx, `SELECT name FROM pragma_index_list(?) ORDER BY name`, []any{table})
 	if err != nil {
 		return nil, err
 	}
 	for _, n := range names {
-		cols, err := column[string](ctx, tx, `SELECT name FROM pragma_index_info(?) ORDER BY seqno`, []any{n})
+		cols, err := sqldb.Column[string](ctx, tx.Tx, `SELECT name FROM pragma_index_info(?) ORDER BY seqno`, []any{n})
 		if err != nil {
 			return nil, err
 		}
@@ -218,8 +219,8 @@ func (db *DB) BenchReceiveAll(ctx context.Context) (int64, error) {
 	var n int64
 	err := db.Write(ctx, func(tx *Tx) error {
 		var err error
-		n, err = tx.execN(ctx, `UPDATE fulfilment_orders SET status = 'received', carrier = 'bench', tracking_number = 'BENCH',
-			shipped_at = ?, received_at = ? WHERE status = 'released'`, ts(tx.now), ts(tx.now))
+		n, err = tx.ExecN(ctx, `UPDATE fulfilment_orders SET status = 'received', carrier = 'bench', tracking_number = 'BENCH',
+			shipped_at = ?, received_at = ? WHERE status = 'released'`, ts(tx.Now()), ts(tx.Now()))
 		return err
 	})
 	return n, errs.Wrap("store.BenchReceiveAll", err)
@@ -231,7 +232,7 @@ func (db *DB) BenchRecursiveTeam(ctx context.Context, id int64) (int64, error) {
 	var n int64
 	err := db.Read(ctx, func(tx *Tx) error {
 		// Walk sponsor_id alone (the index a naive tree has), count the active.
-		return tx.get(ctx, "team", `WITH RECURSIVE t (id) AS (
+		return tx.Get(ctx, "team", `WITH RECURSIVE t (id) AS (
 				SELECT id FROM distributors WHERE sponsor_id = ?
 				UNION ALL
 				SELECT d.id FROM distributors d JOIN t ON d.sponsor_id = t.id)
@@ -253,7 +254,7 @@ func (db *DB) BenchWithdrawers(ctx context.Context, limit int) ([]BenchWithdrawe
 	err := db.Write(ctx, func(tx *Tx) error {
 		type w struct{ dist, acc int64 }
 		var ws []w
-		err := tx.each(ctx, `SELECT d.id, d.account_id FROM ledger_accounts la JOIN distributors d ON d.id = la.owner_id
+		err := tx.Each(ctx, `SELECT d.id, d.account_id FROM ledger_accounts la JOIN distributors d ON d.id = la.owner_id
 			WHERE la.kind = 'distributor_available' AND la.balance <> 0 ORDER BY d.id LIMIT ?`, []any{limit},
 			func(scan func(...any) error) error {
 				var x w
@@ -266,8 +267,8 @@ func (db *DB) BenchWithdrawers(ctx context.Context, limit int) ([]BenchWithdrawe
 		}
 		for _, x := range ws {
 			token, hash := account.NewToken(account.SessionPrefix)
-			if _, err := tx.exec(ctx, `INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
-				hash, x.acc, ts(tx.now), ts(tx.now.Add(24*time.Hour))); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+				hash, x.acc, ts(tx.Now()), ts(tx.Now().Add(24*time.Hour))); err != nil {
 				return err
 			}
 			out = append(out, BenchWithdrawer{DistributorID: x.dist, Token: token})

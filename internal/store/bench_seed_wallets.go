@@ -52,11 +52,11 @@ func (tx *Tx) benchPaidWithdrawals(ctx context.Context, distributors []int64, fi
 		d := distributors[(first+i)%len(distributors)]
 		values[i] = "(?, ?, ?, 0, ?, ?, ?, ?, ?, ?)"
 		args = append(args, d, cur, int64(amount), int64(amount), string(wallet.Paid), fmt.Sprintf("bench-%d", first+i),
-			ts(tx.now), ts(tx.now), ts(tx.now))
+			ts(tx.Now()), ts(tx.Now()), ts(tx.Now()))
 	}
 	type paid struct{ id, distributor int64 }
 	var ws []paid
-	err = tx.each(ctx, `INSERT INTO withdrawals (distributor_id, currency, amount, fee, net, status, payout_ref, requested_at, decided_at, paid_at)
+	err = tx.Each(ctx, `INSERT INTO withdrawals (distributor_id, currency, amount, fee, net, status, payout_ref, requested_at, decided_at, paid_at)
 		VALUES `+strings.Join(values, ", ")+` RETURNING id, distributor_id`, args, func(scan func(...any) error) error {
 		var w paid
 		err := scan(&w.id, &w.distributor)
@@ -94,7 +94,7 @@ func (tx *Tx) benchPaidWithdrawals(ctx context.Context, distributors []int64, fi
 	if _, err := tx.postMany(ctx, cur, js); err != nil {
 		return err
 	}
-	_, err = tx.exec(ctx, `INSERT INTO wallet_withdrawn (distributor_id, amount) VALUES `+strings.Join(upserts, ", ")+`
+	_, err = tx.Exec(ctx, `INSERT INTO wallet_withdrawn (distributor_id, amount) VALUES `+strings.Join(upserts, ", ")+`
 		ON CONFLICT (distributor_id) DO UPDATE SET amount = wallet_withdrawn.amount + excluded.amount`, uargs...)
 	return err
 }
@@ -106,7 +106,7 @@ func (tx *Tx) benchPaidWithdrawals(ctx context.Context, distributors []int64, fi
 func (db *DB) BenchWithdrawnByEntries(ctx context.Context, distributorID int64) (money.Amount, error) {
 	var withdrawn int64
 	err := db.Read(ctx, func(tx *Tx) error {
-		return tx.get(ctx, "withdrawn", `SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e
+		return tx.Get(ctx, "withdrawn", `SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e
 			JOIN ledger_accounts a ON a.id = e.account_id
 			WHERE a.code IN (?, ?) AND e.direction = 'D' AND EXISTS (
 				SELECT 1 FROM ledger_entries p JOIN ledger_accounts pa ON pa.id = p.account_id

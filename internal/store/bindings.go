@@ -11,6 +11,7 @@ import (
 	"sharemall/internal/errs"
 	"sharemall/internal/network"
 	"sharemall/internal/program"
+	"sharemall/internal/sqldb"
 )
 
 // BindingEvent is one binding decision: which distributor touched the
@@ -59,7 +60,7 @@ func (db *DB) Binding(ctx context.Context, actor account.Actor, customerAccountI
 		var visit nullableInt
 		var bound int64
 		var locked *int64
-		err := tx.get(ctx, "binding", `SELECT distributor_id, visit_id, mode, bound_at, locked_until FROM bindings WHERE customer_account_id = ?`,
+		err := tx.Get(ctx, "binding", `SELECT distributor_id, visit_id, mode, bound_at, locked_until FROM bindings WHERE customer_account_id = ?`,
 			[]any{customerAccountID}, &out.DistributorID, &visit, &out.Mode, &bound, &locked)
 		switch {
 		case err == nil:
@@ -72,14 +73,14 @@ func (db *DB) Binding(ctx context.Context, actor account.Actor, customerAccountI
 		case !errs.Is(err, errs.NotFound):
 			return err
 		}
-		err = tx.each(ctx, `SELECT id, distributor_id, previous_distributor_id, visit_id, outcome, reason, at FROM binding_events
+		err = tx.Each(ctx, `SELECT id, distributor_id, previous_distributor_id, visit_id, outcome, reason, at FROM binding_events
 			WHERE customer_account_id = ? ORDER BY id DESC LIMIT ?`, []any{customerAccountID, MaxBindingEvents},
 			func(scan func(...any) error) error {
 				e := BindingEvent{CustomerAccountID: customerAccountID}
 				var prev, visit nullableInt
 				var at int64
 				if err := scan(&e.ID, &e.DistributorID, &prev, &visit, &e.Outcome, &e.Reason, &at); err != nil {
-					return mapErr(err)
+					return sqldb.MapErr(err)
 				}
 				e.PreviousDistributorID, e.VisitID, e.At = int64(prev), int64(visit), fromTS(at)
 				out.Events = append(out.Events, e)
@@ -96,7 +97,7 @@ func (tx *Tx) currentBinding(ctx context.Context, customerAccountID int64) (*bin
 	var b binding.Binding
 	var bound int64
 	var locked *int64
-	err := tx.get(ctx, "binding", `SELECT distributor_id, bound_at, locked_until FROM bindings WHERE customer_account_id = ?`,
+	err := tx.Get(ctx, "binding", `SELECT distributor_id, bound_at, locked_until FROM bindings WHERE customer_account_id = ?`,
 		[]any{customerAccountID}, &b.DistributorID, &bound, &locked)
 	if errs.Is(err, errs.NotFound) {
 		return nil, nil
@@ -143,7 +144,7 @@ func (tx *Tx) applyTouch(ctx context.Context, customerAccountID int64, v *Visit)
 		if err != nil {
 			return nil, err
 		}
-		dec := binding.Decide(st.Binding.Mode, st.Binding.LockDays, tx.now, cur, touch)
+		dec := binding.Decide(st.Binding.Mode, st.Binding.LockDays, tx.Now(), cur, touch)
 		if dec.Changed() {
 			ok, err := tx.writeBinding(ctx, customerAccountID, cur, dec.Binding, v.ID, st.Binding.Mode)
 			if err != nil {
@@ -163,11 +164,11 @@ func (tx *Tx) writeBinding(ctx context.Context, customerAccountID int64, cur, b 
 	var n int64
 	var err error
 	if cur == nil {
-		n, err = tx.execN(ctx, `INSERT INTO bindings (customer_account_id, distributor_id, visit_id, mode, bound_at, locked_until)
+		n, err = tx.ExecN(ctx, `INSERT INTO bindings (customer_account_id, distributor_id, visit_id, mode, bound_at, locked_until)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 			customerAccountID, b.DistributorID, nullInt(visitID), string(mode), ts(b.BoundAt), nullTS(b.LockedUntil))
 	} else {
-		n, err = tx.execN(ctx, `UPDATE bindings SET distributor_id = ?, visit_id = ?, mode = ?, bound_at = ?, locked_until = ?
+		n, err = tx.ExecN(ctx, `UPDATE bindings SET distributor_id = ?, visit_id = ?, mode = ?, bound_at = ?, locked_until = ?
 			WHERE customer_account_id = ? AND distributor_id = ? AND bound_at = ?`,
 			b.DistributorID, nullInt(visitID), string(mode), ts(b.BoundAt), nullTS(b.LockedUntil),
 			customerAccountID, cur.DistributorID, ts(cur.BoundAt))
@@ -177,14 +178,14 @@ func (tx *Tx) writeBinding(ctx context.Context, customerAccountID int64, cur, b 
 
 func (tx *Tx) recordDecision(ctx context.Context, customerAccountID int64, cur *binding.Binding, v *Visit, dec binding.Decision) (*BindingEvent, error) {
 	e := &BindingEvent{CustomerAccountID: customerAccountID, DistributorID: v.DistributorID, VisitID: v.ID,
-		Outcome: dec.Outcome, Reason: dec.Reason, At: tx.now}
+		Outcome: dec.Outcome, Reason: dec.Reason, At: tx.Now()}
 	if cur != nil {
 		e.PreviousDistributorID = cur.DistributorID
 	}
 	var err error
-	e.ID, err = tx.insert(ctx, `INSERT INTO binding_events (customer_account_id, distributor_id, previous_distributor_id, visit_id, outcome, reason, at)
+	e.ID, err = tx.Insert(ctx, `INSERT INTO binding_events (customer_account_id, distributor_id, previous_distributor_id, visit_id, outcome, reason, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, customerAccountID, e.DistributorID, nullInt(e.PreviousDistributorID), nullInt(v.ID),
-		string(e.Outcome), e.Reason, ts(tx.now))
+		string(e.Outcome), e.Reason, ts(tx.Now()))
 	if err != nil || !dec.Changed() {
 		return e, err
 	}
@@ -211,7 +212,7 @@ func (tx *Tx) inTeamOf(ctx context.Context, d, own *network.Distributor) (bool, 
 	if d.Depth-own.Depth <= 3 || d.Ancestor3ID == 0 {
 		return false, nil
 	}
-	return tx.exists(ctx, `WITH RECURSIVE up(id, depth) AS (
+	return tx.Exists(ctx, `WITH RECURSIVE up(id, depth) AS (
 			SELECT id, depth FROM distributors WHERE id = ?
 			UNION ALL
 			SELECT d.sponsor_id, up.depth - 1 FROM distributors d JOIN up ON d.id = up.id

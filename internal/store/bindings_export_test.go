@@ -15,7 +15,7 @@ func (db *DB) TouchCoupon(ctx context.Context, customerAccountID, couponID int64
 // has no suspension yet, and the tests need a distributor that is not active.
 func (db *DB) SuspendDistributorForTest(ctx context.Context, id int64) error {
 	return db.Write(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `UPDATE distributors SET status = 'suspended' WHERE id = ?`, id)
+		_, err := tx.Exec(ctx, `UPDATE distributors SET status = 'suspended' WHERE id = ?`, id)
 		return err
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"sharemall/internal/money"
 	"sharemall/internal/network"
 	"sharemall/internal/order"
+	"sharemall/internal/sqldb"
 )
 
 // Checkout prices a cart on the server, attributes it, reserves stock in
@@ -47,14 +48,14 @@ func (db *DB) Checkout(ctx context.Context, actor account.Actor, in order.Checko
 		if err != nil {
 			return err
 		}
-		tx.tally.order()
+		tx.tally().order()
 		if idempotencyKey != "" {
-			if _, err := tx.exec(ctx, `INSERT INTO checkout_keys (customer_account_id, idempotency_key, request_hash, order_id, created_at)
-				VALUES (?, ?, ?, ?, ?)`, actor.AccountID, idempotencyKey, hash, id, ts(tx.now)); err != nil {
-				return relabel(err, errs.Conflict, "Idempotency-Key", "is being used by another checkout; retry")
+			if _, err := tx.Exec(ctx, `INSERT INTO checkout_keys (customer_account_id, idempotency_key, request_hash, order_id, created_at)
+				VALUES (?, ?, ?, ?, ?)`, actor.AccountID, idempotencyKey, hash, id, ts(tx.Now())); err != nil {
+				return sqldb.Relabel(err, errs.Conflict, "Idempotency-Key", "is being used by another checkout; retry")
 			}
 		}
-		if db.batch != nil {
+		if db.Engine() == SQLite {
 			// SQLite: read the new order back after the commit, on a reader,
 			// so the one writer spends no time on it.
 			placed = id
@@ -88,7 +89,7 @@ func (db *DB) Checkout(ctx context.Context, actor account.Actor, in order.Checko
 func (tx *Tx) keyedOrder(ctx context.Context, customerID int64, key, hash string) (*order.Order, error) {
 	var was string
 	var id int64
-	err := tx.get(ctx, "checkout key", `SELECT request_hash, order_id FROM checkout_keys WHERE customer_account_id = ? AND idempotency_key = ?`,
+	err := tx.Get(ctx, "checkout key", `SELECT request_hash, order_id FROM checkout_keys WHERE customer_account_id = ? AND idempotency_key = ?`,
 		[]any{customerID, key}, &was, &id)
 	switch {
 	case errs.Is(err, errs.NotFound):
@@ -118,7 +119,7 @@ func (tx *Tx) checkout(ctx context.Context, customerID int64, in order.CheckoutI
 	}
 	// Who sells: the coupon entered, else the binding (order.Attribute).
 	var self int64
-	if err := tx.get(ctx, "distributor", `SELECT id FROM distributors WHERE account_id = ?`, []any{customerID}, &self); err != nil && !errs.Is(err, errs.NotFound) {
+	if err := tx.Get(ctx, "distributor", `SELECT id FROM distributors WHERE account_id = ?`, []any{customerID}, &self); err != nil && !errs.Is(err, errs.NotFound) {
 		return 0, err
 	}
 	ain := order.AttributionInput{CustomerDistributorID: self}
@@ -171,7 +172,7 @@ func (tx *Tx) checkout(ctx context.Context, customerID int64, in order.CheckoutI
 		if err := tx.redeem(ctx, coupon); err != nil {
 			return 0, err
 		}
-		tx.point(ctx, "checkout.coupon.redeemed")
+		tx.Point(ctx, "checkout.coupon.redeemed")
 		// The coupon is a touch too: recorded, and the binding rule applied.
 		visit, err := tx.touchCoupon(ctx, customerID, coupon.id)
 		if err != nil {
@@ -209,12 +210,12 @@ func (tx *Tx) checkout(ctx context.Context, customerID int64, in order.CheckoutI
 	if coupon != nil {
 		couponID = coupon.id
 	}
-	id, err := tx.insert(ctx, `INSERT INTO orders (customer_account_id, seller_id, attribution, coupon_id, currency, goods_total,
+	id, err := tx.Insert(ctx, `INSERT INTO orders (customer_account_id, seller_id, attribution, coupon_id, currency, goods_total,
 		discount, total, ship_region, ship_name, ship_phone, ship_address, settings_version, status, created_at, pay_by)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		customerID, nullInt(sellerID(seller)), string(attr), couponID, s.CurrencyCode, int64(goods), int64(discount),
 		int64(goods-discount), in.ShipTo.RegionCode, in.ShipTo.Name, in.ShipTo.Phone, in.ShipTo.Address, s.Version,
-		string(order.Unpaid), ts(tx.now), ts(tx.now.Add(time.Duration(s.UnpaidTimeoutMinutes)*time.Minute)))
+		string(order.Unpaid), ts(tx.Now()), ts(tx.Now().Add(time.Duration(s.UnpaidTimeoutMinutes)*time.Minute)))
 	if err != nil {
 		return 0, err
 	}
@@ -246,8 +247,8 @@ func (tx *Tx) reserve(ctx context.Context, region string, lines []*cartLine) err
 		c := lines[i]
 		rl := order.RouteLine{SKUID: c.sku.ID, SupplierID: c.supplierID, Quantity: c.item.Quantity}
 		for _, w := range order.Rank(region, rl, cands) {
-			n, err := tx.execN(ctx, `UPDATE stock SET reserved = reserved + ?, updated_at = ?
-				WHERE warehouse_id = ? AND sku_id = ? AND on_hand - reserved >= ?`, rl.Quantity, ts(tx.now), w.WarehouseID, rl.SKUID, rl.Quantity)
+			n, err := tx.ExecN(ctx, `UPDATE stock SET reserved = reserved + ?, updated_at = ?
+				WHERE warehouse_id = ? AND sku_id = ? AND on_hand - reserved >= ?`, rl.Quantity, ts(tx.Now()), w.WarehouseID, rl.SKUID, rl.Quantity)
 			if err != nil {
 				return err
 			}
@@ -273,9 +274,9 @@ func (tx *Tx) routeCandidates(ctx context.Context, lines []*cartLine) ([]order.C
 	}
 	byID := map[int64]*order.Candidate{}
 	var ids []int64
-	err := tx.each(ctx, `SELECT w.id, w.supplier_id, w.priority, wa.region_code FROM warehouses w
+	err := tx.Each(ctx, `SELECT w.id, w.supplier_id, w.priority, wa.region_code FROM warehouses w
 		JOIN warehouse_areas wa ON wa.warehouse_id = w.id
-		WHERE w.active = TRUE AND w.supplier_id IN (`+placeholders(len(sups))+`) ORDER BY w.id`, sups,
+		WHERE w.active = TRUE AND w.supplier_id IN (`+sqldb.Placeholders(len(sups))+`) ORDER BY w.id`, sups,
 		func(scan func(...any) error) error {
 			var id, sup, prio int64
 			var area string
@@ -292,7 +293,7 @@ func (tx *Tx) routeCandidates(ctx context.Context, lines []*cartLine) ([]order.C
 	if err != nil {
 		return nil, err
 	}
-	err = tx.each(ctx, `SELECT warehouse_id, sku_id, on_hand - reserved FROM stock WHERE sku_id IN (`+placeholders(len(skus))+`)`, skus,
+	err = tx.Each(ctx, `SELECT warehouse_id, sku_id, on_hand - reserved FROM stock WHERE sku_id IN (`+sqldb.Placeholders(len(skus))+`)`, skus,
 		func(scan func(...any) error) error {
 			var w, sku, avail int64
 			if err := scan(&w, &sku, &avail); err != nil {
@@ -317,7 +318,7 @@ func (tx *Tx) insertLines(ctx context.Context, orderID int64, lines []*cartLine)
 		if fulfilment[c.line.WarehouseID] != 0 {
 			continue
 		}
-		id, err := tx.insert(ctx, `INSERT INTO fulfilment_orders (order_id, supplier_id, warehouse_id, status) VALUES (?, ?, ?, ?)`,
+		id, err := tx.Insert(ctx, `INSERT INTO fulfilment_orders (order_id, supplier_id, warehouse_id, status) VALUES (?, ?, ?, ?)`,
 			orderID, c.supplierID, c.line.WarehouseID, string(order.FulfilmentPending))
 		if err != nil {
 			return err
@@ -337,7 +338,7 @@ func (tx *Tx) insertLines(ctx context.Context, orderID int64, lines []*cartLine)
 			int64(l.UnitRetail), int64(l.UnitPrice), int64(l.Discount), int64(l.Base), int64(l.Markup), string(snap))
 	}
 	// One statement, its rows in the cart's order.
-	if _, err := tx.exec(ctx, `INSERT INTO order_lines (order_id, fulfilment_id, sku_id, product_id, supplier_id, warehouse_id,
+	if _, err := tx.Exec(ctx, `INSERT INTO order_lines (order_id, fulfilment_id, sku_id, product_id, supplier_id, warehouse_id,
 		title, quantity, unit_retail, unit_price, discount, base, markup, snapshot) VALUES `+strings.Join(values, ", "), args...); err != nil {
 		return err
 	}

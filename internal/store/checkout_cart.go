@@ -36,7 +36,7 @@ func (tx *Tx) cartLines(ctx context.Context, items []order.Item) ([]*cartLine, e
 		var comm nullableString
 		var onSale bool
 		var status string
-		err := tx.one(ctx, "SKU", `SELECT k.*, p.supplier_id, p.title, p.commission, p.on_sale, s.status, s.allow_markup
+		err := tx.One(ctx, "SKU", `SELECT k.*, p.supplier_id, p.title, p.commission, p.on_sale, s.status, s.allow_markup
 			FROM (SELECT `+skuCols+` FROM skus WHERE id = ?) k
 			JOIN products p ON p.id = k.product_id JOIN suppliers s ON s.id = p.supplier_id`, []any{it.SKUID},
 			func(scan func(...any) error) error {
@@ -73,7 +73,7 @@ func (tx *Tx) price(ctx context.Context, sellerID int64, lines []*cartLine) erro
 			continue
 		}
 		var p int64
-		err := tx.get(ctx, "shop price", `SELECT sp.price FROM shop_prices sp
+		err := tx.Get(ctx, "shop price", `SELECT sp.price FROM shop_prices sp
 			JOIN shop_items si ON si.distributor_id = sp.distributor_id AND si.product_id = ?
 			WHERE sp.distributor_id = ? AND sp.sku_id = ?`, []any{c.productID, sellerID, c.sku.ID}, &p)
 		if errs.Is(err, errs.NotFound) {
@@ -110,7 +110,7 @@ type couponRow struct {
 func (tx *Tx) checkoutCoupon(ctx context.Context, code string, customerDistributorID int64) (*couponRow, error) {
 	var c couponRow
 	var status string
-	err := tx.get(ctx, "coupon", `SELECT c.id, c.code, c.distributor_id, c.kind, c.value, c.min_order, c.max_uses, c.used,
+	err := tx.Get(ctx, "coupon", `SELECT c.id, c.code, c.distributor_id, c.kind, c.value, c.min_order, c.max_uses, c.used,
 		c.valid_from, c.valid_until, c.active, d.status FROM coupons c JOIN distributors d ON d.id = c.distributor_id WHERE c.code = ?`,
 		[]any{normalizeCouponCode(code)}, &c.id, &c.code, &c.distributorID, &c.kind, &c.value, &c.minOrder, &c.maxUses, &c.used,
 		&c.from, &c.until, &c.active, &status)
@@ -121,9 +121,9 @@ func (tx *Tx) checkoutCoupon(ctx context.Context, code string, customerDistribut
 		return nil, err
 	case !c.active || status != string(network.Active):
 		return nil, errs.Invalidf("coupon_code", "is no longer active")
-	case c.from.Valid && c.from.Int64 > ts(tx.now):
+	case c.from.Valid && c.from.Int64 > ts(tx.Now()):
 		return nil, errs.Invalidf("coupon_code", "is not valid yet")
-	case c.until.Valid && c.until.Int64 <= ts(tx.now):
+	case c.until.Valid && c.until.Int64 <= ts(tx.Now()):
 		return nil, errs.Invalidf("coupon_code", "has expired")
 	case c.maxUses.Valid && c.used >= c.maxUses.Int64:
 		return nil, errs.Invalidf("coupon_code", "has been used up")
@@ -157,7 +157,7 @@ func (c *couponRow) discount(goodsTotal, baseTotal money.Amount) (money.Amount, 
 
 // redeem counts one use; a coupon used up by a concurrent checkout is a Conflict.
 func (tx *Tx) redeem(ctx context.Context, c *couponRow) error {
-	n, err := tx.execN(ctx, `UPDATE coupons SET used = used + 1 WHERE id = ? AND (max_uses IS NULL OR used < max_uses)`, c.id)
+	n, err := tx.ExecN(ctx, `UPDATE coupons SET used = used + 1 WHERE id = ? AND (max_uses IS NULL OR used < max_uses)`, c.id)
 	if err != nil {
 		return err
 	}
@@ -172,7 +172,7 @@ func (tx *Tx) bindingTouch(ctx context.Context, customerAccountID int64) (*order
 	var t order.Touch
 	var visit nullableInt
 	var status string
-	err := tx.get(ctx, "binding", `SELECT b.distributor_id, b.visit_id, d.status FROM bindings b
+	err := tx.Get(ctx, "binding", `SELECT b.distributor_id, b.visit_id, d.status FROM bindings b
 		JOIN distributors d ON d.id = b.distributor_id WHERE b.customer_account_id = ?`, []any{customerAccountID},
 		&t.DistributorID, &visit, &status)
 	if errs.Is(err, errs.NotFound) {

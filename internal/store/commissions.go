@@ -12,6 +12,7 @@ import (
 	"sharemall/internal/errs"
 	"sharemall/internal/ledger"
 	"sharemall/internal/money"
+	"sharemall/internal/sqldb"
 )
 
 // LineStatus is where an order line's commissions stand.
@@ -120,11 +121,11 @@ func (tx *Tx) book(ctx context.Context, bs []LineBooking, currency string) (old 
 		lineValues[i] = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, ?)"
 		lineArgs = append(lineArgs, b.LineID, b.OrderID, b.Snapshot.Currency, snaps[i],
 			int64(b.Line.Base), int64(b.Line.Markup), b.Line.Quantity, int64(b.Line.Paid()),
-			int64(b.Line.Base), int64(b.Line.Markup), b.Line.Quantity, string(LinePending), ts(tx.now))
+			int64(b.Line.Base), int64(b.Line.Markup), b.Line.Quantity, string(LinePending), ts(tx.Now()))
 		orders = append(orders, b.OrderID)
 	}
 	// An order's first line booked makes it a new order in the figures.
-	booked, err := column[int64](ctx, tx, `SELECT DISTINCT order_id FROM commission_lines WHERE order_id IN (`+placeholders(len(orders))+`)`, orders)
+	booked, err := sqldb.Column[int64](ctx, tx.Tx, `SELECT DISTINCT order_id FROM commission_lines WHERE order_id IN (`+sqldb.Placeholders(len(orders))+`)`, orders)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +135,7 @@ func (tx *Tx) book(ctx context.Context, bs []LineBooking, currency string) (old 
 	}
 	// ON CONFLICT DO NOTHING: a concurrent booking of the same line waits
 	// for the first to commit and then finds its row, instead of failing.
-	inserted, err := column[int64](ctx, tx, `INSERT INTO commission_lines (line_id, order_id, currency, snapshot,
+	inserted, err := sqldb.Column[int64](ctx, tx.Tx, `INSERT INTO commission_lines (line_id, order_id, currency, snapshot,
 			booked_base, booked_markup, booked_quantity, paid, base, markup, quantity, status, held, booked_at)
 		VALUES `+strings.Join(lineValues, ", ")+` ON CONFLICT (line_id) DO NOTHING RETURNING line_id`, lineArgs)
 	if err != nil {
@@ -172,7 +173,7 @@ func (tx *Tx) book(ctx context.Context, bs []LineBooking, currency string) (old 
 		}
 		sales = append(sales, sale{lineID: b.LineID, orderID: b.OrderID, snap: b.Snapshot, base: b.Line.Base, shares: shares[i],
 			newOrder: !prior[b.OrderID]})
-		tx.tally.bookedLine(currency, shares[i])
+		tx.tally().bookedLine(currency, shares[i])
 		prior[b.OrderID] = true
 		// A line paid nothing (fully discounted) moves no money: no journal.
 		if j, ok := p.journal(fmt.Sprintf("book:line:%d", b.LineID), "book", fmt.Sprintf("order %d line %d paid", b.OrderID, b.LineID), currency); ok {
@@ -180,7 +181,7 @@ func (tx *Tx) book(ctx context.Context, bs []LineBooking, currency string) (old 
 		}
 	}
 	if len(shareValues) > 0 {
-		if _, err := tx.exec(ctx, `INSERT INTO commission_shares (line_id, order_id, party, kind, tier, beneficiary_id, booked_amount, amount)
+		if _, err := tx.Exec(ctx, `INSERT INTO commission_shares (line_id, order_id, party, kind, tier, beneficiary_id, booked_amount, amount)
 			VALUES `+strings.Join(shareValues, ", "), shareArgs...); err != nil {
 			return nil, err
 		}
@@ -205,7 +206,7 @@ func (tx *Tx) settleLines(ctx context.Context, currency string, ids []int64) (in
 	for i, id := range ids {
 		inIDs[i] = id
 	}
-	earners, err := column[int64](ctx, tx, `SELECT DISTINCT beneficiary_id FROM commission_shares WHERE line_id IN (`+placeholders(len(ids))+`)
+	earners, err := sqldb.Column[int64](ctx, tx.Tx, `SELECT DISTINCT beneficiary_id FROM commission_shares WHERE line_id IN (`+sqldb.Placeholders(len(ids))+`)
 		AND kind IN (?, ?, ?) ORDER BY beneficiary_id`,
 		append(slices.Clone(inIDs), string(commission.KindTier), string(commission.KindMarkup), string(commission.KindAgent)))
 	if err != nil {
@@ -216,16 +217,16 @@ func (tx *Tx) settleLines(ctx context.Context, currency string, ids []int64) (in
 		return 0, err
 	}
 	// Claim the lines: of concurrent settlements exactly one changes a row.
-	claimedIDs, err := column[int64](ctx, tx, `UPDATE commission_lines SET status = ?, settled_at = ? WHERE line_id IN (`+
+	claimedIDs, err := sqldb.Column[int64](ctx, tx.Tx, `UPDATE commission_lines SET status = ?, settled_at = ? WHERE line_id IN (`+
 		tx.lockedIn("commission_lines", "line_id", len(ids), "status = ? AND held = FALSE")+`) AND status = ? AND held = FALSE RETURNING line_id`,
-		slices.Concat([]any{string(LineSettled), ts(tx.now)}, inIDs, tx.lockedInArgs(string(LinePending)), []any{string(LinePending)}))
+		slices.Concat([]any{string(LineSettled), ts(tx.Now())}, inIDs, tx.lockedInArgs(string(LinePending)), []any{string(LinePending)}))
 	if err != nil || len(claimedIDs) == 0 {
 		return 0, err
 	}
 	slices.Sort(claimedIDs) // RETURNING promises no order
 	claimed := anys(claimedIDs)
 	orderOf := map[int64]int64{}
-	err = tx.each(ctx, `SELECT line_id, order_id, currency FROM commission_lines WHERE line_id IN (`+placeholders(len(claimed))+`)`, claimed,
+	err = tx.Each(ctx, `SELECT line_id, order_id, currency FROM commission_lines WHERE line_id IN (`+sqldb.Placeholders(len(claimed))+`)`, claimed,
 		func(scan func(...any) error) error {
 			var l, o int64
 			var cur string
@@ -241,7 +242,7 @@ func (tx *Tx) settleLines(ctx context.Context, currency string, ids []int64) (in
 	if err != nil {
 		return 0, err
 	}
-	shares, err := tx.shareRecords(ctx, `WHERE s.line_id IN (`+placeholders(len(claimed))+`) ORDER BY s.line_id, s.id`, claimed...)
+	shares, err := tx.shareRecords(ctx, `WHERE s.line_id IN (`+sqldb.Placeholders(len(claimed))+`) ORDER BY s.line_id, s.id`, claimed...)
 	if err != nil {
 		return 0, err
 	}
@@ -271,7 +272,7 @@ func (tx *Tx) settleLines(ctx context.Context, currency string, ids []int64) (in
 			}
 			tx.earn(p, w, d, earned[d])
 		}
-		tx.tally.settledLine(currency, commissionSettled)
+		tx.tally().settledLine(currency, commissionSettled)
 		// Every share refunded before settlement: the line settles, nothing moves.
 		if j, ok := p.journal(fmt.Sprintf("settle:line:%d", id), "settle", fmt.Sprintf("order %d line %d settled", orderOf[id], id), currency); ok {
 			journals = append(journals, j)
@@ -288,7 +289,7 @@ func (tx *Tx) settleLines(ctx context.Context, currency string, ids []int64) (in
 	if err := tx.completeOrders(ctx, slices.Compact(orders)); err != nil {
 		return 0, err
 	}
-	tx.point(ctx, "settle.lines.completed") // lines claimed, orders completed where due; not committed
+	tx.Point(ctx, "settle.lines.completed") // lines claimed, orders completed where due; not committed
 	return len(claimed), nil
 }
 
@@ -298,15 +299,15 @@ func (tx *Tx) settleLines(ctx context.Context, currency string, ids []int64) (in
 // ids) in key order first, since one UPDATE locks rows in whatever order
 // its plan meets them.
 func (tx *Tx) lockedIn(table, key string, n int, cond string) string {
-	if tx.engine != Postgres {
-		return placeholders(n)
+	if tx.Engine() != Postgres {
+		return sqldb.Placeholders(n)
 	}
-	return `SELECT ` + key + ` FROM ` + table + ` WHERE ` + key + ` IN (` + placeholders(n) + `) AND ` + cond +
+	return `SELECT ` + key + ` FROM ` + table + ` WHERE ` + key + ` IN (` + sqldb.Placeholders(n) + `) AND ` + cond +
 		` ORDER BY ` + key + ` FOR UPDATE`
 }
 
 func (tx *Tx) lockedInArgs(args ...any) []any {
-	if tx.engine != Postgres {
+	if tx.Engine() != Postgres {
 		return nil
 	}
 	return args
@@ -331,7 +332,7 @@ func (db *DB) SettleLine(ctx context.Context, lineID int64) (settled bool, err e
 // (false), an unknown one is NotFound.
 func (tx *Tx) settleLine(ctx context.Context, lineID int64) (bool, error) {
 	var currency string
-	if err := tx.get(ctx, "commission line", `SELECT currency FROM commission_lines WHERE line_id = ?`, []any{lineID}, &currency); err != nil {
+	if err := tx.Get(ctx, "commission line", `SELECT currency FROM commission_lines WHERE line_id = ?`, []any{lineID}, &currency); err != nil {
 		return false, err
 	}
 	n, err := tx.settleLines(ctx, currency, []int64{lineID})
@@ -339,7 +340,7 @@ func (tx *Tx) settleLine(ctx context.Context, lineID int64) (bool, error) {
 		return n == 1, err
 	}
 	var status string
-	if err := tx.get(ctx, "commission line", `SELECT status FROM commission_lines WHERE line_id = ?`, []any{lineID}, &status); err != nil {
+	if err := tx.Get(ctx, "commission line", `SELECT status FROM commission_lines WHERE line_id = ?`, []any{lineID}, &status); err != nil {
 		return false, err
 	}
 	if status == string(LineSettled) {
@@ -378,13 +379,13 @@ func (tx *Tx) refundLineTo(ctx context.Context, lineID int64, refundKey string, 
 	}
 	// Lock the line so that a concurrent settlement or refund of it runs
 	// before or after this one, never beside it.
-	if n, err := tx.execN(ctx, `UPDATE commission_lines SET held = held WHERE line_id = ?`, lineID); err != nil {
+	if n, err := tx.ExecN(ctx, `UPDATE commission_lines SET held = held WHERE line_id = ?`, lineID); err != nil {
 		return nil, false, err
 	} else if n == 0 {
 		return nil, false, errs.E(errs.NotFound, "", "commission line not found")
 	}
 	var prev commission.Line
-	err := tx.get(ctx, "refund", `SELECT base_after, markup_after, quantity_after FROM commission_refunds WHERE line_id = ? AND refund_key = ?`,
+	err := tx.Get(ctx, "refund", `SELECT base_after, markup_after, quantity_after FROM commission_refunds WHERE line_id = ? AND refund_key = ?`,
 		[]any{lineID, refundKey}, &prev.Base, &prev.Markup, &prev.Quantity)
 	switch {
 	case err == nil:
@@ -443,17 +444,17 @@ func (tx *Tx) refundLineTo(ctx context.Context, lineID int64, refundKey string, 
 		if d.Amount == 0 {
 			continue
 		}
-		if _, err := tx.exec(ctx, `UPDATE commission_shares SET amount = amount - ? WHERE line_id = ? AND party = ?`,
+		if _, err := tx.Exec(ctx, `UPDATE commission_shares SET amount = amount - ? WHERE line_id = ? AND party = ?`,
 			int64(d.Amount), lineID, d.Party.String()); err != nil {
 			return nil, false, err
 		}
 	}
-	if _, err := tx.exec(ctx, `UPDATE commission_lines SET base = ?, markup = ?, quantity = ? WHERE line_id = ?`,
+	if _, err := tx.Exec(ctx, `UPDATE commission_lines SET base = ?, markup = ?, quantity = ? WHERE line_id = ?`,
 		int64(after.Base), int64(after.Markup), after.Quantity, lineID); err != nil {
 		return nil, false, err
 	}
-	if _, err := tx.exec(ctx, `INSERT INTO commission_refunds (line_id, refund_key, base_after, markup_after, quantity_after, refunded, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, lineID, refundKey, int64(after.Base), int64(after.Markup), after.Quantity, int64(refund), ts(tx.now)); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO commission_refunds (line_id, refund_key, base_after, markup_after, quantity_after, refunded, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, lineID, refundKey, int64(after.Base), int64(after.Markup), after.Quantity, int64(refund), ts(tx.Now())); err != nil {
 		return nil, false, err
 	}
 	// A refund never makes a new order.
@@ -474,7 +475,7 @@ func (db *DB) SetLineHeld(ctx context.Context, lineID int64, held bool) error {
 }
 
 func (tx *Tx) setLineHeld(ctx context.Context, lineID int64, held bool) error {
-	n, err := tx.execN(ctx, `UPDATE commission_lines SET held = ? WHERE line_id = ?`, held, lineID)
+	n, err := tx.ExecN(ctx, `UPDATE commission_lines SET held = ? WHERE line_id = ?`, held, lineID)
 	if err == nil && n == 0 {
 		err = errs.E(errs.NotFound, "", "commission line not found")
 	}

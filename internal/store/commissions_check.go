@@ -7,13 +7,14 @@ import (
 
 	"sharemall/internal/commission"
 	"sharemall/internal/ledger"
+	"sharemall/internal/sqldb"
 )
 
 // checkLineShares: every commission line's current shares sum to what
 // remains paid for it (base + markup after refunds), and no share is
 // negative, so the ledger's bookings can be traced back to the lines.
 func checkLineShares(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
-	rows, err := tx.query(ctx, `SELECT l.line_id, l.base + l.markup, COALESCE(SUM(s.amount), 0), COALESCE(MIN(s.amount), 0)
+	rows, err := tx.Query(ctx, `SELECT l.line_id, l.base + l.markup, COALESCE(SUM(s.amount), 0), COALESCE(MIN(s.amount), 0)
 		FROM commission_lines l LEFT JOIN commission_shares s ON s.line_id = l.line_id
 		GROUP BY l.line_id, l.base, l.markup
 		HAVING COALESCE(SUM(s.amount), 0) <> l.base + l.markup OR COALESCE(MIN(s.amount), 0) < 0
@@ -25,7 +26,7 @@ func checkLineShares(ctx context.Context, tx *Tx, add func(LedgerProblem)) error
 	for rows.Next() {
 		var line, paid, sum, least int64
 		if err := rows.Scan(&line, &paid, &sum, &least); err != nil {
-			return mapErr(err)
+			return sqldb.MapErr(err)
 		}
 		p := LedgerProblem{Journal: fmt.Sprintf("book:line:%d", line)}
 		if least < 0 {
@@ -35,7 +36,7 @@ func checkLineShares(ctx context.Context, tx *Tx, add func(LedgerProblem)) error
 		}
 		add(p)
 	}
-	return mapErr(rows.Err())
+	return sqldb.MapErr(rows.Err())
 }
 
 // checkPendingShares: each pending account (a distributor's, a supplier's,
@@ -51,7 +52,7 @@ func checkLineShares(ctx context.Context, tx *Tx, add func(LedgerProblem)) error
 // both.
 func checkPendingShares(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
 	shares := map[string]int64{}
-	err := tx.each(ctx, `SELECT s.kind, s.beneficiary_id, SUM(s.amount) FROM commission_shares s
+	err := tx.Each(ctx, `SELECT s.kind, s.beneficiary_id, SUM(s.amount) FROM commission_shares s
 		JOIN commission_lines l ON l.line_id = s.line_id
 		WHERE l.status = ? GROUP BY s.kind, s.beneficiary_id`, []any{string(LinePending)},
 		func(scan func(...any) error) error {
@@ -66,9 +67,9 @@ func checkPendingShares(ctx context.Context, tx *Tx, add func(LedgerProblem)) er
 	if err != nil {
 		return err
 	}
-	tx.point(ctx, "ledger.check.pending")
+	tx.Point(ctx, "ledger.check.pending")
 	balances := map[string]int64{}
-	err = tx.each(ctx, `SELECT code, balance FROM ledger_accounts WHERE kind IN (?, ?, ?)`,
+	err = tx.Each(ctx, `SELECT code, balance FROM ledger_accounts WHERE kind IN (?, ?, ?)`,
 		[]any{string(ledger.DistributorPending), string(ledger.SupplierPending), string(ledger.PlatformPending)},
 		func(scan func(...any) error) error {
 			var code string
@@ -105,7 +106,7 @@ func checkPendingShares(ctx context.Context, tx *Tx, add func(LedgerProblem)) er
 // keys are the ones posting derives: book:line:{line}, settle:line:{line},
 // refund:line:{line}:{refund key}.
 func checkLineJournals(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
-	return tx.each(ctx, `SELECT l.line_id, 'book', '' FROM commission_lines l
+	return tx.Each(ctx, `SELECT l.line_id, 'book', '' FROM commission_lines l
 			WHERE l.paid > 0 AND NOT EXISTS (SELECT 1 FROM journals j WHERE j.idempotency_key = 'book:line:' || l.line_id)
 		UNION ALL
 		SELECT l.line_id, 'settle', '' FROM commission_lines l

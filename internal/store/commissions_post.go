@@ -113,7 +113,7 @@ func (tx *Tx) lockWalletAccounts(ctx context.Context, currency string, codes []s
 	if _, err := tx.ledgerAccounts(ctx, codes, currency); err != nil {
 		return nil, err
 	}
-	err := tx.each(ctx, q, args, func(scan func(...any) error) error {
+	err := tx.Each(ctx, q, args, func(scan func(...any) error) error {
 		var code, cur string
 		var b int64
 		if err := scan(&code, &cur, &b); err != nil {

@@ -9,6 +9,7 @@ import (
 	"sharemall/internal/account"
 	"sharemall/internal/commission"
 	"sharemall/internal/errs"
+	"sharemall/internal/sqldb"
 )
 
 // CommissionLine returns a line's commissions with its shares. It is for
@@ -29,7 +30,7 @@ func (tx *Tx) commissionLine(ctx context.Context, lineID int64) (*CommissionLine
 	var snap, status string
 	var booked int64
 	var settled sql.NullInt64
-	if err := tx.get(ctx, "commission line", `SELECT order_id, currency, snapshot, booked_base, booked_markup, booked_quantity, paid,
+	if err := tx.Get(ctx, "commission line", `SELECT order_id, currency, snapshot, booked_base, booked_markup, booked_quantity, paid,
 			base, markup, quantity, status, held, booked_at, settled_at FROM commission_lines WHERE line_id = ?`, []any{lineID},
 		&l.OrderID, &l.Currency, &snap, &l.Booked.Base, &l.Booked.Markup, &l.Booked.Quantity, &l.Paid,
 		&l.Current.Base, &l.Current.Markup, &l.Current.Quantity, &status, &l.Held, &booked, &settled); err != nil {
@@ -49,14 +50,14 @@ const shareSelect = `SELECT s.id, s.line_id, s.order_id, s.kind, s.tier, s.benef
 
 func (tx *Tx) shareRecords(ctx context.Context, where string, args ...any) ([]ShareRecord, error) {
 	var out []ShareRecord
-	err := tx.each(ctx, shareSelect+where, args, func(scan func(...any) error) error {
+	err := tx.Each(ctx, shareSelect+where, args, func(scan func(...any) error) error {
 		var r ShareRecord
 		var kind, status string
 		var booked int64
 		var settled sql.NullInt64
 		if err := scan(&r.ID, &r.LineID, &r.OrderID, &kind, &r.Party.Tier, &r.Party.ID, &r.Booked, &r.Amount,
 			&r.Currency, &status, &booked, &settled); err != nil {
-			return mapErr(err)
+			return sqldb.MapErr(err)
 		}
 		r.Party.Kind, r.Status, r.BookedAt, r.SettledAt = commission.PartyKind(kind), LineStatus(status), fromTS(booked), fromNullTS(settled)
 		out = append(out, r)

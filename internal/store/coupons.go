@@ -10,6 +10,7 @@ import (
 	"sharemall/internal/catalog"
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
+	"sharemall/internal/sqldb"
 )
 
 // Coupon kinds.
@@ -109,19 +110,19 @@ func (db *DB) CreateCoupon(ctx context.Context, actor account.Actor, in CouponIn
 		if err != nil {
 			return err
 		}
-		if err := in.normalize(tx.now); err != nil {
+		if err := in.normalize(tx.Now()); err != nil {
 			return err
 		}
-		if taken, err := tx.exists(ctx, `SELECT 1 FROM coupons WHERE code = ?`, in.Code); err != nil {
+		if taken, err := tx.Exists(ctx, `SELECT 1 FROM coupons WHERE code = ?`, in.Code); err != nil {
 			return err
 		} else if taken {
 			return errs.E(errs.Conflict, "code", "is already taken")
 		}
-		id, err := tx.insert(ctx, `INSERT INTO coupons (code, distributor_id, kind, value, min_order, max_uses, used, valid_from, valid_until, active, created_at)
+		id, err := tx.Insert(ctx, `INSERT INTO coupons (code, distributor_id, kind, value, min_order, max_uses, used, valid_from, valid_until, active, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`, in.Code, d.ID, in.Kind, in.Value, int64(in.MinOrder), nullInt(in.MaxUses),
-			nullTS(in.ValidFrom), nullTS(in.ValidUntil), true, ts(tx.now))
+			nullTS(in.ValidFrom), nullTS(in.ValidUntil), true, ts(tx.Now()))
 		if err != nil {
-			return relabel(err, errs.Conflict, "code", "is already taken")
+			return sqldb.Relabel(err, errs.Conflict, "code", "is already taken")
 		}
 		c, err = tx.coupon(ctx, id)
 		return err
@@ -146,7 +147,7 @@ func (db *DB) Coupons(ctx context.Context, actor account.Actor, distributorID, a
 	}
 	var out []Coupon
 	err := db.Read(ctx, func(tx *Tx) error {
-		return tx.each(ctx, `SELECT `+couponCols+` FROM coupons WHERE distributor_id = ? AND id > ? ORDER BY id LIMIT ?`,
+		return tx.Each(ctx, `SELECT `+couponCols+` FROM coupons WHERE distributor_id = ? AND id > ? ORDER BY id LIMIT ?`,
 			[]any{distributorID, after, limitPlusOne(limit)}, func(scan func(...any) error) error {
 				c, err := scanCoupon(scan)
 				if err == nil {
@@ -177,7 +178,7 @@ func (db *DB) DeactivateCoupon(ctx context.Context, actor account.Actor, id int6
 		if !c.Active {
 			return nil
 		}
-		if _, err := tx.exec(ctx, `UPDATE coupons SET active = ? WHERE id = ?`, false, id); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE coupons SET active = ? WHERE id = ?`, false, id); err != nil {
 			return err
 		}
 		c.Active = false
@@ -197,7 +198,7 @@ func scanCoupon(scan func(...any) error) (*Coupon, error) {
 	var maxUses nullableInt
 	var from, until *int64
 	if err := scan(&c.ID, &c.Code, &c.DistributorID, &c.Kind, &c.Value, &minOrder, &maxUses, &c.Used, &from, &until, &c.Active, &created); err != nil {
-		return nil, mapErr(err)
+		return nil, sqldb.MapErr(err)
 	}
 	c.MinOrder, c.MaxUses, c.CreatedAt = money.Amount(minOrder), int64(maxUses), fromTS(created)
 	if from != nil {
@@ -221,7 +222,7 @@ func (tx *Tx) couponByCode(ctx context.Context, code string) (*Coupon, error) {
 
 func (tx *Tx) couponWhere(ctx context.Context, cond string, arg any) (*Coupon, error) {
 	var c *Coupon
-	err := tx.one(ctx, "coupon", `SELECT `+couponCols+` FROM coupons WHERE `+cond, []any{arg}, func(scan func(...any) error) (err error) {
+	err := tx.One(ctx, "coupon", `SELECT `+couponCols+` FROM coupons WHERE `+cond, []any{arg}, func(scan func(...any) error) (err error) {
 		c, err = scanCoupon(scan)
 		return err
 	})

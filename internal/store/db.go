@@ -1,222 +1,54 @@
-// Package store is the only package that speaks SQL. One set of methods
-// serves both engines: SQLite (embedded default, modernc.org/sqlite) and
-// PostgreSQL (pgx). Queries are written once with ? placeholders in SQL both
-// engines accept; the few differences live in the migrations' engine blocks.
+// Package store keeps the marketplace's state: catalog, shops, orders,
+// after-sale cases, distributors, bindings, figures and jobs, one set of
+// methods for both engines. It builds on the engine in internal/sqldb
+// (pools, transactions, group commit, error mapping).
 package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
-	"fmt"
-	"net/url"
-	"os"
-	"path/filepath"
-	"runtime"
-	"strconv"
-	"strings"
-	"sync"
-	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
-	_ "modernc.org/sqlite"             // registers "sqlite"
-
-	"sharemall/internal/errs"
+	"sharemall/internal/sqldb"
 )
 
 // Engine names a database engine.
-type Engine string
+type Engine = sqldb.Engine
 
 const (
-	SQLite   Engine = "sqlite"
-	Postgres Engine = "postgres"
+	SQLite   = sqldb.SQLite
+	Postgres = sqldb.Postgres
 )
 
-// DB is an open database. It keeps no state of its own beyond connection
-// pools, so several servers can share one PostgreSQL.
+// DB is an open database. It keeps no state of its own beyond the engine's
+// connection pools and the process's tally, so several servers can share
+// one PostgreSQL.
 type DB struct {
-	engine Engine
-	write  *sql.DB // SQLite: one connection, so writers queue here instead of failing busy
-	read   *sql.DB // SQLite: several read-only connections; PostgreSQL: the same pool as write
-
-	// SQLite: prepared statements of each pool, so a statement is parsed once
-	// per connection rather than once per use. nil on PostgreSQL, whose pgx
-	// driver keeps its own per-connection statement cache.
-	writeStmts, readStmts *stmtCache
-	batch                 *batcher // SQLite: group commit of write transactions
-
-	// PostgreSQL: a small pool that creates ledger accounts outside the
-	// transactions that need them (see Tx.ledgerAccount).
-	accounts *sql.DB
-
-	// Now is the clock every transaction reads once at its start. Tests replace it.
-	Now func() time.Time
-
-	tally  tally  // the money work this process committed (see Tally)
-	points points // functions tests hold transactions with (points.go)
+	*sqldb.DB
+	tally tally // the money work this process committed (see Tally)
 }
+
+// Tx is a transaction of the store: the engine's, with the store's helpers
+// as methods.
+type Tx struct{ *sqldb.Tx }
 
 // Open opens the database named by dbURL, or SQLite in dataDir when dbURL is
 // empty. It does not migrate; see Migrate and CheckSchema.
 func Open(ctx context.Context, dbURL, dataDir string) (*DB, error) {
-	switch {
-	case dbURL == "":
-		if err := os.MkdirAll(dataDir, 0o750); err != nil {
-			return nil, fmt.Errorf("store: create data folder: %w", err)
-		}
-		return openSQLite(ctx, filepath.Join(dataDir, "sharemall.db"))
-	case strings.HasPrefix(dbURL, "postgres://"), strings.HasPrefix(dbURL, "postgresql://"):
-		return openPostgres(ctx, dbURL)
-	case strings.HasPrefix(dbURL, "sqlite:"):
-		return openSQLite(ctx, strings.TrimPrefix(strings.TrimPrefix(dbURL, "sqlite:"), "//"))
-	default:
-		return nil, fmt.Errorf("store: database URL must start with postgres:// or sqlite:, got %q", redact(dbURL))
-	}
-}
-
-func openSQLite(ctx context.Context, path string) (*DB, error) {
-	// WAL lets readers run beside the one writer; synchronous(FULL) makes every
-	// acknowledged commit durable; busy_timeout covers other processes (migrate
-	// while serving); _txlock=immediate takes the write lock at BEGIN so a
-	// transaction never fails half way on a lock upgrade.
-	q := url.Values{}
-	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)"} {
-		q.Add("_pragma", p)
-	}
-	q.Set("_txlock", "immediate")
-	dsn := "file:" + path + "?" + q.Encode()
-	write, err := sql.Open("sqlite", dsn)
+	s, err := sqldb.Open(ctx, dbURL, dataDir)
 	if err != nil {
-		return nil, fmt.Errorf("store: open sqlite: %w", err)
+		return nil, err
 	}
-	write.SetMaxOpenConns(1)
-	write.SetConnMaxIdleTime(0)
-	write.SetConnMaxLifetime(0)
-	if err := write.PingContext(ctx); err != nil {
-		write.Close()
-		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
-	}
-	q.Set("_txlock", "deferred")
-	q.Add("_pragma", "query_only(1)")
-	read, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
-	if err != nil {
-		write.Close()
-		return nil, fmt.Errorf("store: open sqlite: %w", err)
-	}
-	n := max(4, runtime.NumCPU())
-	read.SetMaxOpenConns(n)
-	read.SetMaxIdleConns(n)
-	db := &DB{engine: SQLite, write: write, read: read, Now: time.Now,
-		writeStmts: newStmtCache(write), readStmts: newStmtCache(read)}
-	db.batch = newBatcher(db)
-	return db, nil
+	return &DB{DB: s}, nil
 }
 
-func openPostgres(ctx context.Context, dbURL string) (*DB, error) {
-	db, err := sql.Open("pgx", dbURL)
-	if err != nil {
-		return nil, fmt.Errorf("store: open postgres: %w", err)
-	}
-	db.SetMaxOpenConns(32)
-	db.SetMaxIdleConns(32)
-	db.SetConnMaxIdleTime(5 * time.Minute)
-	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := db.PingContext(pctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("store: connect to postgres %s: %w", redact(dbURL), err)
-	}
-	accounts, err := sql.Open("pgx", dbURL)
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("store: open postgres: %w", err)
-	}
-	accounts.SetMaxOpenConns(4)
-	return &DB{engine: Postgres, write: db, read: db, accounts: accounts, Now: time.Now}, nil
-}
-
-// redact hides the password of a database URL for logs and errors.
-func redact(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
-}
-
-// Engine reports which engine this is.
-func (db *DB) Engine() Engine { return db.engine }
-
-// Close closes both pools.
-func (db *DB) Close() error {
-	if db.batch != nil {
-		db.batch.close()
-	}
-	db.writeStmts.close()
-	db.readStmts.close()
-	err := db.write.Close()
-	if db.read != db.write {
-		err = errors.Join(err, db.read.Close())
-	}
-	if db.accounts != nil {
-		err = errors.Join(err, db.accounts.Close())
-	}
-	return err
-}
-
-// Ping checks that the database answers (for /healthz).
-func (db *DB) Ping(ctx context.Context) error {
-	var one int
-	if err := db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
-		return &errs.Error{Op: "store.Ping", Code: errs.Unavailable, Message: "database unavailable", Err: err}
-	}
-	return nil
-}
-
-// Tx is a transaction with the time it started. Every query goes through its
-// helpers, which rewrite placeholders for the engine and map driver errors to
-// domain codes.
-type Tx struct {
-	tx     *sql.Tx
-	engine Engine
-	now    time.Time
-
-	stmts    *stmtCache // nil: no statement cache
-	accounts *sql.DB    // PostgreSQL: see DB.accounts
-	missed   []string   // statements to prepare once the transaction has ended
-	points   *points    // see points.go
-
-	// detached: statements ignore their context's cancellation. A batched
-	// transaction shares its SQLite transaction with others, and SQLite
-	// answers an interrupted write by rolling the whole transaction back.
-	detached bool
-
-	deferred map[string]*deferredBalance // balance changes applied at the end, by account code
-
-	tally *txTally // what this write did, for the metrics; nil when reading
-}
-
-// Now is the transaction's clock reading, the same for every statement in it.
-func (tx *Tx) Now() time.Time { return tx.now }
-
-// Write runs fn in a read-write transaction and commits if fn returns nil.
-// On SQLite fn may share its commit with other writers' (see batcher); it
-// still sees and changes the database as if alone.
+// Write runs fn in a read-write transaction and commits if fn returns nil
+// (sqldb.DB.Write), and counts what it did in the tally once it committed.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	var t txTally
-	counted := func(tx *Tx) error {
-		t, tx.tally = txTally{}, &t // a write run again counts once
-		return fn(tx)
-	}
-	var err error
-	if db.batch != nil {
-		err = db.batch.write(ctx, counted)
-	} else {
-		err = db.writeAlone(ctx, counted)
-	}
+	err := db.DB.Write(ctx, func(stx *sqldb.Tx) error {
+		t = txTally{} // a write run again counts once
+		stx.SetValue(tallyKey{}, &t)
+		return fn(&Tx{stx})
+	})
 	if err == nil {
 		db.tally.add(&t) // committed
 	}
@@ -225,299 +57,12 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 
 // writeAlone runs fn in a transaction of its own, never batched.
 func (db *DB) writeAlone(ctx context.Context, fn func(*Tx) error) error {
-	return db.run(ctx, db.write, db.writeStmts, false, fn)
+	return db.DB.WriteAlone(ctx, func(stx *sqldb.Tx) error { return fn(&Tx{stx}) })
 }
 
 // Read runs fn in a read-only transaction.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
-	return db.run(ctx, db.read, db.readStmts, true, fn)
-}
-
-// txOptions is the isolation level every transaction states at its BEGIN
-// rather than inheriting the server's default (docs/money.md, "Isolation"):
-//
-//   - PostgreSQL writes run at READ COMMITTED, which the write paths rely on:
-//     a statement after a row lock reads what committed before the lock was
-//     granted (reads "behind the lock"), and ledger accounts created and
-//     committed on the accounts pool are read back by the next statement.
-//     At REPEATABLE READ both would fail: the first with a serialization
-//     error, the second not finding the account.
-//   - PostgreSQL reads run at REPEATABLE READ, READ ONLY: every statement of
-//     a read sees the one snapshot its first statement took, so a read of
-//     several statements (a wallet's balances, the ledger check) never mixes
-//     states before and after a commit. A read-only transaction at this level
-//     never fails with a serialization error.
-//   - SQLite is serializable whatever the level asked: one writer at a time
-//     (BEGIN IMMEDIATE on the write pool, then the batcher's savepoints), and
-//     a read transaction keeps the WAL snapshot of its first statement.
-//     modernc.org/sqlite accepts the level and ignores it; it reads ReadOnly
-//     as "BEGIN" (deferred) instead of the pool's _txlock, which is what the
-//     read pool does anyway and must never happen on the write pool, where
-//     BEGIN IMMEDIATE takes the write lock before the first read.
-func (db *DB) txOptions(readOnly bool) *sql.TxOptions {
-	switch {
-	case db.engine != Postgres:
-		return &sql.TxOptions{Isolation: sql.LevelSerializable, ReadOnly: readOnly}
-	case readOnly:
-		return &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
-	}
-	return &sql.TxOptions{Isolation: sql.LevelReadCommitted}
-}
-
-func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, readOnly bool, fn func(*Tx) error) (err error) {
-	stx, err := pool.BeginTx(ctx, db.txOptions(readOnly))
-	if err != nil {
-		return mapErr(err)
-	}
-	tx := &Tx{tx: stx, engine: db.engine, now: db.Now().UTC().Truncate(time.Microsecond), stmts: stmts, accounts: db.accounts, points: &db.points}
-	// Prepare what this transaction ran unprepared once it has let go of its
-	// connection: the SQLite writer pool has only that one.
-	defer func() { stmts.prepare(context.WithoutCancel(ctx), tx.missed) }()
-	defer func() {
-		if p := recover(); p != nil {
-			stx.Rollback()
-			panic(p)
-		}
-		if err != nil {
-			stx.Rollback()
-		}
-	}()
-	if err = fn(tx); err != nil {
-		return err
-	}
-	if err = tx.flushBalances(ctx); err != nil {
-		return err
-	}
-	if err = stx.Commit(); err != nil {
-		return mapErr(err)
-	}
-	return nil
-}
-
-// readRow runs a one-row query outside any transaction, for the hottest
-// single-statement reads; no row is a NotFound error naming what.
-func (db *DB) readRow(ctx context.Context, what, q string, args []any, dest ...any) error {
-	var row *sql.Row
-	if st, ok := db.readStmts.get(q); st != nil {
-		row = st.QueryRowContext(ctx, args...)
-	} else {
-		row = db.read.QueryRowContext(ctx, rebind(db.engine, q), args...)
-		if !ok {
-			defer db.readStmts.prepare(context.WithoutCancel(ctx), []string{q})
-		}
-	}
-	return scanOne(row, what, dest)
-}
-
-// scanOne scans row into dest; no row is a NotFound error naming what.
-func scanOne(row *sql.Row, what string, dest []any) error {
-	err := row.Scan(dest...)
-	if errors.Is(err, sql.ErrNoRows) {
-		return errs.E(errs.NotFound, "", "%s not found", what)
-	}
-	return mapErr(err)
-}
-
-// rebind turns ? placeholders into $1, $2… for PostgreSQL. Queries in this
-// package never hold a literal ? inside a string.
-func (tx *Tx) rebind(q string) string { return rebind(tx.engine, q) }
-
-func rebind(engine Engine, q string) string {
-	if engine != Postgres || !strings.Contains(q, "?") {
-		return q
-	}
-	if r, ok := rebound.Load(q); ok {
-		return r.(string)
-	}
-	r := rebindPostgres(q)
-	rebound.Store(q, r)
-	return r
-}
-
-// rebound remembers rebind's answers: queries are constants (and IN lists of
-// a few lengths), so it stays small.
-var rebound sync.Map
-
-func rebindPostgres(q string) string {
-	var b strings.Builder
-	b.Grow(len(q) + 8)
-	n := 0
-	for i := 0; i < len(q); i++ {
-		if q[i] == '?' {
-			n++
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(n))
-			continue
-		}
-		b.WriteByte(q[i])
-	}
-	return b.String()
-}
-
-func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	ctx, q = tx.prep(ctx, q)
-	var r sql.Result
-	var err error
-	if st := tx.stmt(ctx, q); st != nil {
-		r, err = st.ExecContext(ctx, args...)
-	} else {
-		r, err = tx.tx.ExecContext(ctx, q, args...)
-	}
-	return r, mapErr(err)
-}
-
-// execN runs a statement and returns the number of rows it changed.
-func (tx *Tx) execN(ctx context.Context, q string, args ...any) (int64, error) {
-	r, err := tx.exec(ctx, q, args...)
-	if err != nil {
-		return 0, err
-	}
-	n, err := r.RowsAffected()
-	return n, mapErr(err)
-}
-
-func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	ctx, q = tx.prep(ctx, q)
-	var rows *sql.Rows
-	var err error
-	if st := tx.stmt(ctx, q); st != nil {
-		rows, err = st.QueryContext(ctx, args...)
-	} else {
-		rows, err = tx.tx.QueryContext(ctx, q, args...)
-	}
-	return rows, mapErr(err)
-}
-
-// get scans one row into dest; no row is a NotFound error naming what.
-func (tx *Tx) get(ctx context.Context, what string, q string, args []any, dest ...any) error {
-	return scanOne(tx.queryRow(ctx, q, args), what, dest)
-}
-
-// insert runs an INSERT … RETURNING id and returns the id.
-func (tx *Tx) insert(ctx context.Context, q string, args ...any) (int64, error) {
-	var id int64
-	err := tx.queryRow(ctx, q+" RETURNING id", args).Scan(&id)
-	return id, mapErr(err)
-}
-
-// exists reports whether the query returns a row.
-func (tx *Tx) exists(ctx context.Context, q string, args ...any) (bool, error) {
-	var one int
-	err := tx.queryRow(ctx, q, args).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	return err == nil, mapErr(err)
-}
-
-func (tx *Tx) queryRow(ctx context.Context, q string, args []any) *sql.Row {
-	ctx, q = tx.prep(ctx, q)
-	if st := tx.stmt(ctx, q); st != nil {
-		return st.QueryRowContext(ctx, args...)
-	}
-	return tx.tx.QueryRowContext(ctx, q, args...)
-}
-
-// prep returns the context and the query text a statement runs with.
-func (tx *Tx) prep(ctx context.Context, q string) (context.Context, string) {
-	if tx.detached {
-		ctx = context.WithoutCancel(ctx)
-	}
-	return ctx, tx.rebind(q)
-}
-
-// stmt returns q prepared for this transaction, or nil when it has not been
-// prepared yet (it then is, after the transaction).
-func (tx *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
-	if tx.stmts == nil {
-		return nil
-	}
-	st, ok := tx.stmts.get(q)
-	if st == nil {
-		if !ok {
-			tx.missed = append(tx.missed, q)
-		}
-		return nil
-	}
-	return tx.tx.StmtContext(ctx, st)
-}
-
-// stmtCache holds a pool's prepared statements by query text. database/sql
-// prepares each on a connection the first time a transaction on that
-// connection uses it, and keeps it there.
-type stmtCache struct {
-	pool *sql.DB
-	mu   sync.Mutex
-	m    map[string]*sql.Stmt // a nil value: could not be prepared
-}
-
-// maxStmts bounds the cache: queries are constants, except IN lists of
-// varying length, so real programs stay far below it.
-const maxStmts = 1000
-
-func newStmtCache(pool *sql.DB) *stmtCache {
-	return &stmtCache{pool: pool, m: map[string]*sql.Stmt{}}
-}
-
-// get returns q's statement and whether q is known (prepared or refused).
-func (c *stmtCache) get(q string) (*sql.Stmt, bool) {
-	if c == nil {
-		return nil, false
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	st, ok := c.m[q]
-	return st, ok
-}
-
-// prepare prepares the queries not yet known. A query that fails to prepare
-// is remembered as such and keeps running unprepared.
-func (c *stmtCache) prepare(ctx context.Context, qs []string) {
-	if c == nil {
-		return
-	}
-	for _, q := range qs {
-		c.mu.Lock()
-		_, known := c.m[q]
-		full := len(c.m) >= maxStmts
-		c.mu.Unlock()
-		if known || full {
-			continue
-		}
-		st, err := c.pool.PrepareContext(ctx, q)
-		if err != nil {
-			st = nil
-		}
-		c.mu.Lock()
-		if _, known := c.m[q]; known && st != nil {
-			st.Close() // another transaction prepared it meanwhile
-		} else {
-			c.m[q] = st
-		}
-		c.mu.Unlock()
-	}
-}
-
-func (c *stmtCache) close() {
-	if c == nil {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for q, st := range c.m {
-		if st != nil {
-			st.Close()
-		}
-		delete(c.m, q)
-	}
-}
-
-// placeholders returns "?, ?, ?" for n arguments.
-func placeholders(n int) string {
-	if n <= 0 {
-		return ""
-	}
-	return strings.Repeat("?, ", n-1) + "?"
+	return db.DB.Read(ctx, func(stx *sqldb.Tx) error { return fn(&Tx{stx}) })
 }
 
 // limitPlusOne bounds a page size and asks for one more row to detect a next page.
@@ -526,61 +71,4 @@ func limitPlusOne(limit int) int {
 		limit = 50
 	}
 	return limit + 1
-}
-
-// one runs a query expected to return one row and hands its scanner to fn;
-// no row is a NotFound error naming what.
-func (tx *Tx) one(ctx context.Context, what, q string, args []any, fn func(scan func(...any) error) error) error {
-	rows, err := tx.query(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return mapErr(err)
-		}
-		return errs.E(errs.NotFound, "", "%s not found", what)
-	}
-	if err := fn(rows.Scan); err != nil {
-		return err
-	}
-	return mapErr(rows.Close())
-}
-
-// column runs a query of one column and returns its values.
-func column[T any](ctx context.Context, tx *Tx, q string, args []any) ([]T, error) {
-	var out []T
-	err := tx.each(ctx, q, args, func(scan func(...any) error) error {
-		var v T
-		err := scan(&v)
-		out = append(out, v)
-		return err
-	})
-	return out, err
-}
-
-// each runs a query and hands every row's scanner to fn.
-func (tx *Tx) each(ctx context.Context, q string, args []any, fn func(scan func(...any) error) error) error {
-	rows, err := tx.query(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return mapErr(rows.Err())
-}
-
-// PoolStats reports the connection pools by name: on SQLite "write" (one
-// connection) and "read"; on PostgreSQL "main" and "accounts" (the small
-// pool that creates ledger accounts).
-func (db *DB) PoolStats() map[string]sql.DBStats {
-	if db.engine == SQLite {
-		return map[string]sql.DBStats{"write": db.write.Stats(), "read": db.read.Stats()}
-	}
-	return map[string]sql.DBStats{"main": db.write.Stats(), "accounts": db.accounts.Stats()}
 }

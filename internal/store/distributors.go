@@ -11,6 +11,7 @@ import (
 	"sharemall/internal/errs"
 	"sharemall/internal/network"
 	"sharemall/internal/program"
+	"sharemall/internal/sqldb"
 )
 
 const distributorCols = `id, account_id, referral_code, display_name, status, sponsor_id, ancestor2_id, ancestor3_id,
@@ -41,7 +42,7 @@ func (r *distributorRow) distributor() *network.Distributor {
 // distributorWhere reads the one distributor matching cond.
 func (tx *Tx) distributorWhere(ctx context.Context, cond string, args ...any) (*network.Distributor, error) {
 	var r distributorRow
-	if err := tx.get(ctx, "distributor", `SELECT `+distributorCols+` FROM distributors WHERE `+cond, args, r.dest()...); err != nil {
+	if err := tx.Get(ctx, "distributor", `SELECT `+distributorCols+` FROM distributors WHERE `+cond, args, r.dest()...); err != nil {
 		return nil, err
 	}
 	return r.distributor(), nil
@@ -53,7 +54,7 @@ func (tx *Tx) distributor(ctx context.Context, id int64) (*network.Distributor, 
 
 // distributors reads every row a query returns.
 func (tx *Tx) distributors(ctx context.Context, q string, args ...any) ([]network.Distributor, error) {
-	rows, err := tx.query(ctx, q, args...)
+	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -62,16 +63,16 @@ func (tx *Tx) distributors(ctx context.Context, q string, args ...any) ([]networ
 	for rows.Next() {
 		var r distributorRow
 		if err := rows.Scan(r.dest()...); err != nil {
-			return nil, mapErr(err)
+			return nil, sqldb.MapErr(err)
 		}
 		out = append(out, *r.distributor())
 	}
-	return out, mapErr(rows.Err())
+	return out, sqldb.MapErr(rows.Err())
 }
 
 // lockNetwork serialises changes to the tree (see the migration's header).
 func (tx *Tx) lockNetwork(ctx context.Context) error {
-	_, err := tx.exec(ctx, `UPDATE network_lock SET version = version + 1 WHERE id = 1`)
+	_, err := tx.Exec(ctx, `UPDATE network_lock SET version = version + 1 WHERE id = 1`)
 	return err
 }
 
@@ -102,7 +103,7 @@ func (tx *Tx) joinNetwork(ctx context.Context, accountID int64, j network.Join) 
 	if err := tx.lockNetwork(ctx); err != nil {
 		return nil, err
 	}
-	if joined, err := tx.exists(ctx, `SELECT 1 FROM distributors WHERE account_id = ?`, accountID); err != nil {
+	if joined, err := tx.Exists(ctx, `SELECT 1 FROM distributors WHERE account_id = ?`, accountID); err != nil {
 		return nil, err
 	} else if joined {
 		return nil, errs.E(errs.Conflict, "", "this account has already joined the network")
@@ -133,12 +134,12 @@ func (tx *Tx) joinNetwork(ctx context.Context, accountID int64, j network.Join) 
 		status = network.Pending
 	}
 	p := network.PlaceUnder(sponsor)
-	id, err := tx.insert(ctx, `INSERT INTO distributors (account_id, referral_code, display_name, status, sponsor_id, ancestor2_id,
+	id, err := tx.Insert(ctx, `INSERT INTO distributors (account_id, referral_code, display_name, status, sponsor_id, ancestor2_id,
 		ancestor3_id, depth, joined_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		accountID, code, j.DisplayName, string(status), nullInt(p.SponsorID), nullInt(p.Ancestor2ID), nullInt(p.Ancestor3ID), p.Depth, ts(tx.now))
+		accountID, code, j.DisplayName, string(status), nullInt(p.SponsorID), nullInt(p.Ancestor2ID), nullInt(p.Ancestor3ID), p.Depth, ts(tx.Now()))
 	if err != nil {
 		// Lost a race with the same account joining twice.
-		return nil, relabel(err, errs.Conflict, "", "this account has already joined the network")
+		return nil, sqldb.Relabel(err, errs.Conflict, "", "this account has already joined the network")
 	}
 	if err := tx.grantRole(ctx, accountID, account.Distributor); err != nil {
 		return nil, err
@@ -156,7 +157,7 @@ func (tx *Tx) joinNetwork(ctx context.Context, accountID int64, j network.Join) 
 func (tx *Tx) freeReferralCode(ctx context.Context) (string, error) {
 	for range 10 {
 		c := network.NewCode()
-		taken, err := tx.exists(ctx, `SELECT 1 FROM distributors WHERE referral_code = ?`, c)
+		taken, err := tx.Exists(ctx, `SELECT 1 FROM distributors WHERE referral_code = ?`, c)
 		if err != nil {
 			return "", err
 		}
@@ -197,13 +198,13 @@ func (db *DB) ReviewDistributor(ctx context.Context, actor account.Actor, id int
 		if approve {
 			status = network.Active
 		}
-		if _, err := tx.exec(ctx, `UPDATE distributors SET status = ?, reviewed_at = ? WHERE id = ?`, string(status), ts(tx.now), id); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE distributors SET status = ?, reviewed_at = ? WHERE id = ?`, string(status), ts(tx.Now()), id); err != nil {
 			return err
 		}
 		if approve {
 			err = tx.addToUpline(ctx, placementOf(old), oneActive, 1)
 		} else {
-			_, err = tx.exec(ctx, `DELETE FROM account_roles WHERE account_id = ? AND role = ?`, old.AccountID, string(account.Distributor))
+			_, err = tx.Exec(ctx, `DELETE FROM account_roles WHERE account_id = ? AND role = ?`, old.AccountID, string(account.Distributor))
 		}
 		if err != nil {
 			return err
@@ -237,7 +238,7 @@ func (db *DB) SetGrade(ctx context.Context, actor account.Actor, distributorID, 
 			return err
 		}
 		if gradeID != 0 {
-			if ok, err := tx.exists(ctx, `SELECT 1 FROM grades WHERE id = ?`, gradeID); err != nil {
+			if ok, err := tx.Exists(ctx, `SELECT 1 FROM grades WHERE id = ?`, gradeID); err != nil {
 				return err
 			} else if !ok {
 				return errs.Invalidf("grade_id", "no grade has this id")
@@ -247,7 +248,7 @@ func (db *DB) SetGrade(ctx context.Context, actor account.Actor, distributorID, 
 			d = old
 			return nil
 		}
-		if _, err := tx.exec(ctx, `UPDATE distributors SET grade_id = ? WHERE id = ?`, nullInt(gradeID), distributorID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE distributors SET grade_id = ? WHERE id = ?`, nullInt(gradeID), distributorID); err != nil {
 			return err
 		}
 		type grade struct {

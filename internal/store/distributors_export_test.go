@@ -27,8 +27,8 @@ func (db *DB) SeedTree(ctx context.Context, sponsors []int) ([]int64, error) {
 	nodes := make([]network.Distributor, n)
 	err := db.Write(ctx, func(tx *Tx) error {
 		for i := range n {
-			acc, err := tx.insert(ctx, `INSERT INTO accounts (email, name, password_hash, created_at) VALUES (?, '', '', ?)`,
-				fmt.Sprintf("seed%d-%d@example.com", tx.now.UnixNano(), i), ts(tx.now))
+			acc, err := tx.Insert(ctx, `INSERT INTO accounts (email, name, password_hash, created_at) VALUES (?, '', '', ?)`,
+				fmt.Sprintf("seed%d-%d@example.com", tx.Now().UnixNano(), i), ts(tx.Now()))
 			if err != nil {
 				return err
 			}
@@ -36,10 +36,10 @@ func (db *DB) SeedTree(ctx context.Context, sponsors []int) ([]int64, error) {
 			if s := sponsors[i]; s >= 0 {
 				p = network.PlaceUnder(&nodes[s])
 			}
-			ids[i], err = tx.insert(ctx, `INSERT INTO distributors (account_id, referral_code, status, sponsor_id, ancestor2_id, ancestor3_id,
+			ids[i], err = tx.Insert(ctx, `INSERT INTO distributors (account_id, referral_code, status, sponsor_id, ancestor2_id, ancestor3_id,
 				depth, team_size, depth1_count, depth2_count, depth3_count, joined_at) VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				acc, seedCode(i), nullInt(p.SponsorID), nullInt(p.Ancestor2ID), nullInt(p.Ancestor3ID), p.Depth,
-				team[i], by[i][0], by[i][1], by[i][2], ts(tx.now))
+				team[i], by[i][0], by[i][1], by[i][2], ts(tx.Now()))
 			if err != nil {
 				return err
 			}

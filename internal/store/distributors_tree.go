@@ -41,7 +41,7 @@ func (tx *Tx) addToUpline(ctx context.Context, p network.Placement, c subtreeCou
 		return nil
 	}
 	b := c.byDepth
-	_, err := tx.exec(ctx, `WITH RECURSIVE up(id) AS (
+	_, err := tx.Exec(ctx, `WITH RECURSIVE up(id) AS (
 			SELECT CAST(? AS BIGINT)
 			UNION ALL
 			SELECT d.sponsor_id FROM distributors d JOIN up ON d.id = up.id WHERE d.sponsor_id IS NOT NULL)
@@ -61,7 +61,7 @@ func (tx *Tx) addToUpline(ctx context.Context, p network.Placement, c subtreeCou
 
 // inUpline reports whether ancestor is from or above from, walking sponsors.
 func (tx *Tx) inUpline(ctx context.Context, from, ancestor int64) (bool, error) {
-	return tx.exists(ctx, `WITH RECURSIVE up(id) AS (
+	return tx.Exists(ctx, `WITH RECURSIVE up(id) AS (
 			SELECT CAST(? AS BIGINT)
 			UNION ALL
 			SELECT d.sponsor_id FROM distributors d JOIN up ON d.id = up.id WHERE d.sponsor_id IS NOT NULL)
@@ -127,21 +127,21 @@ func (tx *Tx) moveDistributor(ctx context.Context, actor account.Actor, id, newS
 		return nil, err
 	}
 	p := network.PlaceUnder(sponsor)
-	if _, err := tx.exec(ctx, `UPDATE distributors SET sponsor_id = ?, ancestor2_id = ?, ancestor3_id = ?, depth = ? WHERE id = ?`,
+	if _, err := tx.Exec(ctx, `UPDATE distributors SET sponsor_id = ?, ancestor2_id = ?, ancestor3_id = ?, depth = ? WHERE id = ?`,
 		nullInt(p.SponsorID), nullInt(p.Ancestor2ID), nullInt(p.Ancestor3ID), p.Depth, id); err != nil {
 		return nil, err
 	}
 	// Only the two generations below see the new upline in their ancestor
 	// columns; everyone below shifts depth.
-	if _, err := tx.exec(ctx, `UPDATE distributors SET ancestor2_id = ?, ancestor3_id = ? WHERE sponsor_id = ?`,
+	if _, err := tx.Exec(ctx, `UPDATE distributors SET ancestor2_id = ?, ancestor3_id = ? WHERE sponsor_id = ?`,
 		nullInt(p.SponsorID), nullInt(p.Ancestor2ID), id); err != nil {
 		return nil, err
 	}
-	if _, err := tx.exec(ctx, `UPDATE distributors SET ancestor3_id = ? WHERE ancestor2_id = ?`, nullInt(p.SponsorID), id); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE distributors SET ancestor3_id = ? WHERE ancestor2_id = ?`, nullInt(p.SponsorID), id); err != nil {
 		return nil, err
 	}
 	if shift := p.Depth - d.Depth; shift != 0 {
-		if _, err := tx.exec(ctx, `WITH RECURSIVE sub(id) AS (
+		if _, err := tx.Exec(ctx, `WITH RECURSIVE sub(id) AS (
 				SELECT id FROM distributors WHERE sponsor_id = ?
 				UNION ALL
 				SELECT d.id FROM distributors d JOIN sub ON d.sponsor_id = sub.id)

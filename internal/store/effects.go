@@ -9,6 +9,7 @@ import (
 
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
+	"sharemall/internal/sqldb"
 )
 
 // The effects outbox. A call to an outside provider (a refund now; payouts
@@ -83,9 +84,9 @@ func RefundersOf(rs ...Refunder) Refunders {
 // same key again with the same call changes nothing; with another call it
 // is a bug, refused as a Conflict.
 func (tx *Tx) recordEffect(ctx context.Context, kind, key, provider, payload string, amount money.Amount, currency string) error {
-	n, err := tx.execN(ctx, `INSERT INTO effects (kind, idempotency_key, provider, payload, amount, currency, status, next_attempt_at, created_at)
+	n, err := tx.ExecN(ctx, `INSERT INTO effects (kind, idempotency_key, provider, payload, amount, currency, status, next_attempt_at, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, 'due', ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
-		kind, key, provider, payload, int64(amount), currency, ts(tx.now), ts(tx.now))
+		kind, key, provider, payload, int64(amount), currency, ts(tx.Now()), ts(tx.Now()))
 	if err != nil || n == 1 {
 		return err
 	}
@@ -140,7 +141,7 @@ func (db *DB) RunDueEffects(ctx context.Context, via Refunders, limit int) (int,
 		args = append(args, name)
 	}
 	ids, err := db.dueIDs(ctx, `SELECT id FROM effects WHERE status = 'due' AND next_attempt_at <= ? AND claimed_until <= ?
-		AND provider IN (`+placeholders(len(names))+`) ORDER BY next_attempt_at, id LIMIT ?`, append(args, limit)...)
+		AND provider IN (`+sqldb.Placeholders(len(names))+`) ORDER BY next_attempt_at, id LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return t.result("store.RunDueEffects", err)
 	}
@@ -198,7 +199,7 @@ func (db *DB) execute(ctx context.Context, id int64, via Refunders, force bool) 
 		if ctx.Err() != nil {
 			// We are stopping; the provider may or may not have acted. Let
 			// go, and the next executor asks again under the same key.
-			return false, errors.Join(mapErr(ctx.Err()), db.releaseEffect(record, id))
+			return false, errors.Join(sqldb.MapErr(ctx.Err()), db.releaseEffect(record, id))
 		}
 		if err := db.effectFailed(record, e, cause); err != nil {
 			return false, err
@@ -221,14 +222,14 @@ func (db *DB) claimEffect(ctx context.Context, id int64, force bool) (*Effect, e
 	var e *Effect
 	err := db.Write(ctx, func(tx *Tx) error {
 		q := `UPDATE effects SET claimed_until = ?, status = 'due' WHERE id = ? AND claimed_until <= ? AND `
-		args := []any{ts(tx.now.Add(EffectClaim)), id, ts(tx.now)}
+		args := []any{ts(tx.Now().Add(EffectClaim)), id, ts(tx.Now())}
 		if force {
 			q += `status IN ('due', 'failed')`
 		} else {
 			q += `status = 'due' AND next_attempt_at <= ?`
-			args = append(args, ts(tx.now))
+			args = append(args, ts(tx.Now()))
 		}
-		n, err := tx.execN(ctx, q, args...)
+		n, err := tx.ExecN(ctx, q, args...)
 		if err != nil || n == 0 {
 			return err
 		}
@@ -241,7 +242,7 @@ func (db *DB) claimEffect(ctx context.Context, id int64, force bool) (*Effect, e
 // releaseEffect lets go of a claim without an attempt counted.
 func (db *DB) releaseEffect(ctx context.Context, id int64) error {
 	return db.Write(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `UPDATE effects SET claimed_until = 0 WHERE id = ? AND status = 'due'`, id)
+		_, err := tx.Exec(ctx, `UPDATE effects SET claimed_until = 0 WHERE id = ? AND status = 'due'`, id)
 		return err
 	})
 }
@@ -254,10 +255,10 @@ func (db *DB) effectFailed(ctx context.Context, e *Effect, cause error) error {
 		status = EffectFailed
 	}
 	return db.Write(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `UPDATE effects SET attempts = attempts + 1, last_error = ?, status = ?, claimed_until = 0,
+		_, err := tx.Exec(ctx, `UPDATE effects SET attempts = attempts + 1, last_error = ?, status = ?, claimed_until = 0,
 				first_failed_at = COALESCE(first_failed_at, ?), last_failed_at = ?, next_attempt_at = ?
 			WHERE id = ? AND status = 'due'`,
-			errorText(cause), status, ts(tx.now), ts(tx.now), ts(tx.now.Add(Backoff(e.Attempts+1))), e.ID)
+			errorText(cause), status, ts(tx.Now()), ts(tx.Now()), ts(tx.Now().Add(Backoff(e.Attempts+1))), e.ID)
 		return err
 	})
 }
@@ -277,9 +278,9 @@ func refusedForGood(err error) bool {
 // completeEffect records that the provider made e, and what follows from
 // it, once: it reports false when another executor recorded it first.
 func (tx *Tx) completeEffect(ctx context.Context, e *Effect) (bool, error) {
-	tx.point(ctx, "effect.complete")
-	n, err := tx.execN(ctx, `UPDATE effects SET status = 'done', done_at = ?, claimed_until = 0 WHERE id = ? AND status <> 'done'`,
-		ts(tx.now), e.ID)
+	tx.Point(ctx, "effect.complete")
+	n, err := tx.ExecN(ctx, `UPDATE effects SET status = 'done', done_at = ?, claimed_until = 0 WHERE id = ? AND status <> 'done'`,
+		ts(tx.Now()), e.ID)
 	if err != nil || n == 0 {
 		return false, err
 	}
@@ -307,7 +308,7 @@ func (tx *Tx) effect(ctx context.Context, cond string, args ...any) (*Effect, er
 	e := &Effect{}
 	var amount, next, created int64
 	var done tsScanner
-	if err := tx.get(ctx, "effect", `SELECT `+effectCols+` FROM effects WHERE `+cond, args,
+	if err := tx.Get(ctx, "effect", `SELECT `+effectCols+` FROM effects WHERE `+cond, args,
 		&e.ID, &e.Kind, &e.Key, &e.Provider, &e.Payload, &amount, &e.Currency, &e.Status, &e.Attempts, &next, &e.LastError,
 		&created, &done); err != nil {
 		return nil, err

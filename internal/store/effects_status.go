@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"sharemall/internal/sqldb"
 )
 
 // How effects show in `sharemall jobs status` and the sweep metrics, as
@@ -15,7 +17,7 @@ import (
 // countEffectsDue adds to w the effects waiting for their first call.
 func (tx *Tx) countEffectsDue(ctx context.Context, w *DueWork) error {
 	return tx.countDue(ctx, w, 0, `SELECT COUNT(*), MIN(next_attempt_at) FROM effects
-		WHERE status = 'due' AND attempts = 0 AND next_attempt_at <= ?`, ts(tx.now))
+		WHERE status = 'due' AND attempts = 0 AND next_attempt_at <= ?`, ts(tx.Now()))
 }
 
 // addFailingEffects fills in the effects sweep's failing items.
@@ -25,8 +27,8 @@ func (tx *Tx) addFailingEffects(ctx context.Context, out []DueWork) error {
 			continue
 		}
 		var failing, retry sql.NullInt64
-		if err := tx.get(ctx, "effects", `SELECT COUNT(*), SUM(CASE WHEN status = 'due' AND next_attempt_at <= ? THEN 1 ELSE 0 END)
-			FROM effects WHERE (status = 'due' AND attempts > 0) OR status = 'failed'`, []any{ts(tx.now)}, &failing, &retry); err != nil {
+		if err := tx.Get(ctx, "effects", `SELECT COUNT(*), SUM(CASE WHEN status = 'due' AND next_attempt_at <= ? THEN 1 ELSE 0 END)
+			FROM effects WHERE (status = 'due' AND attempts > 0) OR status = 'failed'`, []any{ts(tx.Now())}, &failing, &retry); err != nil {
 			return err
 		}
 		out[i].Failing, out[i].RetryDue = failing.Int64, retry.Int64
@@ -39,7 +41,7 @@ func (tx *Tx) addFailingEffects(ctx context.Context, out []DueWork) error {
 // provider refused for good has no next attempt (a zero NextAttemptAt).
 func (tx *Tx) effectFailures(ctx context.Context) ([]JobFailure, error) {
 	var out []JobFailure
-	err := tx.each(ctx, `SELECT kind, idempotency_key, status, attempts, last_error, first_failed_at, last_failed_at, next_attempt_at
+	err := tx.Each(ctx, `SELECT kind, idempotency_key, status, attempts, last_error, first_failed_at, last_failed_at, next_attempt_at
 		FROM effects WHERE (status = 'due' AND attempts > 0) OR status = 'failed' ORDER BY next_attempt_at, id`, nil,
 		func(scan func(...any) error) error {
 			var kind, key, status string
@@ -47,7 +49,7 @@ func (tx *Tx) effectFailures(ctx context.Context) ([]JobFailure, error) {
 			var first, last sql.NullInt64
 			var next int64
 			if err := scan(&kind, &key, &status, &f.Attempts, &f.LastError, &first, &last, &next); err != nil {
-				return mapErr(err)
+				return sqldb.MapErr(err)
 			}
 			f.Kind, f.Item = SweepEffects, fmt.Sprintf("%s %s", kind, key)
 			f.FirstFailedAt, f.LastFailedAt = fromTS(first.Int64), fromTS(last.Int64)

@@ -11,6 +11,7 @@ import (
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
 	"sharemall/internal/order"
+	"sharemall/internal/sqldb"
 )
 
 // sale is one sales_events row to record: a line booked (shares as
@@ -44,9 +45,9 @@ func (tx *Tx) recordSales(ctx context.Context, sales []sale) error {
 			COALESCE((SELECT o.ship_region FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.id = ?), ''),
 			?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		args = append(args, s.lineID, s.orderID, s.snap.SellerID, s.lineID, s.lineID, s.newOrder, int64(s.base),
-			s.snap.Beneficiary(1), s.snap.Beneficiary(2), s.snap.Beneficiary(3), amount[0], amount[1], amount[2], ts(tx.now))
+			s.snap.Beneficiary(1), s.snap.Beneficiary(2), s.snap.Beneficiary(3), amount[0], amount[1], amount[2], ts(tx.Now()))
 	}
-	_, err := tx.exec(ctx, `INSERT INTO sales_events (line_id, order_id, seller_id, supplier_id, region, new_order, base,
+	_, err := tx.Exec(ctx, `INSERT INTO sales_events (line_id, order_id, seller_id, supplier_id, region, new_order, base,
 			tier1_id, tier2_id, tier3_id, tier1_amount, tier2_amount, tier3_amount, at) VALUES `+strings.Join(values, ", "), args...)
 	return err
 }
@@ -158,7 +159,7 @@ func (db *DB) FoldSalesEvents(ctx context.Context, limit int) (int, error) {
 }
 
 func (tx *Tx) lockFigures(ctx context.Context) error {
-	_, err := tx.exec(ctx, `UPDATE figures_state SET value = value + 1 WHERE name = 'fold'`)
+	_, err := tx.Exec(ctx, `UPDATE figures_state SET value = value + 1 WHERE name = 'fold'`)
 	return err
 }
 
@@ -168,13 +169,13 @@ func (tx *Tx) foldSales(ctx context.Context, cond string, args ...any) (int, err
 		return 0, err
 	}
 	var events []saleEvent
-	err := tx.each(ctx, `SELECT id, seller_id, supplier_id, region, new_order, base, tier1_id, tier2_id, tier3_id,
+	err := tx.Each(ctx, `SELECT id, seller_id, supplier_id, region, new_order, base, tier1_id, tier2_id, tier3_id,
 			tier1_amount, tier2_amount, tier3_amount
 		FROM sales_events WHERE folded = FALSE AND `+cond, args, func(scan func(...any) error) error {
 		var e saleEvent
 		if err := scan(&e.id, &e.seller, &e.supplier, &e.region, &e.newOrder, &e.base, &e.tierID[0], &e.tierID[1], &e.tierID[2],
 			&e.tierAmount[0], &e.tierAmount[1], &e.tierAmount[2]); err != nil {
-			return mapErr(err)
+			return sqldb.MapErr(err)
 		}
 		events = append(events, e)
 		return nil
@@ -214,7 +215,7 @@ func (tx *Tx) foldSales(ctx context.Context, cond string, args ...any) (int, err
 			regions[regionKey{e.supplier, code}] += e.base
 		}
 	}
-	if _, err := tx.exec(ctx, `UPDATE sales_events SET folded = TRUE WHERE id IN (`+placeholders(len(ids))+`)`, ids...); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE sales_events SET folded = TRUE WHERE id IN (`+sqldb.Placeholders(len(ids))+`)`, ids...); err != nil {
 		return 0, err
 	}
 	for _, id := range sortedKeys(sellers) {
@@ -223,14 +224,14 @@ func (tx *Tx) foldSales(ctx context.Context, cond string, args ...any) (int, err
 		}
 	}
 	for k, v := range tiers {
-		if _, err := tx.exec(ctx, `INSERT INTO sales_by_tier (supplier_id, tier, base, commission) VALUES (?, ?, ?, ?)
+		if _, err := tx.Exec(ctx, `INSERT INTO sales_by_tier (supplier_id, tier, base, commission) VALUES (?, ?, ?, ?)
 			ON CONFLICT (supplier_id, tier) DO UPDATE SET base = sales_by_tier.base + excluded.base,
 				commission = sales_by_tier.commission + excluded.commission`, k.supplier, k.tier, v[0], v[1]); err != nil {
 			return 0, err
 		}
 	}
 	for k, v := range regions {
-		if _, err := tx.exec(ctx, `INSERT INTO sales_by_region (supplier_id, region_code, base) VALUES (?, ?, ?)
+		if _, err := tx.Exec(ctx, `INSERT INTO sales_by_region (supplier_id, region_code, base) VALUES (?, ?, ?)
 			ON CONFLICT (supplier_id, region_code) DO UPDATE SET base = sales_by_region.base + excluded.base`, k.supplier, k.code, v); err != nil {
 			return 0, err
 		}
@@ -242,7 +243,7 @@ func (tx *Tx) foldSales(ctx context.Context, cond string, args ...any) (int, err
 // the team figures of everyone above it: one recursive statement, however
 // deep the tree (level 0 is the seller, level k its k-th ancestor).
 func (tx *Tx) addSellerSales(ctx context.Context, seller int64, c sellerChange) error {
-	_, err := tx.exec(ctx, `WITH RECURSIVE up(id, lvl) AS (
+	_, err := tx.Exec(ctx, `WITH RECURSIVE up(id, lvl) AS (
 			SELECT CAST(? AS BIGINT), 0
 			UNION ALL
 			SELECT d.sponsor_id, up.lvl + 1 FROM distributors d JOIN up ON d.id = up.id WHERE d.sponsor_id IS NOT NULL)
@@ -264,7 +265,7 @@ func (tx *Tx) addSellerSales(ctx context.Context, seller int64, c sellerChange) 
 			depth3_sales = distributor_sales.depth3_sales + excluded.depth3_sales,
 			team_sales = distributor_sales.team_sales + excluded.team_sales,
 			grade_due = TRUE, updated_at = excluded.updated_at`,
-		seller, c.base, c.orders, c.base, c.base, c.base, c.base, ts(tx.now))
+		seller, c.base, c.orders, c.base, c.base, c.base, c.base, ts(tx.Now()))
 	return err
 }
 

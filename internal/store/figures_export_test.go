@@ -43,7 +43,7 @@ func (f FiguresForTest) dropZeros() FiguresForTest {
 func (db *DB) FiguresStoredForTest(ctx context.Context) (FiguresForTest, error) {
 	f := newFigures()
 	err := db.Read(ctx, func(tx *Tx) error {
-		err := tx.each(ctx, `SELECT distributor_id, own_sales, own_orders, depth1_sales, depth2_sales, depth3_sales, team_sales
+		err := tx.Each(ctx, `SELECT distributor_id, own_sales, own_orders, depth1_sales, depth2_sales, depth3_sales, team_sales
 			FROM distributor_sales`, nil, func(scan func(...any) error) error {
 			var id int64
 			var v [6]int64
@@ -54,7 +54,7 @@ func (db *DB) FiguresStoredForTest(ctx context.Context) (FiguresForTest, error) 
 		if err != nil {
 			return err
 		}
-		err = tx.each(ctx, `SELECT supplier_id, tier, base, commission FROM sales_by_tier`, nil, func(scan func(...any) error) error {
+		err = tx.Each(ctx, `SELECT supplier_id, tier, base, commission FROM sales_by_tier`, nil, func(scan func(...any) error) error {
 			var k [2]int64
 			var v [2]int64
 			err := scan(&k[0], &k[1], &v[0], &v[1])
@@ -64,7 +64,7 @@ func (db *DB) FiguresStoredForTest(ctx context.Context) (FiguresForTest, error) 
 		if err != nil {
 			return err
 		}
-		return tx.each(ctx, `SELECT supplier_id, region_code, base FROM sales_by_region`, nil, func(scan func(...any) error) error {
+		return tx.Each(ctx, `SELECT supplier_id, region_code, base FROM sales_by_region`, nil, func(scan func(...any) error) error {
 			var s, v int64
 			var code string
 			err := scan(&s, &code, &v)
@@ -82,7 +82,7 @@ func (db *DB) FiguresRecomputedForTest(ctx context.Context) (FiguresForTest, err
 	f := newFigures()
 	err := db.Read(ctx, func(tx *Tx) error {
 		sponsor := map[int64]int64{}
-		err := tx.each(ctx, `SELECT id, COALESCE(sponsor_id, 0) FROM distributors`, nil, func(scan func(...any) error) error {
+		err := tx.Each(ctx, `SELECT id, COALESCE(sponsor_id, 0) FROM distributors`, nil, func(scan func(...any) error) error {
 			var id, s int64
 			err := scan(&id, &s)
 			sponsor[id] = s
@@ -92,7 +92,7 @@ func (db *DB) FiguresRecomputedForTest(ctx context.Context) (FiguresForTest, err
 			return err
 		}
 		tierPaid := map[[2]int64]int64{} // (line, tier) → current commission
-		err = tx.each(ctx, `SELECT line_id, tier, amount FROM commission_shares WHERE kind = 'tier'`, nil, func(scan func(...any) error) error {
+		err = tx.Each(ctx, `SELECT line_id, tier, amount FROM commission_shares WHERE kind = 'tier'`, nil, func(scan func(...any) error) error {
 			var line, tier, amount int64
 			err := scan(&line, &tier, &amount)
 			tierPaid[[2]int64{line, tier}] += amount
@@ -102,7 +102,7 @@ func (db *DB) FiguresRecomputedForTest(ctx context.Context) (FiguresForTest, err
 			return err
 		}
 		orders := map[int64]map[int64]bool{} // seller → orders
-		return tx.each(ctx, `SELECT c.line_id, c.order_id, c.snapshot, c.base, COALESCE(l.supplier_id, 0), COALESCE(o.ship_region, '')
+		return tx.Each(ctx, `SELECT c.line_id, c.order_id, c.snapshot, c.base, COALESCE(l.supplier_id, 0), COALESCE(o.ship_region, '')
 			FROM commission_lines c LEFT JOIN order_lines l ON l.id = c.line_id LEFT JOIN orders o ON o.id = l.order_id`, nil,
 			func(scan func(...any) error) error {
 				var line, order, base, supplier int64
@@ -157,8 +157,8 @@ func (db *DB) FiguresRecomputedForTest(ctx context.Context) (FiguresForTest, err
 func (db *DB) SalesEventsForTest(ctx context.Context, sellers []int64, base int64) error {
 	return db.Write(ctx, func(tx *Tx) error {
 		for i, s := range sellers {
-			if _, err := tx.exec(ctx, `INSERT INTO sales_events (line_id, order_id, seller_id, supplier_id, region, new_order, base,
-				tier1_id, at) VALUES (?, ?, ?, 1, 'CN.44.03.05', TRUE, ?, ?, ?)`, i+1, i+1, s, base, s, ts(tx.now)); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO sales_events (line_id, order_id, seller_id, supplier_id, region, new_order, base,
+				tier1_id, at) VALUES (?, ?, ?, 1, 'CN.44.03.05', TRUE, ?, ?, ?)`, i+1, i+1, s, base, s, ts(tx.Now())); err != nil {
 				return err
 			}
 		}

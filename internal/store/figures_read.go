@@ -9,6 +9,7 @@ import (
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
 	"sharemall/internal/network"
+	"sharemall/internal/sqldb"
 )
 
 // TeamFigures is a distributor's team and sales as of the last fold.
@@ -54,7 +55,7 @@ type RegionSales struct {
 func (tx *Tx) distributorSales(ctx context.Context, f *TeamFigures) error {
 	var s [6]int64
 	var at sql.NullInt64
-	err := tx.get(ctx, "figures", `SELECT own_sales, own_orders, depth1_sales, depth2_sales, depth3_sales, team_sales, updated_at
+	err := tx.Get(ctx, "figures", `SELECT own_sales, own_orders, depth1_sales, depth2_sales, depth3_sales, team_sales, updated_at
 		FROM distributor_sales WHERE distributor_id = ?`, []any{f.DistributorID}, &s[0], &s[1], &s[2], &s[3], &s[4], &s[5], &at)
 	switch {
 	case errs.Is(err, errs.NotFound):
@@ -99,7 +100,7 @@ func (db *DB) TeamMembers(ctx context.Context, actor account.Actor, id int64, de
 		if _, err := tx.visibleDistributor(ctx, actor, id, full); err != nil {
 			return err
 		}
-		return tx.each(ctx, `SELECT d.id, d.account_id, d.referral_code, d.display_name, d.status, d.sponsor_id, d.ancestor2_id, d.ancestor3_id,
+		return tx.Each(ctx, `SELECT d.id, d.account_id, d.referral_code, d.display_name, d.status, d.sponsor_id, d.ancestor2_id, d.ancestor3_id,
 				d.depth, d.grade_id, d.team_size, d.depth1_count, d.depth2_count, d.depth3_count, d.joined_at, d.reviewed_at,
 				COALESCE(s.own_sales, 0), COALESCE(s.own_orders, 0), COALESCE(s.team_sales, 0)
 			FROM distributors d LEFT JOIN distributor_sales s ON s.distributor_id = d.id
@@ -109,7 +110,7 @@ func (db *DB) TeamMembers(ctx context.Context, actor account.Actor, id int64, de
 				var own, team int64
 				var m TeamMember
 				if err := scan(append(r.dest(), &own, &m.OwnOrders, &team)...); err != nil {
-					return mapErr(err)
+					return sqldb.MapErr(err)
 				}
 				m.Distributor = r.distributor().PublicCard()
 				m.OwnSales, m.TeamSales = money.Amount(own), money.Amount(team)
@@ -157,13 +158,13 @@ func (db *DB) SalesByTier(ctx context.Context, actor account.Actor, supplierID i
 		if err != nil {
 			return err
 		}
-		return tx.each(ctx, `SELECT tier, COALESCE(SUM(base), 0), COALESCE(SUM(commission), 0) FROM sales_by_tier
+		return tx.Each(ctx, `SELECT tier, COALESCE(SUM(base), 0), COALESCE(SUM(commission), 0) FROM sales_by_tier
 			WHERE CAST(? AS BIGINT) = 0 OR supplier_id = ? GROUP BY tier ORDER BY tier`, []any{sup, sup},
 			func(scan func(...any) error) error {
 				var k int
 				var base, comm int64
 				if err := scan(&k, &base, &comm); err != nil {
-					return mapErr(err)
+					return sqldb.MapErr(err)
 				}
 				if k >= 0 && k < len(out) {
 					out[k].Base, out[k].Commission = money.Amount(base), money.Amount(comm)
@@ -187,7 +188,7 @@ func (db *DB) SalesByRegion(ctx context.Context, actor account.Actor, supplierID
 		cond := `r.parent_code IS NULL`
 		args := []any{sup, sup}
 		if parent != "" {
-			if ok, err := tx.exists(ctx, `SELECT 1 FROM regions WHERE code = ?`, parent); err != nil {
+			if ok, err := tx.Exists(ctx, `SELECT 1 FROM regions WHERE code = ?`, parent); err != nil {
 				return err
 			} else if !ok {
 				return errs.Invalidf("parent", "no region has this code")
@@ -195,7 +196,7 @@ func (db *DB) SalesByRegion(ctx context.Context, actor account.Actor, supplierID
 			cond = `r.parent_code = ?`
 			args = append(args, parent)
 		}
-		return tx.each(ctx, `SELECT r.code, r.name, r.level, COALESCE(SUM(s.base), 0),
+		return tx.Each(ctx, `SELECT r.code, r.name, r.level, COALESCE(SUM(s.base), 0),
 				CASE WHEN EXISTS (SELECT 1 FROM regions c WHERE c.parent_code = r.code) THEN TRUE ELSE FALSE END
 			FROM regions r LEFT JOIN sales_by_region s ON s.region_code = r.code AND (CAST(? AS BIGINT) = 0 OR s.supplier_id = ?)
 			WHERE `+cond+` GROUP BY r.code, r.name, r.level ORDER BY r.code`, args,
@@ -203,7 +204,7 @@ func (db *DB) SalesByRegion(ctx context.Context, actor account.Actor, supplierID
 				var r RegionSales
 				var base int64
 				if err := scan(&r.Code, &r.Name, &r.Level, &base, &r.HasChildren); err != nil {
-					return mapErr(err)
+					return sqldb.MapErr(err)
 				}
 				r.Base = money.Amount(base)
 				out = append(out, r)

@@ -8,6 +8,7 @@ import (
 
 	"sharemall/internal/account"
 	"sharemall/internal/errs"
+	"sharemall/internal/sqldb"
 )
 
 // FulfilmentStatus is where one warehouse's part of an order stands.
@@ -132,8 +133,8 @@ func (db *DB) ShipFulfilment(ctx context.Context, actor account.Actor, id int64,
 		default:
 			return errs.E(errs.Conflict, "status", "fulfilment order %d is %s; only a released one can ship", id, fo.Status)
 		}
-		n, err := tx.execN(ctx, `UPDATE fulfilment_orders SET status = 'shipped', carrier = ?, tracking_number = ?, shipped_at = ?
-			WHERE id = ? AND status = 'released'`, carrier, trackingNumber, ts(tx.now), id)
+		n, err := tx.ExecN(ctx, `UPDATE fulfilment_orders SET status = 'shipped', carrier = ?, tracking_number = ?, shipped_at = ?
+			WHERE id = ? AND status = 'released'`, carrier, trackingNumber, ts(tx.Now()), id)
 		if err != nil {
 			return err
 		}
@@ -185,8 +186,8 @@ func (db *DB) ConfirmReceipt(ctx context.Context, actor account.Actor, fulfilmen
 		default:
 			return errs.E(errs.Conflict, "status", "fulfilment order %d is %s; only a shipped one can be received", fulfilmentID, fo.Status)
 		}
-		if _, err := tx.exec(ctx, `UPDATE fulfilment_orders SET status = 'received', received_at = ? WHERE id = ? AND status = 'shipped'`,
-			ts(tx.now), fulfilmentID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE fulfilment_orders SET status = 'received', received_at = ? WHERE id = ? AND status = 'shipped'`,
+			ts(tx.Now()), fulfilmentID); err != nil {
 			return err
 		}
 		out, err = tx.fulfilment(ctx, fulfilmentID)
@@ -216,7 +217,7 @@ func (db *DB) Tracking(ctx context.Context, actor account.Actor, orderID int64) 
 // customerOwnsOrder is NotFound (naming what) unless the actor placed the order or is an operator.
 func (tx *Tx) customerOwnsOrder(ctx context.Context, actor account.Actor, orderID int64, what string) error {
 	var customer int64
-	if err := tx.get(ctx, what, `SELECT customer_account_id FROM orders WHERE id = ?`, []any{orderID}, &customer); err != nil {
+	if err := tx.Get(ctx, what, `SELECT customer_account_id FROM orders WHERE id = ?`, []any{orderID}, &customer); err != nil {
 		return err
 	}
 	if customer != actor.AccountID && !actor.IsOperator() {
@@ -255,12 +256,12 @@ func (tx *Tx) fulfilment(ctx context.Context, id int64) (*FulfilmentOrder, error
 func (tx *Tx) fulfilmentOrders(ctx context.Context, q string, args ...any) ([]FulfilmentOrder, error) {
 	var out []FulfilmentOrder
 	index := map[int64]int{}
-	err := tx.each(ctx, q, args, func(scan func(...any) error) error {
+	err := tx.Each(ctx, q, args, func(scan func(...any) error) error {
 		var fo FulfilmentOrder
 		var rel, shp, rec tsScanner
 		if err := scan(&fo.ID, &fo.OrderID, &fo.SupplierID, &fo.WarehouseID, &fo.Status, &fo.Carrier, &fo.TrackingNumber,
 			&rel, &shp, &rec, &fo.Ship.RegionCode, &fo.Ship.Name, &fo.Ship.Phone, &fo.Ship.Address); err != nil {
-			return mapErr(err)
+			return sqldb.MapErr(err)
 		}
 		fo.ReleasedAt, fo.ShippedAt, fo.ReceivedAt = rel.t, shp.t, rec.t
 		fo.Lines = []FulfilmentLine{}
@@ -275,13 +276,13 @@ func (tx *Tx) fulfilmentOrders(ctx context.Context, q string, args ...any) ([]Fu
 	for _, fo := range out {
 		ids = append(ids, fo.ID)
 	}
-	err = tx.each(ctx, `SELECT l.fulfilment_id, l.id, l.sku_id, l.product_id, l.title, l.quantity, l.quantity - COALESCE(c.quantity, l.quantity)
+	err = tx.Each(ctx, `SELECT l.fulfilment_id, l.id, l.sku_id, l.product_id, l.title, l.quantity, l.quantity - COALESCE(c.quantity, l.quantity)
 		FROM order_lines l LEFT JOIN commission_lines c ON c.line_id = l.id
-		WHERE l.fulfilment_id IN (`+placeholders(len(ids))+`) ORDER BY l.id`, ids, func(scan func(...any) error) error {
+		WHERE l.fulfilment_id IN (`+sqldb.Placeholders(len(ids))+`) ORDER BY l.id`, ids, func(scan func(...any) error) error {
 		var fid int64
 		var l FulfilmentLine
 		if err := scan(&fid, &l.ID, &l.SKUID, &l.ProductID, &l.Title, &l.Quantity, &l.Refunded); err != nil {
-			return mapErr(err)
+			return sqldb.MapErr(err)
 		}
 		fo := &out[index[fid]]
 		fo.Lines = append(fo.Lines, l)

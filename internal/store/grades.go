@@ -8,6 +8,7 @@ import (
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
 	"sharemall/internal/network"
+	"sharemall/internal/sqldb"
 )
 
 const gradeCols = `id, name, rank, tier1_rate_bp, own_sales_min, team_sales_min, direct_members_min, created_at, updated_at`
@@ -34,7 +35,7 @@ func (r *gradeRow) grade() *network.Grade {
 
 func (tx *Tx) grade(ctx context.Context, id int64) (*network.Grade, error) {
 	var r gradeRow
-	if err := tx.get(ctx, "grade", `SELECT `+gradeCols+` FROM grades WHERE id = ?`, []any{id}, r.dest()...); err != nil {
+	if err := tx.Get(ctx, "grade", `SELECT `+gradeCols+` FROM grades WHERE id = ?`, []any{id}, r.dest()...); err != nil {
 		return nil, err
 	}
 	return r.grade(), nil
@@ -42,12 +43,12 @@ func (tx *Tx) grade(ctx context.Context, id int64) (*network.Grade, error) {
 
 // checkGradeUnique names the field a new or changed grade would duplicate.
 func (tx *Tx) checkGradeUnique(ctx context.Context, g *network.Grade) error {
-	if taken, err := tx.exists(ctx, `SELECT 1 FROM grades WHERE name = ? AND id <> ?`, g.Name, g.ID); err != nil {
+	if taken, err := tx.Exists(ctx, `SELECT 1 FROM grades WHERE name = ? AND id <> ?`, g.Name, g.ID); err != nil {
 		return err
 	} else if taken {
 		return errs.E(errs.Conflict, "name", "another grade has this name")
 	}
-	if taken, err := tx.exists(ctx, `SELECT 1 FROM grades WHERE rank = ? AND id <> ?`, g.Rank, g.ID); err != nil {
+	if taken, err := tx.Exists(ctx, `SELECT 1 FROM grades WHERE rank = ? AND id <> ?`, g.Rank, g.ID); err != nil {
 		return err
 	} else if taken {
 		return errs.E(errs.Conflict, "rank", "another grade has this rank")
@@ -81,11 +82,11 @@ func (db *DB) CreateGrade(ctx context.Context, actor account.Actor, g network.Gr
 		if err := tx.checkGradeUnique(ctx, &g); err != nil {
 			return err
 		}
-		id, err := tx.insert(ctx, `INSERT INTO grades (name, rank, tier1_rate_bp, own_sales_min, team_sales_min, direct_members_min,
+		id, err := tx.Insert(ctx, `INSERT INTO grades (name, rank, tier1_rate_bp, own_sales_min, team_sales_min, direct_members_min,
 			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			g.Name, g.Rank, rateArg(g.Tier1Rate), int64(g.OwnSalesMin), int64(g.TeamSalesMin), g.DirectMembersMin, ts(tx.now), ts(tx.now))
+			g.Name, g.Rank, rateArg(g.Tier1Rate), int64(g.OwnSalesMin), int64(g.TeamSalesMin), g.DirectMembersMin, ts(tx.Now()), ts(tx.Now()))
 		if err != nil {
-			return relabel(err, errs.Conflict, "name", "another grade has this name or rank")
+			return sqldb.Relabel(err, errs.Conflict, "name", "another grade has this name or rank")
 		}
 		if out, err = tx.grade(ctx, id); err != nil {
 			return err
@@ -117,10 +118,10 @@ func (db *DB) UpdateGrade(ctx context.Context, actor account.Actor, id int64, u 
 		if err := tx.checkGradeUnique(ctx, &g); err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `UPDATE grades SET name = ?, rank = ?, tier1_rate_bp = ?, own_sales_min = ?, team_sales_min = ?,
+		if _, err := tx.Exec(ctx, `UPDATE grades SET name = ?, rank = ?, tier1_rate_bp = ?, own_sales_min = ?, team_sales_min = ?,
 			direct_members_min = ?, updated_at = ? WHERE id = ?`,
-			g.Name, g.Rank, rateArg(g.Tier1Rate), int64(g.OwnSalesMin), int64(g.TeamSalesMin), g.DirectMembersMin, ts(tx.now), id); err != nil {
-			return relabel(err, errs.Conflict, "name", "another grade has this name or rank")
+			g.Name, g.Rank, rateArg(g.Tier1Rate), int64(g.OwnSalesMin), int64(g.TeamSalesMin), g.DirectMembersMin, ts(tx.Now()), id); err != nil {
+			return sqldb.Relabel(err, errs.Conflict, "name", "another grade has this name or rank")
 		}
 		if out, err = tx.grade(ctx, id); err != nil {
 			return err
@@ -137,7 +138,7 @@ func (db *DB) Grades(ctx context.Context, actor account.Actor) ([]network.Grade,
 	}
 	var out []network.Grade
 	err := db.Read(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT `+gradeCols+` FROM grades ORDER BY rank, id`)
+		rows, err := tx.Query(ctx, `SELECT `+gradeCols+` FROM grades ORDER BY rank, id`)
 		if err != nil {
 			return err
 		}
@@ -145,11 +146,11 @@ func (db *DB) Grades(ctx context.Context, actor account.Actor) ([]network.Grade,
 		for rows.Next() {
 			var r gradeRow
 			if err := rows.Scan(r.dest()...); err != nil {
-				return mapErr(err)
+				return sqldb.MapErr(err)
 			}
 			out = append(out, *r.grade())
 		}
-		return mapErr(rows.Err())
+		return sqldb.MapErr(rows.Err())
 	})
 	return out, errs.Wrap("store.Grades", err)
 }

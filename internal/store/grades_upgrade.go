@@ -8,6 +8,7 @@ import (
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
 	"sharemall/internal/network"
+	"sharemall/internal/sqldb"
 )
 
 // gradeFigures is what a grade's conditions are checked against.
@@ -105,12 +106,12 @@ func (tx *Tx) upgradeGrades(ctx context.Context, cond string, args ...any) (int,
 		f         gradeFigures
 	}
 	var list []candidate
-	err = tx.each(ctx, `SELECT s.distributor_id, s.own_sales, s.team_sales, d.depth1_count, d.status, COALESCE(d.grade_id, 0)
+	err = tx.Each(ctx, `SELECT s.distributor_id, s.own_sales, s.team_sales, d.depth1_count, d.status, COALESCE(d.grade_id, 0)
 		FROM distributor_sales s JOIN distributors d ON d.id = s.distributor_id
 		WHERE s.grade_due = TRUE AND `+cond, args, func(scan func(...any) error) error {
 		var c candidate
 		if err := scan(&c.id, &c.f.own, &c.f.team, &c.f.direct, &c.status, &c.grade); err != nil {
-			return mapErr(err)
+			return sqldb.MapErr(err)
 		}
 		list = append(list, c)
 		return nil
@@ -137,14 +138,14 @@ func (tx *Tx) upgradeGrades(ctx context.Context, cond string, args ...any) (int,
 			return 0, err
 		}
 	}
-	_, err = tx.exec(ctx, `UPDATE distributor_sales SET grade_due = FALSE WHERE distributor_id IN (`+placeholders(len(ids))+`)`, ids...)
+	_, err = tx.Exec(ctx, `UPDATE distributor_sales SET grade_due = FALSE WHERE distributor_id IN (`+sqldb.Placeholders(len(ids))+`)`, ids...)
 	return len(list), err
 }
 
 // upgradeGrade moves a distributor from grade from to g, only if it still
 // has from: of two concurrent sweeps one upgrades and audits.
 func (tx *Tx) upgradeGrade(ctx context.Context, id, from int64, g *network.Grade, f gradeFigures) error {
-	n, err := tx.execN(ctx, `UPDATE distributors SET grade_id = ? WHERE id = ? AND COALESCE(grade_id, 0) = ?`, g.ID, id, from)
+	n, err := tx.ExecN(ctx, `UPDATE distributors SET grade_id = ? WHERE id = ? AND COALESCE(grade_id, 0) = ?`, g.ID, id, from)
 	if err != nil || n == 0 {
 		return err
 	}
@@ -164,10 +165,10 @@ func (tx *Tx) upgradeGrade(ctx context.Context, id, from int64, g *network.Grade
 
 func (tx *Tx) allGrades(ctx context.Context) ([]network.Grade, error) {
 	var out []network.Grade
-	err := tx.each(ctx, `SELECT `+gradeCols+` FROM grades ORDER BY rank`, nil, func(scan func(...any) error) error {
+	err := tx.Each(ctx, `SELECT `+gradeCols+` FROM grades ORDER BY rank`, nil, func(scan func(...any) error) error {
 		var r gradeRow
 		if err := scan(r.dest()...); err != nil {
-			return mapErr(err)
+			return sqldb.MapErr(err)
 		}
 		out = append(out, *r.grade())
 		return nil
@@ -189,7 +190,7 @@ func (tx *Tx) markGradesDue(ctx context.Context, grades []network.Grade, headCou
 	}
 	sig := int64(h.Sum64() >> 1)
 	var seenSig, seenMember, maxMember int64
-	if err := tx.get(ctx, "figures state", `SELECT
+	if err := tx.Get(ctx, "figures state", `SELECT
 			(SELECT value FROM figures_state WHERE name = 'grades_signature'),
 			(SELECT value FROM figures_state WHERE name = 'members_seen'),
 			(SELECT COALESCE(MAX(id), 0) FROM distributors)`, nil, &seenSig, &seenMember, &maxMember); err != nil {
@@ -197,28 +198,28 @@ func (tx *Tx) markGradesDue(ctx context.Context, grades []network.Grade, headCou
 	}
 	const upsertDue = `ON CONFLICT (distributor_id) DO UPDATE SET grade_due = TRUE`
 	if sig != seenSig {
-		if _, err := tx.exec(ctx, `UPDATE distributor_sales SET grade_due = TRUE WHERE grade_due = FALSE`); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE distributor_sales SET grade_due = TRUE WHERE grade_due = FALSE`); err != nil {
 			return err
 		}
 		if headCount {
-			if _, err := tx.exec(ctx, `INSERT INTO distributor_sales (distributor_id, grade_due, updated_at)
-				SELECT id, TRUE, CAST(? AS BIGINT) FROM distributors WHERE depth1_count > 0 `+upsertDue, ts(tx.now)); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO distributor_sales (distributor_id, grade_due, updated_at)
+				SELECT id, TRUE, CAST(? AS BIGINT) FROM distributors WHERE depth1_count > 0 `+upsertDue, ts(tx.Now())); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.exec(ctx, `UPDATE figures_state SET value = ? WHERE name = 'grades_signature'`, sig); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE figures_state SET value = ? WHERE name = 'grades_signature'`, sig); err != nil {
 			return err
 		}
 	}
 	if maxMember > seenMember {
 		if headCount {
-			if _, err := tx.exec(ctx, `INSERT INTO distributor_sales (distributor_id, grade_due, updated_at)
+			if _, err := tx.Exec(ctx, `INSERT INTO distributor_sales (distributor_id, grade_due, updated_at)
 				SELECT DISTINCT sponsor_id, TRUE, CAST(? AS BIGINT) FROM distributors WHERE id > ? AND sponsor_id IS NOT NULL `+upsertDue,
-				ts(tx.now), seenMember); err != nil {
+				ts(tx.Now()), seenMember); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.exec(ctx, `UPDATE figures_state SET value = ? WHERE name = 'members_seen'`, maxMember); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE figures_state SET value = ? WHERE name = 'members_seen'`, maxMember); err != nil {
 			return err
 		}
 	}

@@ -6,11 +6,11 @@ import "context"
 // point between the two, so a test can commit a write in between.
 func (db *DB) ReadTwice(ctx context.Context, point, q string, args ...any) (first, second int64, err error) {
 	err = db.Read(ctx, func(tx *Tx) error {
-		if err := tx.get(ctx, "value", q, args, &first); err != nil {
+		if err := tx.Get(ctx, "value", q, args, &first); err != nil {
 			return err
 		}
-		tx.point(ctx, point)
-		return tx.get(ctx, "value", q, args, &second)
+		tx.Point(ctx, point)
+		return tx.Get(ctx, "value", q, args, &second)
 	})
 	return first, second, err
 }
@@ -19,7 +19,7 @@ func (db *DB) ReadTwice(ctx context.Context, point, q string, args ...any) (firs
 // transaction sees it.
 func (db *DB) TxSetting(ctx context.Context, write bool, name string) (string, error) {
 	var v string
-	fn := func(tx *Tx) error { return tx.get(ctx, name, "SHOW "+name, nil, &v) }
+	fn := func(tx *Tx) error { return tx.Get(ctx, name, "SHOW "+name, nil, &v) }
 	if write {
 		return v, db.Write(ctx, fn)
 	}
@@ -30,7 +30,7 @@ func (db *DB) TxSetting(ctx context.Context, write bool, name string) (string, e
 // see which locks a write holds from its BEGIN.
 func (db *DB) WriteAt(ctx context.Context, point string) error {
 	return db.Write(ctx, func(tx *Tx) error {
-		tx.point(ctx, point)
+		tx.Point(ctx, point)
 		return nil
 	})
 }
@@ -40,6 +40,6 @@ func (db *DB) WriteAt(ctx context.Context, point string) error {
 func (db *DB) SQLitePath(ctx context.Context) (string, error) {
 	var seq int
 	var name, file string
-	err := db.read.QueryRowContext(ctx, `PRAGMA database_list`).Scan(&seq, &name, &file)
+	err := db.WritePool().QueryRowContext(ctx, `PRAGMA database_list`).Scan(&seq, &name, &file)
 	return file, err
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"sharemall/internal/errs"
+	"sharemall/internal/sqldb"
 )
 
 // The sweeps' names: the kinds their items' failures are recorded under.
@@ -79,17 +80,17 @@ func (db *DB) RecordFailure(ctx context.Context, kind, item string, cause error)
 	}
 	return errs.Wrap("store.RecordFailure", db.Write(ctx, func(tx *Tx) error {
 		var attempts int64
-		err := tx.get(ctx, "failure", `SELECT attempts FROM job_failures WHERE kind = ? AND item = ?`, []any{kind, item}, &attempts)
+		err := tx.Get(ctx, "failure", `SELECT attempts FROM job_failures WHERE kind = ? AND item = ?`, []any{kind, item}, &attempts)
 		if err != nil && !errs.Is(err, errs.NotFound) {
 			return err
 		}
 		attempts++
-		next := ts(tx.now.Add(Backoff(attempts)))
-		_, err = tx.exec(ctx, `INSERT INTO job_failures (kind, item, attempts, last_error, first_failed_at, last_failed_at, next_attempt_at)
+		next := ts(tx.Now().Add(Backoff(attempts)))
+		_, err = tx.Exec(ctx, `INSERT INTO job_failures (kind, item, attempts, last_error, first_failed_at, last_failed_at, next_attempt_at)
 			VALUES (?, ?, 1, ?, ?, ?, ?)
 			ON CONFLICT (kind, item) DO UPDATE SET attempts = job_failures.attempts + 1, last_error = excluded.last_error,
 				last_failed_at = excluded.last_failed_at, next_attempt_at = ?`,
-			kind, item, text, ts(tx.now), ts(tx.now), next, next)
+			kind, item, text, ts(tx.Now()), ts(tx.Now()), next, next)
 		return err
 	}))
 }
@@ -112,7 +113,7 @@ func (db *DB) ClearFailure(ctx context.Context, kind, item string) error {
 }
 
 func (tx *Tx) clearFailure(ctx context.Context, kind, item string) error {
-	_, err := tx.exec(ctx, `DELETE FROM job_failures WHERE kind = ? AND item = ?`, kind, item)
+	_, err := tx.Exec(ctx, `DELETE FROM job_failures WHERE kind = ? AND item = ?`, kind, item)
 	return err
 }
 
@@ -125,12 +126,12 @@ func (db *DB) JobFailures(ctx context.Context, kind string) ([]JobFailure, error
 	}
 	var out []JobFailure
 	err := db.Read(ctx, func(tx *Tx) error {
-		err := tx.each(ctx, q+` ORDER BY next_attempt_at, kind, item`, args,
+		err := tx.Each(ctx, q+` ORDER BY next_attempt_at, kind, item`, args,
 			func(scan func(...any) error) error {
 				var f JobFailure
 				var first, last, next int64
 				if err := scan(&f.Kind, &f.Item, &f.Attempts, &f.LastError, &first, &last, &next); err != nil {
-					return mapErr(err)
+					return sqldb.MapErr(err)
 				}
 				f.FirstFailedAt, f.LastFailedAt, f.NextAttemptAt = fromTS(first), fromTS(last), fromTS(next)
 				out = append(out, f)
@@ -160,8 +161,8 @@ func (db *DB) dueRetries(ctx context.Context, kind string, limit int) ([]int64, 
 	var items []string
 	err := db.Read(ctx, func(tx *Tx) error {
 		var err error
-		items, err = column[string](ctx, tx, `SELECT item FROM job_failures WHERE kind = ? AND next_attempt_at <= ?
-			ORDER BY next_attempt_at, item LIMIT ?`, []any{kind, ts(tx.now), limit})
+		items, err = sqldb.Column[string](ctx, tx.Tx, `SELECT item FROM job_failures WHERE kind = ? AND next_attempt_at <= ?
+			ORDER BY next_attempt_at, item LIMIT ?`, []any{kind, ts(tx.Now()), limit})
 		return err
 	})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"sharemall/internal/errs"
 	"sharemall/internal/program"
+	"sharemall/internal/sqldb"
 )
 
 // ClaimLease takes the named lease for holder until now+ttl when it is free
@@ -15,11 +16,11 @@ import (
 func (db *DB) ClaimLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error) {
 	var got bool
 	err := db.Write(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, `INSERT INTO job_leases (name) VALUES (?) ON CONFLICT (name) DO NOTHING`, name); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO job_leases (name) VALUES (?) ON CONFLICT (name) DO NOTHING`, name); err != nil {
 			return err
 		}
-		n, err := tx.execN(ctx, `UPDATE job_leases SET holder = ?, held_until = ? WHERE name = ? AND (held_until <= ? OR holder = ?)`,
-			holder, ts(tx.now.Add(ttl)), name, ts(tx.now), holder)
+		n, err := tx.ExecN(ctx, `UPDATE job_leases SET holder = ?, held_until = ? WHERE name = ? AND (held_until <= ? OR holder = ?)`,
+			holder, ts(tx.Now().Add(ttl)), name, ts(tx.Now()), holder)
 		got = n == 1
 		return err
 	})
@@ -29,8 +30,8 @@ func (db *DB) ClaimLease(ctx context.Context, name, holder string, ttl time.Dura
 // ReleaseLease gives the lease back and records the run.
 func (db *DB) ReleaseLease(ctx context.Context, name, holder string, count int) error {
 	return errs.Wrap("store.ReleaseLease", db.Write(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `UPDATE job_leases SET held_until = 0, last_run = ?, last_count = ? WHERE name = ? AND holder = ?`,
-			ts(tx.now), count, name, holder)
+		_, err := tx.Exec(ctx, `UPDATE job_leases SET held_until = 0, last_run = ?, last_count = ? WHERE name = ? AND holder = ?`,
+			ts(tx.Now()), count, name, holder)
 		return err
 	}))
 }
@@ -39,10 +40,10 @@ func (db *DB) ReleaseLease(ctx context.Context, name, holder string, count int) 
 func (db *DB) dueIDs(ctx context.Context, q string, args ...any) ([]int64, error) {
 	var ids []int64
 	err := db.Read(ctx, func(tx *Tx) error {
-		return tx.each(ctx, q, args, func(scan func(...any) error) error {
+		return tx.Each(ctx, q, args, func(scan func(...any) error) error {
 			var id int64
 			if err := scan(&id); err != nil {
-				return mapErr(err)
+				return sqldb.MapErr(err)
 			}
 			ids = append(ids, id)
 			return nil
@@ -63,8 +64,8 @@ func (db *DB) CancelUnpaidOrders(ctx context.Context, limit int) (int, error) {
 		return db.dueIDs(ctx, `SELECT id FROM orders WHERE status = 'unpaid' AND pay_by <= ? AND `+notFailing(t.kind, "orders.id")+`
 			ORDER BY pay_by, id LIMIT ?`, ts(db.Now()), limit)
 	}, func(ctx context.Context, tx *Tx, id int64) (int, error) {
-		n, err := tx.execN(ctx, `UPDATE orders SET status = 'cancelled', cancelled_at = ? WHERE id = ? AND status = 'unpaid' AND pay_by <= ?`,
-			ts(tx.now), id, ts(tx.now))
+		n, err := tx.ExecN(ctx, `UPDATE orders SET status = 'cancelled', cancelled_at = ? WHERE id = ? AND status = 'unpaid' AND pay_by <= ?`,
+			ts(tx.Now()), id, ts(tx.Now()))
 		if err != nil || n == 0 {
 			return 0, err
 		}
@@ -81,11 +82,11 @@ func (db *DB) CancelUnpaidOrders(ctx context.Context, limit int) (int, error) {
 func (tx *Tx) releaseOrder(ctx context.Context, orderID int64) error {
 	type hold struct{ warehouse, sku, qty int64 }
 	var holds []hold
-	err := tx.each(ctx, `SELECT warehouse_id, sku_id, quantity FROM order_lines WHERE order_id = ? ORDER BY sku_id, warehouse_id`,
+	err := tx.Each(ctx, `SELECT warehouse_id, sku_id, quantity FROM order_lines WHERE order_id = ? ORDER BY sku_id, warehouse_id`,
 		[]any{orderID}, func(scan func(...any) error) error {
 			var h hold
 			if err := scan(&h.warehouse, &h.sku, &h.qty); err != nil {
-				return mapErr(err)
+				return sqldb.MapErr(err)
 			}
 			holds = append(holds, h)
 			return nil
@@ -94,15 +95,15 @@ func (tx *Tx) releaseOrder(ctx context.Context, orderID int64) error {
 		return err
 	}
 	for _, h := range holds {
-		if _, err := tx.exec(ctx, `UPDATE stock SET reserved = reserved - ?, updated_at = ? WHERE warehouse_id = ? AND sku_id = ?`,
-			h.qty, ts(tx.now), h.warehouse, h.sku); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE stock SET reserved = reserved - ?, updated_at = ? WHERE warehouse_id = ? AND sku_id = ?`,
+			h.qty, ts(tx.Now()), h.warehouse, h.sku); err != nil {
 			return err
 		}
 	}
-	if _, err := tx.exec(ctx, `UPDATE fulfilment_orders SET status = 'cancelled' WHERE order_id = ? AND status = 'pending'`, orderID); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE fulfilment_orders SET status = 'cancelled' WHERE order_id = ? AND status = 'pending'`, orderID); err != nil {
 		return err
 	}
-	_, err = tx.exec(ctx, `UPDATE coupons SET used = used - 1 WHERE used > 0 AND id = (SELECT coupon_id FROM orders WHERE id = ?)`, orderID)
+	_, err = tx.Exec(ctx, `UPDATE coupons SET used = used - 1 WHERE used > 0 AND id = (SELECT coupon_id FROM orders WHERE id = ?)`, orderID)
 	return err
 }
 
@@ -120,7 +121,7 @@ func (db *DB) versionCutoffs(ctx context.Context, days func(*program.Settings) i
 }
 
 func (tx *Tx) versionCutoffs(ctx context.Context, days func(*program.Settings) int) (map[int64]time.Time, error) {
-	versions, err := column[int64](ctx, tx, `SELECT version FROM program_settings`, nil)
+	versions, err := sqldb.Column[int64](ctx, tx.Tx, `SELECT version FROM program_settings`, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +131,7 @@ func (tx *Tx) versionCutoffs(ctx context.Context, days func(*program.Settings) i
 		if err != nil {
 			return nil, err
 		}
-		out[v] = tx.now.AddDate(0, 0, -days(s))
+		out[v] = tx.Now().AddDate(0, 0, -days(s))
 	}
 	return out, nil
 }
@@ -161,7 +162,7 @@ func (db *DB) ConfirmShippedOrders(ctx context.Context, limit int) (int, error) 
 	}, func(ctx context.Context, tx *Tx, id int64) (int, error) {
 		// A fulfilment order due once stays due: its shipping time and its
 		// order's rules do not change. So only its status is checked again.
-		n, err := tx.execN(ctx, `UPDATE fulfilment_orders SET status = 'received', received_at = ? WHERE id = ? AND status = 'shipped'`, ts(tx.now), id)
+		n, err := tx.ExecN(ctx, `UPDATE fulfilment_orders SET status = 'received', received_at = ? WHERE id = ? AND status = 'shipped'`, ts(tx.Now()), id)
 		return int(n), err
 	})
 	return t.result("store.ConfirmShippedOrders", err)
@@ -199,7 +200,7 @@ func (db *DB) SettleMaturedLines(ctx context.Context, limit int) (int, error) {
 
 // settleOne settles one line alone (0 when it is settled, held or gone).
 func settleOne(ctx context.Context, tx *Tx, id int64) (int, error) {
-	currency, err := column[string](ctx, tx, `SELECT currency FROM commission_lines WHERE line_id = ?`, []any{id})
+	currency, err := sqldb.Column[string](ctx, tx.Tx, `SELECT currency FROM commission_lines WHERE line_id = ?`, []any{id})
 	if err != nil || len(currency) == 0 {
 		return 0, err
 	}
@@ -220,14 +221,14 @@ func (db *DB) settleChunks(ctx context.Context, t *sweepTally, limit int) error 
 		}
 		var list []due
 		err := db.Read(ctx, func(tx *Tx) error {
-			return tx.each(ctx, `SELECT c.line_id, c.currency FROM commission_lines c
+			return tx.Each(ctx, `SELECT c.line_id, c.currency FROM commission_lines c
 				JOIN order_lines l ON l.id = c.line_id JOIN fulfilment_orders f ON f.id = l.fulfilment_id JOIN orders o ON o.id = l.order_id
 				WHERE c.status = 'pending' AND c.held = FALSE AND f.status = 'received' AND o.settings_version = ? AND f.received_at <= ?
 					AND `+notFailing(t.kind, "c.line_id")+`
 				ORDER BY f.received_at, c.line_id LIMIT ?`, []any{version, ts(cutoff), limit - t.seen()}, func(scan func(...any) error) error {
 				var d due
 				if err := scan(&d.line, &d.currency); err != nil {
-					return mapErr(err)
+					return sqldb.MapErr(err)
 				}
 				list = append(list, d)
 				return nil
@@ -300,13 +301,13 @@ func (tx *Tx) completeOrders(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	if tx.engine == Postgres {
-		if _, err := tx.exec(ctx, `SELECT id FROM orders WHERE id IN (`+placeholders(len(ids))+`) AND status = 'paid'
+	if tx.Engine() == Postgres {
+		if _, err := tx.Exec(ctx, `SELECT id FROM orders WHERE id IN (`+sqldb.Placeholders(len(ids))+`) AND status = 'paid'
 			ORDER BY id FOR NO KEY UPDATE`, anys(ids)...); err != nil {
 			return err
 		}
 	}
-	_, err := tx.exec(ctx, `UPDATE orders SET status = 'completed' WHERE id IN (`+placeholders(len(ids))+`)
+	_, err := tx.Exec(ctx, `UPDATE orders SET status = 'completed' WHERE id IN (`+sqldb.Placeholders(len(ids))+`)
 		AND status = 'paid'
 		AND NOT EXISTS (SELECT 1 FROM fulfilment_orders f WHERE f.order_id = orders.id AND f.status NOT IN ('received', 'cancelled'))
 		AND NOT EXISTS (SELECT 1 FROM commission_lines c WHERE c.order_id = orders.id AND c.status <> 'settled')`, anys(ids)...)

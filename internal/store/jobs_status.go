@@ -7,6 +7,7 @@ import (
 
 	"sharemall/internal/errs"
 	"sharemall/internal/program"
+	"sharemall/internal/sqldb"
 )
 
 // DueWork is what one sweep has to do now, for `sharemall jobs status` and
@@ -44,7 +45,7 @@ func (db *DB) JobsDue(ctx context.Context) ([]DueWork, error) {
 	}{
 		{SweepCancelUnpaid, func(tx *Tx, w *DueWork) error {
 			return tx.countDue(ctx, w, 0, `SELECT COUNT(*), MIN(pay_by) FROM orders
-				WHERE status = 'unpaid' AND pay_by <= ? AND `+notFailing(SweepCancelUnpaid, "orders.id"), ts(tx.now))
+				WHERE status = 'unpaid' AND pay_by <= ? AND `+notFailing(SweepCancelUnpaid, "orders.id"), ts(tx.Now()))
 		}},
 		{SweepConfirmReceipt, func(tx *Tx, w *DueWork) error {
 			return tx.countByVersion(ctx, w, confirmDays, `SELECT COUNT(*), MIN(f.shipped_at) FROM fulfilment_orders f
@@ -96,7 +97,7 @@ func (tx *Tx) countByVersion(ctx context.Context, w *DueWork, days func(*program
 		return err
 	}
 	for version, cutoff := range cutoffs {
-		if err := tx.countDue(ctx, w, tx.now.Sub(cutoff), q, version, ts(cutoff)); err != nil {
+		if err := tx.countDue(ctx, w, tx.Now().Sub(cutoff), q, version, ts(cutoff)); err != nil {
 			return err
 		}
 	}
@@ -108,7 +109,7 @@ func (tx *Tx) countByVersion(ctx context.Context, w *DueWork, days func(*program
 func (tx *Tx) countDue(ctx context.Context, w *DueWork, wait time.Duration, q string, args ...any) error {
 	var n int64
 	var earliest sql.NullInt64
-	if err := tx.get(ctx, "due work", q, args, &n, &earliest); err != nil {
+	if err := tx.Get(ctx, "due work", q, args, &n, &earliest); err != nil {
 		return err
 	}
 	w.Due += n
@@ -127,12 +128,12 @@ func (tx *Tx) addFailingAndRuns(ctx context.Context, out []DueWork) error {
 	for i := range out {
 		at[out[i].Sweep] = &out[i]
 	}
-	err := tx.each(ctx, `SELECT kind, COUNT(*), SUM(CASE WHEN next_attempt_at <= ? THEN 1 ELSE 0 END) FROM job_failures GROUP BY kind`,
-		[]any{ts(tx.now)}, func(scan func(...any) error) error {
+	err := tx.Each(ctx, `SELECT kind, COUNT(*), SUM(CASE WHEN next_attempt_at <= ? THEN 1 ELSE 0 END) FROM job_failures GROUP BY kind`,
+		[]any{ts(tx.Now())}, func(scan func(...any) error) error {
 			var kind string
 			var n, due int64
 			if err := scan(&kind, &n, &due); err != nil {
-				return mapErr(err)
+				return sqldb.MapErr(err)
 			}
 			if w := at[kind]; w != nil {
 				w.Failing, w.RetryDue = n, due
@@ -142,12 +143,12 @@ func (tx *Tx) addFailingAndRuns(ctx context.Context, out []DueWork) error {
 	if err != nil {
 		return err
 	}
-	return tx.each(ctx, `SELECT name, last_run, last_count FROM job_leases`, nil, func(scan func(...any) error) error {
+	return tx.Each(ctx, `SELECT name, last_run, last_count FROM job_leases`, nil, func(scan func(...any) error) error {
 		var name string
 		var last sql.NullInt64
 		var count int64
 		if err := scan(&name, &last, &count); err != nil {
-			return mapErr(err)
+			return sqldb.MapErr(err)
 		}
 		if w := at[name]; w != nil {
 			w.LastRun, w.LastCount = fromNullTS(last), count

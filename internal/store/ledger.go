@@ -10,6 +10,7 @@ import (
 	"sharemall/internal/errs"
 	"sharemall/internal/ledger"
 	"sharemall/internal/money"
+	"sharemall/internal/sqldb"
 )
 
 // errNotCovered is returned by post when a Covered debit exceeds its balance.
@@ -32,11 +33,11 @@ func (tx *Tx) post(ctx context.Context, j ledger.Journal) (id int64, posted bool
 	// ON CONFLICT DO NOTHING: the key booked before, or by a concurrent
 	// transaction (which this one waits for on PostgreSQL), returns no row.
 	// entry_count seals the journal once its entries are in (migration 00019).
-	err = tx.get(ctx, "journal", `INSERT INTO journals (idempotency_key, kind, memo, currency, digest, entry_count, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`, []any{j.Key, j.Kind, j.Memo, j.Currency, digest, len(j.Entries), ts(tx.now)}, &id)
+	err = tx.Get(ctx, "journal", `INSERT INTO journals (idempotency_key, kind, memo, currency, digest, entry_count, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`, []any{j.Key, j.Kind, j.Memo, j.Currency, digest, len(j.Entries), ts(tx.Now())}, &id)
 	if errs.Is(err, errs.NotFound) {
 		var existing string
-		if err := tx.get(ctx, "journal", `SELECT id, digest FROM journals WHERE idempotency_key = ?`, []any{j.Key}, &id, &existing); err != nil {
+		if err := tx.Get(ctx, "journal", `SELECT id, digest FROM journals WHERE idempotency_key = ?`, []any{j.Key}, &id, &existing); err != nil {
 			return 0, false, err
 		}
 		if existing != digest {
@@ -74,7 +75,7 @@ func (tx *Tx) post(ctx context.Context, j ledger.Journal) (id int64, posted bool
 			q += ` AND balance >= ?`
 			uargs = append(uargs, int64(e.Amount))
 		}
-		n, err := tx.execN(ctx, q, uargs...)
+		n, err := tx.ExecN(ctx, q, uargs...)
 		if err != nil {
 			return 0, false, err
 		}
@@ -115,15 +116,28 @@ type deferredBalance struct {
 	delta int64
 }
 
+// deferredKey holds a transaction's deferred balance changes (Tx.Value):
+// a map[string]*deferredBalance by account code.
+type deferredKey struct{}
+
+// deferred returns the transaction's deferred balance changes, nil if none.
+func (tx *Tx) deferred() map[string]*deferredBalance {
+	m, _ := tx.Value(deferredKey{}).(map[string]*deferredBalance)
+	return m
+}
+
 // deferBalance adds delta to an account's balance at the end of the transaction.
 func (tx *Tx) deferBalance(id int64, code string, delta int64) {
-	if tx.deferred == nil {
-		tx.deferred = map[string]*deferredBalance{}
+	deferred := tx.deferred()
+	if deferred == nil {
+		deferred = map[string]*deferredBalance{}
+		tx.SetValue(deferredKey{}, deferred)
+		tx.BeforeCommit(deferredKey{}, tx.flushBalances)
 	}
-	d := tx.deferred[code]
+	d := deferred[code]
 	if d == nil {
 		d = &deferredBalance{id: id}
-		tx.deferred[code] = d
+		deferred[code] = d
 	}
 	d.delta += delta
 }
@@ -134,8 +148,9 @@ func (tx *Tx) deferBalance(id int64, code string, delta int64) {
 // them only until its commit: concurrent orders queue on them briefly and
 // cannot deadlock.
 func (tx *Tx) flushBalances(ctx context.Context) error {
-	codes := make([]string, 0, len(tx.deferred))
-	for code, d := range tx.deferred {
+	deferred := tx.deferred()
+	codes := make([]string, 0, len(deferred))
+	for code, d := range deferred {
 		if d.delta != 0 {
 			codes = append(codes, code)
 		}
@@ -144,14 +159,14 @@ func (tx *Tx) flushBalances(ctx context.Context) error {
 	deltas := make(map[int64]int64, len(codes))
 	ids := make([]int64, 0, len(codes))
 	for _, code := range codes {
-		d := tx.deferred[code]
+		d := deferred[code]
 		ids = append(ids, d.id)
 		deltas[d.id] = d.delta
 	}
-	tx.deferred = nil
-	if tx.engine == Postgres && len(ids) > 1 {
+	tx.SetValue(deferredKey{}, nil)
+	if tx.Engine() == Postgres && len(ids) > 1 {
 		// One UPDATE locks its rows in whatever order its plan meets them.
-		if _, err := tx.exec(ctx, tx.lockBalancesQuery(len(ids)), anys(ids)...); err != nil {
+		if _, err := tx.Exec(ctx, tx.lockBalancesQuery(len(ids)), anys(ids)...); err != nil {
 			return err
 		}
 	}
@@ -169,7 +184,7 @@ func (tx *Tx) flushBalances(ctx context.Context) error {
 // transactions could wait on each other. "C" compares bytes. SQLite's
 // default collation (BINARY) already does.
 func (tx *Tx) byCode() string {
-	if tx.engine == Postgres {
+	if tx.Engine() == Postgres {
 		return `code COLLATE "C"`
 	}
 	return `code`
@@ -178,8 +193,8 @@ func (tx *Tx) byCode() string {
 // lockWalletsQuery locks n ledger accounts given by code, in code order,
 // and returns their code, currency and balance (lockWalletAccounts).
 func (tx *Tx) lockWalletsQuery(n int) string {
-	q := `SELECT code, currency, balance FROM ledger_accounts WHERE code IN (` + placeholders(n) + `) ORDER BY ` + tx.byCode()
-	if tx.engine == Postgres {
+	q := `SELECT code, currency, balance FROM ledger_accounts WHERE code IN (` + sqldb.Placeholders(n) + `) ORDER BY ` + tx.byCode()
+	if tx.Engine() == Postgres {
 		// Rows are locked in the ORDER BY's order; NO KEY UPDATE, as an
 		// UPDATE would, so inserting entries that refer to them is not blocked.
 		q += ` FOR NO KEY UPDATE`
@@ -190,8 +205,8 @@ func (tx *Tx) lockWalletsQuery(n int) string {
 // lockBalancesQuery locks n ledger accounts given by id, in code order
 // (flushBalances).
 func (tx *Tx) lockBalancesQuery(n int) string {
-	q := `SELECT id FROM ledger_accounts WHERE id IN (` + placeholders(n) + `) ORDER BY ` + tx.byCode()
-	if tx.engine == Postgres {
+	q := `SELECT id FROM ledger_accounts WHERE id IN (` + sqldb.Placeholders(n) + `) ORDER BY ` + tx.byCode()
+	if tx.Engine() == Postgres {
 		q += ` FOR NO KEY UPDATE`
 	}
 	return q
@@ -204,7 +219,7 @@ func (tx *Tx) addBalances(ctx context.Context, ids []int64, deltas map[int64]int
 	case 0:
 		return nil
 	case 1:
-		_, err := tx.exec(ctx, `UPDATE ledger_accounts SET balance = balance + ? WHERE id = ?`, deltas[ids[0]], ids[0])
+		_, err := tx.Exec(ctx, `UPDATE ledger_accounts SET balance = balance + ? WHERE id = ?`, deltas[ids[0]], ids[0])
 		return err
 	}
 	var b strings.Builder
@@ -214,11 +229,11 @@ func (tx *Tx) addBalances(ctx context.Context, ids []int64, deltas map[int64]int
 		b.WriteString(` WHEN ? THEN CAST(? AS BIGINT)`)
 		args = append(args, id, deltas[id])
 	}
-	b.WriteString(` END WHERE id IN (` + placeholders(len(ids)) + `)`)
+	b.WriteString(` END WHERE id IN (` + sqldb.Placeholders(len(ids)) + `)`)
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	n, err := tx.execN(ctx, b.String(), args...)
+	n, err := tx.ExecN(ctx, b.String(), args...)
 	if err == nil && n != int64(len(ids)) {
 		err = fmt.Errorf("store: %d of %d ledger balances updated", n, len(ids))
 	}
@@ -243,7 +258,7 @@ func (tx *Tx) ledgerAccounts(ctx context.Context, codes []string, currency strin
 		for i, c := range codes {
 			args[i] = c
 		}
-		return tx.each(ctx, `SELECT id, code, currency FROM ledger_accounts WHERE code IN (`+placeholders(len(codes))+`)`, args,
+		return tx.Each(ctx, `SELECT id, code, currency FROM ledger_accounts WHERE code IN (`+sqldb.Placeholders(len(codes))+`)`, args,
 			func(scan func(...any) error) error {
 				var id int64
 				var code, cur string
@@ -308,27 +323,22 @@ func (tx *Tx) createAccounts(ctx context.Context, codes []string, currency strin
 			return err
 		}
 		values[i] = "(?, ?, ?, ?, ?)"
-		args = append(args, code, string(kind), nullInt(owner), currency, ts(tx.now))
+		args = append(args, code, string(kind), nullInt(owner), currency, ts(tx.Now()))
 	}
 	q := `INSERT INTO ledger_accounts (code, kind, owner_id, currency, created_at) VALUES ` + strings.Join(values, ", ") +
 		` ON CONFLICT (code) DO NOTHING`
-	if tx.accounts != nil {
-		_, err := tx.accounts.ExecContext(ctx, rebind(tx.engine, q), args...)
-		return mapErr(err)
-	}
-	_, err := tx.exec(ctx, q, args...)
-	return err
+	return tx.ExecAside(ctx, q, args...)
 }
 
 // balance returns an account's cached balance (credits − debits); 0 for an
 // account never used.
 func (tx *Tx) balance(ctx context.Context, code string) (money.Amount, error) {
 	var b int64
-	err := tx.get(ctx, "ledger account", `SELECT balance FROM ledger_accounts WHERE code = ?`, []any{code}, &b)
+	err := tx.Get(ctx, "ledger account", `SELECT balance FROM ledger_accounts WHERE code = ?`, []any{code}, &b)
 	if errs.Is(err, errs.NotFound) {
 		return 0, nil
 	}
-	if d := tx.deferred[code]; d != nil {
+	if d := tx.deferred()[code]; d != nil {
 		b += d.delta
 	}
 	return money.Amount(b), err
@@ -400,7 +410,7 @@ func (db *DB) Journals(ctx context.Context, f JournalFilter) ([]PostedJournal, e
 		}
 		q += ` ORDER BY j.id LIMIT ?`
 		args = append(args, f.Limit)
-		rows, err := tx.query(ctx, q, args...)
+		rows, err := tx.Query(ctx, q, args...)
 		if err != nil {
 			return err
 		}
@@ -408,13 +418,13 @@ func (db *DB) Journals(ctx context.Context, f JournalFilter) ([]PostedJournal, e
 			var j PostedJournal
 			if err := rows.Scan(&j.ID, &j.Key, &j.Kind, &j.Memo, &j.Currency, &j.Created); err != nil {
 				rows.Close()
-				return mapErr(err)
+				return sqldb.MapErr(err)
 			}
 			out = append(out, j)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return mapErr(err)
+			return sqldb.MapErr(err)
 		}
 		for i := range out {
 			if out[i].Entries, err = tx.journalEntries(ctx, out[i].ID); err != nil {
@@ -427,7 +437,7 @@ func (db *DB) Journals(ctx context.Context, f JournalFilter) ([]PostedJournal, e
 }
 
 func (tx *Tx) journalEntries(ctx context.Context, journalID int64) ([]PostedEntry, error) {
-	rows, err := tx.query(ctx, `SELECT e.id, a.code, e.direction, e.amount FROM ledger_entries e
+	rows, err := tx.Query(ctx, `SELECT e.id, a.code, e.direction, e.amount FROM ledger_entries e
 		JOIN ledger_accounts a ON a.id = e.account_id WHERE e.journal_id = ? ORDER BY e.id`, journalID)
 	if err != nil {
 		return nil, err
@@ -438,12 +448,12 @@ func (tx *Tx) journalEntries(ctx context.Context, journalID int64) ([]PostedEntr
 		var e PostedEntry
 		var dir string
 		if err := rows.Scan(&e.ID, &e.Account, &dir, &e.Amount); err != nil {
-			return nil, mapErr(err)
+			return nil, sqldb.MapErr(err)
 		}
 		e.Direction = ledger.Direction(dir)
 		out = append(out, e)
 	}
-	return out, mapErr(rows.Err())
+	return out, sqldb.MapErr(rows.Err())
 }
 
 // IsNotCovered reports whether err is a Covered debit that the balance could not cover.

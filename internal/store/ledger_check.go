@@ -6,6 +6,7 @@ import (
 
 	"sharemall/internal/errs"
 	"sharemall/internal/ledger"
+	"sharemall/internal/sqldb"
 )
 
 // LedgerProblem is one thing CheckLedger found wrong.
@@ -67,7 +68,7 @@ func (db *DB) CheckLedger(ctx context.Context) ([]LedgerProblem, error) {
 // checkJournalsBalance: every journal has at least two entries and its
 // debits equal its credits in each currency.
 func checkJournalsBalance(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
-	rows, err := tx.query(ctx, `SELECT j.id, j.idempotency_key, e.currency,
+	rows, err := tx.Query(ctx, `SELECT j.id, j.idempotency_key, e.currency,
 			COALESCE(SUM(CASE WHEN e.direction = 'D' THEN e.amount ELSE 0 END), 0),
 			COALESCE(SUM(CASE WHEN e.direction = 'C' THEN e.amount ELSE 0 END), 0), COUNT(e.id)
 		FROM journals j LEFT JOIN ledger_entries e ON e.journal_id = j.id
@@ -84,7 +85,7 @@ func checkJournalsBalance(ctx context.Context, tx *Tx, add func(LedgerProblem)) 
 		var cur nullableString
 		var debits, credits, n int64
 		if err := rows.Scan(&p.JournalID, &p.Journal, &cur, &debits, &credits, &n); err != nil {
-			return mapErr(err)
+			return sqldb.MapErr(err)
 		}
 		if n < 2 {
 			p.What = fmt.Sprintf("has %d entries in %q; a journal needs at least two", n, string(cur))
@@ -93,13 +94,13 @@ func checkJournalsBalance(ctx context.Context, tx *Tx, add func(LedgerProblem)) 
 		}
 		add(p)
 	}
-	return mapErr(rows.Err())
+	return sqldb.MapErr(rows.Err())
 }
 
 // checkEntryShapes: amounts positive, directions D or C, and each entry in
 // its journal's and its account's currency.
 func checkEntryShapes(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
-	rows, err := tx.query(ctx, `SELECT j.id, j.idempotency_key, a.code, e.id, e.amount, e.direction, e.currency, j.currency, a.currency
+	rows, err := tx.Query(ctx, `SELECT j.id, j.idempotency_key, a.code, e.id, e.amount, e.direction, e.currency, j.currency, a.currency
 		FROM ledger_entries e JOIN journals j ON j.id = e.journal_id JOIN ledger_accounts a ON a.id = e.account_id
 		WHERE e.amount <= 0 OR e.direction NOT IN ('D', 'C') OR e.currency <> j.currency OR e.currency <> a.currency
 		ORDER BY e.id`)
@@ -112,17 +113,17 @@ func checkEntryShapes(ctx context.Context, tx *Tx, add func(LedgerProblem)) erro
 		var entry, amount int64
 		var dir, ec, jc, ac string
 		if err := rows.Scan(&p.JournalID, &p.Journal, &p.Account, &entry, &amount, &dir, &ec, &jc, &ac); err != nil {
-			return mapErr(err)
+			return sqldb.MapErr(err)
 		}
 		p.What = fmt.Sprintf("entry %d on %s: amount %d, direction %q, currency %s (journal %s, account %s)", entry, p.Account, amount, dir, ec, jc, ac)
 		add(p)
 	}
-	return mapErr(rows.Err())
+	return sqldb.MapErr(rows.Err())
 }
 
 // checkCachedBalances: each account's cached balance equals its entries.
 func checkCachedBalances(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
-	rows, err := tx.query(ctx, `SELECT a.code, a.balance, COALESCE(SUM(CASE WHEN e.direction = 'C' THEN e.amount ELSE -e.amount END), 0)
+	rows, err := tx.Query(ctx, `SELECT a.code, a.balance, COALESCE(SUM(CASE WHEN e.direction = 'C' THEN e.amount ELSE -e.amount END), 0)
 		FROM ledger_accounts a LEFT JOIN ledger_entries e ON e.account_id = a.id
 		GROUP BY a.id, a.code, a.balance
 		HAVING a.balance <> COALESCE(SUM(CASE WHEN e.direction = 'C' THEN e.amount ELSE -e.amount END), 0)
@@ -135,18 +136,18 @@ func checkCachedBalances(ctx context.Context, tx *Tx, add func(LedgerProblem)) e
 		var p LedgerProblem
 		var cached, sum int64
 		if err := rows.Scan(&p.Account, &cached, &sum); err != nil {
-			return mapErr(err)
+			return sqldb.MapErr(err)
 		}
 		p.What = fmt.Sprintf("cached balance %d ≠ %d from its entries", cached, sum)
 		add(p)
 	}
-	return mapErr(rows.Err())
+	return sqldb.MapErr(rows.Err())
 }
 
 // checkKeysUnique: no idempotency key used twice (the unique index
 // guarantees it; the check proves the index is there and holding).
 func checkKeysUnique(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
-	rows, err := tx.query(ctx, `SELECT idempotency_key, COUNT(*) FROM journals GROUP BY idempotency_key HAVING COUNT(*) > 1`)
+	rows, err := tx.Query(ctx, `SELECT idempotency_key, COUNT(*) FROM journals GROUP BY idempotency_key HAVING COUNT(*) > 1`)
 	if err != nil {
 		return err
 	}
@@ -155,11 +156,11 @@ func checkKeysUnique(ctx context.Context, tx *Tx, add func(LedgerProblem)) error
 		var key string
 		var n int64
 		if err := rows.Scan(&key, &n); err != nil {
-			return mapErr(err)
+			return sqldb.MapErr(err)
 		}
 		add(LedgerProblem{Journal: key, What: fmt.Sprintf("idempotency key %q used by %d journals", key, n)})
 	}
-	return mapErr(rows.Err())
+	return sqldb.MapErr(rows.Err())
 }
 
 // checkWalletsNotNegative: a clawback beyond what a distributor has
@@ -167,7 +168,7 @@ func checkKeysUnique(ctx context.Context, tx *Tx, add func(LedgerProblem)) error
 // withdrawing balance below zero is never legitimate, nor a debt account in
 // credit.
 func checkWalletsNotNegative(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
-	rows, err := tx.query(ctx, `SELECT code, kind, balance FROM ledger_accounts
+	rows, err := tx.Query(ctx, `SELECT code, kind, balance FROM ledger_accounts
 		WHERE (kind IN (?, ?, ?) AND balance < 0) OR (kind = ? AND balance > 0) ORDER BY code`,
 		string(ledger.DistributorAvailable), string(ledger.DistributorPending), string(ledger.DistributorWithdrawing), string(ledger.DistributorDebt))
 	if err != nil {
@@ -179,7 +180,7 @@ func checkWalletsNotNegative(ctx context.Context, tx *Tx, add func(LedgerProblem
 		var kind string
 		var bal int64
 		if err := rows.Scan(&p.Account, &kind, &bal); err != nil {
-			return mapErr(err)
+			return sqldb.MapErr(err)
 		}
 		if kind == string(ledger.DistributorDebt) {
 			p.What = fmt.Sprintf("debt account in credit (%d)", bal)
@@ -188,5 +189,5 @@ func checkWalletsNotNegative(ctx context.Context, tx *Tx, add func(LedgerProblem
 		}
 		add(p)
 	}
-	return mapErr(rows.Err())
+	return sqldb.MapErr(rows.Err())
 }

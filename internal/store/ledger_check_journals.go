@@ -31,7 +31,7 @@ func checkJournalDigests(ctx context.Context, tx *Tx, add func(LedgerProblem)) e
 		}
 	}
 	// One pass in journal order, one journal in memory at a time.
-	err := tx.each(ctx, `SELECT j.id, j.idempotency_key, j.kind, j.currency, j.digest, j.entry_count, a.code, e.direction, e.amount
+	err := tx.Each(ctx, `SELECT j.id, j.idempotency_key, j.kind, j.currency, j.digest, j.entry_count, a.code, e.direction, e.amount
 		FROM journals j LEFT JOIN ledger_entries e ON e.journal_id = j.id LEFT JOIN ledger_accounts a ON a.id = e.account_id
 		ORDER BY j.id, e.id`, nil, func(scan func(...any) error) error {
 		var jid, n int64
@@ -63,7 +63,7 @@ func checkJournalDigests(ctx context.Context, tx *Tx, add func(LedgerProblem)) e
 // wallets that select accounts by kind and owner see the accounts that
 // journals post to by code.
 func checkAccountCodes(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
-	return tx.each(ctx, `SELECT code, kind, owner_id FROM ledger_accounts ORDER BY code`, nil, func(scan func(...any) error) error {
+	return tx.Each(ctx, `SELECT code, kind, owner_id FROM ledger_accounts ORDER BY code`, nil, func(scan func(...any) error) error {
 		var code, kind string
 		var owner nullableInt
 		if err := scan(&code, &kind, &owner); err != nil {

@@ -11,7 +11,7 @@ import (
 // purpose in tests of the checks that must catch it.
 func (db *DB) ExecRaw(ctx context.Context, q string, args ...any) error {
 	return db.Write(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, q, args...)
+		_, err := tx.Exec(ctx, q, args...)
 		return err
 	})
 }
@@ -27,12 +27,12 @@ func (db *DB) ExecRaw(ctx context.Context, q string, args ...any) error {
 func (db *DB) ExecUnguarded(ctx context.Context, qs ...string) error {
 	return db.Write(ctx, func(tx *Tx) error {
 		var restore []string
-		if tx.engine == Postgres {
-			if _, err := tx.exec(ctx, `SET LOCAL session_replication_role = replica`); err != nil {
+		if tx.Engine() == Postgres {
+			if _, err := tx.Exec(ctx, `SET LOCAL session_replication_role = replica`); err != nil {
 				return err
 			}
 		} else {
-			err := tx.each(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'trigger'
+			err := tx.Each(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'trigger'
 				AND tbl_name IN ('journals', 'ledger_entries', 'ledger_accounts')`, nil, func(scan func(...any) error) error {
 				var name, sql string
 				err := scan(&name, &sql)
@@ -43,18 +43,18 @@ func (db *DB) ExecUnguarded(ctx context.Context, qs ...string) error {
 				return err
 			}
 			for i := 0; i < len(restore); i += 2 {
-				if _, err := tx.exec(ctx, `DROP TRIGGER `+restore[i]); err != nil {
+				if _, err := tx.Exec(ctx, `DROP TRIGGER `+restore[i]); err != nil {
 					return err
 				}
 			}
 		}
 		for _, q := range qs {
-			if _, err := tx.exec(ctx, q); err != nil {
+			if _, err := tx.Exec(ctx, q); err != nil {
 				return fmt.Errorf("%s: %w", q, err)
 			}
 		}
 		for i := 1; i < len(restore); i += 2 {
-			if _, err := tx.exec(ctx, restore[i]); err != nil {
+			if _, err := tx.Exec(ctx, restore[i]); err != nil {
 				return err
 			}
 		}
@@ -68,7 +68,7 @@ func (db *DB) PostThenExec(ctx context.Context, j ledger.Journal, q string) erro
 		if _, _, err := tx.post(ctx, j); err != nil {
 			return err
 		}
-		_, err := tx.exec(ctx, q)
+		_, err := tx.Exec(ctx, q)
 		return err
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"sharemall/internal/ledger"
+	"sharemall/internal/sqldb"
 )
 
 // postMany posts journals of one currency, none with a Covered entry, as
@@ -38,10 +39,10 @@ func (tx *Tx) postMany(ctx context.Context, currency string, js []ledger.Journal
 		}
 		digests[j.Key] = j.Digest()
 		values = append(values, "(?, ?, ?, ?, ?, ?, ?)")
-		args = append(args, j.Key, j.Kind, j.Memo, j.Currency, digests[j.Key], len(j.Entries), ts(tx.now))
+		args = append(args, j.Key, j.Kind, j.Memo, j.Currency, digests[j.Key], len(j.Entries), ts(tx.Now()))
 	}
 	ids := make(map[string]int64, len(js))
-	err := tx.each(ctx, `INSERT INTO journals (idempotency_key, kind, memo, currency, digest, entry_count, created_at) VALUES `+
+	err := tx.Each(ctx, `INSERT INTO journals (idempotency_key, kind, memo, currency, digest, entry_count, created_at) VALUES `+
 		strings.Join(values, ", ")+` ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key`, args,
 		func(scan func(...any) error) error {
 			var id int64
@@ -63,7 +64,7 @@ func (tx *Tx) postMany(ctx context.Context, currency string, js []ledger.Journal
 		}
 	}
 	if len(before) > 0 {
-		err := tx.each(ctx, `SELECT idempotency_key, digest FROM journals WHERE idempotency_key IN (`+placeholders(len(before))+`)`, before,
+		err := tx.Each(ctx, `SELECT idempotency_key, digest FROM journals WHERE idempotency_key IN (`+sqldb.Placeholders(len(before))+`)`, before,
 			func(scan func(...any) error) error {
 				var key, digest string
 				if err := scan(&key, &digest); err != nil {
@@ -142,7 +143,7 @@ func (r *entryRows) insert(ctx context.Context, tx *Tx) error {
 	if r.n == 0 {
 		return nil
 	}
-	_, err := tx.exec(ctx, `INSERT INTO ledger_entries (journal_id, account_id, direction, amount, currency) VALUES `+
+	_, err := tx.Exec(ctx, `INSERT INTO ledger_entries (journal_id, account_id, direction, amount, currency) VALUES `+
 		strings.Join(r.values, ", "), r.args...)
 	*r = entryRows{}
 	return err

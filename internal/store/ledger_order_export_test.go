@@ -1,6 +1,10 @@
 package store
 
-import "context"
+import (
+	"context"
+
+	"sharemall/internal/sqldb"
+)
 
 // LockOrderForTest creates the ledger accounts with codes (in currency) and
 // locks them with the two statements that lock ledger accounts in code
@@ -17,7 +21,7 @@ func (db *DB) LockOrderForTest(ctx context.Context, currency string, codes []str
 		for i, c := range codes {
 			args[i], idArgs[i], codeOf[ids[c]] = c, ids[c], c
 		}
-		err = tx.each(ctx, tx.lockWalletsQuery(len(codes)), args, func(scan func(...any) error) error {
+		err = tx.Each(ctx, tx.lockWalletsQuery(len(codes)), args, func(scan func(...any) error) error {
 			var code, cur string
 			var b int64
 			err := scan(&code, &cur, &b)
@@ -27,7 +31,7 @@ func (db *DB) LockOrderForTest(ctx context.Context, currency string, codes []str
 		if err != nil {
 			return err
 		}
-		return tx.each(ctx, tx.lockBalancesQuery(len(codes)), idArgs, func(scan func(...any) error) error {
+		return tx.Each(ctx, tx.lockBalancesQuery(len(codes)), idArgs, func(scan func(...any) error) error {
 			var id int64
 			err := scan(&id)
 			byID = append(byID, codeOf[id])
@@ -42,7 +46,7 @@ func (db *DB) StringsForTest(ctx context.Context, q string, args ...any) ([]stri
 	var out []string
 	err := db.Read(ctx, func(tx *Tx) error {
 		var err error
-		out, err = column[string](ctx, tx, q, args)
+		out, err = sqldb.Column[string](ctx, tx.Tx, q, args)
 		return err
 	})
 	return out, err

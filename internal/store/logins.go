@@ -6,6 +6,7 @@ import (
 
 	"sharemall/internal/account"
 	"sharemall/internal/errs"
+	"sharemall/internal/sqldb"
 )
 
 // LoginAttempt is a login whose password may be checked: it is already
@@ -29,12 +30,12 @@ func (db *DB) ReserveLoginAttempt(ctx context.Context, login, address string, p 
 		if err := tx.lockLoginKeys(ctx, "login:"+login, "address:"+address); err != nil {
 			return err
 		}
-		since := ts(tx.now.Add(-p.Window))
+		since := ts(tx.Now().Add(-p.Window))
 		if err := tx.pruneLoginAttempts(ctx, since); err != nil {
 			return err
 		}
 		var h account.LoginHistory
-		byAddress, err := column[int64](ctx, tx, `SELECT at FROM login_attempts WHERE address = ? AND at > ? ORDER BY at`, []any{address, since})
+		byAddress, err := sqldb.Column[int64](ctx, tx.Tx, `SELECT at FROM login_attempts WHERE address = ? AND at > ? ORDER BY at`, []any{address, since})
 		if err != nil {
 			return err
 		}
@@ -42,19 +43,19 @@ func (db *DB) ReserveLoginAttempt(ctx context.Context, login, address string, p 
 			h.Address = append(h.Address, fromTS(at))
 		}
 		var last int64
-		if err := tx.get(ctx, "login attempts", `SELECT COUNT(*), COALESCE(MAX(at), 0) FROM login_attempts WHERE login = ? AND at > ?`,
+		if err := tx.Get(ctx, "login attempts", `SELECT COUNT(*), COALESCE(MAX(at), 0) FROM login_attempts WHERE login = ? AND at > ?`,
 			[]any{login, since}, &h.NameCount, &last); err != nil {
 			return err
 		}
 		h.NameLast = fromTS(last)
-		if wait := p.Check(h, tx.now); wait.After > 0 {
+		if wait := p.Check(h, tx.Now()); wait.After > 0 {
 			field := "login"
 			if wait.ByAddress {
 				field = ""
 			}
 			return errs.TooManyFor(wait.After, field, "%s", wait.Message())
 		}
-		a.ID, err = tx.insert(ctx, `INSERT INTO login_attempts (login, address, at) VALUES (?, ?, ?)`, login, address, ts(tx.now))
+		a.ID, err = tx.Insert(ctx, `INSERT INTO login_attempts (login, address, at) VALUES (?, ?, ?)`, login, address, ts(tx.Now()))
 		return err
 	})
 	return a, errs.Wrap("store.ReserveLoginAttempt", err)
@@ -64,12 +65,12 @@ func (db *DB) ReserveLoginAttempt(ctx context.Context, login, address string, p 
 // keys, in sorted order so two attempts never wait on each other in a
 // circle. SQLite needs none: its writes run one at a time.
 func (tx *Tx) lockLoginKeys(ctx context.Context, keys ...string) error {
-	if tx.engine != Postgres {
+	if tx.Engine() != Postgres {
 		return nil
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(?, 0))`, k); err != nil {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(?, 0))`, k); err != nil {
 			return err
 		}
 	}
@@ -82,10 +83,10 @@ func (tx *Tx) lockLoginKeys(ctx context.Context, keys ...string) error {
 // over) the same old rows; SQLite's writes run one at a time anyway.
 func (tx *Tx) pruneLoginAttempts(ctx context.Context, before int64) error {
 	q := `DELETE FROM login_attempts WHERE at <= ?`
-	if tx.engine == Postgres {
+	if tx.Engine() == Postgres {
 		q = `DELETE FROM login_attempts WHERE id IN (SELECT id FROM login_attempts WHERE at <= ? LIMIT 256 FOR UPDATE SKIP LOCKED)`
 	}
-	_, err := tx.exec(ctx, q, before)
+	_, err := tx.Exec(ctx, q, before)
 	return err
 }
 
@@ -94,7 +95,7 @@ func (tx *Tx) pruneLoginAttempts(ctx context.Context, before int64) error {
 // addresses stay, so a good login never clears an attacker's record.
 func (db *DB) LoginSucceeded(ctx context.Context, a LoginAttempt) error {
 	return errs.Wrap("store.LoginSucceeded", db.Write(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `DELETE FROM login_attempts WHERE login = ? AND address = ?`, a.Login, a.Address)
+		_, err := tx.Exec(ctx, `DELETE FROM login_attempts WHERE login = ? AND address = ?`, a.Login, a.Address)
 		return err
 	}))
 }
@@ -103,7 +104,7 @@ func (db *DB) LoginSucceeded(ctx context.Context, a LoginAttempt) error {
 // (a fault of ours, such as the database failing mid-way).
 func (db *DB) CancelLoginAttempt(ctx context.Context, a LoginAttempt) error {
 	return errs.Wrap("store.CancelLoginAttempt", db.Write(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `DELETE FROM login_attempts WHERE id = ?`, a.ID)
+		_, err := tx.Exec(ctx, `DELETE FROM login_attempts WHERE id = ?`, a.ID)
 		return err
 	}))
 }

@@ -85,13 +85,13 @@ func renderMigration(engine Engine, src []byte) ([]byte, error) {
 }
 
 func (db *DB) provider() (*goose.Provider, error) {
-	fsys, err := renderMigrations(db.engine)
+	fsys, err := renderMigrations(db.Engine())
 	if err != nil {
 		return nil, err
 	}
 	dialect := goose.DialectSQLite3
 	var opts []goose.ProviderOption
-	if db.engine == Postgres {
+	if db.Engine() == Postgres {
 		dialect = goose.DialectPostgres
 		// Two servers starting at once on one database must not both migrate.
 		locker, err := lock.NewPostgresSessionLocker()
@@ -100,7 +100,7 @@ func (db *DB) provider() (*goose.Provider, error) {
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
-	return goose.NewProvider(dialect, db.write, fsys, opts...)
+	return goose.NewProvider(dialect, db.WritePool(), fsys, opts...)
 }
 
 // Migrate applies every pending migration and returns the number applied.

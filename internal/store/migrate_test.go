@@ -73,18 +73,4 @@ func TestOpenRefusesUnknownURL(t *testing.T) {
 	if _, err := Open(context.Background(), "mysql://x", ""); err == nil {
 		t.Fatal("opened mysql://")
 	}
-	if got := redact("postgres://u:secret@h/db"); strings.Contains(got, "secret") {
-		t.Fatalf("redact = %s", got)
-	}
-}
-
-func TestRebind(t *testing.T) {
-	tx := &Tx{engine: Postgres}
-	if got := tx.rebind("a = ? AND b IN (?, ?)"); got != "a = $1 AND b IN ($2, $3)" {
-		t.Fatal(got)
-	}
-	tx.engine = SQLite
-	if got := tx.rebind("a = ?"); got != "a = ?" {
-		t.Fatal(got)
-	}
 }

@@ -10,6 +10,7 @@ import (
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
 	"sharemall/internal/order"
+	"sharemall/internal/sqldb"
 )
 
 // Order returns an order as the actor may see it: the customer and
@@ -53,7 +54,7 @@ func (db *DB) Orders(ctx context.Context, actor account.Actor, f order.Filter) (
 		}
 		q, args = q+` ORDER BY id LIMIT ?`, append(args, limitPlusOne(f.Limit))
 		var os []*order.Order
-		err := tx.each(ctx, q, args, func(scan func(...any) error) error {
+		err := tx.Each(ctx, q, args, func(scan func(...any) error) error {
 			o, err := scanOrder(scan)
 			os = append(os, o)
 			return err
@@ -130,7 +131,7 @@ func scanOrder(scan func(...any) error) (*order.Order, error) {
 	if err := scan(&o.ID, &o.CustomerAccountID, &seller, &attr, &coupon, &o.Currency, &goods, &discount, &total,
 		&o.ShipTo.RegionCode, &o.ShipTo.Name, &o.ShipTo.Phone, &o.ShipTo.Address, &o.SettingsVersion, &status,
 		&created, &payBy, &paid, &cancelled); err != nil {
-		return nil, mapErr(err)
+		return nil, sqldb.MapErr(err)
 	}
 	o.SellerID, o.CouponID, o.Status = int64(seller), int64(coupon), order.Status(status)
 	o.GoodsTotal, o.Discount, o.Total = money.Amount(goods), money.Amount(discount), money.Amount(total)
@@ -153,7 +154,7 @@ func (tx *Tx) loadOrder(ctx context.Context, id int64) (*order.Order, error) {
 // orderHeader reads an order without its lines and fulfilment orders.
 func (tx *Tx) orderHeader(ctx context.Context, id int64) (*order.Order, error) {
 	var o *order.Order
-	err := tx.one(ctx, "order", `SELECT `+orderCols+` FROM orders WHERE id = ?`, []any{id}, func(scan func(...any) error) error {
+	err := tx.One(ctx, "order", `SELECT `+orderCols+` FROM orders WHERE id = ?`, []any{id}, func(scan func(...any) error) error {
 		var err error
 		o, err = scanOrder(scan)
 		return err
@@ -173,7 +174,7 @@ func (tx *Tx) attachLines(ctx context.Context, o *order.Order) error {
 
 // orderLines reads an order's lines into o.Lines.
 func (tx *Tx) orderLines(ctx context.Context, o *order.Order) error {
-	return tx.each(ctx, `SELECT `+lineCols+` FROM order_lines WHERE order_id = ? ORDER BY id`, []any{o.ID}, func(scan func(...any) error) error {
+	return tx.Each(ctx, `SELECT `+lineCols+` FROM order_lines WHERE order_id = ? ORDER BY id`, []any{o.ID}, func(scan func(...any) error) error {
 		var l order.Line
 		var retail, price, discount, base, markup int64
 		var snap string
@@ -193,7 +194,7 @@ func (tx *Tx) orderLines(ctx context.Context, o *order.Order) error {
 
 // attachFulfilments reads an order's fulfilment orders into o.Fulfilments.
 func (tx *Tx) attachFulfilments(ctx context.Context, o *order.Order) error {
-	return tx.each(ctx, `SELECT id, order_id, supplier_id, warehouse_id, status, carrier, tracking_number, released_at, shipped_at, received_at
+	return tx.Each(ctx, `SELECT id, order_id, supplier_id, warehouse_id, status, carrier, tracking_number, released_at, shipped_at, received_at
 		FROM fulfilment_orders WHERE order_id = ? ORDER BY id`, []any{o.ID}, func(scan func(...any) error) error {
 		var f order.Fulfilment
 		var status string

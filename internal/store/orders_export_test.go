@@ -6,7 +6,7 @@ import "context"
 // coupons and bindings directly, and cancel orders as the jobs will.
 func (db *DB) OrdersExecForTest(ctx context.Context, q string, args ...any) error {
 	return db.Write(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, q, args...)
+		_, err := tx.Exec(ctx, q, args...)
 		return err
 	})
 }
@@ -14,7 +14,7 @@ func (db *DB) OrdersExecForTest(ctx context.Context, q string, args ...any) erro
 // OrdersIntForTest reads one integer.
 func (db *DB) OrdersIntForTest(ctx context.Context, q string, args ...any) int64 {
 	var n int64
-	if err := db.Read(ctx, func(tx *Tx) error { return tx.get(ctx, "value", q, args, &n) }); err != nil {
+	if err := db.Read(ctx, func(tx *Tx) error { return tx.Get(ctx, "value", q, args, &n) }); err != nil {
 		panic(err)
 	}
 	return n

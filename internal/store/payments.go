@@ -13,6 +13,7 @@ import (
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
 	"sharemall/internal/order"
+	"sharemall/internal/sqldb"
 )
 
 // Payment is one attempt to pay an order through a provider.
@@ -77,16 +78,16 @@ func (db *DB) StartPayment(ctx context.Context, actor account.Actor, orderID int
 		switch {
 		case o.Status != order.Unpaid:
 			return errs.E(errs.Conflict, "status", "the order is %s, not unpaid", o.Status)
-		case !tx.now.Before(o.PayBy):
+		case !tx.Now().Before(o.PayBy):
 			return errs.E(errs.Conflict, "pay_by", "the time to pay this order has passed")
 		}
-		id, err := tx.insert(ctx, `INSERT INTO payments (order_id, provider, provider_ref, amount, currency, status, created_at)
-			VALUES (?, ?, ?, ?, ?, 'pending', ?)`, o.ID, provider, providerRef, int64(o.Total), o.Currency, ts(tx.now))
+		id, err := tx.Insert(ctx, `INSERT INTO payments (order_id, provider, provider_ref, amount, currency, status, created_at)
+			VALUES (?, ?, ?, ?, ?, 'pending', ?)`, o.ID, provider, providerRef, int64(o.Total), o.Currency, ts(tx.Now()))
 		if err != nil {
-			return relabel(err, errs.Conflict, "provider_ref", "is already used")
+			return sqldb.Relabel(err, errs.Conflict, "provider_ref", "is already used")
 		}
 		p = &Payment{ID: id, OrderID: o.ID, Provider: provider, ProviderRef: providerRef, Amount: o.Total,
-			Currency: o.Currency, Status: "pending", CreatedAt: tx.now}
+			Currency: o.Currency, Status: "pending", CreatedAt: tx.Now()}
 		return nil
 	})
 	return p, errs.Wrap("store.StartPayment", err)
@@ -168,7 +169,7 @@ func (tx *Tx) applyPayment(ctx context.Context, in CallbackInput) (string, *Paym
 		return "", nil, errs.Invalidf("amount", "does not match the payment's amount")
 	}
 	// The claim: of any number of deliveries, only one moves the payment on.
-	n, err := tx.execN(ctx, `UPDATE payments SET status = 'paid', paid_at = ? WHERE id = ? AND status = 'pending'`, ts(tx.now), p.ID)
+	n, err := tx.ExecN(ctx, `UPDATE payments SET status = 'paid', paid_at = ? WHERE id = ? AND status = 'pending'`, ts(tx.Now()), p.ID)
 	if err != nil {
 		return "", nil, err
 	}
@@ -182,14 +183,14 @@ func (tx *Tx) applyPayment(ctx context.Context, in CallbackInput) (string, *Paym
 		}
 		return OutcomeDuplicate, p, nil
 	}
-	n, err = tx.execN(ctx, `UPDATE orders SET status = ?, paid_at = ? WHERE id = ? AND status = ?`,
-		string(order.Paid), ts(tx.now), p.OrderID, string(order.Unpaid))
+	n, err = tx.ExecN(ctx, `UPDATE orders SET status = ?, paid_at = ? WHERE id = ? AND status = ?`,
+		string(order.Paid), ts(tx.Now()), p.OrderID, string(order.Unpaid))
 	if err != nil {
 		return "", nil, err
 	}
 	if n == 0 {
 		var status string
-		if err := tx.get(ctx, "order", `SELECT status FROM orders WHERE id = ?`, []any{p.OrderID}, &status); err != nil {
+		if err := tx.Get(ctx, "order", `SELECT status FROM orders WHERE id = ?`, []any{p.OrderID}, &status); err != nil {
 			return "", nil, err
 		}
 		outcome := OutcomeDoublePayment
@@ -208,9 +209,9 @@ func (tx *Tx) applyPayment(ctx context.Context, in CallbackInput) (string, *Paym
 	bySKU := slices.Clone(o.Lines)
 	slices.SortFunc(bySKU, func(a, b order.Line) int { return cmp.Compare(a.SKUID, b.SKUID) })
 	for _, l := range bySKU {
-		n, err := tx.execN(ctx, `UPDATE stock SET on_hand = on_hand - ?, reserved = reserved - ?, updated_at = ?
+		n, err := tx.ExecN(ctx, `UPDATE stock SET on_hand = on_hand - ?, reserved = reserved - ?, updated_at = ?
 			WHERE warehouse_id = ? AND sku_id = ? AND reserved >= ? AND on_hand >= ?`,
-			l.Quantity, l.Quantity, ts(tx.now), l.WarehouseID, l.SKUID, l.Quantity, l.Quantity)
+			l.Quantity, l.Quantity, ts(tx.Now()), l.WarehouseID, l.SKUID, l.Quantity, l.Quantity)
 		if err != nil {
 			return "", nil, err
 		}
@@ -230,13 +231,13 @@ func (tx *Tx) applyPayment(ctx context.Context, in CallbackInput) (string, *Paym
 	if _, err := tx.book(ctx, bs, s.CurrencyCode); err != nil {
 		return "", nil, err
 	}
-	if _, err := tx.exec(ctx, `UPDATE fulfilment_orders SET status = ?, released_at = ? WHERE order_id = ? AND status = ?`,
-		string(order.FulfilmentReleased), ts(tx.now), o.ID, string(order.FulfilmentPending)); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE fulfilment_orders SET status = ?, released_at = ? WHERE order_id = ? AND status = ?`,
+		string(order.FulfilmentReleased), ts(tx.Now()), o.ID, string(order.FulfilmentPending)); err != nil {
 		return "", nil, err
 	}
-	paid := tx.now
+	paid := tx.Now()
 	p.Status, p.PaidAt = "paid", &paid // as the claim above set them
-	tx.tally.payment(p.Currency, p.Amount)
+	tx.tally().payment(p.Currency, p.Amount)
 	return OutcomeApplied, p, nil
 }
 
@@ -252,8 +253,8 @@ func (tx *Tx) logCallback(ctx context.Context, provider, ref, payload, outcome s
 	if len(payload) > 64<<10 {
 		payload = payload[:64<<10]
 	}
-	_, err := tx.exec(ctx, `INSERT INTO payment_callbacks (provider, provider_ref, payload, outcome, at) VALUES (?, ?, ?, ?, ?)`,
-		provider, ref, payload, outcome, ts(tx.now))
+	_, err := tx.Exec(ctx, `INSERT INTO payment_callbacks (provider, provider_ref, payload, outcome, at) VALUES (?, ?, ?, ?, ?)`,
+		provider, ref, payload, outcome, ts(tx.Now()))
 	return err
 }
 
@@ -265,7 +266,7 @@ func (db *DB) CallbackOutcomes(ctx context.Context, actor account.Actor, provide
 		if err := actor.Require(account.Operator); err != nil {
 			return err
 		}
-		return tx.each(ctx, `SELECT outcome FROM payment_callbacks WHERE provider = ? AND provider_ref = ? ORDER BY id`,
+		return tx.Each(ctx, `SELECT outcome FROM payment_callbacks WHERE provider = ? AND provider_ref = ? ORDER BY id`,
 			[]any{provider, ref}, func(scan func(...any) error) error {
 				var o string
 				err := scan(&o)
@@ -281,11 +282,11 @@ func (db *DB) CallbackOutcomes(ctx context.Context, actor account.Actor, provide
 func (db *DB) ProviderSecret(ctx context.Context, provider string, fresh func() string) (string, error) {
 	var s string
 	err := db.Write(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, `INSERT INTO provider_secrets (provider, secret, created_at) VALUES (?, ?, ?)
-			ON CONFLICT (provider) DO NOTHING`, provider, fresh(), ts(tx.now)); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO provider_secrets (provider, secret, created_at) VALUES (?, ?, ?)
+			ON CONFLICT (provider) DO NOTHING`, provider, fresh(), ts(tx.Now())); err != nil {
 			return err
 		}
-		return tx.get(ctx, "provider secret", `SELECT secret FROM provider_secrets WHERE provider = ?`, []any{provider}, &s)
+		return tx.Get(ctx, "provider secret", `SELECT secret FROM provider_secrets WHERE provider = ?`, []any{provider}, &s)
 	})
 	return s, errs.Wrap("store.ProviderSecret", err)
 }
@@ -296,7 +297,7 @@ func (tx *Tx) payment(ctx context.Context, cond string, args ...any) (*Payment, 
 	p := &Payment{}
 	var amount, created, refundedAmount int64
 	var paid, refunded sql.NullInt64
-	if err := tx.get(ctx, "payment", `SELECT `+paymentCols+` FROM payments WHERE `+cond, args,
+	if err := tx.Get(ctx, "payment", `SELECT `+paymentCols+` FROM payments WHERE `+cond, args,
 		&p.ID, &p.OrderID, &p.Provider, &p.ProviderRef, &amount, &p.Currency, &p.Status, &created, &paid, &refunded, &refundedAmount); err != nil {
 		return nil, err
 	}

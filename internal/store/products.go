@@ -11,6 +11,7 @@ import (
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
 	"sharemall/internal/program"
+	"sharemall/internal/sqldb"
 )
 
 // CreateProduct stores a product with its SKUs in one transaction. A
@@ -46,9 +47,9 @@ func (db *DB) CreateProduct(ctx context.Context, actor account.Actor, p *catalog
 		if err != nil {
 			return err
 		}
-		p.CreatedAt, p.UpdatedAt = tx.now, tx.now
-		p.ID, err = tx.insert(ctx, `INSERT INTO products (supplier_id, category_id, title, description, images, commission, on_sale, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.SupplierID, nullInt(p.CategoryID), p.Title, p.Description, string(images), comm, p.OnSale, ts(tx.now), ts(tx.now))
+		p.CreatedAt, p.UpdatedAt = tx.Now(), tx.Now()
+		p.ID, err = tx.Insert(ctx, `INSERT INTO products (supplier_id, category_id, title, description, images, commission, on_sale, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.SupplierID, nullInt(p.CategoryID), p.Title, p.Description, string(images), comm, p.OnSale, ts(tx.Now()), ts(tx.Now()))
 		if err != nil {
 			return err
 		}
@@ -69,7 +70,7 @@ func (db *DB) CreateProduct(ctx context.Context, actor account.Actor, p *catalog
 }
 
 func (tx *Tx) insertSKU(ctx context.Context, prefix string, productID int64, s *catalog.SKU) error {
-	if taken, err := tx.exists(ctx, `SELECT 1 FROM skus WHERE product_id = ? AND code = ?`, productID, s.Code); err != nil {
+	if taken, err := tx.Exists(ctx, `SELECT 1 FROM skus WHERE product_id = ? AND code = ?`, productID, s.Code); err != nil {
 		return err
 	} else if taken {
 		return errs.E(errs.Conflict, prefix+"code", "is taken by another SKU of this product")
@@ -79,10 +80,10 @@ func (tx *Tx) insertSKU(ctx context.Context, prefix string, productID int64, s *
 	if err != nil {
 		return err
 	}
-	s.ProductID, s.CreatedAt, s.UpdatedAt = productID, tx.now, tx.now
-	s.ID, err = tx.insert(ctx, `INSERT INTO skus (product_id, code, options, retail_price, price_ceiling, commission, on_sale, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, productID, s.Code, string(opts), int64(s.RetailPrice), amountPtr(s.PriceCeiling), comm, s.OnSale, ts(tx.now), ts(tx.now))
-	return relabel(err, errs.Conflict, prefix+"code", "is taken by another SKU of this product")
+	s.ProductID, s.CreatedAt, s.UpdatedAt = productID, tx.Now(), tx.Now()
+	s.ID, err = tx.Insert(ctx, `INSERT INTO skus (product_id, code, options, retail_price, price_ceiling, commission, on_sale, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, productID, s.Code, string(opts), int64(s.RetailPrice), amountPtr(s.PriceCeiling), comm, s.OnSale, ts(tx.Now()), ts(tx.Now()))
+	return sqldb.Relabel(err, errs.Conflict, prefix+"code", "is taken by another SKU of this product")
 }
 
 // Product returns a product with its SKUs. Everybody sees a product on sale
@@ -141,7 +142,7 @@ func (db *DB) Products(ctx context.Context, actor account.Actor, f ProductFilter
 		}
 		q += ` ORDER BY p.id LIMIT ?`
 		args = append(args, limitPlusOne(f.Limit))
-		err := tx.each(ctx, q, args, func(scan func(...any) error) error {
+		err := tx.Each(ctx, q, args, func(scan func(...any) error) error {
 			p, err := scanProduct(scan)
 			if err == nil {
 				out = append(out, *p)
@@ -164,7 +165,7 @@ func (tx *Tx) attachSKUs(ctx context.Context, actor account.Actor, ps []catalog.
 	for i, p := range ps {
 		ids[i], at[p.ID] = p.ID, i
 	}
-	return tx.each(ctx, `SELECT `+skuCols+` FROM skus WHERE product_id IN (`+placeholders(len(ids))+`) ORDER BY id`, ids,
+	return tx.Each(ctx, `SELECT `+skuCols+` FROM skus WHERE product_id IN (`+sqldb.Placeholders(len(ids))+`) ORDER BY id`, ids,
 		func(scan func(...any) error) error {
 			s, err := scanSKU(scan)
 			if err != nil {
@@ -217,9 +218,9 @@ func (db *DB) UpdateProduct(ctx context.Context, actor account.Actor, id int64, 
 		if err != nil {
 			return err
 		}
-		p.UpdatedAt = tx.now
-		if _, err = tx.exec(ctx, `UPDATE products SET category_id = ?, title = ?, description = ?, images = ?, commission = ?, on_sale = ?, updated_at = ?
-			WHERE id = ?`, nullInt(p.CategoryID), p.Title, p.Description, string(images), comm, p.OnSale, ts(tx.now), id); err != nil {
+		p.UpdatedAt = tx.Now()
+		if _, err = tx.Exec(ctx, `UPDATE products SET category_id = ?, title = ?, description = ?, images = ?, commission = ?, on_sale = ?, updated_at = ?
+			WHERE id = ?`, nullInt(p.CategoryID), p.Title, p.Description, string(images), comm, p.OnSale, ts(tx.Now()), id); err != nil {
 			return err
 		}
 		return tx.auditCommission(ctx, actor, fmt.Sprintf("product:%d", id), oldCommission, p.Commission)
@@ -272,7 +273,7 @@ func (db *DB) UpdateSKU(ctx context.Context, actor account.Actor, id int64, u ca
 	var s *catalog.SKU
 	err := db.Write(ctx, func(tx *Tx) error {
 		var productID int64
-		if err := tx.get(ctx, "SKU", `SELECT product_id FROM skus WHERE id = ?`, []any{id}, &productID); err != nil {
+		if err := tx.Get(ctx, "SKU", `SELECT product_id FROM skus WHERE id = ?`, []any{id}, &productID); err != nil {
 			return err
 		}
 		p, sup, err := tx.changeableProduct(ctx, actor, productID)
@@ -312,9 +313,9 @@ func (db *DB) UpdateSKU(ctx context.Context, actor account.Actor, id int64, u ca
 		if err != nil {
 			return err
 		}
-		s.UpdatedAt = tx.now
-		if _, err = tx.exec(ctx, `UPDATE skus SET options = ?, retail_price = ?, price_ceiling = ?, commission = ?, on_sale = ?, updated_at = ? WHERE id = ?`,
-			string(opts), int64(s.RetailPrice), amountPtr(s.PriceCeiling), comm, s.OnSale, ts(tx.now), id); err != nil {
+		s.UpdatedAt = tx.Now()
+		if _, err = tx.Exec(ctx, `UPDATE skus SET options = ?, retail_price = ?, price_ceiling = ?, commission = ?, on_sale = ?, updated_at = ? WHERE id = ?`,
+			string(opts), int64(s.RetailPrice), amountPtr(s.PriceCeiling), comm, s.OnSale, ts(tx.Now()), id); err != nil {
 			return err
 		}
 		return tx.auditCommission(ctx, actor, fmt.Sprintf("sku:%d", id), oldCommission, s.Commission)
@@ -344,7 +345,7 @@ func (tx *Tx) auditCommission(ctx context.Context, actor account.Actor, subject 
 // product loads a product with all its SKUs, whoever asks.
 func (tx *Tx) product(ctx context.Context, id int64) (*catalog.Product, error) {
 	var p *catalog.Product
-	err := tx.one(ctx, "product", `SELECT `+productCols+` FROM products p WHERE p.id = ?`, []any{id}, func(scan func(...any) error) error {
+	err := tx.One(ctx, "product", `SELECT `+productCols+` FROM products p WHERE p.id = ?`, []any{id}, func(scan func(...any) error) error {
 		var err error
 		p, err = scanProduct(scan)
 		return err
@@ -352,7 +353,7 @@ func (tx *Tx) product(ctx context.Context, id int64) (*catalog.Product, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = tx.each(ctx, `SELECT `+skuCols+` FROM skus WHERE product_id = ? ORDER BY id`, []any{id}, func(scan func(...any) error) error {
+	err = tx.Each(ctx, `SELECT `+skuCols+` FROM skus WHERE product_id = ? ORDER BY id`, []any{id}, func(scan func(...any) error) error {
 		s, err := scanSKU(scan)
 		if err == nil {
 			p.SKUs = append(p.SKUs, *s)
@@ -416,7 +417,7 @@ func (tx *Tx) commissionLimits(ctx context.Context) (catalog.Limits, error) {
 // override leaves unnamed may be paid at a grade's rate.
 func (tx *Tx) limitsOf(ctx context.Context, st *program.Settings) (catalog.Limits, error) {
 	var grade int64
-	if err := tx.get(ctx, "grades", `SELECT COALESCE(MAX(tier1_rate_bp), 0) FROM grades`, nil, &grade); err != nil {
+	if err := tx.Get(ctx, "grades", `SELECT COALESCE(MAX(tier1_rate_bp), 0) FROM grades`, nil, &grade); err != nil {
 		return catalog.Limits{}, err
 	}
 	return catalog.Limits{Tiers: st.Tiers, TierRates: st.TierRates, GradeTier1: money.Rate(grade), AreaRate: st.AreaRate,
@@ -432,7 +433,7 @@ func scanProduct(scan func(...any) error) (*catalog.Product, error) {
 	var comm nullableString
 	var created, updated int64
 	if err := scan(&p.ID, &p.SupplierID, &category, &p.Title, &p.Description, &images, &comm, &p.OnSale, &created, &updated); err != nil {
-		return nil, mapErr(err)
+		return nil, sqldb.MapErr(err)
 	}
 	p.CategoryID, p.CreatedAt, p.UpdatedAt = int64(category), fromTS(created), fromTS(updated)
 	if err := json.Unmarshal([]byte(images), &p.Images); err != nil {
@@ -453,7 +454,7 @@ func scanSKU(scan func(...any) error) (*catalog.SKU, error) {
 	var comm nullableString
 	var created, updated int64
 	if err := scan(&s.ID, &s.ProductID, &s.Code, &opts, &price, &ceiling, &comm, &s.OnSale, &created, &updated); err != nil {
-		return nil, mapErr(err)
+		return nil, sqldb.MapErr(err)
 	}
 	s.RetailPrice, s.CreatedAt, s.UpdatedAt = money.Amount(price), fromTS(created), fromTS(updated)
 	if ceiling != nil {
@@ -481,13 +482,13 @@ func amountPtr(a *money.Amount) any {
 // that existing overrides no longer fit.
 func (tx *Tx) checkOverridesFit(ctx context.Context, lim catalog.Limits) error {
 	var bad error
-	err := tx.each(ctx, `SELECT p.id, p.commission, k.id, k.retail_price, k.commission FROM products p
+	err := tx.Each(ctx, `SELECT p.id, p.commission, k.id, k.retail_price, k.commission FROM products p
 		JOIN skus k ON k.product_id = p.id WHERE p.commission IS NOT NULL OR k.commission IS NOT NULL ORDER BY p.id, k.id`, nil,
 		func(scan func(...any) error) error {
 			var pid, kid, price int64
 			var pc, kc nullableString
 			if err := scan(&pid, &pc, &kid, &price, &kc); err != nil {
-				return mapErr(err)
+				return sqldb.MapErr(err)
 			}
 			if bad != nil {
 				return nil

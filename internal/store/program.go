@@ -9,6 +9,7 @@ import (
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
 	"sharemall/internal/program"
+	"sharemall/internal/sqldb"
 )
 
 // settings returns the program's current settings; the defaults (version 0)
@@ -16,7 +17,7 @@ import (
 func (tx *Tx) settings(ctx context.Context) (*program.Settings, error) {
 	var version int64
 	var raw string
-	err := tx.get(ctx, "settings", `SELECT version, settings FROM program_settings ORDER BY version DESC LIMIT 1`, nil, &version, &raw)
+	err := tx.Get(ctx, "settings", `SELECT version, settings FROM program_settings ORDER BY version DESC LIMIT 1`, nil, &version, &raw)
 	if errs.Is(err, errs.NotFound) {
 		return program.Default(), nil
 	}
@@ -63,7 +64,7 @@ func (db *DB) UpdateSettings(ctx context.Context, actor account.Actor, s *progra
 			return errs.E(errs.Conflict, "version", "settings changed since version %d (now %d); reload and apply your change again", ifVersion, old.Version)
 		}
 		if old.CurrencyCode != s.CurrencyCode {
-			if used, err := tx.exists(ctx, `SELECT 1 FROM skus`); err != nil {
+			if used, err := tx.Exists(ctx, `SELECT 1 FROM skus`); err != nil {
 				return err
 			} else if used {
 				return errs.Invalidf("currency", "cannot change once products are priced in %s", old.CurrencyCode)
@@ -90,9 +91,9 @@ func (db *DB) UpdateSettings(ctx context.Context, actor account.Actor, s *progra
 			return err
 		}
 		out.Version = old.Version + 1
-		if _, err := tx.exec(ctx, `INSERT INTO program_settings (version, settings, changed_by, changed_at) VALUES (?, ?, ?, ?)`,
-			out.Version, string(raw), nullInt(actor.AccountID), ts(tx.now)); err != nil {
-			return relabel(err, errs.Conflict, "version", "settings were changed at the same moment; reload and try again")
+		if _, err := tx.Exec(ctx, `INSERT INTO program_settings (version, settings, changed_by, changed_at) VALUES (?, ?, ?, ?)`,
+			out.Version, string(raw), nullInt(actor.AccountID), ts(tx.Now())); err != nil {
+			return sqldb.Relabel(err, errs.Conflict, "version", "settings were changed at the same moment; reload and try again")
 		}
 		type audited struct {
 			Version  int64             `json:"version"`
@@ -112,7 +113,7 @@ func (db *DB) UpdateSettings(ctx context.Context, actor account.Actor, s *progra
 // the rules: its own tier-1 rate over the cap, or a head-count condition
 // while those are off.
 func (tx *Tx) checkGradesFit(ctx context.Context, s *program.Settings) error {
-	rows, err := tx.query(ctx, `SELECT name, tier1_rate_bp, direct_members_min FROM grades`)
+	rows, err := tx.Query(ctx, `SELECT name, tier1_rate_bp, direct_members_min FROM grades`)
 	if err != nil {
 		return err
 	}
@@ -122,7 +123,7 @@ func (tx *Tx) checkGradesFit(ctx context.Context, s *program.Settings) error {
 		var rate nullableInt
 		var heads int64
 		if err := rows.Scan(&name, &rate, &heads); err != nil {
-			return mapErr(err)
+			return sqldb.MapErr(err)
 		}
 		if heads > 0 && !s.HeadCountConditions {
 			return errs.Invalidf("head_count_conditions", "grade %q has a head-count condition; remove it before turning these off", name)
@@ -132,7 +133,7 @@ func (tx *Tx) checkGradesFit(ctx context.Context, s *program.Settings) error {
 			return errs.Invalidf("commission_cap_bp", "grade %q pays %v at tier 1, which with the other rates goes above the cap", name, r)
 		}
 	}
-	return mapErr(rows.Err())
+	return sqldb.MapErr(rows.Err())
 }
 
 // settingsAt returns the settings of a given version (an order's rules).
@@ -143,7 +144,7 @@ func (tx *Tx) settingsAt(ctx context.Context, version int64) (*program.Settings,
 		return s, nil
 	}
 	var raw string
-	if err := tx.get(ctx, "settings version", `SELECT settings FROM program_settings WHERE version = ?`, []any{version}, &raw); err != nil {
+	if err := tx.Get(ctx, "settings version", `SELECT settings FROM program_settings WHERE version = ?`, []any{version}, &raw); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(raw), s); err != nil {

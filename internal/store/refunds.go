@@ -7,6 +7,7 @@ import (
 
 	"sharemall/internal/ledger"
 	"sharemall/internal/money"
+	"sharemall/internal/sqldb"
 )
 
 // Refunds owed to customers. Money we owe back is booked into the suspense
@@ -64,12 +65,12 @@ func (tx *Tx) oweRefund(ctx context.Context, key string, pay *Payment, caseID in
 // refunded at once: there is nothing to send back.
 func (tx *Tx) owePayment(ctx context.Context, p *Payment) (*Payment, error) {
 	if p.Amount == 0 {
-		if _, err := tx.exec(ctx, `UPDATE payments SET status = 'refunded', refunded_at = ? WHERE id = ?`, ts(tx.now), p.ID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE payments SET status = 'refunded', refunded_at = ? WHERE id = ?`, ts(tx.Now()), p.ID); err != nil {
 			return nil, err
 		}
 		return tx.payment(ctx, `id = ?`, p.ID)
 	}
-	if _, err := tx.exec(ctx, `UPDATE payments SET status = 'refund_due' WHERE id = ?`, p.ID); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE payments SET status = 'refund_due' WHERE id = ?`, p.ID); err != nil {
 		return nil, err
 	}
 	key := PaymentRefundKey(p.ID)
@@ -98,12 +99,12 @@ func (tx *Tx) refundMade(ctx context.Context, e *Effect) error {
 	if _, _, err := tx.post(ctx, j); err != nil {
 		return err
 	}
-	tx.tally.refund(e.Currency, e.Amount)
+	tx.tally().refund(e.Currency, e.Amount)
 	if p.CaseID != 0 {
 		return tx.caseRefundMade(ctx, p, e.Amount)
 	}
-	_, err := tx.exec(ctx, `UPDATE payments SET status = 'refunded', refunded_at = ?, refunded_amount = amount
-		WHERE id = ? AND status = 'refund_due'`, ts(tx.now), p.PaymentID)
+	_, err := tx.Exec(ctx, `UPDATE payments SET status = 'refunded', refunded_at = ?, refunded_amount = amount
+		WHERE id = ? AND status = 'refund_due'`, ts(tx.Now()), p.PaymentID)
 	return err
 }
 
@@ -112,7 +113,7 @@ func (tx *Tx) refundMade(ctx context.Context, e *Effect) error {
 // journal. Both change in the same transactions (owePayment, the
 // decisions of cases, refundMade), so this holds at every commit.
 func checkRefundsDue(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
-	rows, err := tx.query(ctx, `SELECT c.currency, c.owed, COALESCE(a.balance, 0) FROM
+	rows, err := tx.Query(ctx, `SELECT c.currency, c.owed, COALESCE(a.balance, 0) FROM
 			(SELECT currency, SUM(amount) AS owed FROM effects WHERE kind = ? AND status <> 'done' GROUP BY currency) c
 			LEFT JOIN ledger_accounts a ON a.code = ? AND a.currency = c.currency
 		WHERE c.owed <> COALESCE(a.balance, 0)
@@ -129,15 +130,15 @@ func checkRefundsDue(ctx context.Context, tx *Tx, add func(LedgerProblem)) error
 		var cur string
 		var owed, balance int64
 		if err := rows.Scan(&cur, &owed, &balance); err != nil {
-			return mapErr(err)
+			return sqldb.MapErr(err)
 		}
 		add(LedgerProblem{Account: string(ledger.RefundsDue), What: fmt.Sprintf(
 			"holds %d %s, but the refunds not yet confirmed by their providers owe %d", balance, cur, owed)})
 	}
 	if err := rows.Err(); err != nil {
-		return mapErr(err)
+		return sqldb.MapErr(err)
 	}
-	rows, err = tx.query(ctx, `SELECT e.idempotency_key FROM effects e
+	rows, err = tx.Query(ctx, `SELECT e.idempotency_key FROM effects e
 		WHERE e.kind = ? AND e.status = 'done' AND e.amount > 0
 			AND NOT EXISTS (SELECT 1 FROM journals j WHERE j.idempotency_key = 'refund:' || e.idempotency_key || ':paid')
 		ORDER BY e.id`, EffectRefund)
@@ -148,9 +149,9 @@ func checkRefundsDue(ctx context.Context, tx *Tx, add func(LedgerProblem)) error
 	for rows.Next() {
 		var key string
 		if err := rows.Scan(&key); err != nil {
-			return mapErr(err)
+			return sqldb.MapErr(err)
 		}
 		add(LedgerProblem{Journal: "refund:" + key + ":paid", What: fmt.Sprintf("refund %s was confirmed but its journal is missing", key)})
 	}
-	return mapErr(rows.Err())
+	return sqldb.MapErr(rows.Err())
 }

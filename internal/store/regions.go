@@ -6,6 +6,7 @@ import (
 
 	"sharemall/internal/catalog"
 	"sharemall/internal/errs"
+	"sharemall/internal/sqldb"
 )
 
 // Regions lists the children of a region by code, or the countries when
@@ -25,7 +26,7 @@ func (db *DB) Regions(ctx context.Context, parent string) ([]catalog.Region, err
 			}
 			q, args = `SELECT code, parent_code, level, name FROM regions WHERE parent_code = ? ORDER BY code`, []any{parent}
 		}
-		return tx.each(ctx, q, args, func(scan func(...any) error) error {
+		return tx.Each(ctx, q, args, func(scan func(...any) error) error {
 			r, err := scanRegion(scan)
 			if err == nil {
 				out = append(out, *r)
@@ -55,7 +56,7 @@ func (db *DB) Region(ctx context.Context, code string) (*catalog.Region, error) 
 
 func (tx *Tx) region(ctx context.Context, code string) (*catalog.Region, error) {
 	var r *catalog.Region
-	err := tx.one(ctx, "region", `SELECT code, parent_code, level, name FROM regions WHERE code = ?`, []any{code},
+	err := tx.One(ctx, "region", `SELECT code, parent_code, level, name FROM regions WHERE code = ?`, []any{code},
 		func(scan func(...any) error) error {
 			var err error
 			r, err = scanRegion(scan)
@@ -68,7 +69,7 @@ func scanRegion(scan func(...any) error) (*catalog.Region, error) {
 	r := &catalog.Region{}
 	var parent nullableString
 	if err := scan(&r.Code, &parent, &r.Level, &r.Name); err != nil {
-		return nil, mapErr(err)
+		return nil, sqldb.MapErr(err)
 	}
 	r.ParentCode = string(parent)
 	return r, nil
@@ -78,7 +79,7 @@ func scanRegion(scan func(...any) error) (*catalog.Region, error) {
 // name of the list (areas[i]) or of a single code when there is one.
 func (tx *Tx) checkRegions(ctx context.Context, field string, codes []string) error {
 	for i, c := range codes {
-		ok, err := tx.exists(ctx, `SELECT 1 FROM regions WHERE code = ?`, c)
+		ok, err := tx.Exists(ctx, `SELECT 1 FROM regions WHERE code = ?`, c)
 		if err != nil {
 			return err
 		}

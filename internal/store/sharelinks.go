@@ -9,6 +9,7 @@ import (
 	"sharemall/internal/errs"
 	"sharemall/internal/network"
 	"sharemall/internal/order"
+	"sharemall/internal/sqldb"
 )
 
 // ShareLink is a distributor's link to its shop (ProductID 0) or to a
@@ -95,8 +96,8 @@ func (db *DB) ShareLink(ctx context.Context, actor account.Actor, productID int6
 			code := newShareCode()
 			// DO NOTHING on either key: a taken code is retried, and a link
 			// created meanwhile by a concurrent request is read below.
-			n, err := tx.execN(ctx, `INSERT INTO share_links (code, distributor_id, product_id, channel, created_at)
-				VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, code, d.ID, nullInt(productID), channel, ts(tx.now))
+			n, err := tx.ExecN(ctx, `INSERT INTO share_links (code, distributor_id, product_id, channel, created_at)
+				VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, code, d.ID, nullInt(productID), channel, ts(tx.Now()))
 			if err != nil {
 				return err
 			}
@@ -116,7 +117,7 @@ func scanShareLink(scan func(...any) error) (*ShareLink, error) {
 	var product nullableInt
 	var created int64
 	if err := scan(&l.Code, &l.DistributorID, &product, &l.Channel, &created); err != nil {
-		return nil, mapErr(err)
+		return nil, sqldb.MapErr(err)
 	}
 	l.ProductID, l.CreatedAt = int64(product), fromTS(created)
 	return l, nil
@@ -124,7 +125,7 @@ func scanShareLink(scan func(...any) error) (*ShareLink, error) {
 
 func (tx *Tx) shareLinkOf(ctx context.Context, distributorID, productID int64, channel string) (*ShareLink, error) {
 	var l *ShareLink
-	err := tx.one(ctx, "share link", `SELECT `+shareLinkCols+` FROM share_links
+	err := tx.One(ctx, "share link", `SELECT `+shareLinkCols+` FROM share_links
 		WHERE distributor_id = ? AND COALESCE(product_id, 0) = ? AND channel = ?`, []any{distributorID, productID, channel},
 		func(scan func(...any) error) (err error) {
 			l, err = scanShareLink(scan)
@@ -140,7 +141,7 @@ func (tx *Tx) shareLink(ctx context.Context, code string) (*ShareLink, error) {
 		return nil, errs.E(errs.NotFound, "", "share link not found")
 	}
 	var l *ShareLink
-	err := tx.one(ctx, "share link", `SELECT l.code, l.distributor_id, l.product_id, l.channel, l.created_at
+	err := tx.One(ctx, "share link", `SELECT l.code, l.distributor_id, l.product_id, l.channel, l.created_at
 		FROM share_links l JOIN distributors d ON d.id = l.distributor_id WHERE l.code = ? AND d.status = ?`,
 		[]any{code, string(network.Active)}, func(scan func(...any) error) (err error) {
 			l, err = scanShareLink(scan)
@@ -209,7 +210,7 @@ func (db *DB) AttributedSeller(ctx context.Context, actor account.Actor) (int64,
 	var seller int64
 	err := db.Read(ctx, func(tx *Tx) error {
 		var self int64
-		err := tx.get(ctx, "distributor", `SELECT id FROM distributors WHERE account_id = ?`, []any{customer}, &self)
+		err := tx.Get(ctx, "distributor", `SELECT id FROM distributors WHERE account_id = ?`, []any{customer}, &self)
 		if err != nil && !errs.Is(err, errs.NotFound) {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"sharemall/internal/account"
 	"sharemall/internal/errs"
 	"sharemall/internal/network"
+	"sharemall/internal/sqldb"
 )
 
 // Shop is a distributor's storefront: a name, an avatar and a description;
@@ -90,7 +91,7 @@ func (tx *Tx) ownShop(ctx context.Context, actor account.Actor) (*Shop, error) {
 func (tx *Tx) shop(ctx context.Context, distributorID int64) (*Shop, error) {
 	sh := &Shop{DistributorID: distributorID}
 	var created, updated int64
-	err := tx.get(ctx, "shop", `SELECT name, avatar_url, description, created_at, updated_at FROM shops WHERE distributor_id = ?`,
+	err := tx.Get(ctx, "shop", `SELECT name, avatar_url, description, created_at, updated_at FROM shops WHERE distributor_id = ?`,
 		[]any{distributorID}, &sh.Name, &sh.AvatarURL, &sh.Description, &created, &updated)
 	sh.CreatedAt, sh.UpdatedAt = fromTS(created), fromTS(updated)
 	return sh, err
@@ -107,7 +108,7 @@ func (db *DB) PutShop(ctx context.Context, actor account.Actor, in ShopInput) (s
 		if err := in.normalize(); err != nil {
 			return err
 		}
-		open, err := tx.exists(ctx, `SELECT 1 FROM shops WHERE distributor_id = ?`, d.ID)
+		open, err := tx.Exists(ctx, `SELECT 1 FROM shops WHERE distributor_id = ?`, d.ID)
 		if err != nil {
 			return err
 		}
@@ -157,22 +158,22 @@ func (db *DB) UpdateShop(ctx context.Context, actor account.Actor, in ShopInput)
 }
 
 func (tx *Tx) openShop(ctx context.Context, distributorID int64, in ShopInput) (*Shop, error) {
-	if open, err := tx.exists(ctx, `SELECT 1 FROM shops WHERE distributor_id = ?`, distributorID); err != nil {
+	if open, err := tx.Exists(ctx, `SELECT 1 FROM shops WHERE distributor_id = ?`, distributorID); err != nil {
 		return nil, err
 	} else if open {
 		return nil, errs.E(errs.Conflict, "", "your shop is already open")
 	}
-	_, err := tx.exec(ctx, `INSERT INTO shops (distributor_id, name, avatar_url, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		distributorID, in.Name, in.AvatarURL, in.Description, ts(tx.now), ts(tx.now))
+	_, err := tx.Exec(ctx, `INSERT INTO shops (distributor_id, name, avatar_url, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		distributorID, in.Name, in.AvatarURL, in.Description, ts(tx.Now()), ts(tx.Now()))
 	if err != nil {
-		return nil, relabel(err, errs.Conflict, "", "your shop is already open")
+		return nil, sqldb.Relabel(err, errs.Conflict, "", "your shop is already open")
 	}
 	return tx.shop(ctx, distributorID)
 }
 
 func (tx *Tx) updateShop(ctx context.Context, distributorID int64, in ShopInput) (*Shop, error) {
-	_, err := tx.exec(ctx, `UPDATE shops SET name = ?, avatar_url = ?, description = ?, updated_at = ? WHERE distributor_id = ?`,
-		in.Name, in.AvatarURL, in.Description, ts(tx.now), distributorID)
+	_, err := tx.Exec(ctx, `UPDATE shops SET name = ?, avatar_url = ?, description = ?, updated_at = ? WHERE distributor_id = ?`,
+		in.Name, in.AvatarURL, in.Description, ts(tx.Now()), distributorID)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +197,7 @@ func (db *DB) Shop(ctx context.Context, distributorID int64) (*Shop, error) {
 
 // publicDistributor is NotFound unless the distributor exists and is active.
 func (tx *Tx) publicDistributor(ctx context.Context, id int64) error {
-	ok, err := tx.exists(ctx, `SELECT 1 FROM distributors WHERE id = ? AND status = ?`, id, string(network.Active))
+	ok, err := tx.Exists(ctx, `SELECT 1 FROM distributors WHERE id = ? AND status = ?`, id, string(network.Active))
 	if err == nil && !ok {
 		err = errs.E(errs.NotFound, "", "shop not found")
 	}

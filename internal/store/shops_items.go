@@ -9,6 +9,7 @@ import (
 	"sharemall/internal/catalog"
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
+	"sharemall/internal/sqldb"
 )
 
 // ShopItem is a product in a shop as the public sees it: on sale, from an
@@ -54,7 +55,7 @@ func (tx *Tx) shopPrice(ctx context.Context, distributorID, skuID int64) (money.
 	var retail int64
 	var ceiling, stored *int64
 	var allow bool
-	err := tx.get(ctx, "SKU", `SELECT k.retail_price, k.price_ceiling, s.allow_markup, sp.price
+	err := tx.Get(ctx, "SKU", `SELECT k.retail_price, k.price_ceiling, s.allow_markup, sp.price
 		FROM skus k JOIN products p ON p.id = k.product_id JOIN suppliers s ON s.id = p.supplier_id
 		LEFT JOIN shop_items si ON si.distributor_id = ? AND si.product_id = p.id
 		LEFT JOIN shop_prices sp ON sp.distributor_id = si.distributor_id AND sp.sku_id = k.id
@@ -83,22 +84,22 @@ func (db *DB) AddShopItem(ctx context.Context, actor account.Actor, productID in
 		if !tx.productOnSale(ctx, productID) {
 			return errs.Invalidf("product_id", "no product on sale has this id")
 		}
-		in, err := tx.exists(ctx, `SELECT 1 FROM shop_items WHERE distributor_id = ? AND product_id = ?`, sh.DistributorID, productID)
+		in, err := tx.Exists(ctx, `SELECT 1 FROM shop_items WHERE distributor_id = ? AND product_id = ?`, sh.DistributorID, productID)
 		if err != nil {
 			return err
 		}
 		if !in {
 			var n, last int64
-			if err := tx.get(ctx, "shop", `SELECT COUNT(*), COALESCE(MAX(position), 0) FROM shop_items WHERE distributor_id = ?`,
+			if err := tx.Get(ctx, "shop", `SELECT COUNT(*), COALESCE(MAX(position), 0) FROM shop_items WHERE distributor_id = ?`,
 				[]any{sh.DistributorID}, &n, &last); err != nil {
 				return err
 			}
 			if n >= MaxShopItems {
 				return errs.E(errs.Conflict, "product_id", "a shop holds at most %d products", MaxShopItems)
 			}
-			if _, err := tx.exec(ctx, `INSERT INTO shop_items (distributor_id, product_id, position, added_at) VALUES (?, ?, ?, ?)`,
-				sh.DistributorID, productID, last+1, ts(tx.now)); err != nil {
-				return relabel(err, errs.Conflict, "product_id", "is already in the shop")
+			if _, err := tx.Exec(ctx, `INSERT INTO shop_items (distributor_id, product_id, position, added_at) VALUES (?, ?, ?, ?)`,
+				sh.DistributorID, productID, last+1, ts(tx.Now())); err != nil {
+				return sqldb.Relabel(err, errs.Conflict, "product_id", "is already in the shop")
 			}
 		}
 		items, err := tx.shopItems(ctx, sh.DistributorID, 0, 1, productID)
@@ -117,7 +118,7 @@ func (db *DB) AddShopItem(ctx context.Context, actor account.Actor, productID in
 // productOnSale reports whether the public can see and buy the product.
 // Errors count as false: the caller then refuses the product.
 func (tx *Tx) productOnSale(ctx context.Context, productID int64) bool {
-	ok, err := tx.exists(ctx, `SELECT 1 FROM products p JOIN suppliers s ON s.id = p.supplier_id
+	ok, err := tx.Exists(ctx, `SELECT 1 FROM products p JOIN suppliers s ON s.id = p.supplier_id
 		WHERE p.id = ? AND p.on_sale = ? AND s.status = ?`, productID, true, string(catalog.Approved))
 	return err == nil && ok
 }
@@ -129,14 +130,14 @@ func (db *DB) RemoveShopItem(ctx context.Context, actor account.Actor, productID
 		if err != nil {
 			return err
 		}
-		n, err := tx.execN(ctx, `DELETE FROM shop_items WHERE distributor_id = ? AND product_id = ?`, sh.DistributorID, productID)
+		n, err := tx.ExecN(ctx, `DELETE FROM shop_items WHERE distributor_id = ? AND product_id = ?`, sh.DistributorID, productID)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
 			return errs.E(errs.NotFound, "", "product not in your shop")
 		}
-		_, err = tx.exec(ctx, `DELETE FROM shop_prices WHERE distributor_id = ? AND sku_id IN (SELECT id FROM skus WHERE product_id = ?)`,
+		_, err = tx.Exec(ctx, `DELETE FROM shop_prices WHERE distributor_id = ? AND sku_id IN (SELECT id FROM skus WHERE product_id = ?)`,
 			sh.DistributorID, productID)
 		return err
 	}))
@@ -154,7 +155,7 @@ func (db *DB) SetShopPrice(ctx context.Context, actor account.Actor, skuID int64
 			return err
 		}
 		var k *catalog.SKU
-		err = tx.one(ctx, "SKU", `SELECT `+skuCols+` FROM skus WHERE id = ?`, []any{skuID}, func(scan func(...any) error) error {
+		err = tx.One(ctx, "SKU", `SELECT `+skuCols+` FROM skus WHERE id = ?`, []any{skuID}, func(scan func(...any) error) error {
 			k, err = scanSKU(scan)
 			return err
 		})
@@ -162,7 +163,7 @@ func (db *DB) SetShopPrice(ctx context.Context, actor account.Actor, skuID int64
 			return err
 		}
 		var allow bool
-		err = tx.get(ctx, "SKU", `SELECT s.allow_markup FROM shop_items si JOIN products p ON p.id = si.product_id
+		err = tx.Get(ctx, "SKU", `SELECT s.allow_markup FROM shop_items si JOIN products p ON p.id = si.product_id
 			JOIN suppliers s ON s.id = p.supplier_id
 			WHERE si.distributor_id = ? AND si.product_id = ? AND p.on_sale = ? AND s.status = ?`,
 			[]any{sh.DistributorID, k.ProductID, true, string(catalog.Approved)}, &allow)
@@ -173,11 +174,11 @@ func (db *DB) SetShopPrice(ctx context.Context, actor account.Actor, skuID int64
 			return err
 		}
 		if price == k.RetailPrice {
-			_, err = tx.exec(ctx, `DELETE FROM shop_prices WHERE distributor_id = ? AND sku_id = ?`, sh.DistributorID, skuID)
+			_, err = tx.Exec(ctx, `DELETE FROM shop_prices WHERE distributor_id = ? AND sku_id = ?`, sh.DistributorID, skuID)
 		} else {
-			_, err = tx.exec(ctx, `INSERT INTO shop_prices (distributor_id, sku_id, price, updated_at) VALUES (?, ?, ?, ?)
+			_, err = tx.Exec(ctx, `INSERT INTO shop_prices (distributor_id, sku_id, price, updated_at) VALUES (?, ?, ?, ?)
 				ON CONFLICT (distributor_id, sku_id) DO UPDATE SET price = excluded.price, updated_at = excluded.updated_at`,
-				sh.DistributorID, skuID, int64(price), ts(tx.now))
+				sh.DistributorID, skuID, int64(price), ts(tx.Now()))
 		}
 		if err != nil {
 			return err
@@ -245,12 +246,12 @@ func (tx *Tx) shopItems(ctx context.Context, distributorID, after int64, limit i
 	args = append(args, limit)
 	var items []ShopItem
 	allow := map[int64]bool{}
-	err := tx.each(ctx, q, args, func(scan func(...any) error) error {
+	err := tx.Each(ctx, q, args, func(scan func(...any) error) error {
 		var it ShopItem
 		var images string
 		var markup bool
 		if err := scan(&it.Position, &it.ProductID, &it.SupplierID, &it.Title, &it.Description, &images, &markup); err != nil {
-			return mapErr(err)
+			return sqldb.MapErr(err)
 		}
 		if err := json.Unmarshal([]byte(images), &it.Images); err != nil {
 			return fmt.Errorf("store: product %d images: %w", it.ProductID, err)
@@ -269,16 +270,16 @@ func (tx *Tx) shopItems(ctx context.Context, distributorID, after int64, limit i
 		args = append(args, it.ProductID)
 	}
 	args = append(args, true)
-	err = tx.each(ctx, `SELECT k.id, k.product_id, k.code, k.options, k.retail_price, k.price_ceiling, sp.price
+	err = tx.Each(ctx, `SELECT k.id, k.product_id, k.code, k.options, k.retail_price, k.price_ceiling, sp.price
 		FROM skus k LEFT JOIN shop_prices sp ON sp.sku_id = k.id AND sp.distributor_id = ?
-		WHERE k.product_id IN (`+placeholders(len(items))+`) AND k.on_sale = ? ORDER BY k.id`, args,
+		WHERE k.product_id IN (`+sqldb.Placeholders(len(items))+`) AND k.on_sale = ? ORDER BY k.id`, args,
 		func(scan func(...any) error) error {
 			var k ShopSKU
 			var pid, retail int64
 			var opts string
 			var ceiling, stored *int64
 			if err := scan(&k.ID, &pid, &k.Code, &opts, &retail, &ceiling, &stored); err != nil {
-				return mapErr(err)
+				return sqldb.MapErr(err)
 			}
 			if err := json.Unmarshal([]byte(opts), &k.Options); err != nil {
 				return fmt.Errorf("store: SKU %d options: %w", k.ID, err)

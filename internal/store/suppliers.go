@@ -7,6 +7,7 @@ import (
 	"sharemall/internal/account"
 	"sharemall/internal/catalog"
 	"sharemall/internal/errs"
+	"sharemall/internal/sqldb"
 )
 
 // ApplySupplier makes the calling account a supplier in status applied and
@@ -27,22 +28,22 @@ func (db *DB) ApplySupplier(ctx context.Context, actor account.Actor, a catalog.
 		if err := a.Normalize(st.DefaultPhoneRegion); err != nil {
 			return err
 		}
-		if has, err := tx.exists(ctx, `SELECT 1 FROM suppliers WHERE owner_account_id = ?`, actor.AccountID); err != nil {
+		if has, err := tx.Exists(ctx, `SELECT 1 FROM suppliers WHERE owner_account_id = ?`, actor.AccountID); err != nil {
 			return err
 		} else if has {
 			return errs.E(errs.Conflict, "", "this account already runs a supplier")
 		}
-		if taken, err := tx.exists(ctx, `SELECT 1 FROM suppliers WHERE name = ?`, a.Name); err != nil {
+		if taken, err := tx.Exists(ctx, `SELECT 1 FROM suppliers WHERE name = ?`, a.Name); err != nil {
 			return err
 		} else if taken {
 			return errs.E(errs.Conflict, "name", "is taken by another supplier")
 		}
 		s = &catalog.Supplier{OwnerAccountID: actor.AccountID, Name: a.Name, ContactEmail: a.ContactEmail,
-			ContactPhone: a.ContactPhone, AllowMarkup: a.AllowMarkup, Status: catalog.Applied, CreatedAt: tx.now, UpdatedAt: tx.now}
-		id, err := tx.insert(ctx, `INSERT INTO suppliers (owner_account_id, name, contact_email, contact_phone, allow_markup, status, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, s.OwnerAccountID, s.Name, s.ContactEmail, s.ContactPhone, s.AllowMarkup, string(s.Status), ts(tx.now), ts(tx.now))
+			ContactPhone: a.ContactPhone, AllowMarkup: a.AllowMarkup, Status: catalog.Applied, CreatedAt: tx.Now(), UpdatedAt: tx.Now()}
+		id, err := tx.Insert(ctx, `INSERT INTO suppliers (owner_account_id, name, contact_email, contact_phone, allow_markup, status, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, s.OwnerAccountID, s.Name, s.ContactEmail, s.ContactPhone, s.AllowMarkup, string(s.Status), ts(tx.Now()), ts(tx.Now()))
 		if err != nil {
-			return relabel(err, errs.Conflict, "name", "is taken by another supplier")
+			return sqldb.Relabel(err, errs.Conflict, "name", "is taken by another supplier")
 		}
 		s.ID = id
 		return tx.grantRole(ctx, actor.AccountID, account.Supplier)
@@ -72,8 +73,8 @@ func (db *DB) SetSupplierStatus(ctx context.Context, actor account.Actor, id int
 			return errs.E(errs.Conflict, "status", "a supplier that is %s cannot become %s", s.Status, status)
 		}
 		old := s.Status
-		s.Status, s.UpdatedAt = status, tx.now
-		if _, err := tx.exec(ctx, `UPDATE suppliers SET status = ?, updated_at = ? WHERE id = ?`, string(status), ts(tx.now), id); err != nil {
+		s.Status, s.UpdatedAt = status, tx.Now()
+		if _, err := tx.Exec(ctx, `UPDATE suppliers SET status = ?, updated_at = ? WHERE id = ?`, string(status), ts(tx.Now()), id); err != nil {
 			return err
 		}
 		return tx.audit(ctx, actor.AccountID, "supplier.status", fmt.Sprintf("supplier:%d", id),
@@ -126,7 +127,7 @@ func (db *DB) Suppliers(ctx context.Context, actor account.Actor, f SupplierFilt
 		}
 		q += ` ORDER BY id LIMIT ?`
 		args = append(args, limitPlusOne(f.Limit))
-		return tx.each(ctx, q, args, func(scan func(...any) error) error {
+		return tx.Each(ctx, q, args, func(scan func(...any) error) error {
 			s, err := scanSupplier(scan)
 			if err == nil {
 				out = append(out, *s)
@@ -158,16 +159,16 @@ func (db *DB) UpdateSupplier(ctx context.Context, actor account.Actor, id int64,
 			return err
 		}
 		if s.Name != old.Name {
-			if taken, err := tx.exists(ctx, `SELECT 1 FROM suppliers WHERE name = ? AND id <> ?`, s.Name, id); err != nil {
+			if taken, err := tx.Exists(ctx, `SELECT 1 FROM suppliers WHERE name = ? AND id <> ?`, s.Name, id); err != nil {
 				return err
 			} else if taken {
 				return errs.E(errs.Conflict, "name", "is taken by another supplier")
 			}
 		}
-		s.UpdatedAt = tx.now
-		if _, err := tx.exec(ctx, `UPDATE suppliers SET name = ?, contact_email = ?, contact_phone = ?, allow_markup = ?, updated_at = ? WHERE id = ?`,
-			s.Name, s.ContactEmail, s.ContactPhone, s.AllowMarkup, ts(tx.now), id); err != nil {
-			return relabel(err, errs.Conflict, "name", "is taken by another supplier")
+		s.UpdatedAt = tx.Now()
+		if _, err := tx.Exec(ctx, `UPDATE suppliers SET name = ?, contact_email = ?, contact_phone = ?, allow_markup = ?, updated_at = ? WHERE id = ?`,
+			s.Name, s.ContactEmail, s.ContactPhone, s.AllowMarkup, ts(tx.Now()), id); err != nil {
+			return sqldb.Relabel(err, errs.Conflict, "name", "is taken by another supplier")
 		}
 		return tx.audit(ctx, actor.AccountID, "supplier.update", fmt.Sprintf("supplier:%d", id), supplierAudit(&old), supplierAudit(s))
 	})
@@ -188,7 +189,7 @@ func scanSupplier(scan func(...any) error) (*catalog.Supplier, error) {
 	var status string
 	var created, updated int64
 	if err := scan(&s.ID, &s.OwnerAccountID, &s.Name, &s.ContactEmail, &s.ContactPhone, &s.AllowMarkup, &status, &created, &updated); err != nil {
-		return nil, mapErr(err)
+		return nil, sqldb.MapErr(err)
 	}
 	s.Status, s.CreatedAt, s.UpdatedAt = catalog.SupplierStatus(status), fromTS(created), fromTS(updated)
 	return s, nil
@@ -197,7 +198,7 @@ func scanSupplier(scan func(...any) error) (*catalog.Supplier, error) {
 // supplier loads a supplier whoever asks; callers check visibility.
 func (tx *Tx) supplier(ctx context.Context, id int64) (*catalog.Supplier, error) {
 	var s *catalog.Supplier
-	err := tx.one(ctx, "supplier", `SELECT `+supplierCols+` FROM suppliers WHERE id = ?`, []any{id}, func(scan func(...any) error) error {
+	err := tx.One(ctx, "supplier", `SELECT `+supplierCols+` FROM suppliers WHERE id = ?`, []any{id}, func(scan func(...any) error) error {
 		var err error
 		s, err = scanSupplier(scan)
 		return err

@@ -27,6 +27,15 @@ type Count struct {
 	Amount money.Amount
 }
 
+// tallyKey holds a write transaction's *txTally (Tx.Value).
+type tallyKey struct{}
+
+// tally returns what this transaction did so far; nil outside write transactions.
+func (tx *Tx) tally() *txTally {
+	t, _ := tx.Value(tallyKey{}).(*txTally)
+	return t
+}
+
 // txTally is what one write transaction did; nil outside write transactions.
 type txTally struct {
 	orders                             int64

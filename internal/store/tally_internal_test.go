@@ -17,8 +17,8 @@ func TestTallyCountsOnlyCommittedWrites(t *testing.T) {
 	ctx := context.Background()
 	failed := errors.New("rolled back")
 	if err := db.Write(ctx, func(tx *Tx) error {
-		tx.tally.order()
-		tx.tally.payment("CNY", 100)
+		tx.tally().order()
+		tx.tally().payment("CNY", 100)
 		return failed
 	}); !errors.Is(err, failed) {
 		t.Fatal(err)
@@ -27,8 +27,8 @@ func TestTallyCountsOnlyCommittedWrites(t *testing.T) {
 		t.Fatalf("a rolled back write was counted: %+v", got)
 	}
 	if err := db.Write(ctx, func(tx *Tx) error {
-		tx.tally.order()
-		tx.tally.payment("CNY", 100)
+		tx.tally().order()
+		tx.tally().payment("CNY", 100)
 		return nil
 	}); err != nil {
 		t.Fatal(err)
@@ -36,7 +36,7 @@ func TestTallyCountsOnlyCommittedWrites(t *testing.T) {
 	if got := db.Tally(); got.OrdersPlaced != 1 || got.PaymentsReceived["CNY"] != (Count{1, 100}) {
 		t.Fatalf("a committed write: %+v", got)
 	}
-	if err := db.Read(ctx, func(tx *Tx) error { tx.tally.order(); return nil }); err != nil {
+	if err := db.Read(ctx, func(tx *Tx) error { tx.tally().order(); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if got := db.Tally(); got.OrdersPlaced != 1 {

@@ -3,13 +3,15 @@ package store
 import (
 	"database/sql"
 	"time"
+
+	"sharemall/internal/sqldb"
 )
 
-// Times are stored as Unix microseconds in UTC (see the first migration).
+// Times are stored as Unix microseconds in UTC (sqldb.TS).
 
-func ts(t time.Time) int64 { return t.UTC().UnixMicro() }
+func ts(t time.Time) int64 { return sqldb.TS(t) }
 
-func fromTS(v int64) time.Time { return time.UnixMicro(v).UTC() }
+func fromTS(v int64) time.Time { return sqldb.FromTS(v) }
 
 func fromNullTS(v sql.NullInt64) *time.Time {
 	if !v.Valid {
@@ -26,9 +28,9 @@ func nullTS(t *time.Time) sql.NullInt64 {
 	return sql.NullInt64{Int64: ts(*t), Valid: true}
 }
 
-func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+func nullString(s string) sql.NullString { return sqldb.NullString(s) }
 
-func nullInt(v int64) sql.NullInt64 { return sql.NullInt64{Int64: v, Valid: v != 0} }
+func nullInt(v int64) sql.NullInt64 { return sqldb.NullInt(v) }
 
 // nullableInt scans a nullable integer as 0.
 type nullableInt int64

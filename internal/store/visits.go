@@ -8,6 +8,7 @@ import (
 	"sharemall/internal/errs"
 	"sharemall/internal/network"
 	"sharemall/internal/program"
+	"sharemall/internal/sqldb"
 )
 
 // Visit is one touch by a distributor: a link opened, a poster scanned, a
@@ -66,7 +67,7 @@ func (db *DB) RecordVisit(ctx context.Context, actor account.Actor, code, visito
 			return err
 		}
 		v = &Visit{DistributorID: l.DistributorID, Channel: l.Channel, LinkCode: l.Code, ProductID: l.ProductID,
-			CustomerAccountID: customerOf(actor), Visitor: visitor, At: tx.now}
+			CustomerAccountID: customerOf(actor), Visitor: visitor, At: tx.Now()}
 		if err := tx.insertVisit(ctx, v); err != nil {
 			return err
 		}
@@ -80,7 +81,7 @@ func (db *DB) RecordVisit(ctx context.Context, actor account.Actor, code, visito
 
 func (tx *Tx) insertVisit(ctx context.Context, v *Visit) error {
 	var err error
-	v.ID, err = tx.insert(ctx, `INSERT INTO visits (distributor_id, channel, link_code, coupon_code, product_id, customer_account_id, visitor, at)
+	v.ID, err = tx.Insert(ctx, `INSERT INTO visits (distributor_id, channel, link_code, coupon_code, product_id, customer_account_id, visitor, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, v.DistributorID, v.Channel, nullString(v.LinkCode), nullString(v.CouponCode),
 		nullInt(v.ProductID), nullInt(v.CustomerAccountID), v.Visitor, ts(v.At))
 	return err
@@ -121,7 +122,7 @@ func (db *DB) ClaimVisits(ctx context.Context, actor account.Actor, visitor stri
 			order = `DESC`
 		}
 		var v *Visit
-		err = tx.one(ctx, "visit", `SELECT v.id, v.distributor_id, v.channel, v.link_code, v.coupon_code, v.product_id, v.at
+		err = tx.One(ctx, "visit", `SELECT v.id, v.distributor_id, v.channel, v.link_code, v.coupon_code, v.product_id, v.at
 			FROM visits v JOIN distributors d ON d.id = v.distributor_id
 			WHERE v.visitor = ? AND v.customer_account_id IS NULL AND d.status = ?
 			ORDER BY v.at `+order+`, v.id `+order+` LIMIT 1`, []any{visitor, string(network.Active)},
@@ -131,7 +132,7 @@ func (db *DB) ClaimVisits(ctx context.Context, actor account.Actor, visitor stri
 				var product nullableInt
 				var at int64
 				if err := scan(&v.ID, &v.DistributorID, &v.Channel, &link, &coupon, &product, &at); err != nil {
-					return mapErr(err)
+					return sqldb.MapErr(err)
 				}
 				v.LinkCode, v.CouponCode, v.ProductID, v.At = string(link), string(coupon), int64(product), fromTS(at)
 				return nil
@@ -139,7 +140,7 @@ func (db *DB) ClaimVisits(ctx context.Context, actor account.Actor, visitor stri
 		if err != nil && !errs.Is(err, errs.NotFound) {
 			return err
 		}
-		n, err := tx.execN(ctx, `UPDATE visits SET customer_account_id = ? WHERE visitor = ? AND customer_account_id IS NULL`, customer, visitor)
+		n, err := tx.ExecN(ctx, `UPDATE visits SET customer_account_id = ? WHERE visitor = ? AND customer_account_id IS NULL`, customer, visitor)
 		if err != nil {
 			return err
 		}
@@ -173,7 +174,7 @@ func (db *DB) BindFromCoupon(ctx context.Context, actor account.Actor, code stri
 		if err != nil {
 			return err
 		}
-		if why := c.unusable(tx.now); why != "" {
+		if why := c.unusable(tx.Now()); why != "" {
 			return errs.Invalidf("code", "%s", why)
 		}
 		if v, ev, err = tx.touchCouponVisit(ctx, customer, c); err != nil {
@@ -203,7 +204,7 @@ func (tx *Tx) touchCouponVisit(ctx context.Context, customerAccountID int64, c *
 	if err := tx.publicDistributor(ctx, c.DistributorID); err != nil {
 		return nil, nil, errs.Invalidf("code", "the coupon's distributor is not active")
 	}
-	v := &Visit{DistributorID: c.DistributorID, Channel: ChannelCoupon, CouponCode: c.Code, CustomerAccountID: customerAccountID, At: tx.now}
+	v := &Visit{DistributorID: c.DistributorID, Channel: ChannelCoupon, CouponCode: c.Code, CustomerAccountID: customerAccountID, At: tx.Now()}
 	if err := tx.insertVisit(ctx, v); err != nil {
 		return nil, nil, err
 	}

@@ -60,7 +60,7 @@ func (tx *Tx) wallet(ctx context.Context, id int64) (*wallet.Wallet, error) {
 	}
 	w.Debt = max(-w.Debt, 0) // debit-normal: the balance is minus the debt
 	var withdrawn int64
-	err = tx.get(ctx, "withdrawn", `SELECT amount FROM wallet_withdrawn WHERE distributor_id = ?`, []any{id}, &withdrawn)
+	err = tx.Get(ctx, "withdrawn", `SELECT amount FROM wallet_withdrawn WHERE distributor_id = ?`, []any{id}, &withdrawn)
 	if errs.Is(err, errs.NotFound) {
 		err = nil // never paid a withdrawal
 	}

@@ -6,6 +6,7 @@ import (
 	"sharemall/internal/account"
 	"sharemall/internal/catalog"
 	"sharemall/internal/errs"
+	"sharemall/internal/sqldb"
 )
 
 // Warehouses, their areas and their stock are private to their supplier and
@@ -38,11 +39,11 @@ func (db *DB) CreateWarehouse(ctx context.Context, actor account.Actor, w *catal
 		if err := tx.checkWarehouse(ctx, w); err != nil {
 			return err
 		}
-		w.CreatedAt, w.UpdatedAt = tx.now, tx.now
-		id, err := tx.insert(ctx, `INSERT INTO warehouses (supplier_id, name, region_code, priority, active, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, w.SupplierID, w.Name, w.RegionCode, w.Priority, w.Active, ts(tx.now), ts(tx.now))
+		w.CreatedAt, w.UpdatedAt = tx.Now(), tx.Now()
+		id, err := tx.Insert(ctx, `INSERT INTO warehouses (supplier_id, name, region_code, priority, active, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, w.SupplierID, w.Name, w.RegionCode, w.Priority, w.Active, ts(tx.Now()), ts(tx.Now()))
 		if err != nil {
-			return relabel(err, errs.Conflict, "name", "is taken by another warehouse of this supplier")
+			return sqldb.Relabel(err, errs.Conflict, "name", "is taken by another warehouse of this supplier")
 		}
 		w.ID = id
 		return tx.replaceAreas(ctx, w.ID, w.Areas)
@@ -62,7 +63,7 @@ func (tx *Tx) checkWarehouse(ctx context.Context, w *catalog.Warehouse) error {
 	if err := tx.checkRegions(ctx, "areas", w.Areas); err != nil {
 		return err
 	}
-	taken, err := tx.exists(ctx, `SELECT 1 FROM warehouses WHERE supplier_id = ? AND name = ? AND id <> ?`, w.SupplierID, w.Name, w.ID)
+	taken, err := tx.Exists(ctx, `SELECT 1 FROM warehouses WHERE supplier_id = ? AND name = ? AND id <> ?`, w.SupplierID, w.Name, w.ID)
 	if err == nil && taken {
 		return errs.E(errs.Conflict, "name", "is taken by another warehouse of this supplier")
 	}
@@ -70,11 +71,11 @@ func (tx *Tx) checkWarehouse(ctx context.Context, w *catalog.Warehouse) error {
 }
 
 func (tx *Tx) replaceAreas(ctx context.Context, warehouseID int64, codes []string) error {
-	if _, err := tx.exec(ctx, `DELETE FROM warehouse_areas WHERE warehouse_id = ?`, warehouseID); err != nil {
+	if _, err := tx.Exec(ctx, `DELETE FROM warehouse_areas WHERE warehouse_id = ?`, warehouseID); err != nil {
 		return err
 	}
 	for _, c := range codes {
-		if _, err := tx.exec(ctx, `INSERT INTO warehouse_areas (warehouse_id, region_code) VALUES (?, ?)`, warehouseID, c); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO warehouse_areas (warehouse_id, region_code) VALUES (?, ?)`, warehouseID, c); err != nil {
 			return err
 		}
 	}
@@ -115,7 +116,7 @@ func (db *DB) Warehouses(ctx context.Context, actor account.Actor, supplierID in
 			}
 			q, args = `SELECT `+warehouseCols+` FROM warehouses WHERE supplier_id = ? ORDER BY id`, []any{supplierID}
 		}
-		err := tx.each(ctx, q, args, func(scan func(...any) error) error {
+		err := tx.Each(ctx, q, args, func(scan func(...any) error) error {
 			w, err := scanWarehouse(scan)
 			if err == nil {
 				out = append(out, *w)
@@ -150,10 +151,10 @@ func (db *DB) UpdateWarehouse(ctx context.Context, actor account.Actor, id int64
 		if err := tx.checkWarehouse(ctx, w); err != nil {
 			return err
 		}
-		w.UpdatedAt = tx.now
-		_, err = tx.exec(ctx, `UPDATE warehouses SET name = ?, region_code = ?, priority = ?, active = ?, updated_at = ? WHERE id = ?`,
-			w.Name, w.RegionCode, w.Priority, w.Active, ts(tx.now), id)
-		return relabel(err, errs.Conflict, "name", "is taken by another warehouse of this supplier")
+		w.UpdatedAt = tx.Now()
+		_, err = tx.Exec(ctx, `UPDATE warehouses SET name = ?, region_code = ?, priority = ?, active = ?, updated_at = ? WHERE id = ?`,
+			w.Name, w.RegionCode, w.Priority, w.Active, ts(tx.Now()), id)
+		return sqldb.Relabel(err, errs.Conflict, "name", "is taken by another warehouse of this supplier")
 	})
 	if err != nil {
 		return nil, errs.Wrap("store.UpdateWarehouse", err)
@@ -177,8 +178,8 @@ func (db *DB) SetWarehouseAreas(ctx context.Context, actor account.Actor, id int
 		if err := tx.checkRegions(ctx, "areas", areas); err != nil {
 			return err
 		}
-		w.Areas, w.UpdatedAt = areas, tx.now
-		if _, err := tx.exec(ctx, `UPDATE warehouses SET updated_at = ? WHERE id = ?`, ts(tx.now), id); err != nil {
+		w.Areas, w.UpdatedAt = areas, tx.Now()
+		if _, err := tx.Exec(ctx, `UPDATE warehouses SET updated_at = ? WHERE id = ?`, ts(tx.Now()), id); err != nil {
 			return err
 		}
 		return tx.replaceAreas(ctx, id, areas)
@@ -200,7 +201,7 @@ func (db *DB) SetStock(ctx context.Context, actor account.Actor, warehouseID, sk
 		if err != nil {
 			return err
 		}
-		ok, err := tx.exists(ctx, `SELECT 1 FROM skus k JOIN products p ON p.id = k.product_id WHERE k.id = ? AND p.supplier_id = ?`, skuID, w.SupplierID)
+		ok, err := tx.Exists(ctx, `SELECT 1 FROM skus k JOIN products p ON p.id = k.product_id WHERE k.id = ? AND p.supplier_id = ?`, skuID, w.SupplierID)
 		if err != nil {
 			return err
 		}
@@ -214,18 +215,18 @@ func (db *DB) SetStock(ctx context.Context, actor account.Actor, warehouseID, sk
 		// reserving or a refund putting units back thus runs wholly before
 		// this (and is seen) or after it (and changes the count set here):
 		// never lost under the write.
-		if err := tx.get(ctx, "stock", `INSERT INTO stock (warehouse_id, sku_id, on_hand, reserved, updated_at) VALUES (?, ?, 0, 0, ?)
+		if err := tx.Get(ctx, "stock", `INSERT INTO stock (warehouse_id, sku_id, on_hand, reserved, updated_at) VALUES (?, ?, 0, 0, ?)
 			ON CONFLICT (warehouse_id, sku_id) DO UPDATE SET updated_at = excluded.updated_at RETURNING reserved`,
-			[]any{warehouseID, skuID, ts(tx.now)}, &st.Reserved); err != nil {
+			[]any{warehouseID, skuID, ts(tx.Now())}, &st.Reserved); err != nil {
 			return err
 		}
-		tx.point(ctx, "stock.set.read")
+		tx.Point(ctx, "stock.set.read")
 		if err := catalog.CheckOnHand(onHand, st.Reserved); err != nil {
 			return err
 		}
-		st.UpdatedAt = tx.now
-		_, err = tx.exec(ctx, `UPDATE stock SET on_hand = ?, updated_at = ? WHERE warehouse_id = ? AND sku_id = ?`,
-			onHand, ts(tx.now), warehouseID, skuID)
+		st.UpdatedAt = tx.Now()
+		_, err = tx.Exec(ctx, `UPDATE stock SET on_hand = ?, updated_at = ? WHERE warehouse_id = ? AND sku_id = ?`,
+			onHand, ts(tx.Now()), warehouseID, skuID)
 		return err
 	})
 	if err != nil {
@@ -241,12 +242,12 @@ func (db *DB) Stock(ctx context.Context, actor account.Actor, warehouseID int64)
 		if _, err := tx.ownedWarehouse(ctx, actor, warehouseID); err != nil {
 			return err
 		}
-		return tx.each(ctx, `SELECT warehouse_id, sku_id, on_hand, reserved, updated_at FROM stock WHERE warehouse_id = ? ORDER BY sku_id`,
+		return tx.Each(ctx, `SELECT warehouse_id, sku_id, on_hand, reserved, updated_at FROM stock WHERE warehouse_id = ? ORDER BY sku_id`,
 			[]any{warehouseID}, func(scan func(...any) error) error {
 				var s catalog.Stock
 				var at int64
 				if err := scan(&s.WarehouseID, &s.SKUID, &s.OnHand, &s.Reserved, &at); err != nil {
-					return mapErr(err)
+					return sqldb.MapErr(err)
 				}
 				s.UpdatedAt = fromTS(at)
 				out = append(out, s)
@@ -262,7 +263,7 @@ func scanWarehouse(scan func(...any) error) (*catalog.Warehouse, error) {
 	w := &catalog.Warehouse{}
 	var created, updated int64
 	if err := scan(&w.ID, &w.SupplierID, &w.Name, &w.RegionCode, &w.Priority, &w.Active, &created, &updated); err != nil {
-		return nil, mapErr(err)
+		return nil, sqldb.MapErr(err)
 	}
 	w.CreatedAt, w.UpdatedAt = fromTS(created), fromTS(updated)
 	return w, nil
@@ -270,11 +271,11 @@ func scanWarehouse(scan func(...any) error) (*catalog.Warehouse, error) {
 
 func (tx *Tx) warehouseAreas(ctx context.Context, id int64) ([]string, error) {
 	out := []string{}
-	err := tx.each(ctx, `SELECT region_code FROM warehouse_areas WHERE warehouse_id = ? ORDER BY region_code`, []any{id},
+	err := tx.Each(ctx, `SELECT region_code FROM warehouse_areas WHERE warehouse_id = ? ORDER BY region_code`, []any{id},
 		func(scan func(...any) error) error {
 			var c string
 			if err := scan(&c); err != nil {
-				return mapErr(err)
+				return sqldb.MapErr(err)
 			}
 			out = append(out, c)
 			return nil
@@ -289,7 +290,7 @@ func (tx *Tx) ownedWarehouse(ctx context.Context, actor account.Actor, id int64)
 		return nil, err
 	}
 	var w *catalog.Warehouse
-	err := tx.one(ctx, "warehouse", `SELECT `+warehouseCols+` FROM warehouses WHERE id = ?`, []any{id}, func(scan func(...any) error) error {
+	err := tx.One(ctx, "warehouse", `SELECT `+warehouseCols+` FROM warehouses WHERE id = ?`, []any{id}, func(scan func(...any) error) error {
 		var err error
 		w, err = scanWarehouse(scan)
 		return err

@@ -10,7 +10,7 @@ import (
 // order flow will, so catalog tests can check that on-hand never drops below it.
 func (db *DB) ReserveStockForTest(ctx context.Context, warehouseID, skuID, n int64) error {
 	return db.Write(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `UPDATE stock SET reserved = ? WHERE warehouse_id = ? AND sku_id = ?`, n, warehouseID, skuID)
+		_, err := tx.Exec(ctx, `UPDATE stock SET reserved = ? WHERE warehouse_id = ? AND sku_id = ?`, n, warehouseID, skuID)
 		return err
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"sharemall/internal/ledger"
 	"sharemall/internal/money"
 	"sharemall/internal/network"
+	"sharemall/internal/sqldb"
 	"sharemall/internal/wallet"
 )
 
@@ -48,7 +49,7 @@ func (r *withdrawalRow) withdrawal() *wallet.Withdrawal {
 
 func (tx *Tx) withdrawalWhere(ctx context.Context, cond string, args ...any) (*wallet.Withdrawal, error) {
 	var r withdrawalRow
-	if err := tx.get(ctx, "withdrawal", `SELECT `+withdrawalCols+` FROM withdrawals WHERE `+cond, args, r.dest()...); err != nil {
+	if err := tx.Get(ctx, "withdrawal", `SELECT `+withdrawalCols+` FROM withdrawals WHERE `+cond, args, r.dest()...); err != nil {
 		return nil, err
 	}
 	return r.withdrawal(), nil
@@ -59,7 +60,7 @@ func (tx *Tx) withdrawal(ctx context.Context, id int64) (*wallet.Withdrawal, err
 }
 
 func (tx *Tx) withdrawals(ctx context.Context, q string, args ...any) ([]wallet.Withdrawal, error) {
-	rows, err := tx.query(ctx, q, args...)
+	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -68,11 +69,11 @@ func (tx *Tx) withdrawals(ctx context.Context, q string, args ...any) ([]wallet.
 	for rows.Next() {
 		var r withdrawalRow
 		if err := rows.Scan(r.dest()...); err != nil {
-			return nil, mapErr(err)
+			return nil, sqldb.MapErr(err)
 		}
 		out = append(out, *r.withdrawal())
 	}
-	return out, mapErr(rows.Err())
+	return out, sqldb.MapErr(rows.Err())
 }
 
 // ownsWallet reports whether actor may see and act on distributor id's
@@ -189,9 +190,9 @@ func (tx *Tx) requestWithdrawal(ctx context.Context, distributorID int64, amount
 	if err := tx.sameCurrency(ctx, available, cur.Code); err != nil {
 		return nil, err
 	}
-	id, err := tx.insert(ctx, `INSERT INTO withdrawals (distributor_id, currency, amount, fee, net, status, client_key, requested_at)
+	id, err := tx.Insert(ctx, `INSERT INTO withdrawals (distributor_id, currency, amount, fee, net, status, client_key, requested_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, cur.Code, int64(amount), int64(fee), int64(amount-fee), string(wallet.Requested),
-		nullString(clientKey), ts(tx.now))
+		nullString(clientKey), ts(tx.Now()))
 	if err != nil {
 		if clientKey != "" && errs.Is(err, errs.Conflict) {
 			return nil, errKeyRace
@@ -217,21 +218,21 @@ func (tx *Tx) requestWithdrawal(ctx context.Context, distributorID int64, amount
 		}
 		return nil, err
 	}
-	tx.point(ctx, "withdrawal.request.held") // the wallet's available row is locked
+	tx.Point(ctx, "withdrawal.request.held") // the wallet's available row is locked
 	// Read the debt only now, behind the wallet's lock: a clawback that
 	// committed first is seen, one that comes later queues behind us.
 	if err := tx.refuseDebt(ctx, d.ID, cur); err != nil {
 		return nil, err
 	}
 	// Days are the program's, midnight to midnight in its time zone.
-	day, next := s.Day(tx.now)
+	day, next := s.Day(tx.Now())
 	var n int64
-	if err := tx.get(ctx, "count", `SELECT COUNT(*) FROM withdrawals WHERE distributor_id = ? AND requested_at >= ? AND requested_at < ?`,
+	if err := tx.Get(ctx, "count", `SELECT COUNT(*) FROM withdrawals WHERE distributor_id = ? AND requested_at >= ? AND requested_at < ?`,
 		[]any{d.ID, ts(day), ts(next)}, &n); err != nil {
 		return nil, err
 	}
 	if n > int64(rule.DailyLimit) {
-		return nil, errs.TooManyFor(next.Sub(tx.now), "daily_limit", "at most %d withdrawal requests a day; try again after midnight %s (%s)",
+		return nil, errs.TooManyFor(next.Sub(tx.Now()), "daily_limit", "at most %d withdrawal requests a day; try again after midnight %s (%s)",
 			rule.DailyLimit, s.Location(), next.Format("2006-01-02 15:04 MST"))
 	}
 	return tx.withdrawal(ctx, id)
@@ -272,7 +273,7 @@ func (tx *Tx) replayWithdrawal(ctx context.Context, distributorID int64, amount 
 // another (the program's currency changed after the wallet was funded).
 func (tx *Tx) sameCurrency(ctx context.Context, code, currency string) error {
 	var have string
-	err := tx.get(ctx, "ledger account", `SELECT currency FROM ledger_accounts WHERE code = ?`, []any{code}, &have)
+	err := tx.Get(ctx, "ledger account", `SELECT currency FROM ledger_accounts WHERE code = ?`, []any{code}, &have)
 	if errs.Is(err, errs.NotFound) {
 		return nil
 	}

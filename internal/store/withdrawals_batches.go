@@ -15,6 +15,7 @@ import (
 	"sharemall/internal/errs"
 	"sharemall/internal/ledger"
 	"sharemall/internal/money"
+	"sharemall/internal/sqldb"
 	"sharemall/internal/wallet"
 )
 
@@ -51,7 +52,7 @@ func (tx *Tx) payoutBatch(ctx context.Context, id int64) (*PayoutBatch, error) {
 	var paid sql.NullInt64
 	var paidBy nullableInt
 	var ref nullableString
-	if err := tx.get(ctx, "payout batch", `SELECT status, created_by, created_at, paid_at, paid_by, payout_ref FROM withdrawal_batches WHERE id = ?`,
+	if err := tx.Get(ctx, "payout batch", `SELECT status, created_by, created_at, paid_at, paid_by, payout_ref FROM withdrawal_batches WHERE id = ?`,
 		[]any{id}, &status, &b.CreatedBy, &created, &paid, &paidBy, &ref); err != nil {
 		return nil, err
 	}
@@ -88,14 +89,14 @@ func (db *DB) CreatePayoutBatch(ctx context.Context, actor account.Actor) (*Payo
 	var b *PayoutBatch
 	var ws []wallet.Withdrawal
 	err := db.Write(ctx, func(tx *Tx) error {
-		id, err := tx.insert(ctx, `INSERT INTO withdrawal_batches (status, created_by, created_at) VALUES (?, ?, ?)`,
-			string(BatchExported), actor.AccountID, ts(tx.now))
+		id, err := tx.Insert(ctx, `INSERT INTO withdrawal_batches (status, created_by, created_at) VALUES (?, ?, ?)`,
+			string(BatchExported), actor.AccountID, ts(tx.Now()))
 		if err != nil {
 			return err
 		}
 		// One statement: a withdrawal approved or batched concurrently is
 		// either in this batch or not, never in two.
-		n, err := tx.execN(ctx, `UPDATE withdrawals SET batch_id = ? WHERE status = ? AND batch_id IS NULL`, id, string(wallet.Approved))
+		n, err := tx.ExecN(ctx, `UPDATE withdrawals SET batch_id = ? WHERE status = ? AND batch_id IS NULL`, id, string(wallet.Approved))
 		if err != nil {
 			return err
 		}
@@ -147,7 +148,7 @@ func (db *DB) PayoutBatchCSV(ctx context.Context, actor account.Actor, id int64,
 		if _, err := tx.payoutBatch(ctx, id); err != nil {
 			return err
 		}
-		rows, err := tx.query(ctx, `SELECT w.id, w.distributor_id, a.name, d.display_name, w.net, w.currency
+		rows, err := tx.Query(ctx, `SELECT w.id, w.distributor_id, a.name, d.display_name, w.net, w.currency
 			FROM withdrawals w JOIN distributors d ON d.id = w.distributor_id JOIN accounts a ON a.id = d.account_id
 			WHERE w.batch_id = ? ORDER BY w.id`, id)
 		if err != nil {
@@ -161,7 +162,7 @@ func (db *DB) PayoutBatchCSV(ctx context.Context, actor account.Actor, id int64,
 			var name, display, cur string
 			var net money.Amount
 			if err := rows.Scan(&wid, &did, &name, &display, &net, &cur); err != nil {
-				return mapErr(err)
+				return sqldb.MapErr(err)
 			}
 			c, ok := money.LookupCurrency(cur)
 			if !ok {
@@ -171,7 +172,7 @@ func (db *DB) PayoutBatchCSV(ctx context.Context, actor account.Actor, id int64,
 				c.Format(net), cur, PayoutReference(wid)})
 		}
 		if err := rows.Err(); err != nil {
-			return mapErr(err)
+			return sqldb.MapErr(err)
 		}
 		cw.Flush()
 		return cw.Error()
@@ -222,7 +223,7 @@ func (db *DB) MarkBatchPaid(ctx context.Context, actor account.Actor, id int64, 
 	err = db.Write(ctx, func(tx *Tx) error {
 		var err error
 		// Lock the batch row first: a concurrent mark waits, then sees ours.
-		n, err := tx.execN(ctx, `UPDATE withdrawal_batches SET status = status WHERE id = ?`, id)
+		n, err := tx.ExecN(ctx, `UPDATE withdrawal_batches SET status = status WHERE id = ?`, id)
 		if err != nil {
 			return err
 		}
@@ -239,8 +240,8 @@ func (db *DB) MarkBatchPaid(ctx context.Context, actor account.Actor, id int64, 
 			ws, err = tx.batchWithdrawals(ctx, id)
 			return err
 		}
-		n, err = tx.execN(ctx, `UPDATE withdrawal_batches SET status = ?, paid_at = ?, paid_by = ?, payout_ref = ? WHERE id = ? AND status = ?`,
-			string(BatchPaid), ts(tx.now), actor.AccountID, ref, id, string(BatchExported))
+		n, err = tx.ExecN(ctx, `UPDATE withdrawal_batches SET status = ?, paid_at = ?, paid_by = ?, payout_ref = ? WHERE id = ? AND status = ?`,
+			string(BatchPaid), ts(tx.Now()), actor.AccountID, ref, id, string(BatchExported))
 		if err != nil {
 			return err
 		}

@@ -13,7 +13,7 @@ import (
 // lost a hold or kept one; a withdrawing balance with no withdrawal behind
 // it at all is found as well as withdrawals with no hold.
 func checkWithdrawalHolds(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
-	return tx.each(ctx, `SELECT COALESCE(a.owner_id, w.distributor_id), COALESCE(a.balance, 0), COALESCE(w.held, 0)
+	return tx.Each(ctx, `SELECT COALESCE(a.owner_id, w.distributor_id), COALESCE(a.balance, 0), COALESCE(w.held, 0)
 		FROM (SELECT owner_id, balance FROM ledger_accounts WHERE kind = ?) a
 		FULL OUTER JOIN (SELECT distributor_id, SUM(CASE WHEN status IN (?, ?) THEN amount ELSE 0 END) AS held
 			FROM withdrawals GROUP BY distributor_id) w ON w.distributor_id = a.owner_id
@@ -35,7 +35,7 @@ func checkWithdrawalHolds(ctx context.Context, tx *Tx, add func(LedgerProblem)) 
 // paid one its payout journal and every rejected one its release journal
 // (withdrawalKey).
 func checkWithdrawalJournals(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
-	return tx.each(ctx, `SELECT w.id, w.status, 'request' FROM withdrawals w
+	return tx.Each(ctx, `SELECT w.id, w.status, 'request' FROM withdrawals w
 			WHERE NOT EXISTS (SELECT 1 FROM journals j WHERE j.idempotency_key = 'withdrawal:' || w.id || ':request')
 		UNION ALL
 		SELECT w.id, w.status, 'paid' FROM withdrawals w
@@ -60,7 +60,7 @@ func checkWithdrawalJournals(ctx context.Context, tx *Tx, add func(LedgerProblem
 // (wallet_withdrawn, kept by the payout's transaction) equals the sum of
 // the distributor's paid withdrawals.
 func checkWithdrawnTotals(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
-	return tx.each(ctx, `SELECT COALESCE(t.distributor_id, p.distributor_id), COALESCE(t.amount, 0), COALESCE(p.paid, 0)
+	return tx.Each(ctx, `SELECT COALESCE(t.distributor_id, p.distributor_id), COALESCE(t.amount, 0), COALESCE(p.paid, 0)
 		FROM wallet_withdrawn t
 		FULL OUTER JOIN (SELECT distributor_id, SUM(amount) AS paid FROM withdrawals WHERE status = ? GROUP BY distributor_id) p
 			ON p.distributor_id = t.distributor_id

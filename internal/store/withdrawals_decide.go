@@ -74,7 +74,7 @@ func (db *DB) ApproveWithdrawal(ctx context.Context, actor account.Actor, id int
 // same withdrawal waits, then reads the outcome of ours and repeats it as a
 // no-op or refuses it.
 func (tx *Tx) lockWithdrawal(ctx context.Context, id int64) (*wallet.Withdrawal, error) {
-	n, err := tx.execN(ctx, `UPDATE withdrawals SET status = status WHERE id = ?`, id)
+	n, err := tx.ExecN(ctx, `UPDATE withdrawals SET status = status WHERE id = ?`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,7 @@ func (tx *Tx) lockAccounts(ctx context.Context, codes ...string) error {
 	codes = slices.Clone(codes)
 	slices.Sort(codes)
 	for _, c := range slices.Compact(codes) {
-		if _, err := tx.exec(ctx, `UPDATE ledger_accounts SET balance = balance WHERE code = ?`, c); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE ledger_accounts SET balance = balance WHERE code = ?`, c); err != nil {
 			return err
 		}
 	}
@@ -116,8 +116,8 @@ func (tx *Tx) approveWithdrawal(ctx context.Context, actor account.Actor, id int
 	}
 	old := withdrawalAudit{Status: w.Status}
 	if ref == "" {
-		n, err := tx.execN(ctx, `UPDATE withdrawals SET status = ?, decided_at = ?, decided_by = ? WHERE id = ? AND status = ?`,
-			string(wallet.Approved), ts(tx.now), actor.AccountID, id, string(wallet.Requested))
+		n, err := tx.ExecN(ctx, `UPDATE withdrawals SET status = ?, decided_at = ?, decided_by = ? WHERE id = ? AND status = ?`,
+			string(wallet.Approved), ts(tx.Now()), actor.AccountID, id, string(wallet.Requested))
 		if err != nil {
 			return nil, err
 		}
@@ -141,9 +141,9 @@ func (tx *Tx) approveWithdrawal(ctx context.Context, actor account.Actor, id int
 // books the payout: the hold leaves the wallet, the net to withdrawals_paid
 // and the fee to platform revenue. It does not audit; callers do.
 func (tx *Tx) payWithdrawal(ctx context.Context, actor account.Actor, w *wallet.Withdrawal, ref string) error {
-	n, err := tx.execN(ctx, `UPDATE withdrawals SET status = ?, payout_ref = ?, paid_at = ?,
+	n, err := tx.ExecN(ctx, `UPDATE withdrawals SET status = ?, payout_ref = ?, paid_at = ?,
 		decided_at = COALESCE(decided_at, ?), decided_by = COALESCE(decided_by, ?) WHERE id = ? AND status = ?`,
-		string(wallet.Paid), ref, ts(tx.now), ts(tx.now), actor.AccountID, w.ID, string(w.Status))
+		string(wallet.Paid), ref, ts(tx.Now()), ts(tx.Now()), actor.AccountID, w.ID, string(w.Status))
 	if err != nil {
 		return err
 	}
@@ -167,7 +167,7 @@ func (tx *Tx) payWithdrawal(ctx context.Context, actor account.Actor, w *wallet.
 	// The wallet's withdrawn figure, beside the journal. Its row is locked
 	// only while the distributor's withdrawing account is (the covered
 	// debit above), so it adds no lock of its own to the order.
-	_, err = tx.exec(ctx, `INSERT INTO wallet_withdrawn (distributor_id, amount) VALUES (?, ?)
+	_, err = tx.Exec(ctx, `INSERT INTO wallet_withdrawn (distributor_id, amount) VALUES (?, ?)
 		ON CONFLICT (distributor_id) DO UPDATE SET amount = wallet_withdrawn.amount + excluded.amount`, w.DistributorID, int64(w.Amount))
 	return err
 }
@@ -211,9 +211,9 @@ func (tx *Tx) rejectWithdrawal(ctx context.Context, actor account.Actor, id int6
 	case w.BatchID != 0:
 		return nil, errs.E(errs.Conflict, "status", "the withdrawal is in payout batch %d, already exported to the bank", w.BatchID)
 	}
-	n, err := tx.execN(ctx, `UPDATE withdrawals SET status = ?, reason = ?, decided_at = ?, decided_by = ?
+	n, err := tx.ExecN(ctx, `UPDATE withdrawals SET status = ?, reason = ?, decided_at = ?, decided_by = ?
 		WHERE id = ? AND status = ? AND batch_id IS NULL`,
-		string(wallet.Rejected), reason, ts(tx.now), actor.AccountID, id, string(w.Status))
+		string(wallet.Rejected), reason, ts(tx.Now()), actor.AccountID, id, string(w.Status))
 	if err != nil {
 		return nil, err
 	}
@@ -233,7 +233,7 @@ func (tx *Tx) rejectWithdrawal(ctx context.Context, actor account.Actor, id int6
 	if err != nil {
 		return nil, err
 	}
-	tx.point(ctx, "withdrawal.reject.debt_read")
+	tx.Point(ctx, "withdrawal.reject.debt_read")
 	toDebt, rest := debtFirst(w.Amount, wallet[debtCode])
 	// Entries in the same code order.
 	j := ledger.Journal{Key: withdrawalKey(id, "reject"), Kind: "withdrawal.reject", Currency: w.Currency,

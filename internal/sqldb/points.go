@@ -1,4 +1,4 @@
-package store
+package sqldb
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 
 // Points let a test hold a transaction at a named place while another runs,
 // to force the interleavings that goroutine storms rarely hit: a money path
-// calls tx.point(ctx, "withdrawal.reject.locked") where the order of its
+// calls tx.Point(ctx, "withdrawal.reject.locked") where the order of its
 // reads, locks and writes matters, and a test registers a function there
 // with DB.OnPoint. Production code never registers one, so a point costs a
 // nil check.
@@ -32,8 +32,8 @@ func (db *DB) OnPoint(name string, fn func(ctx context.Context)) {
 	db.points.m[name] = fn
 }
 
-// point runs the function a test registered at name, if any.
-func (tx *Tx) point(ctx context.Context, name string) {
+// Point runs the function a test registered at name, if any.
+func (tx *Tx) Point(ctx context.Context, name string) {
 	if tx.points == nil {
 		return
 	}
@@ -58,5 +58,5 @@ func (db *DB) WaitingWrites(ctx context.Context) (int, error) {
 	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_stat_activity
 		WHERE application_name = current_setting('application_name') AND pid <> pg_backend_pid()
 			AND datname = current_database() AND wait_event_type = 'Lock'`).Scan(&n)
-	return n, mapErr(err)
+	return n, MapErr(err)
 }

@@ -1,4 +1,4 @@
-package store
+package sqldb
 
 import (
 	"context"
@@ -13,10 +13,10 @@ import (
 	"sharemall/internal/errs"
 )
 
-// mapErr turns driver errors into domain codes at the storage boundary.
+// MapErr turns driver errors into domain codes at the storage boundary.
 // Constraint violations become Conflict or Invalid; callers that know which
-// field a constraint guards re-label the error with that field (see onConflict).
-func mapErr(err error) error {
+// field a constraint guards re-label the error with that field (Relabel).
+func MapErr(err error) error {
 	if err == nil {
 		return nil
 	}
@@ -39,7 +39,7 @@ func mapErr(err error) error {
 			return &errs.Error{Code: errs.Invalid, Message: "refers to something that does not exist, or is still referred to", Err: err}
 		case "23514", "23502", "22001", "22003", "22P02":
 			return &errs.Error{Code: errs.Invalid, Message: "value breaks a rule of the database", Err: err}
-		case "23001": // restrict_violation: raised by the ledger's immutability triggers
+		case "23001": // restrict_violation: raised by triggers that keep rows immutable
 			return &errs.Error{Code: errs.Conflict, Message: "refused by the database", Err: err}
 		case "40001", "40P01":
 			return &errs.Error{Code: errs.Conflict, Message: "concurrent update; retry", Err: err}
@@ -67,9 +67,9 @@ func mapErr(err error) error {
 	return &errs.Error{Code: errs.Internal, Err: err}
 }
 
-// constraintName returns the name of the violated constraint when the
+// ConstraintName returns the name of the violated constraint when the
 // driver reports one (PostgreSQL), or the "table.column" list SQLite reports.
-func constraintName(err error) string {
+func ConstraintName(err error) string {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		return pe.ConstraintName
@@ -84,9 +84,9 @@ func constraintName(err error) string {
 	return ""
 }
 
-// relabel gives a constraint error the field and reason a caller can act on.
+// Relabel gives a constraint error the field and reason a caller can act on.
 // It leaves every other error unchanged.
-func relabel(err error, code errs.Code, field, message string) error {
+func Relabel(err error, code errs.Code, field, message string) error {
 	if errs.CodeOf(err) != code {
 		return err
 	}

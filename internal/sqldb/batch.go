@@ -1,4 +1,4 @@
-package store
+package sqldb
 
 import (
 	"context"
@@ -62,7 +62,7 @@ func (b *batcher) write(ctx context.Context, fn func(*Tx) error) error {
 	case b.reqs <- r:
 	case <-ctx.Done():
 		b.waiting.Add(-1)
-		return mapErr(ctx.Err())
+		return MapErr(ctx.Err())
 	case <-b.quit:
 		b.waiting.Add(-1)
 		return errs.E(errs.Unavailable, "", "database is closed")
@@ -117,7 +117,7 @@ func (b *batcher) run(first *writeReq) {
 	batch = append(batch, first)
 	stx, err := db.write.BeginTx(context.Background(), db.txOptions(false))
 	if err != nil {
-		fail(mapErr(err))
+		fail(MapErr(err))
 		return
 	}
 	for i := 0; i < len(batch); i++ {
@@ -137,7 +137,7 @@ func (b *batcher) run(first *writeReq) {
 		}
 	}
 	if err := stx.Commit(); err != nil {
-		fail(mapErr(err))
+		fail(MapErr(err))
 		return
 	}
 	b.commits.Add(1)
@@ -147,12 +147,12 @@ func (b *batcher) run(first *writeReq) {
 // transaction itself is gone (SQLite rolled it back), which fails the batch.
 func (b *batcher) step(stx *sql.Tx, r *writeReq, missed *[]string) (lost error) {
 	if err := r.ctx.Err(); err != nil {
-		r.err = mapErr(err)
+		r.err = MapErr(err)
 		return nil
 	}
 	bg := context.Background()
 	if _, err := stx.ExecContext(bg, "SAVEPOINT w"); err != nil {
-		return mapErr(err)
+		return MapErr(err)
 	}
 	tx := &Tx{tx: stx, engine: b.db.engine, now: b.db.Now().UTC().Truncate(time.Microsecond), stmts: b.db.writeStmts, detached: true, points: &b.db.points}
 	func() {
@@ -162,21 +162,21 @@ func (b *batcher) step(stx *sql.Tx, r *writeReq, missed *[]string) (lost error) 
 			}
 		}()
 		if r.err = r.fn(tx); r.err == nil {
-			r.err = tx.flushBalances(bg)
+			r.err = tx.runBeforeCommit(bg)
 		}
 	}()
 	*missed = append(*missed, tx.missed...)
 	if r.err == nil && r.panic == nil {
 		if _, err := stx.ExecContext(bg, "RELEASE w"); err != nil {
-			return fmt.Errorf("store: release savepoint: %w", mapErr(err))
+			return fmt.Errorf("sqldb: release savepoint: %w", MapErr(err))
 		}
 		return nil
 	}
 	if _, err := stx.ExecContext(bg, "ROLLBACK TO w"); err != nil {
-		return fmt.Errorf("store: roll back savepoint: %w", mapErr(err))
+		return fmt.Errorf("sqldb: roll back savepoint: %w", MapErr(err))
 	}
 	if _, err := stx.ExecContext(bg, "RELEASE w"); err != nil {
-		return fmt.Errorf("store: release savepoint: %w", mapErr(err))
+		return fmt.Errorf("sqldb: release savepoint: %w", MapErr(err))
 	}
 	return nil
 }
