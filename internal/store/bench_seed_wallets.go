@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"sharemall/internal/books"
 	"sharemall/internal/errs"
 	"sharemall/internal/ledger"
 	"sharemall/internal/money"
@@ -71,9 +72,9 @@ func (tx *Tx) benchPaidWithdrawals(ctx context.Context, distributors []int64, fi
 	for _, w := range ws {
 		byDistributor[w.distributor] += amount
 		avail, hold := ledger.Code(ledger.DistributorAvailable, w.distributor), ledger.Code(ledger.DistributorWithdrawing, w.distributor)
-		req := ledger.Journal{Key: withdrawalKey(w.id, "request"), Kind: "withdrawal.request", Currency: cur}
+		req := ledger.Journal{Key: books.WithdrawalKey(w.id, "request"), Kind: "withdrawal.request", Currency: cur}
 		req.Move(avail, hold, amount)
-		pay := ledger.Journal{Key: withdrawalKey(w.id, "paid"), Kind: "withdrawal.paid", Currency: cur}
+		pay := ledger.Journal{Key: books.WithdrawalKey(w.id, "paid"), Kind: "withdrawal.paid", Currency: cur}
 		pay.Move(hold, ledger.Code(ledger.WithdrawalsPaid, 0), amount)
 		js = append(js, req, pay)
 	}
@@ -91,7 +92,7 @@ func (tx *Tx) benchPaidWithdrawals(ctx context.Context, distributors []int64, fi
 		upserts[i] = "(?, ?)"
 		uargs = append(uargs, d, int64(byDistributor[d]))
 	}
-	if _, err := tx.postMany(ctx, cur, js); err != nil {
+	if _, err := books.PostMany(ctx, tx.Tx, cur, js); err != nil {
 		return err
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO wallet_withdrawn (distributor_id, amount) VALUES `+strings.Join(upserts, ", ")+`

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"sharemall/internal/books"
 	"sharemall/internal/commission"
 	"sharemall/internal/errs"
 	"sharemall/internal/ledger"
@@ -15,12 +16,12 @@ import (
 	"sharemall/internal/sqldb"
 )
 
-// LineStatus is where an order line's commissions stand.
-type LineStatus string
+// LineStatus is where an order line's commissions stand (books.LineStatus).
+type LineStatus = books.LineStatus
 
 const (
-	LinePending LineStatus = "pending" // booked; the after-sale window is open
-	LineSettled LineStatus = "settled" // moved to the wallets, payables and revenue
+	LinePending = books.LinePending
+	LineSettled = books.LineSettled
 )
 
 // LineBooking is what an order line books on payment: the snapshot taken at
@@ -163,20 +164,20 @@ func (tx *Tx) book(ctx context.Context, bs []LineBooking, currency string) (old 
 			old[b.LineID] = was
 			continue
 		}
-		p := posting{}
+		p := books.Posting{}
 		for _, sh := range shares[i] {
 			shareValues = append(shareValues, "(?, ?, ?, ?, ?, ?, ?, ?)")
 			shareArgs = append(shareArgs, b.LineID, b.OrderID, sh.Party.String(), string(sh.Party.Kind), sh.Party.Tier, sh.Party.ID,
 				int64(sh.Amount), int64(sh.Amount))
-			p.debit(ledger.Code(ledger.Clearing, 0), sh.Amount)
-			p.credit(pendingAccount(sh.Party), sh.Amount)
+			p.Debit(ledger.Code(ledger.Clearing, 0), sh.Amount)
+			p.Credit(books.PendingAccount(sh.Party), sh.Amount)
 		}
 		sales = append(sales, sale{lineID: b.LineID, orderID: b.OrderID, snap: b.Snapshot, base: b.Line.Base, shares: shares[i],
 			newOrder: !prior[b.OrderID]})
 		tx.tally().bookedLine(currency, shares[i])
 		prior[b.OrderID] = true
 		// A line paid nothing (fully discounted) moves no money: no journal.
-		if j, ok := p.journal(fmt.Sprintf("book:line:%d", b.LineID), "book", fmt.Sprintf("order %d line %d paid", b.OrderID, b.LineID), currency); ok {
+		if j, ok := p.Journal(fmt.Sprintf("book:line:%d", b.LineID), "book", fmt.Sprintf("order %d line %d paid", b.OrderID, b.LineID), currency); ok {
 			journals = append(journals, j)
 		}
 	}
@@ -189,7 +190,7 @@ func (tx *Tx) book(ctx context.Context, bs []LineBooking, currency string) (old 
 	if err := tx.recordSales(ctx, sales); err != nil {
 		return nil, err
 	}
-	_, err = tx.postMany(ctx, currency, journals)
+	_, err = books.PostMany(ctx, tx.Tx, currency, journals)
 	return old, err
 }
 
@@ -212,7 +213,7 @@ func (tx *Tx) settleLines(ctx context.Context, currency string, ids []int64) (in
 	if err != nil {
 		return 0, err
 	}
-	w, err := tx.lockWallets(ctx, currency, earners)
+	w, err := books.LockWallets(ctx, tx.Tx, currency, earners)
 	if err != nil {
 		return 0, err
 	}
@@ -224,7 +225,7 @@ func (tx *Tx) settleLines(ctx context.Context, currency string, ids []int64) (in
 		return 0, err
 	}
 	slices.Sort(claimedIDs) // RETURNING promises no order
-	claimed := anys(claimedIDs)
+	claimed := sqldb.Args(claimedIDs)
 	orderOf := map[int64]int64{}
 	err = tx.Each(ctx, `SELECT line_id, order_id, currency FROM commission_lines WHERE line_id IN (`+sqldb.Placeholders(len(claimed))+`)`, claimed,
 		func(scan func(...any) error) error {
@@ -249,8 +250,8 @@ func (tx *Tx) settleLines(ctx context.Context, currency string, ids []int64) (in
 	var journals []ledger.Journal
 	for _, c := range claimed {
 		id := c.(int64)
-		p := posting{}
-		earned := byDistributor{}
+		p := books.Posting{}
+		earned := books.ByDistributor{}
 		var commissionSettled money.Amount
 		for _, sh := range shares {
 			if sh.LineID != id || sh.Amount == 0 {
@@ -259,26 +260,26 @@ func (tx *Tx) settleLines(ctx context.Context, currency string, ids []int64) (in
 			if isCommission(sh.Party) {
 				commissionSettled += sh.Amount
 			}
-			p.debit(pendingAccount(sh.Party), sh.Amount)
-			if isDistributor(sh.Party) {
+			p.Debit(books.PendingAccount(sh.Party), sh.Amount)
+			if books.IsDistributor(sh.Party) {
 				earned[sh.Party.ID] += sh.Amount
 			} else {
-				p.credit(settledAccount(sh.Party), sh.Amount)
+				p.Credit(books.SettledAccount(sh.Party), sh.Amount)
 			}
 		}
-		for _, d := range earned.ids() {
-			if !w.holds(d) {
+		for _, d := range earned.IDs() {
+			if !w.Holds(d) {
 				return 0, fmt.Errorf("store: line %d pays distributor %d, whose wallet this transaction did not lock", id, d)
 			}
-			tx.earn(p, w, d, earned[d])
+			books.Earn(p, w, d, earned[d])
 		}
 		tx.tally().settledLine(currency, commissionSettled)
 		// Every share refunded before settlement: the line settles, nothing moves.
-		if j, ok := p.journal(fmt.Sprintf("settle:line:%d", id), "settle", fmt.Sprintf("order %d line %d settled", orderOf[id], id), currency); ok {
+		if j, ok := p.Journal(fmt.Sprintf("settle:line:%d", id), "settle", fmt.Sprintf("order %d line %d settled", orderOf[id], id), currency); ok {
 			journals = append(journals, j)
 		}
 	}
-	if _, err := tx.postMany(ctx, currency, journals); err != nil {
+	if _, err := books.PostMany(ctx, tx.Tx, currency, journals); err != nil {
 		return 0, err
 	}
 	orders := make([]int64, 0, len(orderOf))
@@ -409,34 +410,34 @@ func (tx *Tx) refundLineTo(ctx context.Context, lineID int64, refundKey string, 
 		return nil, false, errs.Invalidf("after", "refunds nothing: it equals what remains of the line")
 	}
 	refund := delta.Total()
-	p := posting{}
-	p.credit(to, refund)
-	clawed := byDistributor{}
+	p := books.Posting{}
+	p.Credit(to, refund)
+	clawed := books.ByDistributor{}
 	for _, d := range delta {
 		switch {
 		case d.Amount == 0:
 		case line.Status == LinePending:
-			p.debit(pendingAccount(d.Party), d.Amount)
-		case isDistributor(d.Party):
+			p.Debit(books.PendingAccount(d.Party), d.Amount)
+		case books.IsDistributor(d.Party):
 			clawed[d.Party.ID] += d.Amount
 		default:
-			p.debit(settledAccount(d.Party), d.Amount)
+			p.Debit(books.SettledAccount(d.Party), d.Amount)
 		}
 	}
-	w, err := tx.lockWallets(ctx, line.Currency, clawed.ids())
+	w, err := books.LockWallets(ctx, tx.Tx, line.Currency, clawed.IDs())
 	if err != nil {
 		return nil, false, err
 	}
-	for _, id := range clawed.ids() {
+	for _, id := range clawed.IDs() {
 		if c := clawed[id]; c > 0 {
-			tx.clawBack(p, w, id, c)
+			books.ClawBack(p, w, id, c)
 		} else if c < 0 {
-			tx.earn(p, w, id, -c)
+			books.Earn(p, w, id, -c)
 		}
 	}
-	if j, ok := p.journal(fmt.Sprintf("refund:line:%d:%s", lineID, refundKey), "refund",
+	if j, ok := p.Journal(fmt.Sprintf("refund:line:%d:%s", lineID, refundKey), "refund",
 		fmt.Sprintf("order %d line %d refund %s", line.OrderID, lineID, refundKey), line.Currency); ok {
-		if _, _, err := tx.post(ctx, j); err != nil {
+		if _, _, err := books.Post(ctx, tx.Tx, j); err != nil {
 			return nil, false, err
 		}
 	}

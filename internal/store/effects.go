@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"sharemall/internal/books"
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
 	"sharemall/internal/sqldb"
@@ -34,7 +35,7 @@ import (
 const SweepEffects = "effects"
 
 // Effect kinds.
-const EffectRefund = "refund" // money back to a customer through its payment's provider
+const EffectRefund = books.EffectRefund // money back to a customer through its payment's provider
 
 // Effect statuses.
 const (

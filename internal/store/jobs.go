@@ -303,14 +303,14 @@ func (tx *Tx) completeOrders(ctx context.Context, ids []int64) error {
 	}
 	if tx.Engine() == Postgres {
 		if _, err := tx.Exec(ctx, `SELECT id FROM orders WHERE id IN (`+sqldb.Placeholders(len(ids))+`) AND status = 'paid'
-			ORDER BY id FOR NO KEY UPDATE`, anys(ids)...); err != nil {
+			ORDER BY id FOR NO KEY UPDATE`, sqldb.Args(ids)...); err != nil {
 			return err
 		}
 	}
 	_, err := tx.Exec(ctx, `UPDATE orders SET status = 'completed' WHERE id IN (`+sqldb.Placeholders(len(ids))+`)
 		AND status = 'paid'
 		AND NOT EXISTS (SELECT 1 FROM fulfilment_orders f WHERE f.order_id = orders.id AND f.status NOT IN ('received', 'cancelled'))
-		AND NOT EXISTS (SELECT 1 FROM commission_lines c WHERE c.order_id = orders.id AND c.status <> 'settled')`, anys(ids)...)
+		AND NOT EXISTS (SELECT 1 FROM commission_lines c WHERE c.order_id = orders.id AND c.status <> 'settled')`, sqldb.Args(ids)...)
 	return err
 }
 

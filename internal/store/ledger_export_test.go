@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"sharemall/internal/books"
 	"sharemall/internal/ledger"
 )
 
@@ -65,7 +66,7 @@ func (db *DB) ExecUnguarded(ctx context.Context, qs ...string) error {
 // PostThenExec posts j and then runs q in the same transaction.
 func (db *DB) PostThenExec(ctx context.Context, j ledger.Journal, q string) error {
 	return db.Write(ctx, func(tx *Tx) error {
-		if _, _, err := tx.post(ctx, j); err != nil {
+		if _, _, err := books.Post(ctx, tx.Tx, j); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, q)

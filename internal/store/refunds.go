@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"sharemall/internal/books"
 	"sharemall/internal/ledger"
 	"sharemall/internal/money"
-	"sharemall/internal/sqldb"
 )
 
 // Refunds owed to customers. Money we owe back is booked into the suspense
@@ -77,7 +77,7 @@ func (tx *Tx) owePayment(ctx context.Context, p *Payment) (*Payment, error) {
 	j := ledger.Journal{Key: "refund:" + key + ":due", Kind: "refund.due", Currency: p.Currency,
 		Memo: fmt.Sprintf("payment %d of order %d came after the order was cancelled or paid: owed back", p.ID, p.OrderID)}
 	j.Move(ledger.Code(ledger.Clearing, 0), ledger.Code(ledger.RefundsDue, 0), p.Amount)
-	if _, _, err := tx.post(ctx, j); err != nil {
+	if _, _, err := books.Post(ctx, tx.Tx, j); err != nil {
 		return nil, err
 	}
 	if err := tx.oweRefund(ctx, key, p, 0, p.Amount); err != nil {
@@ -96,7 +96,7 @@ func (tx *Tx) refundMade(ctx context.Context, e *Effect) error {
 	j := ledger.Journal{Key: "refund:" + e.Key + ":paid", Kind: "refund.paid", Currency: e.Currency,
 		Memo: fmt.Sprintf("refund %s confirmed by %s", e.Key, e.Provider)}
 	j.Move(ledger.Code(ledger.RefundsDue, 0), ledger.Code(ledger.Refunds, 0), e.Amount)
-	if _, _, err := tx.post(ctx, j); err != nil {
+	if _, _, err := books.Post(ctx, tx.Tx, j); err != nil {
 		return err
 	}
 	tx.tally().refund(e.Currency, e.Amount)
@@ -106,52 +106,4 @@ func (tx *Tx) refundMade(ctx context.Context, e *Effect) error {
 	_, err := tx.Exec(ctx, `UPDATE payments SET status = 'refunded', refunded_at = ?, refunded_amount = amount
 		WHERE id = ? AND status = 'refund_due'`, ts(tx.Now()), p.PaymentID)
 	return err
-}
-
-// checkRefundsDue: the suspense account holds exactly what the refunds not
-// yet confirmed owe, per currency, and every refund confirmed has its
-// journal. Both change in the same transactions (owePayment, the
-// decisions of cases, refundMade), so this holds at every commit.
-func checkRefundsDue(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
-	rows, err := tx.Query(ctx, `SELECT c.currency, c.owed, COALESCE(a.balance, 0) FROM
-			(SELECT currency, SUM(amount) AS owed FROM effects WHERE kind = ? AND status <> 'done' GROUP BY currency) c
-			LEFT JOIN ledger_accounts a ON a.code = ? AND a.currency = c.currency
-		WHERE c.owed <> COALESCE(a.balance, 0)
-		UNION ALL
-		SELECT a.currency, 0, a.balance FROM ledger_accounts a
-		WHERE a.code = ? AND a.balance <> 0
-			AND NOT EXISTS (SELECT 1 FROM effects e WHERE e.kind = ? AND e.status <> 'done' AND e.currency = a.currency)`,
-		EffectRefund, string(ledger.RefundsDue), string(ledger.RefundsDue), EffectRefund)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var cur string
-		var owed, balance int64
-		if err := rows.Scan(&cur, &owed, &balance); err != nil {
-			return sqldb.MapErr(err)
-		}
-		add(LedgerProblem{Account: string(ledger.RefundsDue), What: fmt.Sprintf(
-			"holds %d %s, but the refunds not yet confirmed by their providers owe %d", balance, cur, owed)})
-	}
-	if err := rows.Err(); err != nil {
-		return sqldb.MapErr(err)
-	}
-	rows, err = tx.Query(ctx, `SELECT e.idempotency_key FROM effects e
-		WHERE e.kind = ? AND e.status = 'done' AND e.amount > 0
-			AND NOT EXISTS (SELECT 1 FROM journals j WHERE j.idempotency_key = 'refund:' || e.idempotency_key || ':paid')
-		ORDER BY e.id`, EffectRefund)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var key string
-		if err := rows.Scan(&key); err != nil {
-			return sqldb.MapErr(err)
-		}
-		add(LedgerProblem{Journal: "refund:" + key + ":paid", What: fmt.Sprintf("refund %s was confirmed but its journal is missing", key)})
-	}
-	return sqldb.MapErr(rows.Err())
 }

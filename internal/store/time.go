@@ -32,26 +32,8 @@ func nullString(s string) sql.NullString { return sqldb.NullString(s) }
 
 func nullInt(v int64) sql.NullInt64 { return sqldb.NullInt(v) }
 
-// nullableInt scans a nullable integer as 0.
-type nullableInt int64
+// nullableInt scans a nullable integer as 0 (sqldb.NullableInt).
+type nullableInt = sqldb.NullableInt
 
-func (n *nullableInt) Scan(v any) error {
-	var x sql.NullInt64
-	if err := x.Scan(v); err != nil {
-		return err
-	}
-	*n = nullableInt(x.Int64)
-	return nil
-}
-
-// nullableString scans a nullable text as "".
-type nullableString string
-
-func (n *nullableString) Scan(v any) error {
-	var x sql.NullString
-	if err := x.Scan(v); err != nil {
-		return err
-	}
-	*n = nullableString(x.String)
-	return nil
-}
+// nullableString scans a nullable text as "" (sqldb.NullableString).
+type nullableString = sqldb.NullableString

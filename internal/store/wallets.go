@@ -4,9 +4,8 @@ import (
 	"context"
 
 	"sharemall/internal/account"
+	"sharemall/internal/books"
 	"sharemall/internal/errs"
-	"sharemall/internal/ledger"
-	"sharemall/internal/money"
 	"sharemall/internal/wallet"
 )
 
@@ -32,38 +31,12 @@ func (db *DB) Wallet(ctx context.Context, actor account.Actor, distributorID int
 		if _, err := tx.distributor(ctx, distributorID); err != nil {
 			return err
 		}
-		var err error
-		w, err = tx.wallet(ctx, distributorID)
+		s, err := tx.settings(ctx)
+		if err != nil {
+			return err
+		}
+		w, err = books.ReadWallet(ctx, tx.Tx, distributorID, s.CurrencyCode)
 		return err
 	})
 	return w, errs.Wrap("store.Wallet", err)
-}
-
-func (tx *Tx) wallet(ctx context.Context, id int64) (*wallet.Wallet, error) {
-	s, err := tx.settings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	w := &wallet.Wallet{DistributorID: id, Currency: s.CurrencyCode}
-	for _, b := range []struct {
-		kind ledger.Kind
-		dest *money.Amount
-	}{
-		{ledger.DistributorPending, &w.Pending},
-		{ledger.DistributorAvailable, &w.Available},
-		{ledger.DistributorWithdrawing, &w.Withdrawing},
-		{ledger.DistributorDebt, &w.Debt},
-	} {
-		if *b.dest, err = tx.balance(ctx, ledger.Code(b.kind, id)); err != nil {
-			return nil, err
-		}
-	}
-	w.Debt = max(-w.Debt, 0) // debit-normal: the balance is minus the debt
-	var withdrawn int64
-	err = tx.Get(ctx, "withdrawn", `SELECT amount FROM wallet_withdrawn WHERE distributor_id = ?`, []any{id}, &withdrawn)
-	if errs.Is(err, errs.NotFound) {
-		err = nil // never paid a withdrawal
-	}
-	w.Withdrawn = money.Amount(withdrawn)
-	return w, err
 }

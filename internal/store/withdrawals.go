@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"sharemall/internal/account"
+	"sharemall/internal/books"
 	"sharemall/internal/errs"
 	"sharemall/internal/ledger"
 	"sharemall/internal/money"
@@ -15,12 +16,8 @@ import (
 	"sharemall/internal/wallet"
 )
 
-// A withdrawal moves money in three journals, each keyed by the withdrawal:
-//
-//	withdrawal:{id}:request  distributor_available → distributor_withdrawing (the hold; a covered debit)
-//	withdrawal:{id}:paid     distributor_withdrawing → withdrawals_paid (net) + platform_revenue (fee)
-//	withdrawal:{id}:reject   distributor_withdrawing → distributor_debt (what it owes) + distributor_available
-func withdrawalKey(id int64, event string) string { return fmt.Sprintf("withdrawal:%d:%s", id, event) }
+// A withdrawal moves money in three journals, each keyed by the withdrawal
+// (books.WithdrawalKey).
 
 const withdrawalCols = `id, distributor_id, currency, amount, fee, net, status, client_key, payout_ref, batch_id,
 	reason, requested_at, decided_at, decided_by, paid_at`
@@ -199,7 +196,7 @@ func (tx *Tx) requestWithdrawal(ctx context.Context, distributorID int64, amount
 		}
 		return nil, err
 	}
-	hold := ledger.Journal{Key: withdrawalKey(id, "request"), Kind: "withdrawal.request", Currency: cur.Code,
+	hold := ledger.Journal{Key: books.WithdrawalKey(id, "request"), Kind: "withdrawal.request", Currency: cur.Code,
 		Memo: fmt.Sprintf("withdrawal %d requested by distributor %d", id, d.ID),
 		Entries: []ledger.Entry{
 			{Account: available, Direction: ledger.Debit, Amount: amount, Covered: true},
@@ -208,7 +205,7 @@ func (tx *Tx) requestWithdrawal(ctx context.Context, distributorID int64, amount
 	// The covered debit locks the wallet's available row until commit, so
 	// concurrent requests on one wallet queue here: none can overdraw, and
 	// the debt and the count below see every change committed before this one.
-	if _, _, err := tx.post(ctx, hold); err != nil {
+	if _, _, err := books.Post(ctx, tx.Tx, hold); err != nil {
 		if IsNotCovered(err) {
 			// A wallet in debt usually has nothing available either: name the
 			// debt, the reason that outlasts the balance, before the balance.
@@ -241,7 +238,7 @@ func (tx *Tx) requestWithdrawal(ctx context.Context, distributorID int64, amount
 // refuseDebt is a Conflict naming "debt", with the amount owed, when the
 // distributor's wallet is in debt: later earnings pay the debt first.
 func (tx *Tx) refuseDebt(ctx context.Context, distributorID int64, cur money.Currency) error {
-	debt, err := tx.balance(ctx, ledger.Code(ledger.DistributorDebt, distributorID))
+	debt, err := books.Balance(ctx, tx.Tx, ledger.Code(ledger.DistributorDebt, distributorID))
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"sharemall/internal/account"
+	"sharemall/internal/books"
 	"sharemall/internal/errs"
 	"sharemall/internal/ledger"
 	"sharemall/internal/money"
@@ -255,7 +256,7 @@ func (db *DB) MarkBatchPaid(ctx context.Context, actor account.Actor, id int64, 
 		for i, w := range ws {
 			holds[i] = ledger.Code(ledger.DistributorWithdrawing, w.DistributorID)
 		}
-		if err := tx.lockAccounts(ctx, holds...); err != nil {
+		if err := books.LockAccounts(ctx, tx.Tx, holds...); err != nil {
 			return err
 		}
 		for i := range ws {

@@ -3,11 +3,11 @@ package store
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"sharemall/internal/account"
+	"sharemall/internal/books"
 	"sharemall/internal/errs"
 	"sharemall/internal/ledger"
 	"sharemall/internal/wallet"
@@ -84,21 +84,6 @@ func (tx *Tx) lockWithdrawal(ctx context.Context, id int64) (*wallet.Withdrawal,
 	return tx.withdrawal(ctx, id)
 }
 
-// lockAccounts takes the row locks of ledger accounts in code order before
-// a transaction posts several journals, so two such transactions (and any
-// single journal) never wait on each other in a cycle. Accounts not yet
-// created are skipped.
-func (tx *Tx) lockAccounts(ctx context.Context, codes ...string) error {
-	codes = slices.Clone(codes)
-	slices.Sort(codes)
-	for _, c := range slices.Compact(codes) {
-		if _, err := tx.Exec(ctx, `UPDATE ledger_accounts SET balance = balance WHERE code = ?`, c); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func (tx *Tx) approveWithdrawal(ctx context.Context, actor account.Actor, id int64, ref string) (*wallet.Withdrawal, error) {
 	w, err := tx.lockWithdrawal(ctx, id)
 	if err != nil {
@@ -150,7 +135,7 @@ func (tx *Tx) payWithdrawal(ctx context.Context, actor account.Actor, w *wallet.
 	if n != 1 {
 		return errChanged
 	}
-	j := ledger.Journal{Key: withdrawalKey(w.ID, "paid"), Kind: "withdrawal.paid", Currency: w.Currency,
+	j := ledger.Journal{Key: books.WithdrawalKey(w.ID, "paid"), Kind: "withdrawal.paid", Currency: w.Currency,
 		Memo: fmt.Sprintf("withdrawal %d paid, reference %s", w.ID, ref),
 		Entries: []ledger.Entry{
 			// Covered: the hold must still be there; a ledger that says
@@ -161,7 +146,7 @@ func (tx *Tx) payWithdrawal(ctx context.Context, actor account.Actor, w *wallet.
 	if w.Fee > 0 {
 		j.Entries = append(j.Entries, ledger.Entry{Account: ledger.Code(ledger.PlatformRevenue, 0), Direction: ledger.Credit, Amount: w.Fee})
 	}
-	if _, posted, err := tx.post(ctx, j); err != nil || !posted {
+	if _, posted, err := books.Post(ctx, tx.Tx, j); err != nil || !posted {
 		return err
 	}
 	// The wallet's withdrawn figure, beside the journal. Its row is locked
@@ -229,14 +214,14 @@ func (tx *Tx) rejectWithdrawal(ctx context.Context, actor account.Actor, id int6
 	available := ledger.Code(ledger.DistributorAvailable, w.DistributorID)
 	debtCode := ledger.Code(ledger.DistributorDebt, w.DistributorID)
 	withdrawing := ledger.Code(ledger.DistributorWithdrawing, w.DistributorID)
-	wallet, err := tx.lockWalletAccounts(ctx, w.Currency, []string{available, debtCode, withdrawing})
+	wallet, err := books.LockWalletAccounts(ctx, tx.Tx, w.Currency, []string{available, debtCode, withdrawing})
 	if err != nil {
 		return nil, err
 	}
 	tx.Point(ctx, "withdrawal.reject.debt_read")
-	toDebt, rest := debtFirst(w.Amount, wallet[debtCode])
+	toDebt, rest := books.DebtFirst(w.Amount, wallet[debtCode])
 	// Entries in the same code order.
-	j := ledger.Journal{Key: withdrawalKey(id, "reject"), Kind: "withdrawal.reject", Currency: w.Currency,
+	j := ledger.Journal{Key: books.WithdrawalKey(id, "reject"), Kind: "withdrawal.reject", Currency: w.Currency,
 		Memo: fmt.Sprintf("withdrawal %d rejected", id)}
 	if rest > 0 {
 		j.Entries = append(j.Entries, ledger.Entry{Account: available, Direction: ledger.Credit, Amount: rest})
@@ -245,7 +230,7 @@ func (tx *Tx) rejectWithdrawal(ctx context.Context, actor account.Actor, id int6
 		j.Entries = append(j.Entries, ledger.Entry{Account: debtCode, Direction: ledger.Credit, Amount: toDebt})
 	}
 	j.Entries = append(j.Entries, ledger.Entry{Account: withdrawing, Direction: ledger.Debit, Amount: w.Amount, Covered: true})
-	if _, _, err := tx.post(ctx, j); err != nil {
+	if _, _, err := books.Post(ctx, tx.Tx, j); err != nil {
 		return nil, err
 	}
 	old := withdrawalAudit{Status: w.Status}

@@ -1,4 +1,4 @@
-package store
+package books
 
 import (
 	"testing"
@@ -18,9 +18,9 @@ func TestDebtFirst(t *testing.T) {
 		{0, -200, 0, 0},
 		{500, 100, 0, 500},
 	} {
-		toDebt, rest := debtFirst(c.amount, c.debt)
+		toDebt, rest := DebtFirst(c.amount, c.debt)
 		if toDebt != c.toDebt || rest != c.rest {
-			t.Errorf("debtFirst(%d, %d) = %d, %d; want %d, %d", c.amount, c.debt, toDebt, rest, c.toDebt, c.rest)
+			t.Errorf("DebtFirst(%d, %d) = %d, %d; want %d, %d", c.amount, c.debt, toDebt, rest, c.toDebt, c.rest)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package store
+package books
 
 import (
 	"context"
@@ -8,22 +8,23 @@ import (
 	"sharemall/internal/commission"
 	"sharemall/internal/ledger"
 	"sharemall/internal/money"
+	"sharemall/internal/sqldb"
 )
 
-// posting collects a journal's movements as one net amount per account
+// Posting collects a journal's movements as one net amount per account
 // (credits − debits), so a journal names each account once, debit clearing
 // by the whole paid amount, and lists its entries in account-code order.
 // That order is the same for every journal built here, so two transactions
 // updating the same balances take their row locks in the same order and
 // cannot deadlock each other on PostgreSQL.
-type posting map[string]money.Amount
+type Posting map[string]money.Amount
 
-func (p posting) credit(account string, a money.Amount) { p[account] += a }
-func (p posting) debit(account string, a money.Amount)  { p[account] -= a }
+func (p Posting) Credit(account string, a money.Amount) { p[account] += a }
+func (p Posting) Debit(account string, a money.Amount)  { p[account] -= a }
 
-// journal turns the posting into a journal; ok is false when nothing moves
+// Journal turns the posting into a journal; ok is false when nothing moves
 // (every net is zero), and then there is nothing to post.
-func (p posting) journal(key, kind, memo, currency string) (j ledger.Journal, ok bool) {
+func (p Posting) Journal(key, kind, memo, currency string) (j ledger.Journal, ok bool) {
 	j = ledger.Journal{Key: key, Kind: kind, Memo: memo, Currency: currency}
 	codes := make([]string, 0, len(p))
 	for code, net := range p {
@@ -42,8 +43,8 @@ func (p posting) journal(key, kind, memo, currency string) (j ledger.Journal, ok
 	return j, len(j.Entries) > 0
 }
 
-// isDistributor reports whether a party's share goes to a distributor's wallet.
-func isDistributor(p commission.Party) bool {
+// IsDistributor reports whether a party's share goes to a distributor's wallet.
+func IsDistributor(p commission.Party) bool {
 	switch p.Kind {
 	case commission.KindTier, commission.KindMarkup, commission.KindAgent:
 		return true
@@ -51,8 +52,8 @@ func isDistributor(p commission.Party) bool {
 	return false
 }
 
-// pendingAccount is where a party's share waits during the after-sale window.
-func pendingAccount(p commission.Party) string {
+// PendingAccount is where a party's share waits during the after-sale window.
+func PendingAccount(p commission.Party) string {
 	switch p.Kind {
 	case commission.KindPlatform:
 		return ledger.Code(ledger.PlatformPending, 0)
@@ -62,44 +63,44 @@ func pendingAccount(p commission.Party) string {
 	return ledger.Code(ledger.DistributorPending, p.ID)
 }
 
-// settledAccount is where a supplier's or the platform's share goes on
+// SettledAccount is where a supplier's or the platform's share goes on
 // settlement. Distributors' shares are split between debt and available by
 // earn, so they have no single settled account.
-func settledAccount(p commission.Party) string {
+func SettledAccount(p commission.Party) string {
 	if p.Kind == commission.KindPlatform {
 		return ledger.Code(ledger.PlatformRevenue, 0)
 	}
 	return ledger.Code(ledger.SupplierPayable, p.ID)
 }
 
-// wallets holds the balances of locked distributor accounts by code, as they
+// Wallets holds the balances of locked distributor accounts by code, as they
 // were when locked.
-type wallets map[string]money.Amount
+type Wallets map[string]money.Amount
 
-// lockWallets locks the available and debt accounts of the distributors (in
+// LockWallets locks the available and debt accounts of the distributors (in
 // account-code order, one statement, after creating those not used before)
-// and returns their balances. Settlements and refunds lock the wallets they
+// and returns their balances. Settlements and refunds lock the Wallets they
 // move money in first, so two of them for one distributor queue instead of
 // reading balances the other is changing.
-func (tx *Tx) lockWallets(ctx context.Context, currency string, distributors []int64) (wallets, error) {
+func LockWallets(ctx context.Context, tx *sqldb.Tx, currency string, distributors []int64) (Wallets, error) {
 	codes := make([]string, 0, 2*len(distributors))
 	for _, d := range distributors {
 		codes = append(codes, ledger.Code(ledger.DistributorAvailable, d), ledger.Code(ledger.DistributorDebt, d))
 	}
-	return tx.lockWalletAccounts(ctx, currency, codes)
+	return LockWalletAccounts(ctx, tx, currency, codes)
 }
 
-// lockWalletAccounts locks distributors' wallet accounts (available, debt,
+// LockWalletAccounts locks distributors' wallet accounts (available, debt,
 // withdrawing) by code, in account-code order (bytes, as Go sorts; byCode),
 // in one statement after creating those not used before, and returns their
 // balances. Every transaction that reads a wallet balance to decide a
 // movement locks it here first (or by a covered debit, see post), and only
 // then the deferrable accounts (flushBalances): one order for all.
-func (tx *Tx) lockWalletAccounts(ctx context.Context, currency string, codes []string) (wallets, error) {
+func LockWalletAccounts(ctx context.Context, tx *sqldb.Tx, currency string, codes []string) (Wallets, error) {
 	codes = slices.Clone(codes)
 	slices.Sort(codes)
 	codes = slices.Compact(codes)
-	w := wallets{}
+	w := Wallets{}
 	if len(codes) == 0 {
 		return w, nil
 	}
@@ -107,10 +108,10 @@ func (tx *Tx) lockWalletAccounts(ctx context.Context, currency string, codes []s
 	for i, c := range codes {
 		args[i] = c
 	}
-	q := tx.lockWalletsQuery(len(codes))
+	q := lockWalletsQuery(tx, len(codes))
 	// Every account exists before any is locked: creating one after locking
 	// others would take locks out of code order.
-	if _, err := tx.ledgerAccounts(ctx, codes, currency); err != nil {
+	if _, err := LedgerAccounts(ctx, tx, codes, currency); err != nil {
 		return nil, err
 	}
 	err := tx.Each(ctx, q, args, func(scan func(...any) error) error {
@@ -126,61 +127,76 @@ func (tx *Tx) lockWalletAccounts(ctx context.Context, currency string, codes []s
 		return nil
 	})
 	if err == nil && len(w) != len(codes) {
-		err = fmt.Errorf("store: %d of %d wallet accounts locked", len(w), len(codes))
+		err = fmt.Errorf("books: %d of %d wallet accounts locked", len(w), len(codes))
 	}
 	return w, err
 }
 
-// holds reports whether both of a distributor's wallet accounts are locked.
-func (w wallets) holds(distributor int64) bool {
+// Holds reports whether both of a distributor's wallet accounts are locked.
+func (w Wallets) Holds(distributor int64) bool {
 	_, a := w[ledger.Code(ledger.DistributorAvailable, distributor)]
 	_, d := w[ledger.Code(ledger.DistributorDebt, distributor)]
 	return a && d
 }
 
-// earn credits a distributor's settled earnings to posting p: its debt
+// Earn credits a distributor's settled earnings to Posting p: its debt
 // first, the rest to available. The wallet must be locked (w); w follows
 // what is decided, so that several lines settled in one transaction each
 // see the debt the ones before left.
-func (tx *Tx) earn(p posting, w wallets, distributor int64, amount money.Amount) {
+func Earn(p Posting, w Wallets, distributor int64, amount money.Amount) {
 	debtCode := ledger.Code(ledger.DistributorDebt, distributor)
 	availCode := ledger.Code(ledger.DistributorAvailable, distributor)
-	toDebt, rest := debtFirst(amount, w[debtCode])
-	p.credit(debtCode, toDebt)
-	p.credit(availCode, rest)
+	toDebt, rest := DebtFirst(amount, w[debtCode])
+	p.Credit(debtCode, toDebt)
+	p.Credit(availCode, rest)
 	w[debtCode] += toDebt
 	w[availCode] += rest
 }
 
-// debtFirst splits money coming into a wallet whose debt account has
+// DebtFirst splits money coming into a wallet whose debt account has
 // balance debt: what pays the debt, and the rest for available. The debt
 // account is debit-normal: a balance of −x owes x.
-func debtFirst(amount, debt money.Amount) (toDebt, rest money.Amount) {
+func DebtFirst(amount, debt money.Amount) (toDebt, rest money.Amount) {
 	toDebt = max(min(amount, -debt), 0)
 	return toDebt, amount - toDebt
 }
 
-// clawBack takes a settled amount back from a distributor into posting p:
+// ClawBack takes a settled amount back from a distributor into Posting p:
 // from available what it can, the rest booked as debt. The wallet must be
 // locked (w); w follows what is decided.
-func (tx *Tx) clawBack(p posting, w wallets, distributor int64, amount money.Amount) {
+func ClawBack(p Posting, w Wallets, distributor int64, amount money.Amount) {
 	availCode := ledger.Code(ledger.DistributorAvailable, distributor)
 	debtCode := ledger.Code(ledger.DistributorDebt, distributor)
 	take := min(amount, max(w[availCode], 0))
-	p.debit(availCode, take)
-	p.debit(debtCode, amount-take)
+	p.Debit(availCode, take)
+	p.Debit(debtCode, amount-take)
 	w[availCode] -= take
 	w[debtCode] -= amount - take
 }
 
-// byDistributor sums amounts per distributor, in id order.
-type byDistributor map[int64]money.Amount
+// ByDistributor sums amounts per distributor, in id order.
+type ByDistributor map[int64]money.Amount
 
-func (b byDistributor) ids() []int64 {
+func (b ByDistributor) IDs() []int64 {
 	ids := make([]int64, 0, len(b))
 	for id := range b {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
 	return ids
+}
+
+// LockAccounts takes the row locks of ledger accounts in code order before
+// a transaction posts several journals, so two such transactions (and any
+// single journal) never wait on each other in a cycle. Accounts not yet
+// created are skipped.
+func LockAccounts(ctx context.Context, tx *sqldb.Tx, codes ...string) error {
+	codes = slices.Clone(codes)
+	slices.Sort(codes)
+	for _, c := range slices.Compact(codes) {
+		if _, err := tx.Exec(ctx, `UPDATE ledger_accounts SET balance = balance WHERE code = ?`, c); err != nil {
+			return err
+		}
+	}
+	return nil
 }

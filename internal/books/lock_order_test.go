@@ -1,18 +1,32 @@
-package store_test
+package books_test
 
 import (
 	"context"
 	"slices"
 	"testing"
 
+	"sharemall/internal/books"
 	"sharemall/internal/ledger"
+	"sharemall/internal/sqldb"
 	"sharemall/internal/store"
 	"sharemall/internal/testutil"
 )
 
+// exec runs statements in one write.
+func exec(ctx context.Context, db *store.DB, qs ...string) error {
+	return db.DB.Write(ctx, func(tx *sqldb.Tx) error {
+		for _, q := range qs {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // TestLedgerLocksInGoOrderWhateverTheCollation: the statements that lock
 // ledger accounts in code order must take them in the order Go sorts the
-// codes (bytes), which is the order journals' entries and lockAccounts
+// codes (bytes), which is the order journals' entries and LockAccounts
 // take them in, whatever collation the database gives text. Real codes do
 // not disagree between bytes and the usual collations (C, en_US, ICU's
 // root: kinds differ in a letter and owners are digits), but they do under
@@ -32,7 +46,7 @@ func TestLedgerLocksInGoOrderWhateverTheCollation(t *testing.T) {
 		codes = append(codes, ledger.Code(ledger.PlatformPending, 0), ledger.Code(ledger.Clearing, 0))
 		want := slices.Sorted(slices.Values(codes))
 		if db.Engine() == store.Postgres {
-			if err := db.ExecRaw(ctx, `CREATE COLLATION numeric (provider = icu, locale = 'en-u-kn-true')`); err != nil {
+			if err := exec(ctx, db, `CREATE COLLATION numeric (provider = icu, locale = 'en-u-kn-true')`); err != nil {
 				t.Skipf("this PostgreSQL has no ICU collations: %v", err)
 			}
 			// The identity trigger names the column; it goes for the change of type and comes back.
@@ -42,18 +56,28 @@ func TestLedgerLocksInGoOrderWhateverTheCollation(t *testing.T) {
 					FOR EACH ROW WHEN (NEW.code IS DISTINCT FROM OLD.code OR NEW.kind IS DISTINCT FROM OLD.kind
 						OR NEW.owner_id IS DISTINCT FROM OLD.owner_id OR NEW.currency IS DISTINCT FROM OLD.currency)
 					EXECUTE FUNCTION ledger_account_identity()`} {
-				if err := db.ExecRaw(ctx, q); err != nil {
+				if err := exec(ctx, db, q); err != nil {
 					t.Fatal(err)
 				}
 			}
 		}
-		byCode, byID, err := db.LockOrderForTest(ctx, "CNY", codes)
+		var byCode, byID []string
+		err := db.DB.Write(ctx, func(tx *sqldb.Tx) error {
+			var err error
+			byCode, byID, err = books.LockOrder(ctx, tx, "CNY", codes)
+			return err
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if db.Engine() == store.Postgres {
 			// The case is real: the column's own order is not Go's.
-			plain, err := db.StringsForTest(ctx, `SELECT code FROM ledger_accounts ORDER BY code`)
+			var plain []string
+			err := db.DB.Read(ctx, func(tx *sqldb.Tx) error {
+				var err error
+				plain, err = sqldb.Column[string](ctx, tx, `SELECT code FROM ledger_accounts ORDER BY code`, nil)
+				return err
+			})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package store
+package books
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 // checkLineShares: every commission line's current shares sum to what
 // remains paid for it (base + markup after refunds), and no share is
 // negative, so the ledger's bookings can be traced back to the lines.
-func checkLineShares(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
+func checkLineShares(ctx context.Context, tx *sqldb.Tx, add func(Problem)) error {
 	rows, err := tx.Query(ctx, `SELECT l.line_id, l.base + l.markup, COALESCE(SUM(s.amount), 0), COALESCE(MIN(s.amount), 0)
 		FROM commission_lines l LEFT JOIN commission_shares s ON s.line_id = l.line_id
 		GROUP BY l.line_id, l.base, l.markup
@@ -28,7 +28,7 @@ func checkLineShares(ctx context.Context, tx *Tx, add func(LedgerProblem)) error
 		if err := rows.Scan(&line, &paid, &sum, &least); err != nil {
 			return sqldb.MapErr(err)
 		}
-		p := LedgerProblem{Journal: fmt.Sprintf("book:line:%d", line)}
+		p := Problem{Journal: fmt.Sprintf("book:line:%d", line)}
 		if least < 0 {
 			p.What = fmt.Sprintf("commission line %d has a negative share (%d)", line, least)
 		} else {
@@ -47,10 +47,10 @@ func checkLineShares(ctx context.Context, tx *Tx, add func(LedgerProblem)) error
 // money went astray.
 //
 // Two statements, so that parties map to accounts by the function posting
-// uses (pendingAccount); the read's one snapshot (REPEATABLE READ on
+// uses (PendingAccount); the read's one snapshot (REPEATABLE READ on
 // PostgreSQL) keeps a payment or settlement committed between them out of
 // both.
-func checkPendingShares(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
+func checkPendingShares(ctx context.Context, tx *sqldb.Tx, add func(Problem)) error {
 	shares := map[string]int64{}
 	err := tx.Each(ctx, `SELECT s.kind, s.beneficiary_id, SUM(s.amount) FROM commission_shares s
 		JOIN commission_lines l ON l.line_id = s.line_id
@@ -61,7 +61,7 @@ func checkPendingShares(ctx context.Context, tx *Tx, add func(LedgerProblem)) er
 			if err := scan(&kind, &id, &sum); err != nil {
 				return err
 			}
-			shares[pendingAccount(commission.Party{Kind: commission.PartyKind(kind), ID: id})] += sum
+			shares[PendingAccount(commission.Party{Kind: commission.PartyKind(kind), ID: id})] += sum
 			return nil
 		})
 	if err != nil {
@@ -93,7 +93,7 @@ func checkPendingShares(ctx context.Context, tx *Tx, add func(LedgerProblem)) er
 	slices.Sort(codes)
 	for _, code := range codes {
 		if balances[code] != shares[code] {
-			add(LedgerProblem{Account: code, What: fmt.Sprintf("balance %d ≠ %d, the pending shares of its party in lines not settled yet", balances[code], shares[code])})
+			add(Problem{Account: code, What: fmt.Sprintf("balance %d ≠ %d, the pending shares of its party in lines not settled yet", balances[code], shares[code])})
 		}
 	}
 	return nil
@@ -105,7 +105,7 @@ func checkPendingShares(ctx context.Context, tx *Tx, add func(LedgerProblem)) er
 // in full before settlement settles without a journal: nothing moves.) The
 // keys are the ones posting derives: book:line:{line}, settle:line:{line},
 // refund:line:{line}:{refund key}.
-func checkLineJournals(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
+func checkLineJournals(ctx context.Context, tx *sqldb.Tx, add func(Problem)) error {
 	return tx.Each(ctx, `SELECT l.line_id, 'book', '' FROM commission_lines l
 			WHERE l.paid > 0 AND NOT EXISTS (SELECT 1 FROM journals j WHERE j.idempotency_key = 'book:line:' || l.line_id)
 		UNION ALL
@@ -122,7 +122,7 @@ func checkLineJournals(ctx context.Context, tx *Tx, add func(LedgerProblem)) err
 		if err := scan(&line, &event, &refund); err != nil {
 			return err
 		}
-		p := LedgerProblem{Journal: fmt.Sprintf("%s:line:%d", event, line)}
+		p := Problem{Journal: fmt.Sprintf("%s:line:%d", event, line)}
 		switch event {
 		case "book":
 			p.What = fmt.Sprintf("commission line %d was paid but its journal %s is missing", line, p.Journal)

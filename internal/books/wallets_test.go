@@ -1,4 +1,4 @@
-package store
+package books
 
 import (
 	"testing"
@@ -14,12 +14,11 @@ import (
 func TestWalletFollowsDecisions(t *testing.T) {
 	const d = 7
 	debt, avail := ledger.Code(ledger.DistributorDebt, d), ledger.Code(ledger.DistributorAvailable, d)
-	w := wallets{debt: -500, avail: 0}
-	var tx Tx
-	p1, p2, p3 := posting{}, posting{}, posting{}
-	tx.earn(p1, w, d, 300)
-	tx.earn(p2, w, d, 300)
-	tx.clawBack(p3, w, d, 250)
+	w := Wallets{debt: -500, avail: 0}
+	p1, p2, p3 := Posting{}, Posting{}, Posting{}
+	Earn(p1, w, d, 300)
+	Earn(p2, w, d, 300)
+	ClawBack(p3, w, d, 250)
 	for _, c := range []struct {
 		name string
 		got  money.Amount

@@ -1,10 +1,11 @@
-package store
+package books
 
 import (
 	"context"
 	"fmt"
 
 	"sharemall/internal/ledger"
+	"sharemall/internal/sqldb"
 	"sharemall/internal/wallet"
 )
 
@@ -12,7 +13,7 @@ import (
 // the sum of its open (requested or approved) withdrawals, so no decision
 // lost a hold or kept one; a withdrawing balance with no withdrawal behind
 // it at all is found as well as withdrawals with no hold.
-func checkWithdrawalHolds(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
+func checkWithdrawalHolds(ctx context.Context, tx *sqldb.Tx, add func(Problem)) error {
 	return tx.Each(ctx, `SELECT COALESCE(a.owner_id, w.distributor_id), COALESCE(a.balance, 0), COALESCE(w.held, 0)
 		FROM (SELECT owner_id, balance FROM ledger_accounts WHERE kind = ?) a
 		FULL OUTER JOIN (SELECT distributor_id, SUM(CASE WHEN status IN (?, ?) THEN amount ELSE 0 END) AS held
@@ -25,7 +26,7 @@ func checkWithdrawalHolds(ctx context.Context, tx *Tx, add func(LedgerProblem)) 
 			if err := scan(&d, &balance, &held); err != nil {
 				return err
 			}
-			add(LedgerProblem{Account: ledger.Code(ledger.DistributorWithdrawing, d),
+			add(Problem{Account: ledger.Code(ledger.DistributorWithdrawing, d),
 				What: fmt.Sprintf("holds %d but the distributor's open withdrawals total %d", balance, held)})
 			return nil
 		})
@@ -33,8 +34,8 @@ func checkWithdrawalHolds(ctx context.Context, tx *Tx, add func(LedgerProblem)) 
 
 // checkWithdrawalJournals: every withdrawal has its hold journal, every
 // paid one its payout journal and every rejected one its release journal
-// (withdrawalKey).
-func checkWithdrawalJournals(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
+// (WithdrawalKey).
+func checkWithdrawalJournals(ctx context.Context, tx *sqldb.Tx, add func(Problem)) error {
 	return tx.Each(ctx, `SELECT w.id, w.status, 'request' FROM withdrawals w
 			WHERE NOT EXISTS (SELECT 1 FROM journals j WHERE j.idempotency_key = 'withdrawal:' || w.id || ':request')
 		UNION ALL
@@ -50,8 +51,8 @@ func checkWithdrawalJournals(ctx context.Context, tx *Tx, add func(LedgerProblem
 			if err := scan(&id, &status, &event); err != nil {
 				return err
 			}
-			key := withdrawalKey(id, event)
-			add(LedgerProblem{Journal: key, What: fmt.Sprintf("withdrawal %d is %s but its journal %s is missing", id, status, key)})
+			key := WithdrawalKey(id, event)
+			add(Problem{Journal: key, What: fmt.Sprintf("withdrawal %d is %s but its journal %s is missing", id, status, key)})
 			return nil
 		})
 }
@@ -59,7 +60,7 @@ func checkWithdrawalJournals(ctx context.Context, tx *Tx, add func(LedgerProblem
 // checkWithdrawnTotals: the withdrawn figure each wallet shows
 // (wallet_withdrawn, kept by the payout's transaction) equals the sum of
 // the distributor's paid withdrawals.
-func checkWithdrawnTotals(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
+func checkWithdrawnTotals(ctx context.Context, tx *sqldb.Tx, add func(Problem)) error {
 	return tx.Each(ctx, `SELECT COALESCE(t.distributor_id, p.distributor_id), COALESCE(t.amount, 0), COALESCE(p.paid, 0)
 		FROM wallet_withdrawn t
 		FULL OUTER JOIN (SELECT distributor_id, SUM(amount) AS paid FROM withdrawals WHERE status = ? GROUP BY distributor_id) p
@@ -71,7 +72,7 @@ func checkWithdrawnTotals(ctx context.Context, tx *Tx, add func(LedgerProblem)) 
 			if err := scan(&d, &shown, &paid); err != nil {
 				return err
 			}
-			add(LedgerProblem{What: fmt.Sprintf("distributor %d's wallet shows %d withdrawn but its paid withdrawals total %d", d, shown, paid)})
+			add(Problem{What: fmt.Sprintf("distributor %d's wallet shows %d withdrawn but its paid withdrawals total %d", d, shown, paid)})
 			return nil
 		})
 }

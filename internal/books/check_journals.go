@@ -1,4 +1,4 @@
-package store
+package books
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 
 	"sharemall/internal/ledger"
 	"sharemall/internal/money"
+	"sharemall/internal/sqldb"
 )
 
 // checkJournalDigests: every journal's entries are still the ones it was
@@ -14,7 +15,7 @@ import (
 // removed or changed behind the triggers' back, or an account whose code
 // was changed, shows; and a journal posted with a count of its entries
 // (migration 00019) still has that many.
-func checkJournalDigests(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
+func checkJournalDigests(ctx context.Context, tx *sqldb.Tx, add func(Problem)) error {
 	var cur ledger.Journal
 	var id, count int64
 	var stored string
@@ -23,10 +24,10 @@ func checkJournalDigests(ctx context.Context, tx *Tx, add func(LedgerProblem)) e
 			return
 		}
 		if n := int64(len(cur.Entries)); count > 0 && n != count {
-			add(LedgerProblem{JournalID: id, Journal: cur.Key, What: fmt.Sprintf("has %d entries but was posted with %d", n, count)})
+			add(Problem{JournalID: id, Journal: cur.Key, What: fmt.Sprintf("has %d entries but was posted with %d", n, count)})
 		}
 		if got := cur.Digest(); got != stored {
-			add(LedgerProblem{JournalID: id, Journal: cur.Key,
+			add(Problem{JournalID: id, Journal: cur.Key,
 				What: fmt.Sprintf("its entries do not match the digest it was posted with (%.12s…, now %.12s…): an entry was added, removed or changed", stored, got)})
 		}
 	}
@@ -36,8 +37,8 @@ func checkJournalDigests(ctx context.Context, tx *Tx, add func(LedgerProblem)) e
 		ORDER BY j.id, e.id`, nil, func(scan func(...any) error) error {
 		var jid, n int64
 		var key, kind, currency, digest string
-		var code, dir nullableString
-		var amount nullableInt
+		var code, dir sqldb.NullableString
+		var amount sqldb.NullableInt
 		if err := scan(&jid, &key, &kind, &currency, &digest, &n, &code, &dir, &amount); err != nil {
 			return err
 		}
@@ -60,21 +61,21 @@ func checkJournalDigests(ctx context.Context, tx *Tx, add func(LedgerProblem)) e
 
 // checkAccountCodes: every account's kind and owner are the ones its code
 // names (ledger.ParseCode, as posting reads them), so the checks and the
-// wallets that select accounts by kind and owner see the accounts that
+// Wallets that select accounts by kind and owner see the accounts that
 // journals post to by code.
-func checkAccountCodes(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
+func checkAccountCodes(ctx context.Context, tx *sqldb.Tx, add func(Problem)) error {
 	return tx.Each(ctx, `SELECT code, kind, owner_id FROM ledger_accounts ORDER BY code`, nil, func(scan func(...any) error) error {
 		var code, kind string
-		var owner nullableInt
+		var owner sqldb.NullableInt
 		if err := scan(&code, &kind, &owner); err != nil {
 			return err
 		}
 		k, o, err := ledger.ParseCode(code)
 		switch {
 		case err != nil:
-			add(LedgerProblem{Account: code, What: "is not an account code"})
+			add(Problem{Account: code, What: "is not an account code"})
 		case string(k) != kind || o != int64(owner):
-			add(LedgerProblem{Account: code, What: fmt.Sprintf("kind %q and owner %d, but its code names kind %q and owner %d", kind, owner, k, o)})
+			add(Problem{Account: code, What: fmt.Sprintf("kind %q and owner %d, but its code names kind %q and owner %d", kind, owner, k, o)})
 		}
 		return nil
 	})

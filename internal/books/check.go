@@ -1,23 +1,22 @@
-package store
+package books
 
 import (
 	"context"
 	"fmt"
 
-	"sharemall/internal/errs"
 	"sharemall/internal/ledger"
 	"sharemall/internal/sqldb"
 )
 
-// LedgerProblem is one thing CheckLedger found wrong.
-type LedgerProblem struct {
+// Problem is one thing Check found wrong.
+type Problem struct {
 	JournalID int64  // 0 when the problem is not about one journal
 	Journal   string // its idempotency key
 	Account   string // the account code, when about one account
 	What      string
 }
 
-func (p LedgerProblem) String() string {
+func (p Problem) String() string {
 	switch {
 	case p.JournalID != 0:
 		return fmt.Sprintf("journal %d (%s): %s", p.JournalID, p.Journal, p.What)
@@ -28,7 +27,7 @@ func (p LedgerProblem) String() string {
 }
 
 // ledgerCheck is one invariant; each appends what it finds.
-type ledgerCheck func(ctx context.Context, tx *Tx, add func(LedgerProblem)) error
+type ledgerCheck func(ctx context.Context, tx *sqldb.Tx, add func(Problem)) error
 
 // ledgerChecks are the invariants `sharemall ledger check` proves. Each is
 // one query over the whole ledger, so the check is linear in its size.
@@ -49,25 +48,23 @@ var ledgerChecks = []ledgerCheck{
 	checkWithdrawnTotals,
 }
 
-// CheckLedger verifies the ledger on a live database and returns every
-// problem found (none means the books are sound). It reads in one
-// transaction, so it sees one consistent state.
-func (db *DB) CheckLedger(ctx context.Context) ([]LedgerProblem, error) {
-	var out []LedgerProblem
-	err := db.Read(ctx, func(tx *Tx) error {
-		for _, check := range ledgerChecks {
-			if err := check(ctx, tx, func(p LedgerProblem) { out = append(out, p) }); err != nil {
-				return err
-			}
+// Check verifies the ledger and returns every problem found (none means
+// the books are sound). tx should be a read transaction, whose one
+// snapshot (REPEATABLE READ on PostgreSQL) makes the checks see one
+// consistent state.
+func Check(ctx context.Context, tx *sqldb.Tx) ([]Problem, error) {
+	var out []Problem
+	for _, check := range ledgerChecks {
+		if err := check(ctx, tx, func(p Problem) { out = append(out, p) }); err != nil {
+			return nil, err
 		}
-		return nil
-	})
-	return out, errs.Wrap("store.CheckLedger", err)
+	}
+	return out, nil
 }
 
 // checkJournalsBalance: every journal has at least two entries and its
 // debits equal its credits in each currency.
-func checkJournalsBalance(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
+func checkJournalsBalance(ctx context.Context, tx *sqldb.Tx, add func(Problem)) error {
 	rows, err := tx.Query(ctx, `SELECT j.id, j.idempotency_key, e.currency,
 			COALESCE(SUM(CASE WHEN e.direction = 'D' THEN e.amount ELSE 0 END), 0),
 			COALESCE(SUM(CASE WHEN e.direction = 'C' THEN e.amount ELSE 0 END), 0), COUNT(e.id)
@@ -81,8 +78,8 @@ func checkJournalsBalance(ctx context.Context, tx *Tx, add func(LedgerProblem)) 
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var p LedgerProblem
-		var cur nullableString
+		var p Problem
+		var cur sqldb.NullableString
 		var debits, credits, n int64
 		if err := rows.Scan(&p.JournalID, &p.Journal, &cur, &debits, &credits, &n); err != nil {
 			return sqldb.MapErr(err)
@@ -99,7 +96,7 @@ func checkJournalsBalance(ctx context.Context, tx *Tx, add func(LedgerProblem)) 
 
 // checkEntryShapes: amounts positive, directions D or C, and each entry in
 // its journal's and its account's currency.
-func checkEntryShapes(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
+func checkEntryShapes(ctx context.Context, tx *sqldb.Tx, add func(Problem)) error {
 	rows, err := tx.Query(ctx, `SELECT j.id, j.idempotency_key, a.code, e.id, e.amount, e.direction, e.currency, j.currency, a.currency
 		FROM ledger_entries e JOIN journals j ON j.id = e.journal_id JOIN ledger_accounts a ON a.id = e.account_id
 		WHERE e.amount <= 0 OR e.direction NOT IN ('D', 'C') OR e.currency <> j.currency OR e.currency <> a.currency
@@ -109,7 +106,7 @@ func checkEntryShapes(ctx context.Context, tx *Tx, add func(LedgerProblem)) erro
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var p LedgerProblem
+		var p Problem
 		var entry, amount int64
 		var dir, ec, jc, ac string
 		if err := rows.Scan(&p.JournalID, &p.Journal, &p.Account, &entry, &amount, &dir, &ec, &jc, &ac); err != nil {
@@ -122,7 +119,7 @@ func checkEntryShapes(ctx context.Context, tx *Tx, add func(LedgerProblem)) erro
 }
 
 // checkCachedBalances: each account's cached balance equals its entries.
-func checkCachedBalances(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
+func checkCachedBalances(ctx context.Context, tx *sqldb.Tx, add func(Problem)) error {
 	rows, err := tx.Query(ctx, `SELECT a.code, a.balance, COALESCE(SUM(CASE WHEN e.direction = 'C' THEN e.amount ELSE -e.amount END), 0)
 		FROM ledger_accounts a LEFT JOIN ledger_entries e ON e.account_id = a.id
 		GROUP BY a.id, a.code, a.balance
@@ -133,7 +130,7 @@ func checkCachedBalances(ctx context.Context, tx *Tx, add func(LedgerProblem)) e
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var p LedgerProblem
+		var p Problem
 		var cached, sum int64
 		if err := rows.Scan(&p.Account, &cached, &sum); err != nil {
 			return sqldb.MapErr(err)
@@ -146,7 +143,7 @@ func checkCachedBalances(ctx context.Context, tx *Tx, add func(LedgerProblem)) e
 
 // checkKeysUnique: no idempotency key used twice (the unique index
 // guarantees it; the check proves the index is there and holding).
-func checkKeysUnique(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
+func checkKeysUnique(ctx context.Context, tx *sqldb.Tx, add func(Problem)) error {
 	rows, err := tx.Query(ctx, `SELECT idempotency_key, COUNT(*) FROM journals GROUP BY idempotency_key HAVING COUNT(*) > 1`)
 	if err != nil {
 		return err
@@ -158,7 +155,7 @@ func checkKeysUnique(ctx context.Context, tx *Tx, add func(LedgerProblem)) error
 		if err := rows.Scan(&key, &n); err != nil {
 			return sqldb.MapErr(err)
 		}
-		add(LedgerProblem{Journal: key, What: fmt.Sprintf("idempotency key %q used by %d journals", key, n)})
+		add(Problem{Journal: key, What: fmt.Sprintf("idempotency key %q used by %d journals", key, n)})
 	}
 	return sqldb.MapErr(rows.Err())
 }
@@ -167,7 +164,7 @@ func checkKeysUnique(ctx context.Context, tx *Tx, add func(LedgerProblem)) error
 // available is booked to its debt account, so an available, pending or
 // withdrawing balance below zero is never legitimate, nor a debt account in
 // credit.
-func checkWalletsNotNegative(ctx context.Context, tx *Tx, add func(LedgerProblem)) error {
+func checkWalletsNotNegative(ctx context.Context, tx *sqldb.Tx, add func(Problem)) error {
 	rows, err := tx.Query(ctx, `SELECT code, kind, balance FROM ledger_accounts
 		WHERE (kind IN (?, ?, ?) AND balance < 0) OR (kind = ? AND balance > 0) ORDER BY code`,
 		string(ledger.DistributorAvailable), string(ledger.DistributorPending), string(ledger.DistributorWithdrawing), string(ledger.DistributorDebt))
@@ -176,7 +173,7 @@ func checkWalletsNotNegative(ctx context.Context, tx *Tx, add func(LedgerProblem
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var p LedgerProblem
+		var p Problem
 		var kind string
 		var bal int64
 		if err := rows.Scan(&p.Account, &kind, &bal); err != nil {

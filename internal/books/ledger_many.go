@@ -1,4 +1,4 @@
-package store
+package books
 
 import (
 	"context"
@@ -10,15 +10,15 @@ import (
 	"sharemall/internal/sqldb"
 )
 
-// postMany posts journals of one currency, none with a Covered entry, as
-// post would one after another, in a few statements: the journals in one
+// PostMany posts journals of one currency, none with a Covered entry, as
+// Post would one after another, in a few statements: the journals in one
 // INSERT, their accounts in one SELECT, their entries in one INSERT (per
 // thousand), each wallet account's balance in one UPDATE, the other
 // accounts' at the end of the transaction. A journal whose key was booked
 // before is skipped; a different movement under a used key is refused with
 // ledger.ErrKeyReused. The caller must hold the wallet accounts' locks
-// (lockWallets). It returns how many journals it booked.
-func (tx *Tx) postMany(ctx context.Context, currency string, js []ledger.Journal) (int, error) {
+// (LockWallets). It returns how many journals it booked.
+func PostMany(ctx context.Context, tx *sqldb.Tx, currency string, js []ledger.Journal) (int, error) {
 	if len(js) == 0 {
 		return 0, nil
 	}
@@ -30,16 +30,16 @@ func (tx *Tx) postMany(ctx context.Context, currency string, js []ledger.Journal
 			return 0, err
 		}
 		if j.Currency != currency {
-			return 0, fmt.Errorf("store: journal %s is in %s, not %s", j.Key, j.Currency, currency)
+			return 0, fmt.Errorf("books: journal %s is in %s, not %s", j.Key, j.Currency, currency)
 		}
 		for _, e := range j.Entries {
 			if e.Covered {
-				return 0, fmt.Errorf("store: journal %s has a covered entry; post it alone", j.Key)
+				return 0, fmt.Errorf("books: journal %s has a covered entry; post it alone", j.Key)
 			}
 		}
 		digests[j.Key] = j.Digest()
 		values = append(values, "(?, ?, ?, ?, ?, ?, ?)")
-		args = append(args, j.Key, j.Kind, j.Memo, j.Currency, digests[j.Key], len(j.Entries), ts(tx.Now()))
+		args = append(args, j.Key, j.Kind, j.Memo, j.Currency, digests[j.Key], len(j.Entries), sqldb.TS(tx.Now()))
 	}
 	ids := make(map[string]int64, len(js))
 	err := tx.Each(ctx, `INSERT INTO journals (idempotency_key, kind, memo, currency, digest, entry_count, created_at) VALUES `+
@@ -90,7 +90,7 @@ func (tx *Tx) postMany(ctx context.Context, currency string, js []ledger.Journal
 	if len(codes) == 0 {
 		return 0, nil
 	}
-	acct, err := tx.ledgerAccounts(ctx, codes, currency)
+	acct, err := LedgerAccounts(ctx, tx, codes, currency)
 	if err != nil {
 		return 0, err
 	}
@@ -99,7 +99,7 @@ func (tx *Tx) postMany(ctx context.Context, currency string, js []ledger.Journal
 	for _, j := range booked {
 		for _, e := range j.Entries {
 			if deferrable(e.Account) {
-				tx.deferBalance(acct[e.Account], e.Account, signed(e))
+				deferBalance(tx, acct[e.Account], e.Account, signed(e))
 			} else {
 				now[e.Account] += signed(e)
 			}
@@ -122,7 +122,7 @@ func (tx *Tx) postMany(ctx context.Context, currency string, js []ledger.Journal
 			wdeltas[acct[code]] = d
 		}
 	}
-	return len(booked), tx.addBalances(ctx, wids, wdeltas)
+	return len(booked), addBalances(ctx, tx, wids, wdeltas)
 }
 
 // entryRows gathers ledger entries for one multi-row INSERT.
@@ -139,7 +139,7 @@ func (r *entryRows) add(journalID, accountID int64, e ledger.Entry, currency str
 }
 
 // insert writes the gathered entries and empties r.
-func (r *entryRows) insert(ctx context.Context, tx *Tx) error {
+func (r *entryRows) insert(ctx context.Context, tx *sqldb.Tx) error {
 	if r.n == 0 {
 		return nil
 	}

@@ -1,0 +1,8 @@
+// Package books is the one owner of money: it posts journals, keeps ledger
+// accounts and their balances (deferred ones included), locks distributors'
+// wallets in the one lock order (docs/money.md, "Lock order"), decides how
+// money entering or leaving a wallet meets its debt (Earn, ClawBack,
+// DebtFirst), and proves the books sound (Check). Its functions run in the
+// caller's transaction (*sqldb.Tx), so the store changes an order's or a
+// case's state and the money in one commit.
+package books
