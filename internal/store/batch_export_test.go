@@ -15,6 +15,20 @@ func (db *DB) WriteThen(ctx context.Context, stmts []string, then func() error) 
 	})
 }
 
+// WriteEach runs every statement in one Write whatever the ones before it
+// returned, and commits; it returns each statement's error and Write's.
+func (db *DB) WriteEach(ctx context.Context, stmts []string) ([]error, error) {
+	var each []error
+	err := db.Write(ctx, func(tx *Tx) error {
+		each = make([]error, len(stmts))
+		for i, q := range stmts {
+			_, each[i] = tx.exec(ctx, q)
+		}
+		return nil
+	})
+	return each, err
+}
+
 // BatchStats reports the writes waiting for the batcher and the commits it
 // made; ok is false where writes are not batched (PostgreSQL).
 func (db *DB) BatchStats() (waiting, commits int64, ok bool) {
