@@ -202,7 +202,13 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				s.log.ErrorContext(r.Context(), "panic", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
+				stack := debug.Stack()
+				if wp, ok := p.(*store.WritePanic); ok {
+					// raised again after the rollback, maybe on another
+					// goroutine: log where the function really panicked
+					p, stack = wp.Value, wp.Stack
+				}
+				s.log.ErrorContext(r.Context(), "panic", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(stack))
 				writeJSON(w, http.StatusInternalServerError, errorBody{errorDetail{Code: errs.Internal, Message: "internal error", RequestID: requestID(r)}})
 			}
 		}()

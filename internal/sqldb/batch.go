@@ -158,7 +158,7 @@ func (b *batcher) step(stx *sql.Tx, r *writeReq, missed *[]string) (lost error) 
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
-				r.panic = p
+				r.panic = newWritePanic(p)
 			}
 		}()
 		if r.err = r.fn(tx); r.err == nil {
@@ -166,6 +166,9 @@ func (b *batcher) step(stx *sql.Tx, r *writeReq, missed *[]string) (lost error) 
 		}
 	}()
 	*missed = append(*missed, tx.missed...)
+	if tx.lost != nil {
+		return tx.lost // SQLite rolled back the whole transaction: every write in it
+	}
 	if r.err == nil && r.panic == nil {
 		if _, err := stx.ExecContext(bg, "RELEASE w"); err != nil {
 			return fmt.Errorf("sqldb: release savepoint: %w", MapErr(err))

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -196,6 +197,11 @@ type Tx struct {
 	// answers an interrupted write by rolling the whole transaction back.
 	detached bool
 
+	// lost: SQLite rolled the whole transaction back after a statement
+	// failed (see fail); every later statement returns this error instead of
+	// running in autocommit.
+	lost error
+
 	values []value        // see Value
 	before []beforeCommit // see BeforeCommit
 }
@@ -270,7 +276,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, readOnly 
 	defer func() {
 		if p := recover(); p != nil {
 			stx.Rollback()
-			panic(p)
+			panic(newWritePanic(p))
 		}
 		if err != nil {
 			stx.Rollback()
@@ -279,6 +285,9 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, readOnly 
 	if err = fn(tx); err != nil {
 		return err
 	}
+	if tx.lost != nil {
+		return tx.lost // whatever fn made of the error that lost it
+	}
 	if err = tx.runBeforeCommit(ctx); err != nil {
 		return err
 	}
@@ -286,6 +295,33 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, readOnly 
 		return MapErr(err)
 	}
 	return nil
+}
+
+// WritePanic is what a panic inside a transaction's function becomes when
+// Write or Read raises it again after rolling back: the value the function
+// panicked with, and the stack where it did. A grouped write runs on the
+// batcher's goroutine, and a panic raised again on the caller's would
+// otherwise show only the caller's stack.
+type WritePanic struct {
+	Value any
+	Stack []byte // debug.Stack() where the function panicked
+}
+
+func newWritePanic(p any) *WritePanic {
+	if wp, ok := p.(*WritePanic); ok {
+		return wp // a nested Write already caught it
+	}
+	return &WritePanic{Value: p, Stack: debug.Stack()}
+}
+
+func (p *WritePanic) Error() string {
+	return fmt.Sprintf("panic in a database transaction: %v\n%s", p.Value, p.Stack)
+}
+
+// Unwrap returns the value's error, if it is one.
+func (p *WritePanic) Unwrap() error {
+	err, _ := p.Value.(error)
+	return err
 }
 
 // ReadRow runs a one-row query outside any transaction, for the hottest
@@ -350,6 +386,9 @@ func rebindPostgres(q string) string {
 
 // Exec runs a statement.
 func (tx *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if tx.lost != nil {
+		return nil, tx.lost
+	}
 	ctx, q = tx.prep(ctx, q)
 	var r sql.Result
 	var err error
@@ -358,7 +397,34 @@ func (tx *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 	} else {
 		r, err = tx.tx.ExecContext(ctx, q, args...)
 	}
-	return r, MapErr(err)
+	return r, tx.fail(ctx, err)
+}
+
+// fail maps a statement's error, and on SQLite finds out whether the error
+// took the whole transaction with it. SQLite answers some errors (a full
+// disk, an I/O error, an interrupt, a trigger's RAISE(ROLLBACK)) by rolling
+// back the transaction rather than the statement, and database/sql does not
+// know: the next statement on the connection would run in autocommit and be
+// kept whatever the transaction decides. So after an error, fail asks the
+// connection: BEGIN is refused inside a transaction; if it is accepted, the
+// transaction is gone, fail ends the one BEGIN opened, and the Tx refuses
+// every later statement with the error that lost it. PostgreSQL needs no
+// probe: it refuses every statement of a failed transaction itself.
+func (tx *Tx) fail(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	mapped := MapErr(err)
+	if tx.engine != SQLite || errors.Is(err, sql.ErrNoRows) || errors.Is(err, sql.ErrTxDone) {
+		return mapped
+	}
+	bg := context.WithoutCancel(ctx)
+	if _, perr := tx.tx.ExecContext(bg, "BEGIN"); perr != nil {
+		return mapped // still in the transaction
+	}
+	tx.tx.ExecContext(bg, "ROLLBACK")
+	tx.lost = errs.E(errs.Internal, "", "store: SQLite rolled the transaction back (%v); nothing it wrote was kept", err)
+	return tx.lost
 }
 
 // ExecN runs a statement and returns the number of rows it changed.
@@ -373,6 +439,9 @@ func (tx *Tx) ExecN(ctx context.Context, q string, args ...any) (int64, error) {
 
 // Query runs a query; the caller closes the rows.
 func (tx *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if tx.lost != nil {
+		return nil, tx.lost
+	}
 	ctx, q = tx.prep(ctx, q)
 	var rows *sql.Rows
 	var err error
@@ -381,29 +450,42 @@ func (tx *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 	} else {
 		rows, err = tx.tx.QueryContext(ctx, q, args...)
 	}
-	return rows, MapErr(err)
+	return rows, tx.fail(ctx, err)
 }
 
 // Get scans one row into dest; no row is a NotFound error naming what.
 func (tx *Tx) Get(ctx context.Context, what string, q string, args []any, dest ...any) error {
-	return scanOne(tx.queryRow(ctx, q, args), what, dest)
+	if tx.lost != nil {
+		return tx.lost
+	}
+	err := tx.queryRow(ctx, q, args).Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.E(errs.NotFound, "", "%s not found", what)
+	}
+	return tx.fail(ctx, err)
 }
 
 // Insert runs an INSERT … RETURNING id and returns the id.
 func (tx *Tx) Insert(ctx context.Context, q string, args ...any) (int64, error) {
+	if tx.lost != nil {
+		return 0, tx.lost
+	}
 	var id int64
 	err := tx.queryRow(ctx, q+" RETURNING id", args).Scan(&id)
-	return id, MapErr(err)
+	return id, tx.fail(ctx, err)
 }
 
 // Exists reports whether the query returns a row.
 func (tx *Tx) Exists(ctx context.Context, q string, args ...any) (bool, error) {
+	if tx.lost != nil {
+		return false, tx.lost
+	}
 	var one int
 	err := tx.queryRow(ctx, q, args).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
-	return err == nil, MapErr(err)
+	return err == nil, tx.fail(ctx, err)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args []any) *sql.Row {
@@ -526,7 +608,7 @@ func (tx *Tx) One(ctx context.Context, what, q string, args []any, fn func(scan 
 	defer rows.Close()
 	if !rows.Next() {
 		if err := rows.Err(); err != nil {
-			return MapErr(err)
+			return tx.fail(ctx, err)
 		}
 		return errs.E(errs.NotFound, "", "%s not found", what)
 	}
@@ -560,7 +642,7 @@ func (tx *Tx) Each(ctx context.Context, q string, args []any, fn func(scan func(
 			return err
 		}
 	}
-	return MapErr(rows.Err())
+	return tx.fail(ctx, rows.Err())
 }
 
 // PoolStats reports the connection pools by name: on SQLite "write" (one

@@ -19,6 +19,20 @@ func (db *DB) WriteThen(ctx context.Context, stmts []string, then func() error) 
 	})
 }
 
+// WriteEach runs every statement in one Write whatever the ones before it
+// returned, and commits; it returns each statement's error and Write's.
+func (db *DB) WriteEach(ctx context.Context, stmts []string) ([]error, error) {
+	var each []error
+	err := db.Write(ctx, func(tx *Tx) error {
+		each = make([]error, len(stmts))
+		for i, q := range stmts {
+			_, each[i] = tx.Exec(ctx, q)
+		}
+		return nil
+	})
+	return each, err
+}
+
 // QueryInts returns the first column of every row of q.
 func (db *DB) QueryInts(ctx context.Context, q string) ([]int64, error) {
 	var out []int64

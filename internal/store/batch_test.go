@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -75,7 +76,7 @@ func TestWritesShareCommitsAndFailAlone(t *testing.T) {
 					t.Errorf("write %d: err %v, want its own error", i, errsOf[i])
 				}
 			case i%5 == 2:
-				if panics[i] != fmt.Sprintf("write %d panics", i) {
+				if wp, ok := panics[i].(*store.WritePanic); !ok || wp.Value != fmt.Sprintf("write %d panics", i) {
 					t.Errorf("write %d: recovered %v, want its panic", i, panics[i])
 				}
 			default:
@@ -172,4 +173,75 @@ func TestStatementsArePrepared(t *testing.T) {
 	if got, err := db.QueryInts(ctx, read); err != nil || !slices.Equal(got, []int64{1, 2}) {
 		t.Errorf("read %v, %v; want [1 2]", got, err)
 	}
+}
+
+// A panic inside a write, grouped with others on SQLite or alone on
+// PostgreSQL, reaches the caller with the stack where it happened, not only
+// the stack of the goroutine that raised it again.
+func TestWritePanicKeepsItsStack(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		var recovered any
+		func() {
+			defer func() { recovered = recover() }()
+			db.WriteThen(context.Background(), nil, func() error { return panicsInsideAWrite() })
+		}()
+		wp, ok := recovered.(*store.WritePanic)
+		if !ok {
+			t.Fatalf("recovered %T %v, want *store.WritePanic", recovered, recovered)
+		}
+		if wp.Value != "the function broke" {
+			t.Errorf("panic value %v, want the function's", wp.Value)
+		}
+		if !strings.Contains(string(wp.Stack), "panicsInsideAWrite") {
+			t.Errorf("the stack does not name the function that panicked:\n%s", wp.Stack)
+		}
+	})
+}
+
+func panicsInsideAWrite() error { panic("the function broke") }
+
+// When a statement's error rolls the whole transaction back (SQLite does
+// for a trigger's RAISE(ROLLBACK), a full disk, an I/O error), no later
+// statement of that transaction may run, let alone in autocommit: nothing
+// the transaction wrote is kept, before or after the error. PostgreSQL
+// refuses the statements of a failed transaction itself.
+func TestStatementAfterALostTransactionRunsNothing(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if err := db.ExecRaw(ctx, `CREATE TABLE lost_probe (k BIGINT PRIMARY KEY)`); err != nil {
+			t.Fatal(err)
+		}
+		if db.Engine() == store.SQLite {
+			if err := db.ExecRaw(ctx, `CREATE TRIGGER lost_probe_zero BEFORE INSERT ON lost_probe WHEN NEW.k = 0
+				BEGIN SELECT RAISE(ROLLBACK, 'zero rolls everything back'); END`); err != nil {
+				t.Fatal(err)
+			}
+		} else if err := db.ExecRaw(ctx, `ALTER TABLE lost_probe ADD CHECK (k <> 0)`); err != nil {
+			t.Fatal(err)
+		}
+		each, err := db.WriteEach(ctx, []string{
+			`INSERT INTO lost_probe (k) VALUES (1)`,
+			`INSERT INTO lost_probe (k) VALUES (0)`,
+			`INSERT INTO lost_probe (k) VALUES (2)`,
+		})
+		if each[0] != nil || each[1] == nil {
+			t.Fatalf("statement errors %v, want only the second and later ones to fail", each)
+		}
+		if each[2] == nil {
+			t.Errorf("a statement after the transaction was lost ran (write error %v)", err)
+		}
+		if err == nil {
+			t.Errorf("the write reports success for a transaction that was rolled back")
+		}
+		if got, qerr := db.QueryInts(ctx, `SELECT k FROM lost_probe ORDER BY k`); qerr != nil || len(got) != 0 {
+			t.Errorf("rows kept %v (%v), want none: the transaction was rolled back", got, qerr)
+		}
+		// The writer is whole again: the next write commits.
+		if _, err := db.WriteEach(ctx, []string{`INSERT INTO lost_probe (k) VALUES (3)`}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := db.QueryInts(ctx, `SELECT k FROM lost_probe`); !slices.Equal(got, []int64{3}) {
+			t.Errorf("after a fresh write the table holds %v, want [3]", got)
+		}
+	})
 }

@@ -26,6 +26,10 @@ type DB struct {
 	tally tally // the money work this process committed (see Tally)
 }
 
+// WritePanic is a panic inside a transaction's function, raised again by
+// Write or Read after the rollback with the stack where it happened.
+type WritePanic = sqldb.WritePanic
+
 // Tx is a transaction of the store: the engine's, with the store's helpers
 // as methods.
 type Tx struct{ *sqldb.Tx }
