@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"sharemall/internal/bench"
+	"sharemall/internal/bench/seed"
 	"sharemall/internal/store"
 )
 
@@ -29,7 +30,7 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	duration := fs.Duration("duration", 15*time.Second, "time bound of each scenario")
 	maxUnits := fs.Int64("max", 200_000, "count bound of each scenario (orders, reads, lines, withdrawals)")
 	paid := fs.Int("paid-withdrawals", 0, "paid withdrawals of other distributors booked before wallets are read (default: as many as distributors, at most 200,000)")
-	seed := fs.Uint64("seed", 1, "random seed of the generated program")
+	rngSeed := fs.Uint64("seed", 1, "random seed of the generated program")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (server and clients) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -54,13 +55,13 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		var err error
 		schema := fmt.Sprintf("bench_%d", time.Now().Unix())
-		if url, err = store.BenchSchema(ctx, *dbURL, schema); err != nil {
+		if url, err = seed.Schema(ctx, *dbURL, schema); err != nil {
 			return err
 		}
 		// Dropped at the end, as the SQLite folder is removed (deferred
 		// before Open, so it runs after Close).
 		defer func() {
-			if err := store.DropBenchSchema(context.WithoutCancel(ctx), *dbURL, schema); err != nil {
+			if err := seed.DropSchema(context.WithoutCancel(ctx), *dbURL, schema); err != nil {
 				fmt.Fprintf(os.Stderr, "bench: %v\n", err)
 			}
 		}()
@@ -92,7 +93,7 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 		defer pprof.StopCPUProfile()
 	}
 	res, err := bench.Run(ctx, db, bench.Options{Distributors: *n, Clients: *clients, Duration: *duration, MaxUnits: *maxUnits,
-		PaidWithdrawals: *paid, Seed: *seed, Progress: os.Stderr})
+		PaidWithdrawals: *paid, Seed: *rngSeed, Progress: os.Stderr})
 	if err != nil {
 		return err
 	}

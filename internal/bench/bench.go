@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"sharemall/internal/api"
+	"sharemall/internal/bench/seed"
 	"sharemall/internal/store"
 )
 
@@ -73,14 +74,14 @@ type Withdraw struct {
 }
 
 // Size is the program generated for n distributors.
-func Size(n int, seed uint64) store.BenchSize {
-	return store.BenchSize{
+func Size(n int, rngSeed uint64) seed.Size {
+	return seed.Size{
 		Distributors: n,
 		ChainDepth:   min(10_000, max(1, n/4)),
 		Suppliers:    min(40, max(3, n/25_000)),
 		Products:     min(5_000, max(200, n/20)),
 		Customers:    min(20_000, max(100, n/50)),
-		Seed:         seed,
+		Seed:         rngSeed,
 	}
 }
 
@@ -88,7 +89,7 @@ func Size(n int, seed uint64) store.BenchSize {
 type run struct {
 	opt    Options
 	db     *store.DB
-	prog   *store.BenchProgram
+	prog   *seed.Program
 	c      *client
 	secret string
 	logf   func(format string, args ...any)
@@ -116,7 +117,7 @@ func Run(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 
 	start := time.Now()
 	var err error
-	r.prog, err = db.SeedBench(ctx, Size(opt.Distributors, opt.Seed), r.progress())
+	r.prog, err = seed.Seed(ctx, db, Size(opt.Distributors, opt.Seed), r.progress())
 	if err != nil {
 		return nil, fmt.Errorf("bench: generate: %w", err)
 	}

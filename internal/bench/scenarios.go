@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"sharemall/internal/bench/seed"
 	"sharemall/internal/money"
 	"sharemall/internal/payment"
 )
@@ -88,7 +89,7 @@ func (r *run) checkout(ctx context.Context) (Checkout, float64, error) {
 	// between its transactions: what the floor writes.
 	var counts []map[string]int64
 	snap := func() error {
-		c, err := r.db.BenchTableCounts(ctx)
+		c, err := seed.TableCounts(ctx, r.db)
 		counts = append(counts, c)
 		return err
 	}
@@ -106,7 +107,7 @@ func (r *run) checkout(ctx context.Context) (Checkout, float64, error) {
 	for k := 1; k < len(counts); k++ {
 		deltas = append(deltas, diff(counts[k-1], counts[k]))
 	}
-	floor, err := r.db.BenchRecordFloor(ctx, deltas)
+	floor, err := seed.RecordFloor(ctx, r.db, deltas)
 	if err != nil {
 		return out, 0, err
 	}
@@ -137,7 +138,7 @@ func (r *run) checkout(ctx context.Context) (Checkout, float64, error) {
 
 	floorRate := func(indexed bool) (float64, error) {
 		fn, ftook, err := drive(ctx, r.opt.Clients, r.opt.Duration, max(n, 1), func(ctx context.Context, _ int, _ int64) error {
-			return r.db.BenchFloorUnit(ctx, floor, indexed)
+			return seed.FloorUnit(ctx, r.db, floor, indexed)
 		})
 		if err != nil || fn == 0 {
 			return 0, fmt.Errorf("floor: %d units, %v", fn, err)
@@ -203,7 +204,7 @@ func (r *run) team(ctx context.Context) (Team, error) {
 	var base latencies
 	for range 3 {
 		start := time.Now()
-		n, err := r.db.BenchRecursiveTeam(ctx, r.prog.LargestTeamID)
+		n, err := seed.RecursiveTeam(ctx, r.db, r.prog.LargestTeamID)
 		if err != nil {
 			return out, err
 		}
@@ -228,23 +229,23 @@ func (r *run) settle(ctx context.Context) (Settle, error) {
 	if err != nil {
 		return out, err
 	}
-	if _, err := r.db.BenchReceiveAll(ctx); err != nil {
+	if _, err := seed.ReceiveAll(ctx, r.db); err != nil {
 		return out, err
 	}
 	shift := time.Duration(s.AfterSaleDays+1) * 24 * time.Hour
 	r.db.Now = func() time.Time { return time.Now().Add(shift) }
-	before, err := r.db.BenchTableCounts(ctx)
+	before, err := seed.TableCounts(ctx, r.db)
 	if err != nil {
 		return out, err
 	}
 	if n, err := r.db.SettleMaturedLines(ctx, 1); err != nil || n != 1 {
 		return out, fmt.Errorf("settling one line: %d settled, %v", n, err)
 	}
-	after, err := r.db.BenchTableCounts(ctx)
+	after, err := seed.TableCounts(ctx, r.db)
 	if err != nil {
 		return out, err
 	}
-	floor, err := r.db.BenchRecordFloor(ctx, []map[string]int64{diff(before, after)})
+	floor, err := seed.RecordFloor(ctx, r.db, []map[string]int64{diff(before, after)})
 	if err != nil {
 		return out, err
 	}
@@ -269,7 +270,7 @@ func (r *run) settle(ctx context.Context) (Settle, error) {
 	// commits), settleFloorWriters at a time.
 	floorRate := func(indexed bool) (float64, error) {
 		fn, ftook, err := drive(ctx, settleFloorWriters, r.opt.Duration, done, func(ctx context.Context, _ int, _ int64) error {
-			return r.db.BenchFloorUnit(ctx, floor, indexed)
+			return seed.FloorUnit(ctx, r.db, floor, indexed)
 		})
 		if err != nil || fn == 0 {
 			return 0, fmt.Errorf("floor: %d units, %v", fn, err)
@@ -299,7 +300,7 @@ func (r *run) withdraw(ctx context.Context) (Withdraw, error) {
 	if err != nil {
 		return out, err
 	}
-	ws, err := r.db.BenchWithdrawers(ctx, 2000)
+	ws, err := seed.Withdrawers(ctx, r.db, 2000)
 	if err != nil {
 		return out, err
 	}

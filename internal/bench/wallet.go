@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"sharemall/internal/account"
+	"sharemall/internal/bench/seed"
 	"sharemall/internal/money"
 )
 
@@ -53,10 +54,10 @@ func (r *run) wallet(ctx context.Context) (Wallet, error) {
 	}
 	const amount = money.Amount(1000)
 	start := time.Now()
-	if err := r.db.BenchPaidWithdrawals(ctx, readers, 2*len(readers), amount, nil); err != nil {
+	if err := seed.PaidWithdrawals(ctx, r.db, readers, 2*len(readers), amount, nil); err != nil {
 		return out, err
 	}
-	if err := r.db.BenchPaidWithdrawals(ctx, others, r.opt.PaidWithdrawals, amount, r.progress()); err != nil {
+	if err := seed.PaidWithdrawals(ctx, r.db, others, r.opt.PaidWithdrawals, amount, r.progress()); err != nil {
 		return out, err
 	}
 	r.logf("wallet: %d paid withdrawals booked in %.1f s", r.opt.PaidWithdrawals+2*len(readers), time.Since(start).Seconds())
@@ -103,7 +104,7 @@ func (r *run) wallet(ctx context.Context) (Wallet, error) {
 			break
 		}
 		t := time.Now()
-		w, err := r.db.BenchWithdrawnByEntries(ctx, id)
+		w, err := seed.WithdrawnByEntries(ctx, r.db, id)
 		if err != nil {
 			return out, err
 		}

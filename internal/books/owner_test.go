@@ -37,7 +37,14 @@ var notYetMoved = map[string][]string{
 	"internal/store/withdrawals.go":         {"withdrawals"},
 	"internal/store/withdrawals_decide.go":  {"withdrawals", "wallet_withdrawn"},
 	"internal/store/withdrawals_batches.go": {"withdrawal_batches", "withdrawals"},
-	"internal/store/bench_seed_wallets.go":  {"withdrawals", "wallet_withdrawn"},
+}
+
+// benchSeeding is the bench's bulk seeding, which is not a money path: it
+// fills an empty database that nothing else writes meanwhile, posting its
+// journals through PostMany, and writes withdrawals already paid, with
+// the withdrawn figures they leave.
+var benchSeeding = map[string][]string{
+	"internal/bench/seed/wallets.go": {"withdrawals", "wallet_withdrawn"},
 }
 
 // writeSQL finds a statement that changes a table in a string.
@@ -82,15 +89,17 @@ func TestOnlyTheBooksWriteMoney(t *testing.T) {
 	}
 	for file, tables := range found {
 		for _, table := range tables {
-			if !slices.Contains(notYetMoved[file], table) {
+			if !slices.Contains(notYetMoved[file], table) && !slices.Contains(benchSeeding[file], table) {
 				t.Errorf("%s writes the money table %s: only internal/books may", file, table)
 			}
 		}
 	}
-	for file, tables := range notYetMoved {
-		for _, table := range tables {
-			if !slices.Contains(found[file], table) {
-				t.Errorf("%s no longer writes %s: remove it from notYetMoved", file, table)
+	for _, allowed := range []map[string][]string{notYetMoved, benchSeeding} {
+		for file, tables := range allowed {
+			for _, table := range tables {
+				if !slices.Contains(found[file], table) {
+					t.Errorf("%s no longer writes %s: remove it from the list", file, table)
+				}
 			}
 		}
 	}

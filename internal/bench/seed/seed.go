@@ -1,4 +1,4 @@
-package store
+package seed
 
 import (
 	"context"
@@ -12,10 +12,11 @@ import (
 	"sharemall/internal/errs"
 	"sharemall/internal/network"
 	"sharemall/internal/sqldb"
+	"sharemall/internal/store"
 )
 
-// BenchSize is how large a program SeedBench generates.
-type BenchSize struct {
+// Size is how large a program Seed generates.
+type Size struct {
 	Distributors int // including the chain
 	ChainDepth   int // one chain this deep (at most Distributors)
 	Suppliers    int
@@ -24,8 +25,8 @@ type BenchSize struct {
 	Seed         uint64
 }
 
-// BenchProgram is what SeedBench made: the ids and tokens the bench drives.
-type BenchProgram struct {
+// Program is what Seed made: the ids and tokens the bench drives.
+type Program struct {
 	OperatorToken  string
 	OperatorID     int64 // the operator's account
 	FirstID        int64 // distributors have ids FirstID … FirstID+Distributors-1
@@ -38,18 +39,18 @@ type BenchProgram struct {
 	CustomerTokens []string
 }
 
-// benchBatchParams keeps every multi-row INSERT under SQLite's 32,766
+// benchBatchParams keeps every multi-row INSERT under sqldb.SQLite's 32,766
 // parameter limit (PostgreSQL allows 65,535).
 const benchBatchParams = 30000
 
-// SeedBench generates a program at scale into an empty database in a few
+// Seed generates a program at scale into an empty database in a few
 // large transactions of multi-row INSERTs: a heavy-tailed referral tree
 // (preferential attachment: most invite nobody, a few invite many) plus one
 // chain ChainDepth deep, every stored column computed here in one pass;
 // accounts (one shared password hash); suppliers, warehouses covering every
 // region, products with stock; customers bound to distributors. progress is
 // called with a stage name and rows done so far. For `sharemall bench` only.
-func (db *DB) SeedBench(ctx context.Context, size BenchSize, progress func(stage string, done, total int)) (*BenchProgram, error) {
+func Seed(ctx context.Context, db *store.DB, size Size, progress func(stage string, done, total int)) (*Program, error) {
 	if size.Distributors < 2 || size.ChainDepth < 1 || size.ChainDepth > size.Distributors || size.Suppliers < 1 ||
 		size.Products < size.Suppliers || size.Customers < 1 {
 		return nil, errs.Invalidf("size", "needs at least 2 distributors, a chain within them, a product per supplier and a customer")
@@ -60,32 +61,32 @@ func (db *DB) SeedBench(ctx context.Context, size BenchSize, progress func(stage
 	rng := rand.New(rand.NewPCG(size.Seed, 0x5eed))
 	n := size.Distributors
 	sponsors := benchTree(rng, n, size.ChainDepth)
-	p := &BenchProgram{Distributors: n}
-	err := db.Write(ctx, func(tx *Tx) error {
+	p := &Program{Distributors: n}
+	err := db.DB.Write(ctx, func(tx *sqldb.Tx) error {
 		var err error
-		p.FirstID, err = tx.nextID(ctx, "distributors")
+		p.FirstID, err = nextID(ctx, tx, "distributors")
 		if err != nil {
 			return err
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, errs.Wrap("store.SeedBench", err)
+		return nil, errs.Wrap("seed.Seed", err)
 	}
-	if err := db.seedBenchTree(ctx, p, sponsors, size.ChainDepth, progress); err != nil {
-		return nil, errs.Wrap("store.SeedBench", err)
+	if err := seedBenchTree(ctx, db, p, sponsors, size.ChainDepth, progress); err != nil {
+		return nil, errs.Wrap("seed.Seed", err)
 	}
-	if err := db.seedBenchCatalog(ctx, p, size, rng, progress); err != nil {
-		return nil, errs.Wrap("store.SeedBench", err)
+	if err := seedBenchCatalog(ctx, db, p, size, rng, progress); err != nil {
+		return nil, errs.Wrap("seed.Seed", err)
 	}
-	if err := db.seedBenchCustomers(ctx, p, size, rng, progress); err != nil {
-		return nil, errs.Wrap("store.SeedBench", err)
+	if err := seedBenchCustomers(ctx, db, p, size, rng, progress); err != nil {
+		return nil, errs.Wrap("seed.Seed", err)
 	}
-	if db.Engine() == SQLite {
+	if db.Engine() == sqldb.SQLite {
 		// Start the scenarios from a checkpointed database, not behind a WAL
 		// holding everything just generated.
 		if _, err := db.WritePool().ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-			return nil, errs.Wrap("store.SeedBench", sqldb.MapErr(err))
+			return nil, errs.Wrap("seed.Seed", sqldb.MapErr(err))
 		}
 		// A fresh writer connection: the seeding one holds its large cache.
 		db.WritePool().SetMaxIdleConns(0)
@@ -123,19 +124,19 @@ func benchTree(rng *rand.Rand, n, chain int) []int32 {
 // nextID is the id the next row of table would get on a fresh sequence:
 // seeding writes ids itself so that sponsors can refer to rows of the same
 // INSERT.
-func (tx *Tx) nextID(ctx context.Context, table string) (int64, error) {
+func nextID(ctx context.Context, tx *sqldb.Tx, table string) (int64, error) {
 	var id int64
 	err := tx.Get(ctx, table, `SELECT COALESCE(MAX(id), 0) + 1 FROM `+table, nil, &id)
 	return id, err
 }
 
 // restartIDs moves PostgreSQL's identity past ids written explicitly
-// (SQLite's rowid follows MAX(id) by itself).
-func (tx *Tx) restartIDs(ctx context.Context, table string) error {
-	if tx.Engine() != Postgres {
+// (sqldb.SQLite's rowid follows MAX(id) by itself).
+func restartIDs(ctx context.Context, tx *sqldb.Tx, table string) error {
+	if tx.Engine() != sqldb.Postgres {
 		return nil
 	}
-	next, err := tx.nextID(ctx, table)
+	next, err := nextID(ctx, tx, table)
 	if err != nil {
 		return err
 	}
@@ -145,7 +146,7 @@ func (tx *Tx) restartIDs(ctx context.Context, table string) error {
 
 // bulkInsert writes rows with multi-row INSERTs of at most
 // benchBatchParams parameters; row(i) returns the i-th row's values.
-func (tx *Tx) bulkInsert(ctx context.Context, head string, cols, rows int, row func(i int) []any, step func(done int)) error {
+func bulkInsert(ctx context.Context, tx *sqldb.Tx, head string, cols, rows int, row func(i int) []any, step func(done int)) error {
 	per := max(1, benchBatchParams/cols)
 	one := "(" + sqldb.Placeholders(cols) + ")"
 	var args []any
@@ -173,7 +174,7 @@ func (tx *Tx) bulkInsert(ctx context.Context, head string, cols, rows int, row f
 }
 
 // seedBenchTree writes the accounts, roles and distributors of the tree.
-func (db *DB) seedBenchTree(ctx context.Context, p *BenchProgram, sponsors []int32, chain int, progress func(string, int, int)) error {
+func seedBenchTree(ctx context.Context, db *store.DB, p *Program, sponsors []int32, chain int, progress func(string, int, int)) error {
 	n := len(sponsors)
 	// Counters in one pass from the leaves up: sponsors[i] < i, so every
 	// node's own counters are final when it adds them to its sponsor's.
@@ -215,27 +216,27 @@ func (db *DB) seedBenchTree(ctx context.Context, p *BenchProgram, sponsors []int
 	if chain == n {
 		p.LargestTeamID, p.LargestTeam = p.FirstID, team[0]
 	}
-	return db.Write(ctx, func(tx *Tx) error {
-		if tx.Engine() == SQLite {
-			// A larger page cache (64 MiB) for the bulk insert; SeedBench closes this
+	return db.DB.Write(ctx, func(tx *sqldb.Tx) error {
+		if tx.Engine() == sqldb.SQLite {
+			// A larger page cache (64 MiB) for the bulk insert; Seed closes this
 			// connection afterwards so the server does not keep the memory.
 			if _, err := tx.Exec(ctx, `PRAGMA cache_size = -65536`); err != nil {
 				return err
 			}
 		}
-		acc0, err := tx.nextID(ctx, "accounts")
+		acc0, err := nextID(ctx, tx, "accounts")
 		if err != nil {
 			return err
 		}
-		now := ts(tx.Now())
+		now := sqldb.TS(tx.Now())
 		// One shared hash: nobody signs in as a seeded distributor with a password.
 		hash := "bench-no-login"
-		if err := tx.bulkInsert(ctx, `INSERT INTO accounts (id, email, name, password_hash, created_at)`, 5, n, func(i int) []any {
+		if err := bulkInsert(ctx, tx, `INSERT INTO accounts (id, email, name, password_hash, created_at)`, 5, n, func(i int) []any {
 			return []any{acc0 + int64(i), fmt.Sprintf("bench-d%08d@bench.invalid", i), "", hash, now}
 		}, func(done int) { progress("accounts", done, n) }); err != nil {
 			return err
 		}
-		if err := tx.bulkInsert(ctx, `INSERT INTO account_roles (account_id, role, granted_at)`, 3, n, func(i int) []any {
+		if err := bulkInsert(ctx, tx, `INSERT INTO account_roles (account_id, role, granted_at)`, 3, n, func(i int) []any {
 			return []any{acc0 + int64(i), string(account.Distributor), now}
 		}, func(done int) { progress("roles", done, n) }); err != nil {
 			return err
@@ -243,11 +244,11 @@ func (db *DB) seedBenchTree(ctx context.Context, p *BenchProgram, sponsors []int
 		// Secondary indexes are rebuilt once after the rows are in (a sort)
 		// rather than updated row by row in random order; same transaction,
 		// same definitions as the migrations made.
-		indexes, err := tx.dropIndexes(ctx, "distributors")
+		indexes, err := dropIndexes(ctx, tx, "distributors")
 		if err != nil {
 			return err
 		}
-		if err := tx.bulkInsert(ctx, `INSERT INTO distributors (id, account_id, referral_code, status, sponsor_id, ancestor2_id, ancestor3_id,
+		if err := bulkInsert(ctx, tx, `INSERT INTO distributors (id, account_id, referral_code, status, sponsor_id, ancestor2_id, ancestor3_id,
 			depth, team_size, depth1_count, depth2_count, depth3_count, joined_at)`, 13, n, func(i int) []any {
 			s := sponsors[i]
 			return []any{p.FirstID + int64(i), acc0 + int64(i), benchCode(i), string(network.Active), id(s), id(up(s)), id(up(up(s))),
@@ -261,10 +262,10 @@ func (db *DB) seedBenchTree(ctx context.Context, p *BenchProgram, sponsors []int
 				return err
 			}
 		}
-		if err := tx.restartIDs(ctx, "accounts"); err != nil {
+		if err := restartIDs(ctx, tx, "accounts"); err != nil {
 			return err
 		}
-		return tx.restartIDs(ctx, "distributors")
+		return restartIDs(ctx, tx, "distributors")
 	})
 }
 
@@ -279,21 +280,21 @@ func benchCode(i int) string {
 	return string(b)
 }
 
-// BenchSchema creates an empty schema named name on the PostgreSQL server
+// Schema creates an empty schema named name on the PostgreSQL server
 // at dbURL and returns the URL that uses it (search_path), so each bench
 // run starts from a fresh database without touching other schemas.
-func BenchSchema(ctx context.Context, dbURL, name string) (string, error) {
+func Schema(ctx context.Context, dbURL, name string) (string, error) {
 	u, err := url.Parse(dbURL)
 	if err != nil {
-		return "", fmt.Errorf("store: bench database URL: %w", err)
+		return "", fmt.Errorf("seed: bench database URL: %w", err)
 	}
 	conn, err := sql.Open("pgx", dbURL)
 	if err != nil {
-		return "", fmt.Errorf("store: open postgres: %w", err)
+		return "", fmt.Errorf("seed: open postgres: %w", err)
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, `CREATE SCHEMA `+name); err != nil {
-		return "", fmt.Errorf("store: create schema %s: %w", name, err)
+		return "", fmt.Errorf("seed: create schema %s: %w", name, err)
 	}
 	q := u.Query()
 	q.Set("search_path", name)
@@ -301,24 +302,24 @@ func BenchSchema(ctx context.Context, dbURL, name string) (string, error) {
 	return u.String(), nil
 }
 
-// DropBenchSchema drops a schema BenchSchema made, with everything in it.
-func DropBenchSchema(ctx context.Context, dbURL, name string) error {
+// DropSchema drops a schema Schema made, with everything in it.
+func DropSchema(ctx context.Context, dbURL, name string) error {
 	conn, err := sql.Open("pgx", dbURL)
 	if err != nil {
-		return fmt.Errorf("store: open postgres: %w", err)
+		return fmt.Errorf("seed: open postgres: %w", err)
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, `DROP SCHEMA `+name+` CASCADE`); err != nil {
-		return fmt.Errorf("store: drop schema %s: %w", name, err)
+		return fmt.Errorf("seed: drop schema %s: %w", name, err)
 	}
 	return nil
 }
 
 // dropIndexes drops table's non-unique indexes and returns the statements
 // that create them again.
-func (tx *Tx) dropIndexes(ctx context.Context, table string) ([]string, error) {
+func dropIndexes(ctx context.Context, tx *sqldb.Tx, table string) ([]string, error) {
 	q := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'`
-	if tx.Engine() == Postgres {
+	if tx.Engine() == sqldb.Postgres {
 		q = `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ? AND indexdef NOT LIKE 'CREATE UNIQUE%'`
 	}
 	var names, defs []string

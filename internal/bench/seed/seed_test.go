@@ -1,10 +1,11 @@
-package store_test
+package seed_test
 
 import (
 	"context"
 	"testing"
 
 	"sharemall/internal/account"
+	"sharemall/internal/bench/seed"
 	"sharemall/internal/store"
 	"sharemall/internal/testutil"
 )
@@ -14,7 +15,7 @@ import (
 func TestSeedBench(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		p, err := db.SeedBench(ctx, store.BenchSize{Distributors: 3000, ChainDepth: 400, Suppliers: 3, Products: 30, Customers: 50, Seed: 1}, nil)
+		p, err := seed.Seed(ctx, db, seed.Size{Distributors: 3000, ChainDepth: 400, Suppliers: 3, Products: 30, Customers: 50, Seed: 1}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -24,11 +25,11 @@ func TestSeedBench(t *testing.T) {
 		if p.LargestTeam < 10 || len(p.SKUIDs) != 30 || len(p.CustomerTokens) != 50 || len(p.RegionCodes) == 0 {
 			t.Fatalf("program: largest team %d, %d SKUs, %d customers, %d regions", p.LargestTeam, len(p.SKUIDs), len(p.CustomerTokens), len(p.RegionCodes))
 		}
-		n, err := db.BenchRecursiveTeam(ctx, p.LargestTeamID)
+		n, err := seed.RecursiveTeam(ctx, db, p.LargestTeamID)
 		if err != nil || n != p.LargestTeam {
 			t.Fatalf("recursive team %d, %v; stored %d", n, err, p.LargestTeam)
 		}
-		if n, err := db.BenchRecursiveTeam(ctx, p.ChainTopID); err != nil || n != 399 {
+		if n, err := seed.RecursiveTeam(ctx, db, p.ChainTopID); err != nil || n != 399 {
 			t.Fatalf("chain team %d, %v", n, err)
 		}
 		// Ids written by the seed do not collide with the application's next ones.

@@ -1,4 +1,4 @@
-package store_test
+package seed_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"sharemall/internal/account"
+	"sharemall/internal/bench/seed"
 	"sharemall/internal/store"
 	"sharemall/internal/testutil"
 )
@@ -33,19 +34,19 @@ func BenchmarkWallet(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			db := open(b)
 			ctx := context.Background()
-			roots := make([]int, 1001)
-			for i := range roots {
-				roots[i] = -1
-			}
-			ids, err := db.SeedTree(ctx, roots)
+			p, err := seed.Seed(ctx, db, seed.Size{Distributors: 1001, ChainDepth: 1, Suppliers: 1, Products: 1, Customers: 1, Seed: 1}, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
+			ids := make([]int64, p.Distributors)
+			for i := range ids {
+				ids[i] = p.FirstID + int64(i)
+			}
 			reader := ids[0]
-			if err := db.BenchPaidWithdrawals(ctx, []int64{reader}, 2, 1000, nil); err != nil {
+			if err := seed.PaidWithdrawals(ctx, db, []int64{reader}, 2, 1000, nil); err != nil {
 				b.Fatal(err)
 			}
-			if err := db.BenchPaidWithdrawals(ctx, ids[1:], n, 1000, nil); err != nil {
+			if err := seed.PaidWithdrawals(ctx, db, ids[1:], n, 1000, nil); err != nil {
 				b.Fatal(err)
 			}
 			op := account.Actor{AccountID: 1, Roles: []account.Role{account.Operator}}
@@ -58,7 +59,7 @@ func BenchmarkWallet(b *testing.B) {
 			})
 			b.Run("withdrawn_by_entries", func(b *testing.B) {
 				for b.Loop() {
-					if w, err := db.BenchWithdrawnByEntries(ctx, reader); err != nil || w != 2000 {
+					if w, err := seed.WithdrawnByEntries(ctx, db, reader); err != nil || w != 2000 {
 						b.Fatalf("%d %v", w, err)
 					}
 				}

@@ -1,4 +1,4 @@
-package store
+package seed
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 
 	"sharemall/internal/account"
 	"sharemall/internal/catalog"
+	"sharemall/internal/sqldb"
+	"sharemall/internal/store"
 )
 
 // benchStock is each warehouse's stock of each of its supplier's SKUs:
@@ -18,8 +20,8 @@ const benchStock = 1_000_000_000
 // warehouses each (two serving a province, one the whole country at a
 // lower priority), products with one SKU each and stock in every warehouse
 // of their supplier.
-func (db *DB) seedBenchCatalog(ctx context.Context, p *BenchProgram, size BenchSize, rng *rand.Rand, progress func(string, int, int)) error {
-	return db.Write(ctx, func(tx *Tx) error {
+func seedBenchCatalog(ctx context.Context, db *store.DB, p *Program, size Size, rng *rand.Rand, progress func(string, int, int)) error {
+	return db.DB.Write(ctx, func(tx *sqldb.Tx) error {
 		var provinces []string
 		err := tx.Each(ctx, `SELECT code FROM regions WHERE level = 2 ORDER BY code`, nil, func(scan func(...any) error) error {
 			var c string
@@ -42,32 +44,32 @@ func (db *DB) seedBenchCatalog(ctx context.Context, p *BenchProgram, size BenchS
 		if len(provinces) == 0 || len(p.RegionCodes) == 0 {
 			return fmt.Errorf("bench: the regions table has no provinces or districts")
 		}
-		now := ts(tx.Now())
-		acc0, err := tx.nextID(ctx, "accounts")
+		now := sqldb.TS(tx.Now())
+		acc0, err := nextID(ctx, tx, "accounts")
 		if err != nil {
 			return err
 		}
-		sup0, err := tx.nextID(ctx, "suppliers")
+		sup0, err := nextID(ctx, tx, "suppliers")
 		if err != nil {
 			return err
 		}
 		ns := size.Suppliers
-		if err := tx.bulkInsert(ctx, `INSERT INTO accounts (id, email, name, password_hash, created_at)`, 5, ns, func(i int) []any {
+		if err := bulkInsert(ctx, tx, `INSERT INTO accounts (id, email, name, password_hash, created_at)`, 5, ns, func(i int) []any {
 			return []any{acc0 + int64(i), fmt.Sprintf("bench-s%d@bench.invalid", i), "", "bench-no-login", now}
 		}, nil); err != nil {
 			return err
 		}
-		if err := tx.bulkInsert(ctx, `INSERT INTO account_roles (account_id, role, granted_at)`, 3, ns, func(i int) []any {
+		if err := bulkInsert(ctx, tx, `INSERT INTO account_roles (account_id, role, granted_at)`, 3, ns, func(i int) []any {
 			return []any{acc0 + int64(i), string(account.Supplier), now}
 		}, nil); err != nil {
 			return err
 		}
-		if err := tx.bulkInsert(ctx, `INSERT INTO suppliers (id, owner_account_id, name, status, created_at, updated_at)`, 6, ns, func(i int) []any {
+		if err := bulkInsert(ctx, tx, `INSERT INTO suppliers (id, owner_account_id, name, status, created_at, updated_at)`, 6, ns, func(i int) []any {
 			return []any{sup0 + int64(i), acc0 + int64(i), fmt.Sprintf("Bench supplier %d", i), string(catalog.Approved), now, now}
 		}, nil); err != nil {
 			return err
 		}
-		wh0, err := tx.nextID(ctx, "warehouses")
+		wh0, err := nextID(ctx, tx, "warehouses")
 		if err != nil {
 			return err
 		}
@@ -79,7 +81,7 @@ func (db *DB) seedBenchCatalog(ctx context.Context, p *BenchProgram, size BenchS
 			}
 			return provinces[(i/perSupplier*2+i%perSupplier)%len(provinces)]
 		}
-		if err := tx.bulkInsert(ctx, `INSERT INTO warehouses (id, supplier_id, name, region_code, priority, active, created_at, updated_at)`, 8, nw,
+		if err := bulkInsert(ctx, tx, `INSERT INTO warehouses (id, supplier_id, name, region_code, priority, active, created_at, updated_at)`, 8, nw,
 			func(i int) []any {
 				prio := 10
 				if whRegion(i) == "CN" {
@@ -89,31 +91,31 @@ func (db *DB) seedBenchCatalog(ctx context.Context, p *BenchProgram, size BenchS
 			}, nil); err != nil {
 			return err
 		}
-		if err := tx.bulkInsert(ctx, `INSERT INTO warehouse_areas (warehouse_id, region_code)`, 2, nw, func(i int) []any {
+		if err := bulkInsert(ctx, tx, `INSERT INTO warehouse_areas (warehouse_id, region_code)`, 2, nw, func(i int) []any {
 			return []any{wh0 + int64(i), whRegion(i)}
 		}, nil); err != nil {
 			return err
 		}
-		prod0, err := tx.nextID(ctx, "products")
+		prod0, err := nextID(ctx, tx, "products")
 		if err != nil {
 			return err
 		}
-		sku0, err := tx.nextID(ctx, "skus")
+		sku0, err := nextID(ctx, tx, "skus")
 		if err != nil {
 			return err
 		}
 		np := size.Products
-		if err := tx.bulkInsert(ctx, `INSERT INTO products (id, supplier_id, title, on_sale, created_at, updated_at)`, 6, np, func(i int) []any {
+		if err := bulkInsert(ctx, tx, `INSERT INTO products (id, supplier_id, title, on_sale, created_at, updated_at)`, 6, np, func(i int) []any {
 			return []any{prod0 + int64(i), sup0 + int64(i%ns), fmt.Sprintf("Bench product %d", i), true, now, now}
 		}, func(done int) { progress("products", done, np) }); err != nil {
 			return err
 		}
-		if err := tx.bulkInsert(ctx, `INSERT INTO skus (id, product_id, code, retail_price, on_sale, created_at, updated_at)`, 7, np, func(i int) []any {
+		if err := bulkInsert(ctx, tx, `INSERT INTO skus (id, product_id, code, retail_price, on_sale, created_at, updated_at)`, 7, np, func(i int) []any {
 			return []any{sku0 + int64(i), prod0 + int64(i), "STD", int64(990 + rng.IntN(200)*100), true, now, now}
 		}, nil); err != nil {
 			return err
 		}
-		if err := tx.bulkInsert(ctx, `INSERT INTO stock (warehouse_id, sku_id, on_hand, updated_at)`, 4, np*perSupplier, func(k int) []any {
+		if err := bulkInsert(ctx, tx, `INSERT INTO stock (warehouse_id, sku_id, on_hand, updated_at)`, 4, np*perSupplier, func(k int) []any {
 			i, w := k/perSupplier, k%perSupplier
 			return []any{wh0 + int64((i%ns)*perSupplier+w), sku0 + int64(i), benchStock, now}
 		}, func(done int) { progress("stock", done, np*perSupplier) }); err != nil {
@@ -124,7 +126,7 @@ func (db *DB) seedBenchCatalog(ctx context.Context, p *BenchProgram, size BenchS
 			p.SKUIDs[i] = sku0 + int64(i)
 		}
 		for _, t := range []string{"accounts", "suppliers", "warehouses", "products", "skus"} {
-			if err := tx.restartIDs(ctx, t); err != nil {
+			if err := restartIDs(ctx, tx, t); err != nil {
 				return err
 			}
 		}
@@ -134,15 +136,15 @@ func (db *DB) seedBenchCatalog(ctx context.Context, p *BenchProgram, size BenchS
 
 // seedBenchCustomers writes the operator and the customers, each customer
 // bound to a random distributor, and a session for each of them.
-func (db *DB) seedBenchCustomers(ctx context.Context, p *BenchProgram, size BenchSize, rng *rand.Rand, progress func(string, int, int)) error {
-	return db.Write(ctx, func(tx *Tx) error {
-		s, err := tx.settings(ctx)
-		if err != nil {
-			return err
-		}
-		now := ts(tx.Now())
-		expires := ts(tx.Now().Add(30 * 24 * time.Hour))
-		acc0, err := tx.nextID(ctx, "accounts")
+func seedBenchCustomers(ctx context.Context, db *store.DB, p *Program, size Size, rng *rand.Rand, progress func(string, int, int)) error {
+	s, err := db.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	return db.DB.Write(ctx, func(tx *sqldb.Tx) error {
+		now := sqldb.TS(tx.Now())
+		expires := sqldb.TS(tx.Now().Add(30 * 24 * time.Hour))
+		acc0, err := nextID(ctx, tx, "accounts")
 		if err != nil {
 			return err
 		}
@@ -154,12 +156,12 @@ func (db *DB) seedBenchCustomers(ctx context.Context, p *BenchProgram, size Benc
 			tokens[i], hashes[i] = account.NewToken(account.SessionPrefix)
 		}
 		p.OperatorToken, p.CustomerTokens, p.OperatorID = tokens[0], tokens[1:], acc0
-		if err := tx.bulkInsert(ctx, `INSERT INTO accounts (id, email, name, password_hash, created_at)`, 5, nc+1, func(i int) []any {
+		if err := bulkInsert(ctx, tx, `INSERT INTO accounts (id, email, name, password_hash, created_at)`, 5, nc+1, func(i int) []any {
 			return []any{acc0 + int64(i), fmt.Sprintf("bench-c%d@bench.invalid", i), "", "bench-no-login", now}
 		}, nil); err != nil {
 			return err
 		}
-		if err := tx.bulkInsert(ctx, `INSERT INTO account_roles (account_id, role, granted_at)`, 3, nc+1, func(i int) []any {
+		if err := bulkInsert(ctx, tx, `INSERT INTO account_roles (account_id, role, granted_at)`, 3, nc+1, func(i int) []any {
 			role := account.Customer
 			if i == 0 {
 				role = account.Operator
@@ -168,16 +170,16 @@ func (db *DB) seedBenchCustomers(ctx context.Context, p *BenchProgram, size Benc
 		}, nil); err != nil {
 			return err
 		}
-		if err := tx.bulkInsert(ctx, `INSERT INTO sessions (token_hash, account_id, created_at, expires_at)`, 4, nc+1, func(i int) []any {
+		if err := bulkInsert(ctx, tx, `INSERT INTO sessions (token_hash, account_id, created_at, expires_at)`, 4, nc+1, func(i int) []any {
 			return []any{hashes[i], acc0 + int64(i), now, expires}
 		}, nil); err != nil {
 			return err
 		}
-		if err := tx.bulkInsert(ctx, `INSERT INTO bindings (customer_account_id, distributor_id, mode, bound_at)`, 4, nc, func(i int) []any {
+		if err := bulkInsert(ctx, tx, `INSERT INTO bindings (customer_account_id, distributor_id, mode, bound_at)`, 4, nc, func(i int) []any {
 			return []any{acc0 + 1 + int64(i), p.FirstID + int64(rng.IntN(p.Distributors)), string(s.Binding.Mode), now}
 		}, func(done int) { progress("customers", done, nc) }); err != nil {
 			return err
 		}
-		return tx.restartIDs(ctx, "accounts")
+		return restartIDs(ctx, tx, "accounts")
 	})
 }

@@ -1,4 +1,4 @@
-package store
+package seed
 
 import (
 	"context"
@@ -10,19 +10,20 @@ import (
 	"sharemall/internal/account"
 	"sharemall/internal/errs"
 	"sharemall/internal/sqldb"
+	"sharemall/internal/store"
 )
 
-// BenchTableCounts counts the rows of every table, so the bench can see
+// TableCounts counts the rows of every table, so the bench can see
 // which rows one operation writes (the difference of two counts).
-func (db *DB) BenchTableCounts(ctx context.Context) (map[string]int64, error) {
+func TableCounts(ctx context.Context, db *store.DB) (map[string]int64, error) {
 	out := map[string]int64{}
-	err := db.Read(ctx, func(tx *Tx) error {
+	err := db.DB.Read(ctx, func(tx *sqldb.Tx) error {
 		q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name NOT LIKE 'bench_floor%'`
-		if tx.Engine() == Postgres {
+		if tx.Engine() == sqldb.Postgres {
 			q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()
 				AND table_type = 'BASE TABLE' AND table_name NOT LIKE 'bench_floor%'`
 		}
-		names, err := sqldb.Column[string](ctx, tx.Tx, q, nil)
+		names, err := sqldb.Column[string](ctx, tx, q, nil)
 		if err != nil {
 			return err
 		}
@@ -35,13 +36,13 @@ func (db *DB) BenchTableCounts(ctx context.Context) (map[string]int64, error) {
 		}
 		return nil
 	})
-	return out, errs.Wrap("store.BenchTableCounts", err)
+	return out, errs.Wrap("seed.TableCounts", err)
 }
 
-// BenchFloor is a recorded unit of work (one order's checkout and payment,
+// Floor is a recorded unit of work (one order's checkout and payment,
 // one line's settlement): the rows each of its transactions inserted, to be
 // written again by plain SQL into copies of their tables.
-type BenchFloor struct {
+type Floor struct {
 	phases [][]floorRows
 	Rows   int // rows one unit writes
 }
@@ -53,7 +54,7 @@ type floorRows struct {
 	rows    [][]any
 }
 
-// BenchRecordFloor copies the newest rows each phase added (deltas[k] is
+// RecordFloor copies the newest rows each phase added (deltas[k] is
 // the row count difference phase k made, per table) and creates, once, two
 // column-for-column copies of each of those tables, which the floors write
 // into so the program's own tables are left as they were: bench_floor_*
@@ -62,9 +63,9 @@ type floorRows struct {
 // rows again and again) but no constraints, triggers or foreign keys.
 // Updates are not replayed: the floor is inserts only, which makes it a
 // little faster than the real work.
-func (db *DB) BenchRecordFloor(ctx context.Context, deltas []map[string]int64) (*BenchFloor, error) {
-	f := &BenchFloor{phases: make([][]floorRows, len(deltas))}
-	err := db.Write(ctx, func(tx *Tx) error {
+func RecordFloor(ctx context.Context, db *store.DB, deltas []map[string]int64) (*Floor, error) {
+	f := &Floor{phases: make([][]floorRows, len(deltas))}
+	err := db.DB.Write(ctx, func(tx *sqldb.Tx) error {
 		for k, d := range deltas {
 			var tables []string
 			for t, n := range d {
@@ -74,7 +75,7 @@ func (db *DB) BenchRecordFloor(ctx context.Context, deltas []map[string]int64) (
 			}
 			sort.Strings(tables)
 			for _, t := range tables {
-				fr, err := tx.floorSample(ctx, t, int(d[t]))
+				fr, err := floorSample(ctx, tx, t, int(d[t]))
 				if err != nil {
 					return err
 				}
@@ -84,15 +85,15 @@ func (db *DB) BenchRecordFloor(ctx context.Context, deltas []map[string]int64) (
 		}
 		return nil
 	})
-	return f, errs.Wrap("store.BenchRecordFloor", err)
+	return f, errs.Wrap("seed.RecordFloor", err)
 }
 
 // floorSample reads the n newest rows of table (by id where it has one).
-func (tx *Tx) floorSample(ctx context.Context, table string, n int) (floorRows, error) {
+func floorSample(ctx context.Context, tx *sqldb.Tx, table string, n int) (floorRows, error) {
 	copyName := "bench_floor_" + table
 	var exists bool
 	q := `SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?`
-	if tx.Engine() == Postgres {
+	if tx.Engine() == sqldb.Postgres {
 		q = `SELECT COUNT(*) > 0 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?`
 	}
 	if err := tx.Get(ctx, "table", q, []any{copyName}, &exists); err != nil {
@@ -105,7 +106,7 @@ func (tx *Tx) floorSample(ctx context.Context, table string, n int) (floorRows, 
 		if _, err := tx.Exec(ctx, `CREATE TABLE bench_floori_`+table+` AS SELECT * FROM `+table+` WHERE 1 = 0`); err != nil {
 			return floorRows{}, err
 		}
-		idx, err := tx.indexColumns(ctx, table)
+		idx, err := indexColumns(ctx, tx, table)
 		if err != nil {
 			return floorRows{}, err
 		}
@@ -152,13 +153,13 @@ func (tx *Tx) floorSample(ctx context.Context, table string, n int) (floorRows, 
 	return fr, sqldb.MapErr(rows.Err())
 }
 
-// BenchFloorUnit writes one unit's rows again: one transaction per
+// FloorUnit writes one unit's rows again: one transaction per
 // recorded phase, one plain INSERT per row, no reads and no logic; into the
 // bare copies, or with indexed into the copies with the tables' indexes.
-func (db *DB) BenchFloorUnit(ctx context.Context, f *BenchFloor, indexed bool) error {
+func FloorUnit(ctx context.Context, db *store.DB, f *Floor, indexed bool) error {
 	for _, phase := range f.phases {
 		// Never batched: the floor is one transaction per phase of one order.
-		err := db.writeAlone(ctx, func(tx *Tx) error {
+		err := db.DB.WriteAlone(ctx, func(tx *sqldb.Tx) error {
 			for _, fr := range phase {
 				q := fr.insert
 				if indexed {
@@ -173,7 +174,7 @@ func (db *DB) BenchFloorUnit(ctx context.Context, f *BenchFloor, indexed bool) e
 			return nil
 		})
 		if err != nil {
-			return errs.Wrap("store.BenchFloorUnit", err)
+			return errs.Wrap("seed.FloorUnit", err)
 		}
 	}
 	return nil
@@ -181,10 +182,10 @@ func (db *DB) BenchFloorUnit(ctx context.Context, f *BenchFloor, indexed bool) e
 
 // indexColumns returns the column list, "(a, b)" or on PostgreSQL "USING
 // btree (a, b)", of every index of table, primary and unique keys included
-// (SQLite's rowid needs none: the copy has its own).
-func (tx *Tx) indexColumns(ctx context.Context, table string) ([]string, error) {
+// (sqldb.SQLite's rowid needs none: the copy has its own).
+func indexColumns(ctx context.Context, tx *sqldb.Tx, table string) ([]string, error) {
 	var out []string
-	if tx.Engine() == Postgres {
+	if tx.Engine() == sqldb.Postgres {
 		err := tx.Each(ctx, `SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ? ORDER BY indexname`,
 			[]any{table}, func(scan func(...any) error) error {
 				var def string
@@ -198,12 +199,12 @@ func (tx *Tx) indexColumns(ctx context.Context, table string) ([]string, error) 
 			})
 		return out, err
 	}
-	names, err := sqldb.Column[string](ctx, tx.Tx, `SELECT name FROM pragma_index_list(?) ORDER BY name`, []any{table})
+	names, err := sqldb.Column[string](ctx, tx, `SELECT name FROM pragma_index_list(?) ORDER BY name`, []any{table})
 	if err != nil {
 		return nil, err
 	}
 	for _, n := range names {
-		cols, err := sqldb.Column[string](ctx, tx.Tx, `SELECT name FROM pragma_index_info(?) ORDER BY seqno`, []any{n})
+		cols, err := sqldb.Column[string](ctx, tx, `SELECT name FROM pragma_index_info(?) ORDER BY seqno`, []any{n})
 		if err != nil {
 			return nil, err
 		}
@@ -212,25 +213,25 @@ func (tx *Tx) indexColumns(ctx context.Context, table string) ([]string, error) 
 	return out, nil
 }
 
-// BenchReceiveAll marks every released fulfilment order shipped and
+// ReceiveAll marks every released fulfilment order shipped and
 // received at the transaction's time, as its supplier and customer would
 // one by one: it makes a backlog for the settlement sweep in one statement.
-func (db *DB) BenchReceiveAll(ctx context.Context) (int64, error) {
+func ReceiveAll(ctx context.Context, db *store.DB) (int64, error) {
 	var n int64
-	err := db.Write(ctx, func(tx *Tx) error {
+	err := db.DB.Write(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		n, err = tx.ExecN(ctx, `UPDATE fulfilment_orders SET status = 'received', carrier = 'bench', tracking_number = 'BENCH',
-			shipped_at = ?, received_at = ? WHERE status = 'released'`, ts(tx.Now()), ts(tx.Now()))
+			shipped_at = ?, received_at = ? WHERE status = 'released'`, sqldb.TS(tx.Now()), sqldb.TS(tx.Now()))
 		return err
 	})
-	return n, errs.Wrap("store.BenchReceiveAll", err)
+	return n, errs.Wrap("seed.ReceiveAll", err)
 }
 
-// BenchRecursiveTeam counts a distributor's active team with a naive
+// RecursiveTeam counts a distributor's active team with a naive
 // recursive query over sponsor_id: the baseline the stored counters beat.
-func (db *DB) BenchRecursiveTeam(ctx context.Context, id int64) (int64, error) {
+func RecursiveTeam(ctx context.Context, db *store.DB, id int64) (int64, error) {
 	var n int64
-	err := db.Read(ctx, func(tx *Tx) error {
+	err := db.DB.Read(ctx, func(tx *sqldb.Tx) error {
 		// Walk sponsor_id alone (the index a naive tree has), count the active.
 		return tx.Get(ctx, "team", `WITH RECURSIVE t (id) AS (
 				SELECT id FROM distributors WHERE sponsor_id = ?
@@ -238,20 +239,20 @@ func (db *DB) BenchRecursiveTeam(ctx context.Context, id int64) (int64, error) {
 				SELECT d.id FROM distributors d JOIN t ON d.sponsor_id = t.id)
 			SELECT COUNT(*) FROM t JOIN distributors d ON d.id = t.id WHERE d.status = 'active'`, []any{id}, &n)
 	})
-	return n, errs.Wrap("store.BenchRecursiveTeam", err)
+	return n, errs.Wrap("seed.RecursiveTeam", err)
 }
 
-// BenchWithdrawer is a distributor with money available and a session.
-type BenchWithdrawer struct {
+// Withdrawer is a distributor with money available and a session.
+type Withdrawer struct {
 	DistributorID int64
 	Token         string
 }
 
-// BenchWithdrawers finds up to limit distributors whose available balance
+// Withdrawers finds up to limit distributors whose available balance
 // is not zero and opens a session for each.
-func (db *DB) BenchWithdrawers(ctx context.Context, limit int) ([]BenchWithdrawer, error) {
-	var out []BenchWithdrawer
-	err := db.Write(ctx, func(tx *Tx) error {
+func Withdrawers(ctx context.Context, db *store.DB, limit int) ([]Withdrawer, error) {
+	var out []Withdrawer
+	err := db.DB.Write(ctx, func(tx *sqldb.Tx) error {
 		type w struct{ dist, acc int64 }
 		var ws []w
 		err := tx.Each(ctx, `SELECT d.id, d.account_id FROM ledger_accounts la JOIN distributors d ON d.id = la.owner_id
@@ -268,12 +269,12 @@ func (db *DB) BenchWithdrawers(ctx context.Context, limit int) ([]BenchWithdrawe
 		for _, x := range ws {
 			token, hash := account.NewToken(account.SessionPrefix)
 			if _, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
-				hash, x.acc, ts(tx.Now()), ts(tx.Now().Add(24*time.Hour))); err != nil {
+				hash, x.acc, sqldb.TS(tx.Now()), sqldb.TS(tx.Now().Add(24*time.Hour))); err != nil {
 				return err
 			}
-			out = append(out, BenchWithdrawer{DistributorID: x.dist, Token: token})
+			out = append(out, Withdrawer{DistributorID: x.dist, Token: token})
 		}
 		return nil
 	})
-	return out, errs.Wrap("store.BenchWithdrawers", err)
+	return out, errs.Wrap("seed.Withdrawers", err)
 }
