@@ -95,7 +95,7 @@ func (tx *Tx) bookLine(ctx context.Context, b LineBooking) (*CommissionLine, boo
 
 // book books lines as bookLine does each, in the program's currency, in a
 // few statements: the lines in one INSERT, their shares in one, their sales
-// events in one, their journals with postMany. old holds, by line id, the
+// events in one, their journals with books.PostMany. old holds, by line id, the
 // lines that were booked before (nothing changed for them).
 func (tx *Tx) book(ctx context.Context, bs []LineBooking, currency string) (old map[int64]*CommissionLine, err error) {
 	shares := make([][]commission.Share, len(bs))
@@ -197,7 +197,7 @@ func (tx *Tx) book(ctx context.Context, bs []LineBooking, currency string) (old 
 // settleLines settles the lines (of one currency) in one transaction, as
 // settleLine would each: it locks the wallets of every distributor they pay
 // first, in account-code order, claims the lines (held and settled ones are
-// skipped), posts one journal per line (settle:line:{id}) with postMany,
+// skipped), posts one journal per line (settle:line:{id}) with books.PostMany,
 // and completes the orders with nothing left to settle. It returns how many
 // lines it settled.
 func (tx *Tx) settleLines(ctx context.Context, currency string, ids []int64) (int, error) {

@@ -182,7 +182,7 @@ const (
 //
 // A chunk's transaction locks the wallets of all its lines first, in
 // account-code order, and the platform's and suppliers' accounts only at
-// its end, in code order too (see flushBalances): chunks run side by side on
+// its end, in code order too (see books' flushBalances): chunks run side by side on
 // PostgreSQL without deadlocking, and each takes the shared accounts' locks
 // once for all its lines rather than once per line. On SQLite concurrent
 // chunks also share commits (see batcher).

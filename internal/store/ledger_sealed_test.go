@@ -41,7 +41,7 @@ func TestLedgerSealed(t *testing.T) {
 				t.Errorf("%s: allowed", set)
 			}
 		}
-		// The balance is what changes; lockAccounts writes it to itself.
+		// The balance is what changes; books.LockAccounts writes it to itself.
 		if err := db.ExecRaw(f.ctx, `UPDATE ledger_accounts SET balance = balance WHERE code = ?`, code); err != nil {
 			t.Errorf("the lock statement: %v", err)
 		}
