@@ -63,7 +63,7 @@ import (
 func TestMoneyMachine(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		if raceDetector || db.Engine() == store.Postgres {
-			rapidDefaults(t, 4, 80)
+			rapidDefaults(t, 3, 60)
 		} else {
 			rapidDefaults(t, 8, 100)
 		}
