@@ -182,6 +182,7 @@ func (tx *Tx) applyPayment(ctx context.Context, in CallbackInput) (string, *Paym
 		}
 		return OutcomeDuplicate, p, nil
 	}
+	tx.point(ctx, "payment.claimed") // the payment is claimed; the order not yet
 	n, err = tx.execN(ctx, `UPDATE orders SET status = ?, paid_at = ? WHERE id = ? AND status = ?`,
 		string(order.Paid), ts(tx.now), p.OrderID, string(order.Unpaid))
 	if err != nil {
@@ -230,6 +231,7 @@ func (tx *Tx) applyPayment(ctx context.Context, in CallbackInput) (string, *Paym
 	if _, err := tx.book(ctx, bs, s.CurrencyCode); err != nil {
 		return "", nil, err
 	}
+	tx.point(ctx, "payment.booked")
 	if _, err := tx.exec(ctx, `UPDATE fulfilment_orders SET status = ?, released_at = ? WHERE order_id = ? AND status = ?`,
 		string(order.FulfilmentReleased), ts(tx.now), o.ID, string(order.FulfilmentPending)); err != nil {
 		return "", nil, err
