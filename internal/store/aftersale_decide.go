@@ -209,6 +209,7 @@ func (tx *Tx) bookCaseRefund(ctx context.Context, actor account.Actor, c *AfterS
 	if _, _, err := tx.refundLineTo(ctx, c.LineID, "case:"+itoaID(c.ID), after, ledger.Code(ledger.RefundsDue, 0)); err != nil {
 		return "", err
 	}
+	tx.Point(ctx, "aftersale.refund.booked") // the case's line reversed (its wallets locked when settled); the case not updated yet
 	var warehouse, sku int64
 	var fstatus FulfilmentStatus
 	if err := tx.Get(ctx, "order line", `SELECT l.warehouse_id, l.sku_id, f.status FROM order_lines l

@@ -44,6 +44,17 @@ func (db *DB) QueryInts(ctx context.Context, q string) ([]int64, error) {
 	return out, err
 }
 
+// StringsForTest returns the first column of every row of q.
+func (db *DB) StringsForTest(ctx context.Context, q string, args ...any) ([]string, error) {
+	var out []string
+	err := db.Read(ctx, func(tx *Tx) error {
+		var err error
+		out, err = sqldb.Column[string](ctx, tx.Tx, q, args)
+		return err
+	})
+	return out, err
+}
+
 // SettleLines settles the lines in one transaction, as one chunk of the
 // settlement sweep does.
 func (db *DB) SettleLines(ctx context.Context, currency string, ids []int64) (int, error) {

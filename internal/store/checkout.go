@@ -168,6 +168,7 @@ func (tx *Tx) checkout(ctx context.Context, customerID int64, in order.CheckoutI
 	if err := tx.reserve(ctx, in.ShipTo.RegionCode, lines); err != nil {
 		return 0, err
 	}
+	tx.Point(ctx, "checkout.stock.reserved")
 	if coupon != nil {
 		if err := tx.redeem(ctx, coupon); err != nil {
 			return 0, err

@@ -217,6 +217,7 @@ func (tx *Tx) settleLines(ctx context.Context, currency string, ids []int64) (in
 	if err != nil {
 		return 0, err
 	}
+	tx.Point(ctx, "settle.wallets.locked")
 	// Claim the lines: of concurrent settlements exactly one changes a row.
 	claimedIDs, err := sqldb.Column[int64](ctx, tx.Tx, `UPDATE commission_lines SET status = ?, settled_at = ? WHERE line_id IN (`+
 		tx.lockedIn("commission_lines", "line_id", len(ids), "status = ? AND held = FALSE")+`) AND status = ? AND held = FALSE RETURNING line_id`,

@@ -66,6 +66,7 @@ func (db *DB) CancelUnpaidOrders(ctx context.Context, limit int) (int, error) {
 	}, func(ctx context.Context, tx *Tx, id int64) (int, error) {
 		n, err := tx.ExecN(ctx, `UPDATE orders SET status = 'cancelled', cancelled_at = ? WHERE id = ? AND status = 'unpaid' AND pay_by <= ?`,
 			ts(tx.Now()), id, ts(tx.Now()))
+		tx.Point(ctx, "cancel.updated") // the order cancelled if still unpaid; its stock and coupon not released yet
 		if err != nil || n == 0 {
 			return 0, err
 		}

@@ -183,6 +183,7 @@ func (tx *Tx) applyPayment(ctx context.Context, in CallbackInput) (string, *Paym
 		}
 		return OutcomeDuplicate, p, nil
 	}
+	tx.Point(ctx, "payment.claimed") // the payment is claimed; the order not yet
 	n, err = tx.ExecN(ctx, `UPDATE orders SET status = ?, paid_at = ? WHERE id = ? AND status = ?`,
 		string(order.Paid), ts(tx.Now()), p.OrderID, string(order.Unpaid))
 	if err != nil {
@@ -231,6 +232,7 @@ func (tx *Tx) applyPayment(ctx context.Context, in CallbackInput) (string, *Paym
 	if _, err := tx.book(ctx, bs, s.CurrencyCode); err != nil {
 		return "", nil, err
 	}
+	tx.Point(ctx, "payment.booked")
 	if _, err := tx.Exec(ctx, `UPDATE fulfilment_orders SET status = ?, released_at = ? WHERE order_id = ? AND status = ?`,
 		string(order.FulfilmentReleased), ts(tx.Now()), o.ID, string(order.FulfilmentPending)); err != nil {
 		return "", nil, err

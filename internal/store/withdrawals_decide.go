@@ -89,6 +89,7 @@ func (tx *Tx) approveWithdrawal(ctx context.Context, actor account.Actor, id int
 	if err != nil {
 		return nil, err
 	}
+	tx.Point(ctx, "withdrawal.approve.locked")
 	switch {
 	case w.Status == wallet.Rejected:
 		return nil, errs.E(errs.Conflict, "status", "the withdrawal was rejected; the distributor may request again")
@@ -149,6 +150,7 @@ func (tx *Tx) payWithdrawal(ctx context.Context, actor account.Actor, w *wallet.
 	if _, posted, err := books.Post(ctx, tx.Tx, j); err != nil || !posted {
 		return err
 	}
+	tx.Point(ctx, "withdrawal.pay.posted") // the payout booked; the withdrawn figure not yet
 	// The wallet's withdrawn figure, beside the journal. Its row is locked
 	// only while the distributor's withdrawing account is (the covered
 	// debit above), so it adds no lock of its own to the order.
