@@ -181,11 +181,11 @@ func TestRegions(t *testing.T) {
 			t.Fatalf("missing provinces %v", want)
 		}
 		sz, err := db.Region(f.ctx, "CN.44.03")
-		if err != nil || sz.Name != "Shenzhen 深圳" || sz.Level != 3 || sz.ParentCode != "CN.44" {
+		if err != nil || sz.Name != "Shenzhen 深圳市" || sz.Level != 3 || sz.ParentCode != "CN.44" {
 			t.Fatalf("Shenzhen = %+v, %v", sz, err)
 		}
 		districts, err := db.Regions(f.ctx, "CN.44.03")
-		if err != nil || len(districts) != 4 || districts[2].Code != "CN.44.03.05" {
+		if err != nil || len(districts) != 9 || districts[2].Code != "CN.44.03.05" {
 			t.Fatalf("Shenzhen districts = %+v, %v", districts, err)
 		}
 		// Every stored region is well formed and sits under its parent.
