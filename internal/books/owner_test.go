@@ -33,7 +33,6 @@ var moneyTables = []string{
 var notYetMoved = map[string][]string{
 	"internal/store/commissions.go":         {"commission_lines", "commission_shares", "commission_refunds"},
 	"internal/store/aftersale_decide.go":    {"commission_lines"},
-	"internal/store/effects.go":             {"effects"},
 	"internal/store/withdrawals.go":         {"withdrawals"},
 	"internal/store/withdrawals_decide.go":  {"withdrawals", "wallet_withdrawn"},
 	"internal/store/withdrawals_batches.go": {"withdrawal_batches", "withdrawals"},

@@ -257,12 +257,9 @@ func (tx *Tx) bookCaseRefund(ctx context.Context, actor account.Actor, c *AfterS
 	return key, tx.oweRefund(ctx, key, pay, c.ID, refund.Paid())
 }
 
-// caseRefundMade records that the provider made a case's refund (the
-// money has left refunds_due): it shows on the payment, and the case ends.
+// caseRefundMade ends a case whose refund the provider made (the money has
+// left refunds_due and shows on the payment: books.RefundMade).
 func (tx *Tx) caseRefundMade(ctx context.Context, p refundPayload, amount money.Amount) error {
-	if _, err := tx.Exec(ctx, `UPDATE payments SET refunded_amount = refunded_amount + ? WHERE id = ?`, int64(amount), p.PaymentID); err != nil {
-		return err
-	}
 	c, err := tx.afterSaleCase(ctx, p.CaseID)
 	if err != nil || c.Status != CaseRefundDue {
 		return err
