@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"sharemall/internal/account"
+	"sharemall/internal/books"
 	"sharemall/internal/commission"
 	"sharemall/internal/errs"
 	"sharemall/internal/ledger"
@@ -179,10 +180,8 @@ func (tx *Tx) supplierCase(ctx context.Context, actor account.Actor, id int64) (
 // an effect carrying the same amount. It returns the effect's key, or ""
 // when nothing was paid for the units: then the case is refunded at once.
 func (tx *Tx) bookCaseRefund(ctx context.Context, actor account.Actor, c *AfterSaleCase) (string, error) {
-	if n, err := tx.ExecN(ctx, `UPDATE commission_lines SET held = held WHERE line_id = ?`, c.LineID); err != nil {
+	if err := books.LockLine(ctx, tx.Tx, c.LineID); err != nil {
 		return "", err
-	} else if n == 0 {
-		return "", errs.E(errs.NotFound, "", "commission line not found")
 	}
 	line, err := tx.commissionLine(ctx, c.LineID)
 	if err != nil {
