@@ -14,8 +14,8 @@ const EffectRefund = "refund"
 
 // checkRefundsDue: the suspense account holds exactly what the refunds not
 // yet confirmed owe, per currency, and every refund confirmed has its
-// journal. Both change in the same transactions (owePayment, the
-// decisions of cases, refundMade), so this holds at every commit.
+// journal. Both change in the same transactions (OwePayment, a case's
+// RefundLine with OweRefund, RefundMade), so this holds at every commit.
 func checkRefundsDue(ctx context.Context, tx *sqldb.Tx, add func(Problem)) error {
 	rows, err := tx.Query(ctx, `SELECT c.currency, c.owed, COALESCE(a.balance, 0) FROM
 			(SELECT currency, SUM(amount) AS owed FROM effects WHERE kind = ? AND status <> 'done' GROUP BY currency) c

@@ -25,24 +25,11 @@ var moneyTables = []string{
 	"effects",
 }
 
-// notYetMoved are the writes to money tables still outside this package,
-// by file and table: the settlement, refunds, withdrawals and effects the
-// move has not brought here yet (issue 10, "One owner for money"). The list
-// only shrinks: a listed write that is gone fails the test too, so that
-// its entry is removed with it.
-var notYetMoved = map[string][]string{
-	"internal/store/commissions.go":         {"commission_lines", "commission_shares", "commission_refunds"},
-	"internal/store/aftersale_decide.go":    {"commission_lines"},
-	"internal/store/effects.go":             {"effects"},
-	"internal/store/withdrawals.go":         {"withdrawals"},
-	"internal/store/withdrawals_decide.go":  {"withdrawals", "wallet_withdrawn"},
-	"internal/store/withdrawals_batches.go": {"withdrawal_batches", "withdrawals"},
-}
-
-// benchSeeding is the bench's bulk seeding, which is not a money path: it
-// fills an empty database that nothing else writes meanwhile, posting its
-// journals through PostMany, and writes withdrawals already paid, with
-// the withdrawn figures they leave.
+// benchSeeding is the one exception: the bench's bulk seeding, which is
+// not a money path. It fills an empty database that nothing else writes
+// meanwhile, posting its journals through PostMany, and writes withdrawals
+// already paid, with the withdrawn figures they leave. Every other write
+// of a money table is in this package.
 var benchSeeding = map[string][]string{
 	"internal/bench/seed/wallets.go": {"withdrawals", "wallet_withdrawn"},
 }
@@ -89,17 +76,15 @@ func TestOnlyTheBooksWriteMoney(t *testing.T) {
 	}
 	for file, tables := range found {
 		for _, table := range tables {
-			if !slices.Contains(notYetMoved[file], table) && !slices.Contains(benchSeeding[file], table) {
+			if !slices.Contains(benchSeeding[file], table) {
 				t.Errorf("%s writes the money table %s: only internal/books may", file, table)
 			}
 		}
 	}
-	for _, allowed := range []map[string][]string{notYetMoved, benchSeeding} {
-		for file, tables := range allowed {
-			for _, table := range tables {
-				if !slices.Contains(found[file], table) {
-					t.Errorf("%s no longer writes %s: remove it from the list", file, table)
-				}
+	for file, tables := range benchSeeding {
+		for _, table := range tables {
+			if !slices.Contains(found[file], table) {
+				t.Errorf("%s no longer writes %s: remove it from the list", file, table)
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"sharemall/internal/account"
+	"sharemall/internal/books"
 	"sharemall/internal/commission"
 	"sharemall/internal/errs"
 	"sharemall/internal/ledger"
@@ -179,10 +180,8 @@ func (tx *Tx) supplierCase(ctx context.Context, actor account.Actor, id int64) (
 // an effect carrying the same amount. It returns the effect's key, or ""
 // when nothing was paid for the units: then the case is refunded at once.
 func (tx *Tx) bookCaseRefund(ctx context.Context, actor account.Actor, c *AfterSaleCase) (string, error) {
-	if n, err := tx.ExecN(ctx, `UPDATE commission_lines SET held = held WHERE line_id = ?`, c.LineID); err != nil {
+	if err := books.LockLine(ctx, tx.Tx, c.LineID); err != nil {
 		return "", err
-	} else if n == 0 {
-		return "", errs.E(errs.NotFound, "", "commission line not found")
 	}
 	line, err := tx.commissionLine(ctx, c.LineID)
 	if err != nil {
@@ -257,12 +256,9 @@ func (tx *Tx) bookCaseRefund(ctx context.Context, actor account.Actor, c *AfterS
 	return key, tx.oweRefund(ctx, key, pay, c.ID, refund.Paid())
 }
 
-// caseRefundMade records that the provider made a case's refund (the
-// money has left refunds_due): it shows on the payment, and the case ends.
+// caseRefundMade ends a case whose refund the provider made (the money has
+// left refunds_due and shows on the payment: books.RefundMade).
 func (tx *Tx) caseRefundMade(ctx context.Context, p refundPayload, amount money.Amount) error {
-	if _, err := tx.Exec(ctx, `UPDATE payments SET refunded_amount = refunded_amount + ? WHERE id = ?`, int64(amount), p.PaymentID); err != nil {
-		return err
-	}
 	c, err := tx.afterSaleCase(ctx, p.CaseID)
 	if err != nil || c.Status != CaseRefundDue {
 		return err

@@ -2,14 +2,11 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
-	"fmt"
 
 	"sharemall/internal/account"
+	"sharemall/internal/books"
 	"sharemall/internal/commission"
 	"sharemall/internal/errs"
-	"sharemall/internal/sqldb"
 )
 
 // CommissionLine returns a line's commissions with its shares. It is for
@@ -26,67 +23,21 @@ func (db *DB) CommissionLine(ctx context.Context, lineID int64) (*CommissionLine
 }
 
 func (tx *Tx) commissionLine(ctx context.Context, lineID int64) (*CommissionLine, error) {
-	l := &CommissionLine{LineID: lineID}
-	var snap, status string
-	var booked int64
-	var settled sql.NullInt64
-	if err := tx.Get(ctx, "commission line", `SELECT order_id, currency, snapshot, booked_base, booked_markup, booked_quantity, paid,
-			base, markup, quantity, status, held, booked_at, settled_at FROM commission_lines WHERE line_id = ?`, []any{lineID},
-		&l.OrderID, &l.Currency, &snap, &l.Booked.Base, &l.Booked.Markup, &l.Booked.Quantity, &l.Paid,
-		&l.Current.Base, &l.Current.Markup, &l.Current.Quantity, &status, &l.Held, &booked, &settled); err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal([]byte(snap), &l.Snapshot); err != nil {
-		return nil, fmt.Errorf("commission line %d: snapshot: %w", lineID, err)
-	}
-	l.Status, l.BookedAt, l.SettledAt = LineStatus(status), fromTS(booked), fromNullTS(settled)
-	var err error
-	l.Shares, err = tx.shareRecords(ctx, `WHERE s.line_id = ? ORDER BY s.id`, lineID)
-	return l, err
+	return books.ReadLine(ctx, tx.Tx, lineID)
 }
-
-const shareSelect = `SELECT s.id, s.line_id, s.order_id, s.kind, s.tier, s.beneficiary_id, s.booked_amount, s.amount,
-	l.currency, l.status, l.booked_at, l.settled_at FROM commission_shares s JOIN commission_lines l ON l.line_id = s.line_id `
 
 func (tx *Tx) shareRecords(ctx context.Context, where string, args ...any) ([]ShareRecord, error) {
-	var out []ShareRecord
-	err := tx.Each(ctx, shareSelect+where, args, func(scan func(...any) error) error {
-		var r ShareRecord
-		var kind, status string
-		var booked int64
-		var settled sql.NullInt64
-		if err := scan(&r.ID, &r.LineID, &r.OrderID, &kind, &r.Party.Tier, &r.Party.ID, &r.Booked, &r.Amount,
-			&r.Currency, &status, &booked, &settled); err != nil {
-			return sqldb.MapErr(err)
-		}
-		r.Party.Kind, r.Status, r.BookedAt, r.SettledAt = commission.PartyKind(kind), LineStatus(status), fromTS(booked), fromNullTS(settled)
-		out = append(out, r)
-		return nil
-	})
-	return out, err
+	return books.ReadShares(ctx, tx.Tx, where, args...)
 }
 
-// ShareStatus is where a share stands, as records show it and Commissions
-// filters on it; every share listed has exactly one.
-type ShareStatus string
+// ShareStatus is where a share stands (books.ShareStatus).
+type ShareStatus = books.ShareStatus
 
 const (
-	SharesPending   ShareStatus = "pending"   // something is left and the line is not settled yet
-	SharesAvailable ShareStatus = "available" // something is left and the line is settled: in the wallet, the payable or revenue
-	SharesReversed  ShareStatus = "reversed"  // refunds took all of it back: nothing is left, pending or available
+	SharesPending   = books.SharesPending
+	SharesAvailable = books.SharesAvailable
+	SharesReversed  = books.SharesReversed
 )
-
-// ShareStatus is the record's status. A share refunds took only part of
-// keeps pending or available (Reversed says a refund took some of it).
-func (s ShareRecord) ShareStatus() ShareStatus {
-	switch {
-	case s.Amount == 0:
-		return SharesReversed
-	case s.Status == LineSettled:
-		return SharesAvailable
-	}
-	return SharesPending
-}
 
 // CommissionFilter selects share records in id order.
 type CommissionFilter struct {

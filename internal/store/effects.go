@@ -37,11 +37,11 @@ const SweepEffects = "effects"
 // Effect kinds.
 const EffectRefund = books.EffectRefund // money back to a customer through its payment's provider
 
-// Effect statuses.
+// Effect statuses (books.EffectDue and the others).
 const (
-	EffectDue    = "due"    // to be made (again, after a failure: LastError says why)
-	EffectDone   = "done"   // the provider confirmed it
-	EffectFailed = "failed" // the provider refused it for good; it waits for a person
+	EffectDue    = books.EffectDue
+	EffectDone   = books.EffectDone
+	EffectFailed = books.EffectFailed
 )
 
 // EffectClaim is how long an executor holds an effect while it calls the
@@ -50,22 +50,8 @@ const (
 const EffectClaim = 5 * time.Minute
 
 // Effect is a call to an outside provider that state committed in the
-// database needs.
-type Effect struct {
-	ID            int64
-	Kind          string
-	Key           string // the provider's idempotency key
-	Provider      string
-	Payload       string // JSON, by kind
-	Amount        money.Amount
-	Currency      string
-	Status        string
-	Attempts      int64 // failed attempts
-	NextAttemptAt time.Time
-	LastError     string
-	CreatedAt     time.Time
-	DoneAt        *time.Time
-}
+// database needs (books.Effect).
+type Effect = books.Effect
 
 // Refunders are the providers this process can refund through, by name.
 type Refunders map[string]Refunder
@@ -81,24 +67,10 @@ func RefundersOf(rs ...Refunder) Refunders {
 	return out
 }
 
-// recordEffect records an effect due now, in the caller's transaction. The
-// same key again with the same call changes nothing; with another call it
-// is a bug, refused as a Conflict.
+// recordEffect records an effect due now, in the caller's transaction
+// (books.RecordEffect).
 func (tx *Tx) recordEffect(ctx context.Context, kind, key, provider, payload string, amount money.Amount, currency string) error {
-	n, err := tx.ExecN(ctx, `INSERT INTO effects (kind, idempotency_key, provider, payload, amount, currency, status, next_attempt_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, 'due', ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
-		kind, key, provider, payload, int64(amount), currency, ts(tx.Now()), ts(tx.Now()))
-	if err != nil || n == 1 {
-		return err
-	}
-	e, err := tx.effect(ctx, `idempotency_key = ?`, key)
-	if err != nil {
-		return err
-	}
-	if e.Kind != kind || e.Provider != provider || e.Payload != payload || e.Amount != amount || e.Currency != currency {
-		return errs.E(errs.Conflict, "", "effect %s was already recorded for another call", key)
-	}
-	return nil
+	return books.RecordEffect(ctx, tx.Tx, kind, key, provider, payload, amount, currency)
 }
 
 // RunEffect makes the effect with key now, through via, unless it is done or
@@ -190,7 +162,7 @@ func (db *DB) execute(ctx context.Context, id int64, via Refunders, force bool) 
 	switch e.Kind {
 	case EffectRefund:
 		var p refundPayload
-		if cause = p.decode(e.Payload); cause == nil {
+		if cause = p.Decode(e.Payload); cause == nil {
 			cause = r.Refund(ctx, p.ProviderRef, e.Key, e.Amount, e.Currency)
 		}
 	default:
@@ -222,19 +194,8 @@ func (db *DB) execute(ctx context.Context, id int64, via Refunders, force bool) 
 func (db *DB) claimEffect(ctx context.Context, id int64, force bool) (*Effect, error) {
 	var e *Effect
 	err := db.Write(ctx, func(tx *Tx) error {
-		q := `UPDATE effects SET claimed_until = ?, status = 'due' WHERE id = ? AND claimed_until <= ? AND `
-		args := []any{ts(tx.Now().Add(EffectClaim)), id, ts(tx.Now())}
-		if force {
-			q += `status IN ('due', 'failed')`
-		} else {
-			q += `status = 'due' AND next_attempt_at <= ?`
-			args = append(args, ts(tx.Now()))
-		}
-		n, err := tx.ExecN(ctx, q, args...)
-		if err != nil || n == 0 {
-			return err
-		}
-		e, err = tx.effect(ctx, `id = ?`, id)
+		var err error
+		e, err = books.ClaimEffect(ctx, tx.Tx, id, tx.Now().Add(EffectClaim), force)
 		return err
 	})
 	return e, err
@@ -243,8 +204,7 @@ func (db *DB) claimEffect(ctx context.Context, id int64, force bool) (*Effect, e
 // releaseEffect lets go of a claim without an attempt counted.
 func (db *DB) releaseEffect(ctx context.Context, id int64) error {
 	return db.Write(ctx, func(tx *Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE effects SET claimed_until = 0 WHERE id = ? AND status = 'due'`, id)
-		return err
+		return books.ReleaseEffect(ctx, tx.Tx, id)
 	})
 }
 
@@ -256,11 +216,7 @@ func (db *DB) effectFailed(ctx context.Context, e *Effect, cause error) error {
 		status = EffectFailed
 	}
 	return db.Write(ctx, func(tx *Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE effects SET attempts = attempts + 1, last_error = ?, status = ?, claimed_until = 0,
-				first_failed_at = COALESCE(first_failed_at, ?), last_failed_at = ?, next_attempt_at = ?
-			WHERE id = ? AND status = 'due'`,
-			errorText(cause), status, ts(tx.Now()), ts(tx.Now()), ts(tx.Now().Add(Backoff(e.Attempts+1))), e.ID)
-		return err
+		return books.FailEffect(ctx, tx.Tx, e.ID, status, errorText(cause), tx.Now().Add(Backoff(e.Attempts+1)))
 	})
 }
 
@@ -280,9 +236,8 @@ func refusedForGood(err error) bool {
 // it, once: it reports false when another executor recorded it first.
 func (tx *Tx) completeEffect(ctx context.Context, e *Effect) (bool, error) {
 	tx.Point(ctx, "effect.complete")
-	n, err := tx.ExecN(ctx, `UPDATE effects SET status = 'done', done_at = ?, claimed_until = 0 WHERE id = ? AND status <> 'done'`,
-		ts(tx.Now()), e.ID)
-	if err != nil || n == 0 {
+	done, err := books.CompleteEffect(ctx, tx.Tx, e.ID)
+	if err != nil || !done {
 		return false, err
 	}
 	switch e.Kind {
@@ -303,17 +258,7 @@ func (db *DB) EffectByKey(ctx context.Context, key string) (*Effect, error) {
 	return e, errs.Wrap("store.EffectByKey", err)
 }
 
-const effectCols = `id, kind, idempotency_key, provider, payload, amount, currency, status, attempts, next_attempt_at, last_error, created_at, done_at`
-
+// effect reads the effect meeting cond (books.ReadEffect).
 func (tx *Tx) effect(ctx context.Context, cond string, args ...any) (*Effect, error) {
-	e := &Effect{}
-	var amount, next, created int64
-	var done tsScanner
-	if err := tx.Get(ctx, "effect", `SELECT `+effectCols+` FROM effects WHERE `+cond, args,
-		&e.ID, &e.Kind, &e.Key, &e.Provider, &e.Payload, &amount, &e.Currency, &e.Status, &e.Attempts, &next, &e.LastError,
-		&created, &done); err != nil {
-		return nil, err
-	}
-	e.Amount, e.NextAttemptAt, e.CreatedAt, e.DoneAt = money.Amount(amount), fromTS(next), fromTS(created), done.t
-	return e, nil
+	return books.ReadEffect(ctx, tx.Tx, cond, args...)
 }

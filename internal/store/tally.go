@@ -4,6 +4,7 @@ import (
 	"maps"
 	"sync"
 
+	"sharemall/internal/books"
 	"sharemall/internal/commission"
 	"sharemall/internal/money"
 )
@@ -65,12 +66,9 @@ func (t *txTally) refund(currency string, amount money.Amount) {
 	}
 }
 
-// isCommission tells the shares the commission counters count: what
-// distributors and agents earn (tiers and the area), not the markup, the
-// platform fee or the supplier's payable.
-func isCommission(p commission.Party) bool {
-	return p.Kind == commission.KindTier || p.Kind == commission.KindAgent
-}
+// isCommission tells the shares the commission counters count
+// (books.IsCommission).
+func isCommission(p commission.Party) bool { return books.IsCommission(p) }
 
 // bookedLine counts one line's commission as booked.
 func (t *txTally) bookedLine(currency string, shares []commission.Share) {

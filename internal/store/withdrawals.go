@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 
 	"sharemall/internal/account"
 	"sharemall/internal/books"
@@ -187,25 +186,15 @@ func (tx *Tx) requestWithdrawal(ctx context.Context, distributorID int64, amount
 	if err := tx.sameCurrency(ctx, available, cur.Code); err != nil {
 		return nil, err
 	}
-	id, err := tx.Insert(ctx, `INSERT INTO withdrawals (distributor_id, currency, amount, fee, net, status, client_key, requested_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, cur.Code, int64(amount), int64(fee), int64(amount-fee), string(wallet.Requested),
-		nullString(clientKey), ts(tx.Now()))
+	// The covered debit of the hold locks the wallet's available row until
+	// commit, so concurrent requests on one wallet queue here: none can
+	// overdraw, and the debt and the count below see every change committed
+	// before this one.
+	id, err := books.HoldWithdrawal(ctx, tx.Tx, d.ID, cur.Code, amount, fee, clientKey)
 	if err != nil {
-		if clientKey != "" && errs.Is(err, errs.Conflict) {
+		if errors.Is(err, books.ErrKeyTaken) {
 			return nil, errKeyRace
 		}
-		return nil, err
-	}
-	hold := ledger.Journal{Key: books.WithdrawalKey(id, "request"), Kind: "withdrawal.request", Currency: cur.Code,
-		Memo: fmt.Sprintf("withdrawal %d requested by distributor %d", id, d.ID),
-		Entries: []ledger.Entry{
-			{Account: available, Direction: ledger.Debit, Amount: amount, Covered: true},
-			{Account: ledger.Code(ledger.DistributorWithdrawing, d.ID), Direction: ledger.Credit, Amount: amount},
-		}}
-	// The covered debit locks the wallet's available row until commit, so
-	// concurrent requests on one wallet queue here: none can overdraw, and
-	// the debt and the count below see every change committed before this one.
-	if _, _, err := books.Post(ctx, tx.Tx, hold); err != nil {
 		if IsNotCovered(err) {
 			// A wallet in debt usually has nothing available either: name the
 			// debt, the reason that outlasts the balance, before the balance.

@@ -14,7 +14,6 @@ import (
 	"sharemall/internal/account"
 	"sharemall/internal/books"
 	"sharemall/internal/errs"
-	"sharemall/internal/ledger"
 	"sharemall/internal/money"
 	"sharemall/internal/sqldb"
 	"sharemall/internal/wallet"
@@ -24,8 +23,8 @@ import (
 type BatchStatus string
 
 const (
-	BatchExported BatchStatus = "exported" // created; its bank file may be downloaded and sent
-	BatchPaid     BatchStatus = "paid"     // the bank paid it; every withdrawal in it is paid
+	BatchExported BatchStatus = books.BatchExported // created; its bank file may be downloaded and sent
+	BatchPaid     BatchStatus = books.BatchPaid     // the bank paid it; every withdrawal in it is paid
 )
 
 // PayoutBatch groups approved withdrawals into one bank file.
@@ -90,14 +89,7 @@ func (db *DB) CreatePayoutBatch(ctx context.Context, actor account.Actor) (*Payo
 	var b *PayoutBatch
 	var ws []wallet.Withdrawal
 	err := db.Write(ctx, func(tx *Tx) error {
-		id, err := tx.Insert(ctx, `INSERT INTO withdrawal_batches (status, created_by, created_at) VALUES (?, ?, ?)`,
-			string(BatchExported), actor.AccountID, ts(tx.Now()))
-		if err != nil {
-			return err
-		}
-		// One statement: a withdrawal approved or batched concurrently is
-		// either in this batch or not, never in two.
-		n, err := tx.ExecN(ctx, `UPDATE withdrawals SET batch_id = ? WHERE status = ? AND batch_id IS NULL`, id, string(wallet.Approved))
+		id, n, err := books.CreatePayoutBatch(ctx, tx.Tx, actor.AccountID)
 		if err != nil {
 			return err
 		}
@@ -224,12 +216,8 @@ func (db *DB) MarkBatchPaid(ctx context.Context, actor account.Actor, id int64, 
 	err = db.Write(ctx, func(tx *Tx) error {
 		var err error
 		// Lock the batch row first: a concurrent mark waits, then sees ours.
-		n, err := tx.ExecN(ctx, `UPDATE withdrawal_batches SET status = status WHERE id = ?`, id)
-		if err != nil {
+		if err := books.LockPayoutBatch(ctx, tx.Tx, id); err != nil {
 			return err
-		}
-		if n == 0 {
-			return errs.E(errs.NotFound, "", "payout batch not found")
 		}
 		if b, err = tx.payoutBatch(ctx, id); err != nil {
 			return err
@@ -241,31 +229,14 @@ func (db *DB) MarkBatchPaid(ctx context.Context, actor account.Actor, id int64, 
 			ws, err = tx.batchWithdrawals(ctx, id)
 			return err
 		}
-		n, err = tx.ExecN(ctx, `UPDATE withdrawal_batches SET status = ?, paid_at = ?, paid_by = ?, payout_ref = ? WHERE id = ? AND status = ?`,
-			string(BatchPaid), ts(tx.Now()), actor.AccountID, ref, id, string(BatchExported))
-		if err != nil {
+		if err := books.MarkBatchPaid(ctx, tx.Tx, id, ref, actor.AccountID); err != nil {
 			return err
-		}
-		if n != 1 {
-			return errChanged
 		}
 		if ws, err = tx.batchWithdrawals(ctx, id); err != nil {
 			return err
 		}
-		holds := make([]string, len(ws))
-		for i, w := range ws {
-			holds[i] = ledger.Code(ledger.DistributorWithdrawing, w.DistributorID)
-		}
-		if err := books.LockAccounts(ctx, tx.Tx, holds...); err != nil {
+		if err := books.PayBatch(ctx, tx.Tx, id, ws, ref, actor.AccountID); err != nil {
 			return err
-		}
-		for i := range ws {
-			if ws[i].Status != wallet.Approved {
-				return fmt.Errorf("batch %d holds withdrawal %d in status %s", id, ws[i].ID, ws[i].Status)
-			}
-			if err := tx.payWithdrawal(ctx, actor, &ws[i], ref); err != nil {
-				return err
-			}
 		}
 		if b, err = tx.payoutBatch(ctx, id); err != nil {
 			return err

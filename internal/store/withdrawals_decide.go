@@ -9,7 +9,6 @@ import (
 	"sharemall/internal/account"
 	"sharemall/internal/books"
 	"sharemall/internal/errs"
-	"sharemall/internal/ledger"
 	"sharemall/internal/wallet"
 )
 
@@ -34,7 +33,7 @@ func cleanText(field, s string, max int) (string, error) {
 }
 
 // errChanged: a concurrent decision won the row between our read and our update.
-var errChanged = errs.E(errs.Conflict, "status", "was changed by someone else at the same time; read it again")
+var errChanged = books.ErrChanged
 
 // withdrawalAudit is what the audit log records of a decision.
 type withdrawalAudit struct {
@@ -74,12 +73,8 @@ func (db *DB) ApproveWithdrawal(ctx context.Context, actor account.Actor, id int
 // same withdrawal waits, then reads the outcome of ours and repeats it as a
 // no-op or refuses it.
 func (tx *Tx) lockWithdrawal(ctx context.Context, id int64) (*wallet.Withdrawal, error) {
-	n, err := tx.ExecN(ctx, `UPDATE withdrawals SET status = status WHERE id = ?`, id)
-	if err != nil {
+	if err := books.LockWithdrawal(ctx, tx.Tx, id); err != nil {
 		return nil, err
-	}
-	if n == 0 {
-		return nil, errs.E(errs.NotFound, "", "withdrawal not found")
 	}
 	return tx.withdrawal(ctx, id)
 }
@@ -102,15 +97,10 @@ func (tx *Tx) approveWithdrawal(ctx context.Context, actor account.Actor, id int
 	}
 	old := withdrawalAudit{Status: w.Status}
 	if ref == "" {
-		n, err := tx.ExecN(ctx, `UPDATE withdrawals SET status = ?, decided_at = ?, decided_by = ? WHERE id = ? AND status = ?`,
-			string(wallet.Approved), ts(tx.Now()), actor.AccountID, id, string(wallet.Requested))
-		if err != nil {
+		if err := books.ApproveWithdrawal(ctx, tx.Tx, id, actor.AccountID); err != nil {
 			return nil, err
 		}
-		if n != 1 {
-			return nil, errChanged
-		}
-	} else if err := tx.payWithdrawal(ctx, actor, w, ref); err != nil {
+	} else if err := books.PayWithdrawal(ctx, tx.Tx, w, ref, actor.AccountID); err != nil {
 		return nil, err
 	}
 	if w, err = tx.withdrawal(ctx, id); err != nil {
@@ -121,42 +111,6 @@ func (tx *Tx) approveWithdrawal(ctx context.Context, actor account.Actor, id int
 		action = "withdrawal.pay"
 	}
 	return w, tx.audit(ctx, actor.AccountID, action, fmt.Sprintf("withdrawal:%d", id), old, withdrawalAudit{Status: w.Status, PayoutRef: w.PayoutRef})
-}
-
-// payWithdrawal marks a requested or approved withdrawal paid with ref and
-// books the payout: the hold leaves the wallet, the net to withdrawals_paid
-// and the fee to platform revenue. It does not audit; callers do.
-func (tx *Tx) payWithdrawal(ctx context.Context, actor account.Actor, w *wallet.Withdrawal, ref string) error {
-	n, err := tx.ExecN(ctx, `UPDATE withdrawals SET status = ?, payout_ref = ?, paid_at = ?,
-		decided_at = COALESCE(decided_at, ?), decided_by = COALESCE(decided_by, ?) WHERE id = ? AND status = ?`,
-		string(wallet.Paid), ref, ts(tx.Now()), ts(tx.Now()), actor.AccountID, w.ID, string(w.Status))
-	if err != nil {
-		return err
-	}
-	if n != 1 {
-		return errChanged
-	}
-	j := ledger.Journal{Key: books.WithdrawalKey(w.ID, "paid"), Kind: "withdrawal.paid", Currency: w.Currency,
-		Memo: fmt.Sprintf("withdrawal %d paid, reference %s", w.ID, ref),
-		Entries: []ledger.Entry{
-			// Covered: the hold must still be there; a ledger that says
-			// otherwise is refused rather than driven below zero.
-			{Account: ledger.Code(ledger.DistributorWithdrawing, w.DistributorID), Direction: ledger.Debit, Amount: w.Amount, Covered: true},
-			{Account: ledger.Code(ledger.WithdrawalsPaid, 0), Direction: ledger.Credit, Amount: w.Net},
-		}}
-	if w.Fee > 0 {
-		j.Entries = append(j.Entries, ledger.Entry{Account: ledger.Code(ledger.PlatformRevenue, 0), Direction: ledger.Credit, Amount: w.Fee})
-	}
-	if _, posted, err := books.Post(ctx, tx.Tx, j); err != nil || !posted {
-		return err
-	}
-	tx.Point(ctx, "withdrawal.pay.posted") // the payout booked; the withdrawn figure not yet
-	// The wallet's withdrawn figure, beside the journal. Its row is locked
-	// only while the distributor's withdrawing account is (the covered
-	// debit above), so it adds no lock of its own to the order.
-	_, err = tx.Exec(ctx, `INSERT INTO wallet_withdrawn (distributor_id, amount) VALUES (?, ?)
-		ON CONFLICT (distributor_id) DO UPDATE SET amount = wallet_withdrawn.amount + excluded.amount`, w.DistributorID, int64(w.Amount))
-	return err
 }
 
 // RejectWithdrawal refuses a requested or approved withdrawal (operator;
@@ -198,41 +152,7 @@ func (tx *Tx) rejectWithdrawal(ctx context.Context, actor account.Actor, id int6
 	case w.BatchID != 0:
 		return nil, errs.E(errs.Conflict, "status", "the withdrawal is in payout batch %d, already exported to the bank", w.BatchID)
 	}
-	n, err := tx.ExecN(ctx, `UPDATE withdrawals SET status = ?, reason = ?, decided_at = ?, decided_by = ?
-		WHERE id = ? AND status = ? AND batch_id IS NULL`,
-		string(wallet.Rejected), reason, ts(tx.Now()), actor.AccountID, id, string(w.Status))
-	if err != nil {
-		return nil, err
-	}
-	if n != 1 {
-		return nil, errChanged
-	}
-	// Lock the wallet before reading its debt, in account-code order
-	// (available, debt, withdrawing) as settlements, refunds and requests
-	// lock it: a settlement paying the debt or a clawback adding to it then
-	// runs wholly before this reject or wholly after, never between the
-	// read and the posting (which would pay a debt twice, or return money to
-	// available while the wallet owes).
-	available := ledger.Code(ledger.DistributorAvailable, w.DistributorID)
-	debtCode := ledger.Code(ledger.DistributorDebt, w.DistributorID)
-	withdrawing := ledger.Code(ledger.DistributorWithdrawing, w.DistributorID)
-	wallet, err := books.LockWalletAccounts(ctx, tx.Tx, w.Currency, []string{available, debtCode, withdrawing})
-	if err != nil {
-		return nil, err
-	}
-	tx.Point(ctx, "withdrawal.reject.debt_read")
-	toDebt, rest := books.DebtFirst(w.Amount, wallet[debtCode])
-	// Entries in the same code order.
-	j := ledger.Journal{Key: books.WithdrawalKey(id, "reject"), Kind: "withdrawal.reject", Currency: w.Currency,
-		Memo: fmt.Sprintf("withdrawal %d rejected", id)}
-	if rest > 0 {
-		j.Entries = append(j.Entries, ledger.Entry{Account: available, Direction: ledger.Credit, Amount: rest})
-	}
-	if toDebt > 0 {
-		j.Entries = append(j.Entries, ledger.Entry{Account: debtCode, Direction: ledger.Credit, Amount: toDebt})
-	}
-	j.Entries = append(j.Entries, ledger.Entry{Account: withdrawing, Direction: ledger.Debit, Amount: w.Amount, Covered: true})
-	if _, _, err := books.Post(ctx, tx.Tx, j); err != nil {
+	if err := books.RejectWithdrawal(ctx, tx.Tx, w, reason, actor.AccountID); err != nil {
 		return nil, err
 	}
 	old := withdrawalAudit{Status: w.Status}
