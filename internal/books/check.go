@@ -65,24 +65,19 @@ func Check(ctx context.Context, tx *sqldb.Tx) ([]Problem, error) {
 // checkJournalsBalance: every journal has at least two entries and its
 // debits equal its credits in each currency.
 func checkJournalsBalance(ctx context.Context, tx *sqldb.Tx, add func(Problem)) error {
-	rows, err := tx.Query(ctx, `SELECT j.id, j.idempotency_key, e.currency,
+	return tx.Each(ctx, `SELECT j.id, j.idempotency_key, e.currency,
 			COALESCE(SUM(CASE WHEN e.direction = 'D' THEN e.amount ELSE 0 END), 0),
 			COALESCE(SUM(CASE WHEN e.direction = 'C' THEN e.amount ELSE 0 END), 0), COUNT(e.id)
 		FROM journals j LEFT JOIN ledger_entries e ON e.journal_id = j.id
 		GROUP BY j.id, j.idempotency_key, e.currency
 		HAVING COUNT(e.id) < 2
 			OR COALESCE(SUM(CASE WHEN e.direction = 'D' THEN e.amount ELSE 0 END), 0) <> COALESCE(SUM(CASE WHEN e.direction = 'C' THEN e.amount ELSE 0 END), 0)
-		ORDER BY j.id`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+		ORDER BY j.id`, nil, func(scan func(...any) error) error {
 		var p Problem
 		var cur sqldb.NullableString
 		var debits, credits, n int64
-		if err := rows.Scan(&p.JournalID, &p.Journal, &cur, &debits, &credits, &n); err != nil {
-			return sqldb.MapErr(err)
+		if err := scan(&p.JournalID, &p.Journal, &cur, &debits, &credits, &n); err != nil {
+			return err
 		}
 		if n < 2 {
 			p.What = fmt.Sprintf("has %d entries in %q; a journal needs at least two", n, string(cur))
@@ -90,74 +85,59 @@ func checkJournalsBalance(ctx context.Context, tx *sqldb.Tx, add func(Problem)) 
 			p.What = fmt.Sprintf("debits %d ≠ credits %d in %s", debits, credits, string(cur))
 		}
 		add(p)
-	}
-	return sqldb.MapErr(rows.Err())
+		return nil
+	})
 }
 
 // checkEntryShapes: amounts positive, directions D or C, and each entry in
 // its journal's and its account's currency.
 func checkEntryShapes(ctx context.Context, tx *sqldb.Tx, add func(Problem)) error {
-	rows, err := tx.Query(ctx, `SELECT j.id, j.idempotency_key, a.code, e.id, e.amount, e.direction, e.currency, j.currency, a.currency
+	return tx.Each(ctx, `SELECT j.id, j.idempotency_key, a.code, e.id, e.amount, e.direction, e.currency, j.currency, a.currency
 		FROM ledger_entries e JOIN journals j ON j.id = e.journal_id JOIN ledger_accounts a ON a.id = e.account_id
 		WHERE e.amount <= 0 OR e.direction NOT IN ('D', 'C') OR e.currency <> j.currency OR e.currency <> a.currency
-		ORDER BY e.id`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+		ORDER BY e.id`, nil, func(scan func(...any) error) error {
 		var p Problem
 		var entry, amount int64
 		var dir, ec, jc, ac string
-		if err := rows.Scan(&p.JournalID, &p.Journal, &p.Account, &entry, &amount, &dir, &ec, &jc, &ac); err != nil {
-			return sqldb.MapErr(err)
+		if err := scan(&p.JournalID, &p.Journal, &p.Account, &entry, &amount, &dir, &ec, &jc, &ac); err != nil {
+			return err
 		}
 		p.What = fmt.Sprintf("entry %d on %s: amount %d, direction %q, currency %s (journal %s, account %s)", entry, p.Account, amount, dir, ec, jc, ac)
 		add(p)
-	}
-	return sqldb.MapErr(rows.Err())
+		return nil
+	})
 }
 
 // checkCachedBalances: each account's cached balance equals its entries.
 func checkCachedBalances(ctx context.Context, tx *sqldb.Tx, add func(Problem)) error {
-	rows, err := tx.Query(ctx, `SELECT a.code, a.balance, COALESCE(SUM(CASE WHEN e.direction = 'C' THEN e.amount ELSE -e.amount END), 0)
+	return tx.Each(ctx, `SELECT a.code, a.balance, COALESCE(SUM(CASE WHEN e.direction = 'C' THEN e.amount ELSE -e.amount END), 0)
 		FROM ledger_accounts a LEFT JOIN ledger_entries e ON e.account_id = a.id
 		GROUP BY a.id, a.code, a.balance
 		HAVING a.balance <> COALESCE(SUM(CASE WHEN e.direction = 'C' THEN e.amount ELSE -e.amount END), 0)
-		ORDER BY a.code`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+		ORDER BY a.code`, nil, func(scan func(...any) error) error {
 		var p Problem
 		var cached, sum int64
-		if err := rows.Scan(&p.Account, &cached, &sum); err != nil {
-			return sqldb.MapErr(err)
+		if err := scan(&p.Account, &cached, &sum); err != nil {
+			return err
 		}
 		p.What = fmt.Sprintf("cached balance %d ≠ %d from its entries", cached, sum)
 		add(p)
-	}
-	return sqldb.MapErr(rows.Err())
+		return nil
+	})
 }
 
 // checkKeysUnique: no idempotency key used twice (the unique index
 // guarantees it; the check proves the index is there and holding).
 func checkKeysUnique(ctx context.Context, tx *sqldb.Tx, add func(Problem)) error {
-	rows, err := tx.Query(ctx, `SELECT idempotency_key, COUNT(*) FROM journals GROUP BY idempotency_key HAVING COUNT(*) > 1`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	return tx.Each(ctx, `SELECT idempotency_key, COUNT(*) FROM journals GROUP BY idempotency_key HAVING COUNT(*) > 1`, nil, func(scan func(...any) error) error {
 		var key string
 		var n int64
-		if err := rows.Scan(&key, &n); err != nil {
-			return sqldb.MapErr(err)
+		if err := scan(&key, &n); err != nil {
+			return err
 		}
 		add(Problem{Journal: key, What: fmt.Sprintf("idempotency key %q used by %d journals", key, n)})
-	}
-	return sqldb.MapErr(rows.Err())
+		return nil
+	})
 }
 
 // checkWalletsNotNegative: a clawback beyond what a distributor has

@@ -14,19 +14,14 @@ import (
 // remains paid for it (base + markup after refunds), and no share is
 // negative, so the ledger's bookings can be traced back to the lines.
 func checkLineShares(ctx context.Context, tx *sqldb.Tx, add func(Problem)) error {
-	rows, err := tx.Query(ctx, `SELECT l.line_id, l.base + l.markup, COALESCE(SUM(s.amount), 0), COALESCE(MIN(s.amount), 0)
+	return tx.Each(ctx, `SELECT l.line_id, l.base + l.markup, COALESCE(SUM(s.amount), 0), COALESCE(MIN(s.amount), 0)
 		FROM commission_lines l LEFT JOIN commission_shares s ON s.line_id = l.line_id
 		GROUP BY l.line_id, l.base, l.markup
 		HAVING COALESCE(SUM(s.amount), 0) <> l.base + l.markup OR COALESCE(MIN(s.amount), 0) < 0
-		ORDER BY l.line_id`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+		ORDER BY l.line_id`, nil, func(scan func(...any) error) error {
 		var line, paid, sum, least int64
-		if err := rows.Scan(&line, &paid, &sum, &least); err != nil {
-			return sqldb.MapErr(err)
+		if err := scan(&line, &paid, &sum, &least); err != nil {
+			return err
 		}
 		p := Problem{Journal: fmt.Sprintf("book:line:%d", line)}
 		if least < 0 {
@@ -35,8 +30,8 @@ func checkLineShares(ctx context.Context, tx *sqldb.Tx, add func(Problem)) error
 			p.What = fmt.Sprintf("commission line %d: shares sum to %d, but %d remains paid", line, sum, paid)
 		}
 		add(p)
-	}
-	return sqldb.MapErr(rows.Err())
+		return nil
+	})
 }
 
 // checkPendingShares: each pending account (a distributor's, a supplier's,

@@ -42,20 +42,15 @@ func checkRefundsDue(ctx context.Context, tx *sqldb.Tx, add func(Problem)) error
 	if err := rows.Err(); err != nil {
 		return sqldb.MapErr(err)
 	}
-	rows, err = tx.Query(ctx, `SELECT e.idempotency_key FROM effects e
+	return tx.Each(ctx, `SELECT e.idempotency_key FROM effects e
 		WHERE e.kind = ? AND e.status = 'done' AND e.amount > 0
 			AND NOT EXISTS (SELECT 1 FROM journals j WHERE j.idempotency_key = 'refund:' || e.idempotency_key || ':paid')
-		ORDER BY e.id`, EffectRefund)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+		ORDER BY e.id`, []any{EffectRefund}, func(scan func(...any) error) error {
 		var key string
-		if err := rows.Scan(&key); err != nil {
-			return sqldb.MapErr(err)
+		if err := scan(&key); err != nil {
+			return err
 		}
 		add(Problem{Journal: "refund:" + key + ":paid", What: fmt.Sprintf("refund %s was confirmed but its journal is missing", key)})
-	}
-	return sqldb.MapErr(rows.Err())
+		return nil
+	})
 }
