@@ -22,6 +22,7 @@ import (
 	"sharemall/internal/jobs"
 	"sharemall/internal/metrics"
 	"sharemall/internal/payment"
+	"sharemall/internal/site"
 	"sharemall/internal/store"
 )
 
@@ -190,7 +191,10 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger, ln 
 	if err := bootstrapOperator(ctx, db, cfg, acfg.HashParams, log); err != nil {
 		return err
 	}
-	apiSrv := api.New(db, log, acfg)
+	apiSrv, err := site.New(db, log, acfg)
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
 		Handler:           apiSrv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -8,6 +8,7 @@ import (
 
 	"sharemall/internal/account"
 	"sharemall/internal/errs"
+	"sharemall/internal/session"
 )
 
 // routesAccounts registers sign-up, login, logout and account administration.
@@ -61,47 +62,23 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	region, err := s.phoneRegion(r)
+	st, err := s.sessions.SignUp(r.Context(), account.SignUp{Email: req.Email, Phone: req.Phone, Name: req.Name, Password: req.Password})
 	if err != nil {
 		return err
 	}
-	su := account.SignUp{Email: req.Email, Phone: req.Phone, Name: req.Name, Password: req.Password}
-	if err := su.Normalize(region); err != nil {
-		return err
-	}
-	hash, err := account.HashPassword(s.cfg.HashParams, su.Password)
-	if err != nil {
-		return errs.Wrap("api.signUp", err)
-	}
-	a, err := s.db.CreateAccount(r.Context(), su, hash, account.Customer)
-	if err != nil {
-		return err
-	}
-	return s.startSession(w, r, a, http.StatusCreated)
+	return s.startSession(w, st, http.StatusCreated)
 }
 
 // phoneRegion is the program's default phone region, where a number typed
 // without its country code is read.
 func (s *Server) phoneRegion(r *http.Request) (string, error) {
-	st, err := s.db.Settings(r.Context())
-	if err != nil {
-		return "", err
-	}
-	return st.DefaultPhoneRegion, nil
+	return s.sessions.PhoneRegion(r.Context())
 }
 
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a *account.Account, status int) error {
-	tok, hash := account.NewToken(account.SessionPrefix)
-	expires, err := s.db.CreateSession(r.Context(), a.ID, hash, s.cfg.SessionTTL)
-	if err != nil {
-		return err
-	}
+func (s *Server) startSession(w http.ResponseWriter, st *session.Started, status int) error {
 	noStore(w)
-	http.SetCookie(w, &http.Cookie{
-		Name: SessionCookie, Value: tok, Path: "/", Expires: expires,
-		HttpOnly: true, Secure: s.cfg.CookieSecure, SameSite: http.SameSiteLaxMode,
-	})
-	writeJSON(w, status, sessionJSON{Account: toAccountJSON(a), Token: tok, ExpiresAt: expires})
+	s.sessions.SetCookie(w, st)
+	writeJSON(w, status, sessionJSON{Account: toAccountJSON(st.Account), Token: st.Token, ExpiresAt: st.Expires})
 	return nil
 }
 
@@ -110,77 +87,17 @@ type loginRequest struct {
 	Password string `json:"password"`
 }
 
-// dummyHash is verified against when the login is unknown, so that an
-// unknown account costs as much time as a wrong password.
-var dummyHash, _ = account.HashPassword(account.DefaultHashParams, "not a real password 0")
-
-// login checks a password and starts a session. The attempt is counted
-// (per client address and per login name, in the database, so every server
-// shares the count) before the password is checked; see account.LoginPolicy.
+// login checks a password and starts a session (session.Service.LogIn).
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	var req loginRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if strings.TrimSpace(req.Login) == "" {
-		return errs.Invalidf("login", "give the email or phone number you signed up with")
-	}
-	region, err := s.phoneRegion(r)
+	st, err := s.sessions.LogIn(r.Context(), req.Login, req.Password, s.clientAddr(r))
 	if err != nil {
 		return err
 	}
-	email, phone, err := account.Identifier("login", req.Login, region)
-	if err != nil {
-		return err
-	}
-	if req.Password == "" {
-		return errs.Invalidf("password", "is required")
-	}
-	ctx := r.Context()
-	attempt, err := s.db.ReserveLoginAttempt(ctx, email+phone, s.clientAddr(r), s.cfg.Login)
-	if err != nil {
-		return err
-	}
-	accountID, ok, err := s.checkPassword(ctx, email, phone, req.Password)
-	if err != nil {
-		// Not judged: the attempt is no failure of the caller's.
-		if cerr := s.db.CancelLoginAttempt(context.WithoutCancel(ctx), attempt); cerr != nil {
-			s.log.ErrorContext(ctx, "cancel login attempt", "err", cerr)
-		}
-		return err
-	}
-	if !ok {
-		return errs.E(errs.Unauthorized, "password", "login or password is wrong")
-	}
-	if err := s.db.LoginSucceeded(ctx, attempt); err != nil {
-		return err
-	}
-	a, err := s.db.Account(ctx, accountID)
-	if err != nil {
-		return err
-	}
-	return s.startSession(w, r, a, http.StatusCreated)
-}
-
-// checkPassword says whether password opens the enabled account with this
-// email or phone. An unknown login costs the same Argon2id time as a wrong
-// password, so the answer's timing does not tell whether the account exists.
-func (s *Server) checkPassword(ctx context.Context, email, phone, password string) (accountID int64, ok bool, err error) {
-	cred, err := s.db.CredentialsFor(ctx, email, phone)
-	hash := dummyHash
-	if err == nil {
-		hash = cred.PasswordHash
-	} else if !errs.Is(err, errs.NotFound) {
-		return 0, false, err
-	}
-	match, verr := account.VerifyPassword(hash, password)
-	if verr != nil {
-		return 0, false, errs.Wrap("api.login", verr)
-	}
-	if err != nil || !match || cred.Disabled {
-		return 0, false, nil
-	}
-	return cred.AccountID, true, nil
+	return s.startSession(w, st, http.StatusCreated)
 }
 
 // logout ends the session the request came with.
@@ -197,10 +114,10 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 			tok = c.Value
 		}
 	}
-	if err := s.db.DeleteSession(r.Context(), account.HashToken(tok)); err != nil {
+	if err := s.sessions.LogOut(r.Context(), tok); err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.cfg.CookieSecure, SameSite: http.SameSiteLaxMode})
+	s.sessions.ClearCookie(w)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -63,25 +63,41 @@ func (s *Server) payOrder(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if actorOf(r).Anonymous() {
-		return errs.E(errs.Unauthorized, "", "sign in first")
-	}
-	p, err := s.sandbox(r)
-	if errs.Is(err, errs.NotFound) {
-		return errs.E(errs.Conflict, "", "no payment provider is enabled on this server")
-	} else if err != nil {
-		return err
-	}
-	url, ref, err := p.StartPayment(r.Context(), payment.Charge{OrderID: id})
-	if err != nil {
-		return err
-	}
-	pay, err := s.db.StartPayment(r.Context(), actorOf(r), id, p.Name(), ref)
+	pay, url, err := s.startPayment(r, id)
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, paymentJSON(pay, url))
 	return nil
+}
+
+// StartPayment opens a payment of an order for the web pages, through the
+// same provider and checks as POST /api/v1/orders/{id}/pay, and returns the
+// page to send the customer to.
+func (s *Server) StartPayment(r *http.Request, orderID int64) (string, error) {
+	_, url, err := s.startPayment(r, orderID)
+	return url, err
+}
+
+func (s *Server) startPayment(r *http.Request, id int64) (*store.Payment, string, error) {
+	if actorOf(r).Anonymous() {
+		return nil, "", errs.E(errs.Unauthorized, "", "sign in first")
+	}
+	p, err := s.sandbox(r)
+	if errs.Is(err, errs.NotFound) {
+		return nil, "", errs.E(errs.Conflict, "", "no payment provider is enabled on this server")
+	} else if err != nil {
+		return nil, "", err
+	}
+	url, ref, err := p.StartPayment(r.Context(), payment.Charge{OrderID: id})
+	if err != nil {
+		return nil, "", err
+	}
+	pay, err := s.db.StartPayment(r.Context(), actorOf(r), id, p.Name(), ref)
+	if err != nil {
+		return nil, "", err
+	}
+	return pay, url, nil
 }
 
 // sandboxCallback receives the sandbox's signed callback from outside (the

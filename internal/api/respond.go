@@ -66,6 +66,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 // (ServeMux's own 404 and 405 are plain text): 405 with Allow when the path
 // is served with other methods, 404 otherwise.
 func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Pages != nil && !strings.HasPrefix(r.URL.Path, "/api/") {
+		s.cfg.Pages.ServeHTTP(w, r)
+		return
+	}
 	var allow []string
 	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host}

@@ -21,6 +21,7 @@ import (
 	"sharemall/internal/account"
 	"sharemall/internal/errs"
 	"sharemall/internal/metrics"
+	"sharemall/internal/session"
 	"sharemall/internal/store"
 )
 
@@ -50,6 +51,11 @@ type Config struct {
 	// PublicURL is the base URL clients reach the server at ("https://shop.example.com");
 	// share links and the sandbox's hosted page use it. Empty: the request's host.
 	PublicURL string
+	// Pages serves every path the API does not (the web pages of
+	// internal/web), behind the same middleware: access log, panics,
+	// security headers, cross-origin write refusal, write limits and the
+	// caller resolved into the context (session.ActorOf).
+	Pages http.Handler
 	// SandboxSecret signs the sandbox's callbacks. Empty: one is generated
 	// and kept in the database, so restarts keep it.
 	SandboxSecret string
@@ -79,11 +85,13 @@ type Server struct {
 	latency *prometheus.HistogramVec
 
 	writes, signUps *addressLimiter // nil: no limit
+	sessions        *session.Service
 }
 
 // New builds a server with every route registered.
 func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	s := &Server{db: db, log: log, cfg: cfg, mux: http.NewServeMux(), reg: prometheus.NewRegistry(), query: map[string][]string{}}
+	s.sessions = &session.Service{DB: db, Log: log, Hash: cfg.HashParams, Login: cfg.Login, TTL: cfg.SessionTTL, CookieSecure: cfg.CookieSecure}
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "sharemall_http_request_duration_seconds",
 		Help:    "HTTP requests by route pattern, method and status.",
@@ -120,6 +128,10 @@ func (s *Server) MetricsHandler() http.Handler {
 // Register adds a collector to the server's metrics, such as the
 // background sweeps' counters (metrics.Sweeps) of the runner beside it.
 func (s *Server) Register(c prometheus.Collector) error { return s.reg.Register(c) }
+
+// Sessions is the sign-up, sign-in and sign-out service the API uses, for
+// the web pages to share.
+func (s *Server) Sessions() *session.Service { return s.sessions }
 
 // Routes lists every API route as "METHOD /path".
 func (s *Server) Routes() []string { return slices.Clone(s.routes) }
@@ -217,15 +229,10 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 }
 
 // SessionCookie is the name of the web session cookie.
-const SessionCookie = "sharemall_session"
-
-type actorKey struct{}
+const SessionCookie = session.Cookie
 
 // actorOf returns who is calling; anonymous when nobody signed in.
-func actorOf(r *http.Request) account.Actor {
-	a, _ := r.Context().Value(actorKey{}).(account.Actor)
-	return a
-}
+func actorOf(r *http.Request) account.Actor { return session.ActorOf(r.Context()) }
 
 // authenticate resolves the caller from "Authorization: Bearer <token>"
 // (session token or supplier API key) or the session cookie. A bad bearer
@@ -264,6 +271,6 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			}
 		}
 		setAccount(r, actor.AccountID)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, actor)))
+		next.ServeHTTP(w, r.WithContext(session.With(r.Context(), actor, s.clientAddr(r))))
 	})
 }

@@ -5,19 +5,19 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	qrcode "github.com/skip2/go-qrcode"
 
 	"sharemall/internal/account"
 	"sharemall/internal/errs"
+	"sharemall/internal/session"
 	"sharemall/internal/store"
 )
 
 // VisitorCookie holds an anonymous browser's token, so visits made before
 // signing in can be claimed afterwards (POST /api/v1/me/visits/claim).
-const VisitorCookie = "sharemall_visitor"
+const VisitorCookie = session.VisitorCookie
 
 func (s *Server) routesShareLinks() {
 	s.handle("POST /api/v1/share-links", s.createShareLink)
@@ -29,30 +29,8 @@ func (s *Server) routesShareLinks() {
 	s.handle("GET /api/v1/customers/{account_id}/binding", s.customerBinding)
 }
 
-// publicBase is the absolute origin links are written for: the request's
-// own host (behind a proxy, its X-Forwarded-Proto says https). A host that
-// is not a plain host[:port] is not trusted into a poster.
-func (s *Server) publicBase(r *http.Request) string {
-	if s.cfg.PublicURL != "" {
-		return strings.TrimRight(s.cfg.PublicURL, "/")
-	}
-	scheme := "http"
-	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
-		scheme = "https"
-	}
-	host := r.Host
-	for i := 0; i < len(host); i++ {
-		c := host[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == ':' || c == '[' || c == ']') {
-			host = "localhost"
-			break
-		}
-	}
-	if host == "" {
-		host = "localhost"
-	}
-	return scheme + "://" + host
-}
+// publicBase is the absolute origin links are written for (session.PublicBase).
+func (s *Server) publicBase(r *http.Request) string { return session.PublicBase(s.cfg.PublicURL, r) }
 
 type shareLinkJSON struct {
 	Code          string    `json:"code"`
