@@ -31,10 +31,31 @@ type assets struct {
 	byURL  map[string]*asset
 }
 
+//
+// The style sheet and the script are one file each for the browser (one
+// request), made of the files under static/css and static/js in name
+// order, so each group of pages keeps its own.
 func loadAssets() (*assets, error) {
 	a := &assets{byName: map[string]*asset{}, byURL: map[string]*asset{}}
+	for name, dir := range map[string]string{"app.css": "static/css", "app.js": "static/js"} {
+		parts, err := fs.Glob(staticFiles, dir+"/*"+path.Ext(name))
+		if err != nil {
+			return nil, err
+		}
+		var all bytes.Buffer
+		for _, p := range parts { // Glob sorts
+			b, err := staticFiles.ReadFile(p)
+			if err != nil {
+				return nil, err
+			}
+			all.Write(b)
+			all.WriteByte('\n')
+		}
+		a.add(name, all.Bytes())
+	}
 	err := fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasSuffix(p, ".LICENSE") || strings.HasSuffix(p, ".txt") {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, ".LICENSE") || strings.HasSuffix(p, ".txt") ||
+			strings.HasPrefix(p, "static/css/") || strings.HasPrefix(p, "static/js/") || p == "static/sw.js" {
 			return err
 		}
 		body, err := staticFiles.ReadFile(p)

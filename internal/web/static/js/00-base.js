@@ -52,3 +52,8 @@ function flash(el, text) {
 if ("serviceWorker" in navigator) {
   window.addEventListener("load", () => navigator.serviceWorker.register("/sw.js").catch(() => {}));
 }
+
+// Back to a page from the history: its buttons work again.
+window.addEventListener("pageshow", () => {
+  for (const b of document.querySelectorAll("button[type=submit][disabled]:not([data-keep-disabled])")) b.disabled = false;
+});
