@@ -31,7 +31,6 @@ type assets struct {
 	byURL  map[string]*asset
 }
 
-//
 // The style sheet and the script are one file each for the browser (one
 // request), made of the files under static/css and static/js in name
 // order, so each group of pages keeps its own.
