@@ -31,6 +31,7 @@ type myOrderPage struct {
 	State    string
 	Tone     string
 	Steps    []myStep
+	Region   []string // the shipping region's names, province first
 	Parcels  []myParcel
 	Refunded money.Amount
 }
@@ -81,7 +82,8 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, p *Page, id
 	case q.Has("received"):
 		p.Notice = p.T("orders.notice.received")
 	}
-	d := &myOrderPage{Order: o, State: myState(o), Steps: orderTimeline(p.Locale, o, parcels, cases), Refunded: refunded}
+	d := &myOrderPage{Order: o, State: myState(o), Steps: orderTimeline(p.Locale, o, parcels, cases), Refunded: refunded,
+		Region: s.regionNames(r, o.ShipTo.RegionCode)}
 	d.Tone = myStateTone(d.State)
 	for i, f := range parcels {
 		mp := myParcel{FulfilmentOrder: f, N: i + 1, Of: len(parcels), Tone: myStateTone(string(f.Status))}
