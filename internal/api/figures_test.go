@@ -58,7 +58,7 @@ func newFiguresWorld(t *testing.T, ta *testAPI) *figuresWorld {
 		"items":   []map[string]any{{"sku_id": p.SKUs[0].ID, "quantity": 1}},
 		"ship_to": map[string]any{"region_code": "CN.44.03.05", "name": "Li", "phone": "138", "address": "1 Road"}}).must(t, 201)
 	pay := ta.do("POST", "/api/v1/orders/"+itoa(o.id())+"/pay", w.cust, nil).must(t, 201)
-	ta.do("POST", "/sandbox/pay/"+pay.Body["provider_ref"].(string), "", nil).must(t, 200)
+	ta.do("POST", "/sandbox/pay/"+pay.Body["provider_ref"].(string), "", nil).must(t, 303)
 	if n, err := ta.db.FoldSalesEvents(ctx, 100); err != nil || n != 1 {
 		t.Fatalf("fold: %d %v", n, err)
 	}

@@ -136,7 +136,7 @@ func (ta *testAPI) do(method, path, token string, body any) *response {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	res, err := ta.http.Client().Do(req)
+	res, err := noRedirect(ta.http.Client()).Do(req)
 	if err != nil {
 		ta.t.Fatal(err)
 	}
@@ -154,6 +154,14 @@ func (ta *testAPI) do(method, path, token string, body any) *response {
 	}
 	ta.validate(req, out)
 	return out
+}
+
+// noRedirect is a copy of c that answers a redirect with the redirect
+// itself, so a test sees where the server sends a browser.
+func noRedirect(c *http.Client) *http.Client {
+	n := *c
+	n.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &n
 }
 
 // validate checks a response against the OpenAPI document: the route must be

@@ -70,7 +70,7 @@ func TestWorkMetrics(t *testing.T) {
 		w := newOrderWorld(t, ta)
 		paid := ta.do("POST", "/api/v1/orders", w.cust, w.cart(2)).must(t, 201).id()
 		ref := ta.do("POST", "/api/v1/orders/"+itoa(paid)+"/pay", w.cust, nil).must(t, 201).Body["provider_ref"].(string)
-		ta.do("POST", "/sandbox/pay/"+ref, "", nil).must(t, 200)
+		ta.do("POST", "/sandbox/pay/"+ref, "", nil).must(t, 303)
 		ta.do("POST", "/api/v1/orders", w.cust, w.cart(1)).must(t, 201) // left unpaid
 		ta.clock.Advance(45 * time.Minute)                              // 15 minutes past its deadline
 

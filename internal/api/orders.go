@@ -17,6 +17,7 @@ func (s *Server) routesOrders() {
 	s.handle("GET /api/v1/orders", s.listOrders, "after", "limit", "status")
 	s.handle("GET /api/v1/orders/{id}", s.getOrder)
 	s.handle("POST /api/v1/orders/{id}/pay", s.payOrder)
+	s.handle("POST /api/v1/orders/{id}/cancel", s.cancelOrder)
 	s.handle("POST /api/v1/payments/sandbox/callback", s.sandboxCallback)
 	s.handle("GET /sandbox/pay/{ref}", s.sandboxPage)
 	s.handle("POST /sandbox/pay/{ref}", s.sandboxPay)
@@ -57,6 +58,20 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	o, err := s.db.Order(r.Context(), actorOf(r), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, orderJSON(o))
+	return nil
+}
+
+// cancelOrder is the customer calling off its unpaid order.
+func (s *Server) cancelOrder(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	o, err := s.db.CancelOrder(r.Context(), actorOf(r), id)
 	if err != nil {
 		return err
 	}

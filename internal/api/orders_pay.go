@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"sharemall/internal/errs"
@@ -170,23 +171,23 @@ var sandboxTemplate = template.Must(template.New("pay").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sandbox payment</title>
 <style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem}
-.amount{font-size:2rem;margin:1rem 0}button{font-size:1.2rem;padding:.7rem 2rem}</style></head>
+.amount{font-size:2rem;margin:1rem 0}button{font-size:1.2rem;padding:.7rem 2rem}
+.back{display:inline-block;margin-top:1rem;padding:.7rem 0;font-size:1.1rem}</style></head>
 <body><h1>Sandbox payment</h1>
 <p>No real money moves: this page stands in for a payment provider.</p>
 <p>Order {{.OrderID}} · reference <code>{{.Ref}}</code></p>
 <p class="amount">{{.Amount}} {{.Currency}}</p>
-{{if .Message}}<p><strong>{{.Message}}</strong></p>{{end}}
 {{if eq .Status "pending"}}<form method="post"><button type="submit">Pay</button></form>{{else}}<p>Status: {{.Status}}</p>{{end}}
+<p><a class="back" href="/orders/{{.OrderID}}">{{if eq .Status "pending"}}Back to the order without paying{{else}}Back to the order{{end}}</a></p>
 </body></html>`))
 
-func (s *Server) renderSandbox(w http.ResponseWriter, status int, p *store.Payment, message string) error {
+func (s *Server) renderSandbox(w http.ResponseWriter, p *store.Payment) error {
 	var buf bytes.Buffer
 	if err := sandboxTemplate.Execute(&buf, map[string]any{"OrderID": p.OrderID, "Ref": p.ProviderRef,
-		"Amount": money.CurrencyOf(p.Currency).Format(p.Amount), "Currency": p.Currency, "Status": p.Status, "Message": message}); err != nil {
+		"Amount": money.CurrencyOf(p.Currency).Format(p.Amount), "Currency": p.Currency, "Status": p.Status}); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 	return nil
 }
@@ -198,7 +199,7 @@ func (s *Server) sandboxPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.renderSandbox(w, http.StatusOK, p, "")
+	return s.renderSandbox(w, p)
 }
 
 // sandboxPay is the Pay button: the sandbox signs a callback as a provider
@@ -206,7 +207,10 @@ func (s *Server) sandboxPage(w http.ResponseWriter, r *http.Request) error {
 // as a callback from outside. Nothing goes over the network, so a payment
 // in flight when the server stops is not cut off, and no request can point
 // the callback at another host or port. Once started, it finishes even if
-// the customer's browser goes away: the customer has paid.
+// the customer's browser goes away: the customer has paid. Then, as a
+// provider's return URL does, it sends the customer back to the order's
+// page (?paid=1: the page says the payment arrived, or, for an order
+// cancelled first, that it goes back).
 func (s *Server) sandboxPay(w http.ResponseWriter, r *http.Request) error {
 	sb, err := s.sandbox(r)
 	if err != nil {
@@ -221,8 +225,6 @@ func (s *Server) sandboxPay(w http.ResponseWriter, r *http.Request) error {
 	if _, _, err := s.applyCallback(ctx, sb, h, body); err != nil {
 		return err
 	}
-	if p, err = s.db.PaymentByRef(ctx, sb.Name(), p.ProviderRef); err != nil {
-		return err
-	}
-	return s.renderSandbox(w, http.StatusOK, p, "Payment sent. You may close this page.")
+	http.Redirect(w, r, "/orders/"+strconv.FormatInt(p.OrderID, 10)+"?paid=1", http.StatusSeeOther)
+	return nil
 }

@@ -120,7 +120,8 @@ func TestOrdersAPI(t *testing.T) {
 			t.Fatalf("%s", pay.Raw)
 		}
 		page := ta.do("GET", "/sandbox/pay/"+ref, "", nil).must(t, 200)
-		if !strings.Contains(string(page.Raw), "39.98") || !strings.Contains(string(page.Raw), "<form") {
+		if !strings.Contains(string(page.Raw), "39.98") || !strings.Contains(string(page.Raw), "<form") ||
+			!strings.Contains(string(page.Raw), `href="/orders/`+itoa(id)+`"`) {
 			t.Fatalf("%s", page.Raw)
 		}
 		ta.do("GET", "/sandbox/pay/nope", "", nil).wantErr(t, errs.NotFound, "")
@@ -139,10 +140,15 @@ func TestOrdersAPI(t *testing.T) {
 			t.Fatalf("a refused callback changed the order: %s", o.Raw)
 		}
 
-		// The Pay button: the sandbox calls back; the order is paid once.
-		done := ta.do("POST", "/sandbox/pay/"+ref, "", nil).must(t, 200)
-		if !strings.Contains(string(done.Raw), "paid") {
-			t.Fatalf("%s", done.Raw)
+		// The Pay button: the sandbox calls back; the order is paid once,
+		// and the customer goes back to the order's page.
+		done := ta.do("POST", "/sandbox/pay/"+ref, "", nil).must(t, 303)
+		if loc := done.Header.Get("Location"); loc != "/orders/"+itoa(id)+"?paid=1" {
+			t.Fatalf("back to %q", loc)
+		}
+		if page := ta.do("GET", "/sandbox/pay/"+ref, "", nil).must(t, 200); !strings.Contains(string(page.Raw), "Status: paid") ||
+			strings.Contains(string(page.Raw), "<form") {
+			t.Fatalf("%s", page.Raw)
 		}
 		o := ta.do("GET", "/api/v1/orders/"+itoa(id), w.cust, nil).must(t, 200)
 		if o.Body["status"] != "paid" || o.Body["fulfilments"].([]any)[0].(map[string]any)["status"] != "released" {
@@ -186,5 +192,32 @@ func TestAgentsAPI(t *testing.T) {
 		ta.do("GET", "/api/v1/agents", cust, nil).wantErr(t, errs.Forbidden, "")
 		ta.do("DELETE", "/api/v1/regions/CN.44/agent", op, nil).must(t, 204)
 		ta.do("DELETE", "/api/v1/regions/CN.44/agent", op, nil).wantErr(t, errs.NotFound, "")
+	})
+}
+
+// TestCancelOrderAPI: the customer calls off an unpaid order, once; a paid
+// one or another customer's cannot be.
+func TestCancelOrderAPI(t *testing.T) {
+	engines(t, func(t *testing.T, ta *testAPI) {
+		w := newOrderWorld(t, ta)
+		id := ta.do("POST", "/api/v1/orders", w.cust, w.cart(2)).must(t, 201).id()
+		cancel := "/api/v1/orders/" + itoa(id) + "/cancel"
+		ta.do("POST", cancel, "", nil).wantErr(t, errs.Unauthorized, "")
+		_, stranger := ta.newAccount("stranger@example.com")
+		ta.do("POST", cancel, stranger, nil).wantErr(t, errs.NotFound, "")
+		ta.do("POST", "/api/v1/orders/999999/cancel", w.cust, nil).wantErr(t, errs.NotFound, "")
+		if o := ta.do("POST", cancel, w.cust, nil).must(t, 200); o.Body["status"] != "cancelled" || o.Body["cancelled_at"] == nil ||
+			o.Body["fulfilments"].([]any)[0].(map[string]any)["status"] != "cancelled" {
+			t.Fatalf("%s", o.Raw)
+		}
+		ta.do("POST", cancel, w.cust, nil).must(t, 200) // again: nothing changes
+		ta.do("POST", "/api/v1/orders/"+itoa(id)+"/pay", w.cust, nil).wantErr(t, errs.Conflict, "status")
+		// The stock it held is free again: all 5 units can be ordered.
+		all := ta.do("POST", "/api/v1/orders", w.cust, w.cart(5)).must(t, 201).id()
+		ta.do("POST", "/api/v1/orders/"+itoa(all)+"/cancel", w.cust, nil).must(t, 200)
+
+		paid, ref := w.unpaidOrder(t)
+		ta.do("POST", "/sandbox/pay/"+ref, "", nil).must(t, 303)
+		ta.do("POST", "/api/v1/orders/"+itoa(paid)+"/cancel", w.cust, nil).wantErr(t, errs.Conflict, "status")
 	})
 }

@@ -1,0 +1,74 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+
+	"sharemall/internal/errs"
+	"sharemall/internal/order"
+)
+
+// orderAction runs an action on the order in the path for its customer.
+// A refusal (the order moved on meanwhile) shows on the order's page, by
+// its state; another person's order is not found.
+func (s *Server) orderAction(w http.ResponseWriter, r *http.Request, act func(p *Page, id int64) (to string, err error)) error {
+	p := s.page(r, "")
+	if p.Actor.Anonymous() {
+		return signInFirst(w, r)
+	}
+	id, err := myPathID(r, "id")
+	if err != nil {
+		return err
+	}
+	to, err := act(p, id)
+	if err != nil {
+		if !formErrorOn(p, err, "orders") || errs.Is(err, errs.NotFound) || errs.Is(err, errs.Unauthorized) {
+			return err
+		}
+		return s.renderOrder(w, r, p, id, statusOf(err))
+	}
+	return seeOther(w, r, to)
+}
+
+// orderPay opens a payment with the configured provider and sends the
+// customer to its page; the provider sends it back to the order.
+func (s *Server) orderPay(w http.ResponseWriter, r *http.Request) error {
+	return s.orderAction(w, r, func(p *Page, id int64) (string, error) {
+		if _, err := s.myOrder(r, p, id); err != nil {
+			return "", err
+		}
+		return s.cfg.StartPayment(r, id)
+	})
+}
+
+// orderCancel calls off an unpaid order (the page asks first).
+func (s *Server) orderCancel(w http.ResponseWriter, r *http.Request) error {
+	return s.orderAction(w, r, func(p *Page, id int64) (string, error) {
+		if _, err := s.db.CancelOrder(r.Context(), p.Actor, id); err != nil {
+			return "", err
+		}
+		return "/orders/" + strconv.FormatInt(id, 10) + "?cancelled=1", nil
+	})
+}
+
+// orderReceive confirms that a shipped parcel of the order arrived.
+func (s *Server) orderReceive(w http.ResponseWriter, r *http.Request) error {
+	return s.orderAction(w, r, func(p *Page, id int64) (string, error) {
+		parcel, err := myPathID(r, "parcel")
+		if err != nil {
+			return "", err
+		}
+		o, err := s.myOrder(r, p, id)
+		if err != nil {
+			return "", err
+		}
+		if !slices.ContainsFunc(o.Fulfilments, func(f order.Fulfilment) bool { return f.ID == parcel }) {
+			return "", errs.E(errs.NotFound, "", "no such parcel in order %d", id)
+		}
+		if _, err := s.db.ConfirmReceipt(r.Context(), p.Actor, parcel); err != nil {
+			return "", err
+		}
+		return "/orders/" + strconv.FormatInt(id, 10) + "?received=1", nil
+	})
+}
