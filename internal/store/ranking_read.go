@@ -58,9 +58,9 @@ type Ranking struct {
 //
 // Cost: one range of the sales_events_at index over the period's events
 // (every line booked or refunded in it, platform-wide; three ranges for
-// commission, one per tier), each joined to its distributor by primary key,
-// grouped: linear in the period's events, whatever the size of the tree or
-// the history. Events are appended when a line is booked or refunded, so
+// commission, one per tier), summed per distributor, then one primary-key
+// read per distributor with a figure: linear in the period's events,
+// whatever the size of the tree or the history (docs/web.md has figures). Events are appended when a line is booked or refunded, so
 // the ranking is current without waiting for the figures' fold.
 func (db *DB) Ranking(ctx context.Context, actor account.Actor, period RankPeriod, by RankBy, limit int) (*Ranking, error) {
 	const op = "store.Ranking"
@@ -100,9 +100,10 @@ func (db *DB) Ranking(ctx context.Context, actor account.Actor, period RankPerio
 				UNION ALL SELECT tier3_id, tier3_amount FROM sales_events WHERE at >= ? AND at < ? AND tier3_id <> 0`
 			args = []any{from, to, from, to, from, to}
 		}
-		return tx.Each(ctx, `SELECT d.id, d.display_name, SUM(f.amount) FROM (`+figures+`) f JOIN distributors d ON d.id = f.id
-			WHERE d.status = 'active' GROUP BY d.id, d.display_name HAVING SUM(f.amount) > 0
-			ORDER BY SUM(f.amount) DESC, d.id LIMIT ?`, append(args, limit), func(scan func(...any) error) error {
+		// Sum per distributor first, then join each distributor once.
+		return tx.Each(ctx, `SELECT d.id, d.display_name, g.total FROM (SELECT id, SUM(amount) AS total FROM (`+figures+`) f
+				GROUP BY id HAVING SUM(amount) > 0) g JOIN distributors d ON d.id = g.id
+			WHERE d.status = 'active' ORDER BY g.total DESC, d.id LIMIT ?`, append(args, limit), func(scan func(...any) error) error {
 			var e RankEntry
 			if err := scan(&e.DistributorID, &e.DisplayName, &e.Amount); err != nil {
 				return sqldb.MapErr(err)
