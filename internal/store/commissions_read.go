@@ -46,7 +46,10 @@ type CommissionFilter struct {
 	SupplierID    int64 // the supplier's payable shares
 	Status        ShareStatus
 	After         int64
-	Limit         int // 1..200, default 50; one more is returned to detect a next page
+	// Before, when set, lists newest first: ids below it (math.MaxInt64
+	// for the newest); After is then not used.
+	Before int64
+	Limit  int // 1..200, default 50; one more is returned to detect a next page
 }
 
 // Commissions lists share records. A distributor sees its own shares (tier,
@@ -57,8 +60,10 @@ func (db *DB) Commissions(ctx context.Context, actor account.Actor, f Commission
 		return nil, errs.Wrap("store.Commissions", err)
 	}
 	// Shares that were never anything (no markup, a tier cut to zero by the cap) are noise here.
-	where := `WHERE s.id > ? AND (s.booked_amount > 0 OR s.amount > 0)`
-	args := []any{f.After}
+	where, args := `WHERE s.id > ? AND (s.booked_amount > 0 OR s.amount > 0)`, []any{f.After}
+	if f.Before > 0 {
+		where, args = `WHERE s.id < ? AND (s.booked_amount > 0 OR s.amount > 0)`, []any{f.Before}
+	}
 	if f.OrderID != 0 {
 		where += ` AND s.order_id = ?`
 		args = append(args, f.OrderID)
@@ -86,7 +91,11 @@ func (db *DB) Commissions(ctx context.Context, actor account.Actor, f Commission
 	default:
 		return nil, errs.Wrap("store.Commissions", errs.Invalidf("status", "must be pending, available or reversed"))
 	}
-	where += ` ORDER BY s.id LIMIT ?`
+	if f.Before > 0 {
+		where += ` ORDER BY s.id DESC LIMIT ?`
+	} else {
+		where += ` ORDER BY s.id LIMIT ?`
+	}
 	args = append(args, limitPlusOne(f.Limit))
 	var out []ShareRecord
 	err := db.Read(ctx, func(tx *Tx) error {
@@ -102,7 +111,7 @@ func scopeCommissions(actor account.Actor, f *CommissionFilter) error {
 	if err := actor.Require(account.Operator, account.Distributor, account.Supplier); err != nil {
 		return err
 	}
-	for field, v := range map[string]int64{"order_id": f.OrderID, "distributor_id": f.DistributorID, "supplier_id": f.SupplierID, "after": f.After} {
+	for field, v := range map[string]int64{"order_id": f.OrderID, "distributor_id": f.DistributorID, "supplier_id": f.SupplierID, "after": f.After, "before": f.Before} {
 		if v < 0 {
 			return errs.Invalidf(field, "must not be negative")
 		}

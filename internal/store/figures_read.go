@@ -88,36 +88,7 @@ func (db *DB) TeamFigures(ctx context.Context, actor account.Actor, id int64) (*
 // distributor id, in id order after after, each with its own and team
 // sales (itself or an operator): one index range and one join.
 func (db *DB) TeamMembers(ctx context.Context, actor account.Actor, id int64, depth int, after int64, limit int) ([]TeamMember, error) {
-	if depth < 1 || depth > network.MaxTiers {
-		return nil, errs.Wrap("store.TeamMembers", errs.Invalidf("depth", "must be 1, 2 or 3"))
-	}
-	if limit <= 0 || limit > 1001 {
-		limit = 50
-	}
-	col := [...]string{"sponsor_id", "ancestor2_id", "ancestor3_id"}[depth-1]
-	var out []TeamMember
-	err := db.Read(ctx, func(tx *Tx) error {
-		if _, err := tx.visibleDistributor(ctx, actor, id, full); err != nil {
-			return err
-		}
-		return tx.Each(ctx, `SELECT d.id, d.account_id, d.referral_code, d.display_name, d.status, d.sponsor_id, d.ancestor2_id, d.ancestor3_id,
-				d.depth, d.grade_id, d.team_size, d.depth1_count, d.depth2_count, d.depth3_count, d.joined_at, d.reviewed_at,
-				COALESCE(s.own_sales, 0), COALESCE(s.own_orders, 0), COALESCE(s.team_sales, 0)
-			FROM distributors d LEFT JOIN distributor_sales s ON s.distributor_id = d.id
-			WHERE d.`+col+` = ? AND d.status = 'active' AND d.id > ? ORDER BY d.id LIMIT ?`, []any{id, after, limit},
-			func(scan func(...any) error) error {
-				var r distributorRow
-				var own, team int64
-				var m TeamMember
-				if err := scan(append(r.dest(), &own, &m.OwnOrders, &team)...); err != nil {
-					return sqldb.MapErr(err)
-				}
-				m.Distributor = r.distributor().PublicCard()
-				m.OwnSales, m.TeamSales = money.Amount(own), money.Amount(team)
-				out = append(out, m)
-				return nil
-			})
-	})
+	out, err := db.teamMembers(ctx, actor, id, depth, "", after, limit)
 	return out, errs.Wrap("store.TeamMembers", err)
 }
 

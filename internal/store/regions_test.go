@@ -206,7 +206,8 @@ func TestRegionsMigration(t *testing.T) {
 		up := func() time.Duration {
 			t.Helper()
 			start := time.Now()
-			if n, err := db.Migrate(w.ctx); err != nil || n != 1 {
+			// 00020 and any migration after it
+			if n, err := db.Migrate(w.ctx); err != nil || n < 1 {
 				t.Fatalf("migrate up: %d, %v", n, err)
 			}
 			return time.Since(start)
@@ -231,7 +232,8 @@ func TestRegionsMigration(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "regions_added_by_00020_are_in_use") && !strings.Contains(err.Error(), "in use") {
 			t.Fatalf("down with Kunming in use: %v", err)
 		}
-		if cur, latest, err := db.SchemaVersion(w.ctx); err != nil || cur != latest || count() != total || name("CN.44.03") != "Shenzhen 深圳市" {
+		// Migrations after 00020 went down; 00020 stays.
+		if cur, latest, err := db.SchemaVersion(w.ctx); err != nil || cur != 20 || count() != total || name("CN.44.03") != "Shenzhen 深圳市" {
 			t.Fatalf("after the refused down: version %d of %d (%v), %d regions", cur, latest, err, count())
 		}
 		if err := db.RevokeArea(w.ctx, w.op, "CN.53.01"); err != nil {

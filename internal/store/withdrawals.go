@@ -275,7 +275,10 @@ type WithdrawalFilter struct {
 	Status        wallet.Status // "" for all; the operator's review queue is "requested"
 	BatchID       int64         // 0 for all
 	After         int64
-	Limit         int // 1..1000, default 100
+	// Before, when set, lists newest first: ids below it (math.MaxInt64
+	// for the newest); After is then not used.
+	Before int64
+	Limit  int // 1..1000, default 100
 }
 
 // Withdrawals lists withdrawals: a distributor's own, or any for an
@@ -295,8 +298,10 @@ func (db *DB) Withdrawals(ctx context.Context, actor account.Actor, f Withdrawal
 	}
 	var out []wallet.Withdrawal
 	err := db.Read(ctx, func(tx *Tx) error {
-		q := `SELECT ` + withdrawalCols + ` FROM withdrawals WHERE id > ?`
-		args := []any{f.After}
+		q, args, order := `SELECT `+withdrawalCols+` FROM withdrawals WHERE id > ?`, []any{f.After}, ` ORDER BY id LIMIT ?`
+		if f.Before > 0 {
+			q, args, order = `SELECT `+withdrawalCols+` FROM withdrawals WHERE id < ?`, []any{f.Before}, ` ORDER BY id DESC LIMIT ?`
+		}
 		if f.DistributorID != 0 {
 			q += ` AND distributor_id = ?`
 			args = append(args, f.DistributorID)
@@ -310,7 +315,7 @@ func (db *DB) Withdrawals(ctx context.Context, actor account.Actor, f Withdrawal
 			args = append(args, f.BatchID)
 		}
 		var err error
-		out, err = tx.withdrawals(ctx, q+` ORDER BY id LIMIT ?`, append(args, f.Limit)...)
+		out, err = tx.withdrawals(ctx, q+order, append(args, f.Limit)...)
 		return err
 	})
 	return out, errs.Wrap(op, err)

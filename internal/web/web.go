@@ -91,6 +91,7 @@ func (s *Server) routes() {
 	s.routesAuth()
 	s.routesMe()
 	s.routesOrders()
+	s.routesMoney()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "", "no page at %s", r.URL.Path))
 	})
