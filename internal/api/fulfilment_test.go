@@ -65,7 +65,7 @@ func newShipWorld(t *testing.T, ta *testAPI) *shipWorld {
 	w.cust = cust
 	_, w.oth = ta.newAccount("other@example.com")
 	o, err := ta.db.Checkout(ctx, actor(custID), order.CheckoutInput{Items: []order.Item{{SKUID: w.sku, Quantity: 3}},
-		ShipTo: order.ShipTo{RegionCode: "CN.44.03", Name: "Li Lei", Phone: "13800000000", Address: "1 Test Road"}}, "")
+		ShipTo: order.ShipTo{RegionCode: "CN.44.03.05", Name: "Li Lei", Phone: "13800000000", Address: "1 Test Road"}}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

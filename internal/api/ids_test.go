@@ -16,7 +16,7 @@ func TestZeroIDsAreRefused(t *testing.T) {
 		product := ta.do("GET", "/api/v1/products", w.a, nil).must(t, 200).Body["items"].([]any)[0].(map[string]any)
 		pid := itoa(int64(product["id"].(float64)))
 		sku := map[string]any{"code": "Z-1", "retail_price": "9.99"}
-		shipTo := map[string]any{"region_code": "CN.44.03", "name": "Li", "phone": "13800138000", "address": "1 Road"}
+		shipTo := map[string]any{"region_code": "CN.44.03.05", "name": "Li", "phone": "13800138000", "address": "1 Road"}
 		count := func(path string) int {
 			return len(ta.do("GET", path, w.op, nil).must(t, 200).Body["items"].([]any))
 		}

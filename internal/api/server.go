@@ -114,6 +114,8 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	s.routesWithdrawals()
 	s.routesShops()
 	s.routesOrders()
+	s.routesCart()
+	s.routesAddresses()
 	s.routesFulfilment()
 	s.routesFigures()
 	s.mux.HandleFunc("/", s.noRoute)

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"net/http"
 	"strconv"
 	"time"
@@ -101,28 +99,15 @@ func (s *Server) sharePoster(w http.ResponseWriter, r *http.Request) error {
 // visit decides, and with no seller (its own link, say) the catalog product
 // at retail is the price.
 func (s *Server) openShareLink(w http.ResponseWriter, r *http.Request) error {
-	visitor := ""
-	if c, err := r.Cookie(VisitorCookie); err == nil && len(c.Value) == 32 {
-		visitor = c.Value
-	}
+	visitor := visitorToken(r)
 	if visitor == "" {
-		b := make([]byte, 24)
-		rand.Read(b)
-		visitor = base64.RawURLEncoding.EncodeToString(b)
+		visitor = newVisitor()
 	}
 	v, _, err := s.db.RecordVisit(r.Context(), actorOf(r), r.PathValue("code"), visitor)
-	if errs.Is(err, errs.Invalid) && errs.FieldOf(err) == "visitor" {
-		// A forged cookie: count the visit under a fresh token instead.
-		b := make([]byte, 24)
-		rand.Read(b)
-		visitor = base64.RawURLEncoding.EncodeToString(b)
-		v, _, err = s.db.RecordVisit(r.Context(), actorOf(r), r.PathValue("code"), visitor)
-	}
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: VisitorCookie, Value: visitor, Path: "/", MaxAge: 365 * 24 * 3600,
-		HttpOnly: true, Secure: s.cfg.CookieSecure, SameSite: http.SameSiteLaxMode})
+	s.setVisitorCookie(w, visitor)
 	to := "/api/v1/shops/" + strconv.FormatInt(v.DistributorID, 10)
 	if v.ProductID != 0 {
 		seller := v.DistributorID

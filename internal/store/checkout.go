@@ -14,6 +14,7 @@ import (
 	"sharemall/internal/money"
 	"sharemall/internal/network"
 	"sharemall/internal/order"
+	"sharemall/internal/program"
 	"sharemall/internal/sqldb"
 )
 
@@ -28,30 +29,47 @@ func (db *DB) Checkout(ctx context.Context, actor account.Actor, in order.Checko
 	if err := actor.Require(account.Customer, account.Distributor); err != nil {
 		return nil, errs.Wrap("store.Checkout", err)
 	}
-	if len(idempotencyKey) > 200 || strings.ContainsFunc(idempotencyKey, func(r rune) bool { return r < 0x20 || r > 0x7e }) {
-		return nil, errs.Wrap("store.Checkout", errs.Invalidf("Idempotency-Key", "must be at most 200 printable ASCII characters"))
+	if err := checkIdempotencyKey(idempotencyKey); err != nil {
+		return nil, errs.Wrap("store.Checkout", err)
 	}
 	if err := in.Normalize(); err != nil {
 		return nil, errs.Wrap("store.Checkout", err)
 	}
-	hash := in.Hash()
+	o, err := db.placeOrder(ctx, actor.AccountID, idempotencyKey, in.Hash(), func(tx *Tx) (int64, error) {
+		return tx.checkout(ctx, actor.AccountID, in)
+	})
+	return o, errs.Wrap("store.Checkout", err)
+}
+
+func checkIdempotencyKey(key string) error {
+	if len(key) > 200 || strings.ContainsFunc(key, func(r rune) bool { return r < 0x20 || r > 0x7e }) {
+		return errs.Invalidf("Idempotency-Key", "must be at most 200 printable ASCII characters")
+	}
+	return nil
+}
+
+// placeOrder runs place (which checks out and returns the new order's id)
+// in a write transaction under the customer's idempotency key ("" for
+// none): a key already used with the same request hash returns its order
+// without running place, with another hash it is a Conflict.
+func (db *DB) placeOrder(ctx context.Context, customerID int64, idempotencyKey, hash string, place func(tx *Tx) (int64, error)) (*order.Order, error) {
 	var o *order.Order
 	var placed int64
 	err := db.Write(ctx, func(tx *Tx) error {
 		if idempotencyKey != "" {
 			var err error
-			if o, err = tx.keyedOrder(ctx, actor.AccountID, idempotencyKey, hash); o != nil || err != nil {
+			if o, err = tx.keyedOrder(ctx, customerID, idempotencyKey, hash); o != nil || err != nil {
 				return err
 			}
 		}
-		id, err := tx.checkout(ctx, actor.AccountID, in)
+		id, err := place(tx)
 		if err != nil {
 			return err
 		}
 		tx.tally().order()
 		if idempotencyKey != "" {
 			if _, err := tx.Exec(ctx, `INSERT INTO checkout_keys (customer_account_id, idempotency_key, request_hash, order_id, created_at)
-				VALUES (?, ?, ?, ?, ?)`, actor.AccountID, idempotencyKey, hash, id, ts(tx.Now())); err != nil {
+				VALUES (?, ?, ?, ?, ?)`, customerID, idempotencyKey, hash, id, ts(tx.Now())); err != nil {
 				return sqldb.Relabel(err, errs.Conflict, "Idempotency-Key", "is being used by another checkout; retry")
 			}
 		}
@@ -75,13 +93,13 @@ func (db *DB) Checkout(ctx context.Context, actor account.Actor, in order.Checko
 		// A concurrent retry with the same key won the race: answer as it did.
 		err = db.Read(ctx, func(tx *Tx) error {
 			var err error
-			if o, err = tx.keyedOrder(ctx, actor.AccountID, idempotencyKey, hash); err == nil && o == nil {
+			if o, err = tx.keyedOrder(ctx, customerID, idempotencyKey, hash); err == nil && o == nil {
 				err = errs.E(errs.Conflict, "Idempotency-Key", "is being used by another checkout; retry")
 			}
 			return err
 		})
 	}
-	return o, errs.Wrap("store.Checkout", err)
+	return o, err
 }
 
 // keyedOrder returns the order an earlier checkout with key made, nil when
@@ -102,66 +120,100 @@ func (tx *Tx) keyedOrder(ctx context.Context, customerID int64, key, hash string
 	return tx.loadOrder(ctx, id)
 }
 
-// checkout does the work of Checkout in tx and returns the new order's id.
-func (tx *Tx) checkout(ctx context.Context, customerID int64, in order.CheckoutInput) (int64, error) {
-	s, err := tx.settings(ctx)
-	if err != nil {
-		return 0, err
+// checkoutPlan is what checkout decides before it writes anything: the
+// lines priced for the seller the order is attributed to, the coupon and
+// its discount. Checkout carries it out; Quote shows it. Both call
+// planCheckout, so a quote is priced by the code that places the order.
+type checkoutPlan struct {
+	s               *program.Settings
+	lines           []*cartLine
+	ain             order.AttributionInput
+	coupon          *couponRow
+	seller          *network.Distributor
+	gradeTier1      *money.Rate
+	goods, discount money.Amount
+}
+
+// planCheckout reads and checks everything checkout needs and writes
+// nothing; in must be normalized.
+func (tx *Tx) planCheckout(ctx context.Context, customerID int64, in order.CheckoutInput) (*checkoutPlan, error) {
+	p := &checkoutPlan{}
+	var err error
+	if p.s, err = tx.settings(ctx); err != nil {
+		return nil, err
 	}
-	if _, err := tx.region(ctx, in.ShipTo.RegionCode); errs.Is(err, errs.NotFound) {
-		return 0, errs.Invalidf("ship_to.region_code", "no such region")
-	} else if err != nil {
-		return 0, err
+	if err := tx.leafRegion(ctx, "ship_to.region_code", in.ShipTo.RegionCode); err != nil {
+		return nil, err
 	}
-	lines, err := tx.cartLines(ctx, in.Items)
-	if err != nil {
-		return 0, err
+	if p.lines, err = tx.cartLines(ctx, in.Items); err != nil {
+		return nil, err
 	}
 	// Who sells: the coupon entered, else the binding (order.Attribute).
 	var self int64
 	if err := tx.Get(ctx, "distributor", `SELECT id FROM distributors WHERE account_id = ?`, []any{customerID}, &self); err != nil && !errs.Is(err, errs.NotFound) {
-		return 0, err
+		return nil, err
 	}
-	ain := order.AttributionInput{CustomerDistributorID: self}
-	var coupon *couponRow
+	p.ain = order.AttributionInput{CustomerDistributorID: self}
 	if in.CouponCode != "" {
-		if coupon, err = tx.checkoutCoupon(ctx, in.CouponCode, self); err != nil {
-			return 0, err
+		if p.coupon, err = tx.checkoutCoupon(ctx, in.CouponCode, self); err != nil {
+			return nil, err
 		}
-		ain.Coupon = &order.Touch{DistributorID: coupon.distributorID, Active: coupon.distributorActive, CouponCode: coupon.code}
+		p.ain.Coupon = &order.Touch{DistributorID: p.coupon.distributorID, Active: p.coupon.distributorActive, CouponCode: p.coupon.code}
 	}
-	if ain.Binding, err = tx.bindingTouch(ctx, customerID); err != nil {
-		return 0, err
+	if p.ain.Binding, err = tx.bindingTouch(ctx, customerID); err != nil {
+		return nil, err
 	}
-	var seller *network.Distributor
-	var gradeTier1 *money.Rate
-	if a := order.Attribute(ain); a.DistributorID != 0 {
-		if seller, err = tx.distributor(ctx, a.DistributorID); err != nil {
-			return 0, err
+	if a := order.Attribute(p.ain); a.DistributorID != 0 {
+		if p.seller, err = tx.distributor(ctx, a.DistributorID); err != nil {
+			return nil, err
 		}
-		if seller.GradeID != 0 {
-			g, err := tx.grade(ctx, seller.GradeID)
+		if p.seller.GradeID != 0 {
+			g, err := tx.grade(ctx, p.seller.GradeID)
 			if err != nil {
-				return 0, err
+				return nil, err
 			}
-			gradeTier1 = g.Tier1Rate
+			p.gradeTier1 = g.Tier1Rate
 		}
 	}
-	if err := tx.price(ctx, sellerID(seller), lines); err != nil {
-		return 0, err
+	if err := tx.price(ctx, sellerID(p.seller), p.lines); err != nil {
+		return nil, err
 	}
-	var goods, baseTotal, discount money.Amount
-	bases := make([]money.Amount, len(lines))
-	for i, c := range lines {
-		goods += c.line.Base + c.line.Markup
+	var baseTotal money.Amount
+	for _, c := range p.lines {
+		p.goods += c.line.Base + c.line.Markup
 		baseTotal += c.line.Base
+	}
+	if p.coupon != nil {
+		if p.discount, err = p.coupon.discount(p.goods, baseTotal); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// allocate spreads the discount over the lines' bases to the cent.
+func (p *checkoutPlan) allocate() error {
+	bases := make([]money.Amount, len(p.lines))
+	for i, c := range p.lines {
 		bases[i] = c.line.Base
 	}
-	if coupon != nil {
-		if discount, err = coupon.discount(goods, baseTotal); err != nil {
-			return 0, err
-		}
+	parts, err := money.Allocate(p.discount, bases)
+	if err != nil {
+		return err
 	}
+	for i, c := range p.lines {
+		c.line.Discount, c.line.Base = parts[i], c.line.Base-parts[i]
+	}
+	return nil
+}
+
+// checkout does the work of Checkout in tx and returns the new order's id.
+func (tx *Tx) checkout(ctx context.Context, customerID int64, in order.CheckoutInput) (int64, error) {
+	p, err := tx.planCheckout(ctx, customerID, in)
+	if err != nil {
+		return 0, err
+	}
+	s, lines, coupon, seller := p.s, p.lines, p.coupon, p.seller
 	// Stock rows first, then the coupon: the lock order of every path that
 	// takes both (docs/money.md, "Lock order"); releasing an unpaid order
 	// takes them in the same order.
@@ -179,14 +231,10 @@ func (tx *Tx) checkout(ctx context.Context, customerID int64, in order.CheckoutI
 		if err != nil {
 			return 0, err
 		}
-		ain.Coupon.VisitID = visit
+		p.ain.Coupon.VisitID = visit
 	}
-	parts, err := money.Allocate(discount, bases)
-	if err != nil {
+	if err := p.allocate(); err != nil {
 		return 0, err
-	}
-	for i, c := range lines {
-		c.line.Discount, c.line.Base = parts[i], c.line.Base-parts[i]
 	}
 	var agent *commission.Agent
 	if a, ok, err := tx.agentFor(ctx, in.ShipTo.RegionCode); err != nil {
@@ -195,14 +243,14 @@ func (tx *Tx) checkout(ctx context.Context, customerID int64, in order.CheckoutI
 		agent = &commission.Agent{DistributorID: a.DistributorID, Rate: s.AreaRate}
 	}
 	for _, c := range lines {
-		c.line.Snapshot = snapshot(s.CurrencyCode, c.supplierID, seller, gradeTier1, s.Tiers, s.TierRates, s.PlatformRate,
+		c.line.Snapshot = snapshot(s.CurrencyCode, c.supplierID, seller, p.gradeTier1, s.Tiers, s.TierRates, s.PlatformRate,
 			s.CommissionCap, agent, c.productRule, c.sku.Commission)
 		// Split now, so that booking at payment cannot fail on this line.
 		if _, err := commission.Split(c.line.Snapshot, commission.Line{Base: c.line.Base, Markup: c.line.Markup, Quantity: c.line.Quantity}); err != nil {
 			return 0, err
 		}
 	}
-	attribution := order.Attribute(ain) // again, now that the coupon's visit is known
+	attribution := order.Attribute(p.ain) // again, now that the coupon's visit is known
 	attr, err := json.Marshal(attribution)
 	if err != nil {
 		return 0, err
@@ -211,6 +259,7 @@ func (tx *Tx) checkout(ctx context.Context, customerID int64, in order.CheckoutI
 	if coupon != nil {
 		couponID = coupon.id
 	}
+	goods, discount := p.goods, p.discount
 	id, err := tx.Insert(ctx, `INSERT INTO orders (customer_account_id, seller_id, attribution, coupon_id, currency, goods_total,
 		discount, total, ship_region, ship_name, ship_phone, ship_address, settings_version, status, created_at, pay_by)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -230,11 +279,22 @@ func sellerID(d *network.Distributor) int64 {
 	return d.ID
 }
 
-// reserve routes each line and reserves its stock. Lines are reserved in
-// SKU order so that concurrent checkouts lock stock rows in one order (no
-// deadlock on PostgreSQL); a conditional UPDATE that finds the stock gone
-// moves on to the next candidate.
+// reserve routes each line and reserves its stock with a conditional
+// UPDATE; one that finds the stock gone moves on to the next candidate.
 func (tx *Tx) reserve(ctx context.Context, region string, lines []*cartLine) error {
+	return tx.route(ctx, region, lines, func(w order.Candidate, rl order.RouteLine) (bool, error) {
+		n, err := tx.ExecN(ctx, `UPDATE stock SET reserved = reserved + ?, updated_at = ?
+			WHERE warehouse_id = ? AND sku_id = ? AND on_hand - reserved >= ?`, rl.Quantity, ts(tx.Now()), w.WarehouseID, rl.SKUID, rl.Quantity)
+		return n == 1, err
+	})
+}
+
+// route sets each line's warehouse: for each line the candidates
+// order.Rank lists, best first, until take takes the stock (checkout
+// reserves it; a quote takes what it read). Lines go in SKU order so that
+// concurrent checkouts lock stock rows in one order (no deadlock on
+// PostgreSQL).
+func (tx *Tx) route(ctx context.Context, region string, lines []*cartLine, take func(w order.Candidate, rl order.RouteLine) (bool, error)) error {
 	cands, err := tx.routeCandidates(ctx, lines)
 	if err != nil {
 		return err
@@ -248,12 +308,11 @@ func (tx *Tx) reserve(ctx context.Context, region string, lines []*cartLine) err
 		c := lines[i]
 		rl := order.RouteLine{SKUID: c.sku.ID, SupplierID: c.supplierID, Quantity: c.item.Quantity}
 		for _, w := range order.Rank(region, rl, cands) {
-			n, err := tx.ExecN(ctx, `UPDATE stock SET reserved = reserved + ?, updated_at = ?
-				WHERE warehouse_id = ? AND sku_id = ? AND on_hand - reserved >= ?`, rl.Quantity, ts(tx.Now()), w.WarehouseID, rl.SKUID, rl.Quantity)
+			ok, err := take(w, rl)
 			if err != nil {
 				return err
 			}
-			if n == 1 {
+			if ok {
 				c.line.WarehouseID = w.WarehouseID
 				w.Available[rl.SKUID] -= rl.Quantity // the map is shared with cands
 				break

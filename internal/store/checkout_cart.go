@@ -52,7 +52,7 @@ func (tx *Tx) cartLines(ctx context.Context, items []order.Item) ([]*cartLine, e
 			return nil, err
 		}
 		c.sku, c.productID = sku, sku.ProductID
-		if !onSale || !sku.OnSale || status != string(catalog.Approved) {
+		if !forSale(onSale, sku.OnSale, status) {
 			return nil, errs.Invalidf(field, "SKU %d is not for sale", it.SKUID)
 		}
 		if c.productRule, err = catalog.UnmarshalCommission(string(comm)); err != nil {
@@ -61,6 +61,13 @@ func (tx *Tx) cartLines(ctx context.Context, items []order.Item) ([]*cartLine, e
 		out[i] = c
 	}
 	return out, nil
+}
+
+// forSale is whether a SKU may be bought: it and its product on sale, its
+// supplier approved. Checkout refuses anything else; a cart shows it as no
+// longer for sale.
+func forSale(productOnSale, skuOnSale bool, supplierStatus string) bool {
+	return productOnSale && skuOnSale && supplierStatus == string(catalog.Approved)
 }
 
 // price sets each line's unit prices: the seller's shop price where the

@@ -117,7 +117,7 @@ func TestFiguresFollowOrdersAndRefunds(t *testing.T) {
 		w := newFiguresWorld(t, db)
 		deep := w.buy(w.customer(w.d6), "CN.44.03.05", order.Item{SKUID: w.tea, Quantity: 2}, order.Item{SKUID: w.cup, Quantity: 1})
 		w.buy(w.customer(w.seller), "CN.11.01.05", order.Item{SKUID: w.tea, Quantity: 3})
-		anon := w.buy(w.customer(nil), "CN.51.01", order.Item{SKUID: w.cup, Quantity: 2})
+		anon := w.buy(w.customer(nil), "CN.51.01.04", order.Item{SKUID: w.cup, Quantity: 2})
 
 		if f := w.figures(w.root.ID); f.TeamSales != 0 {
 			t.Fatalf("figures before any fold: %+v", f)

@@ -226,7 +226,7 @@ func TestLifecycle(t *testing.T) {
 		// A later order of one tea (bound by the coupon: the shop price), not
 		// in the agent's area: base 19.99, markup 3.00. Its 1.99 + 3.00 for
 		// the seller pay the 4.20 of debt first.
-		o2 := w.checkout(w.cust, cart("CN.11", order.Item{SKUID: w.a1, Quantity: 1}), "")
+		o2 := w.checkout(w.cust, cart("CN.11.01.05", order.Item{SKUID: w.a1, Quantity: 1}), "")
 		if o2.Total != 2299 || o2.Lines[0].Snapshot.Agent != nil {
 			t.Fatalf("order 2 %+v", o2)
 		}
@@ -251,7 +251,7 @@ func TestLifecycle(t *testing.T) {
 		cust2 := w.account(account.Customer)
 		_, _, err = db.RecordVisit(w.ctx, cust2, link.Code, "")
 		w.must(err)
-		o3 := w.checkout(cust2, cart("CN.44.01", order.Item{SKUID: w.b1, Quantity: 2}), "")
+		o3 := w.checkout(cust2, cart("CN.44.01.06", order.Item{SKUID: w.b1, Quantity: 2}), "")
 		if s := o3.Lines[0].Snapshot; o3.SellerID != founder.ID || len(s.Upline) != 0 || s.Agent == nil {
 			t.Fatalf("order 3 %+v", o3)
 		}

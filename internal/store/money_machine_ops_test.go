@@ -51,7 +51,7 @@ func (m *moneyMachine) checkout(rt *rapid.T, solo bool) *mmOp {
 	if len(items) == 0 {
 		items = append(items, order.Item{SKUID: m.skus[0], Quantity: 1})
 	}
-	in := cart(oneOf(rt, "ship to", []string{"CN.44.03.05", "CN.11"}), items...)
+	in := cart(oneOf(rt, "ship to", []string{"CN.44.03.05", "CN.11.01.05"}), items...)
 	in.CouponCode = oneOf(rt, "coupon", []string{"", "", "SAVE5", "LIMIT3", "TENPCT"})
 	op := &mmOp{name: "checkout", points: []string{"checkout.stock.reserved"}, clean: noErr}
 	if in.CouponCode != "" {

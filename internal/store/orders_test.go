@@ -121,7 +121,7 @@ func TestCheckoutPricingAndPayment(t *testing.T) {
 
 		// Twenty concurrent deliveries of another order's callback: one applies.
 		// The coupon bound the customer to the seller, so its price applies.
-		o2 := w.checkout(w.cust, cart("CN.11", order.Item{SKUID: a1, Quantity: 1}), "")
+		o2 := w.checkout(w.cust, cart("CN.11.01.05", order.Item{SKUID: a1, Quantity: 1}), "")
 		if o2.Attribution.Source != order.FromBinding || o2.Total != 2299 {
 			t.Fatalf("second order %+v", o2)
 		}
@@ -151,7 +151,7 @@ func TestCheckoutPricingAndPayment(t *testing.T) {
 
 		// A payment for a cancelled order is recorded and owed back; its
 		// refund, once made, shows on it.
-		o3 := w.checkout(w.cust, cart("CN.11", order.Item{SKUID: a1, Quantity: 1}), "")
+		o3 := w.checkout(w.cust, cart("CN.11.01.05", order.Item{SKUID: a1, Quantity: 1}), "")
 		if _, err := db.StartPayment(w.ctx, w.cust, o3.ID, "sandbox", "ref-3"); err != nil {
 			t.Fatal(err)
 		}
@@ -195,11 +195,11 @@ func TestCheckoutRouting(t *testing.T) {
 		if got := route("CN.44.03.05", 1); got != wSZ {
 			t.Fatalf("1 unit went to %d, want the city warehouse %d", got, wSZ)
 		}
-		if got := route("CN.11", 1); got != wCN {
+		if got := route("CN.11.01.05", 1); got != wCN {
 			t.Fatalf("went to %d, want %d", got, wCN)
 		}
 		before := w.int(`SELECT SUM(reserved) FROM stock`)
-		_, err := db.Checkout(w.ctx, w.cust, cart("CN.44", order.Item{SKUID: sku, Quantity: 11}), "")
+		_, err := db.Checkout(w.ctx, w.cust, cart("CN.44.03.05", order.Item{SKUID: sku, Quantity: 11}), "")
 		wantCode(t, err, errs.Conflict, "items[0].sku_id")
 		if after := w.int(`SELECT SUM(reserved) FROM stock`); after != before || w.int(`SELECT COUNT(*) FROM orders`) != 3 {
 			t.Fatal("a refused checkout changed stock or orders")
@@ -216,7 +216,7 @@ func TestCheckoutSnapshotBinding(t *testing.T) {
 		w.warehouse(w.a, "cn", 0, []string{"CN"}, map[int64]int64{sku: 10})
 		w.shopPrice(w.root, p.ID, sku, 1600) // above the ceiling now: retail applies
 		w.bind(w.cust, w.root)
-		o := w.checkout(w.cust, cart("CN.11", order.Item{SKUID: sku, Quantity: 1}), "")
+		o := w.checkout(w.cust, cart("CN.11.01.05", order.Item{SKUID: sku, Quantity: 1}), "")
 		s := o.Lines[0].Snapshot
 		if o.Attribution.Source != order.FromBinding || s.SellerID != w.root.ID || len(s.Upline) != 0 || s.Agent != nil || len(s.Rules) != 2 || s.Rules[0].Rate != 1000 {
 			t.Fatalf("attribution %+v snapshot %+v", o.Attribution, s)
@@ -227,7 +227,7 @@ func TestCheckoutSnapshotBinding(t *testing.T) {
 		// The seller buying from itself: no seller, no markup.
 		w.shopPrice(w.seller, p.ID, sku, 1200)
 		w.bind(w.sellerActor, w.seller)
-		o = w.checkout(w.sellerActor, cart("CN.11", order.Item{SKUID: sku, Quantity: 1}), "")
+		o = w.checkout(w.sellerActor, cart("CN.11.01.05", order.Item{SKUID: sku, Quantity: 1}), "")
 		if o.SellerID != 0 || o.Attribution.Source != order.FromNone || o.Total != 1000 {
 			t.Fatalf("self purchase %+v", o)
 		}
@@ -249,7 +249,7 @@ func TestCheckoutRefused(t *testing.T) {
 		w.coupon(w.seller, "ONCE", "percent", 1000, 1)
 		w.coupon(w.seller, "BIG", "amount", 100, 0)
 		w.exec(`UPDATE coupons SET min_order = 5000 WHERE code = 'BIG'`)
-		ok := cart("CN.11", order.Item{SKUID: sku, Quantity: 1})
+		ok := cart("CN.11.01.05", order.Item{SKUID: sku, Quantity: 1})
 		withCoupon := func(c string) order.CheckoutInput { in := ok; in.CouponCode = c; return in }
 		for _, c := range []struct {
 			name  string
@@ -260,9 +260,11 @@ func TestCheckoutRefused(t *testing.T) {
 		}{
 			{"anonymous", account.Actor{}, ok, errs.Unauthorized, ""},
 			{"supplier only", w.op, ok, errs.Forbidden, ""},
-			{"quantity", w.cust, cart("CN.11", order.Item{SKUID: sku, Quantity: 0}), errs.Invalid, "items[0].quantity"},
-			{"unknown sku", w.cust, cart("CN.11", order.Item{SKUID: 999, Quantity: 1}), errs.Invalid, "items[0].sku_id"},
+			{"quantity", w.cust, cart("CN.11.01.05", order.Item{SKUID: sku, Quantity: 0}), errs.Invalid, "items[0].quantity"},
+			{"unknown sku", w.cust, cart("CN.11.01.05", order.Item{SKUID: 999, Quantity: 1}), errs.Invalid, "items[0].sku_id"},
 			{"unknown region", w.cust, cart("CN.99", order.Item{SKUID: sku, Quantity: 1}), errs.Invalid, "ship_to.region_code"},
+			{"province", w.cust, cart("CN.44", order.Item{SKUID: sku, Quantity: 1}), errs.Invalid, "ship_to.region_code"},
+			{"city with districts", w.cust, cart("CN.44.03", order.Item{SKUID: sku, Quantity: 1}), errs.Invalid, "ship_to.region_code"},
 			{"unknown coupon", w.cust, withCoupon("NOPE"), errs.Invalid, "coupon_code"},
 			{"min order", w.cust, withCoupon("BIG"), errs.Invalid, "coupon_code"},
 			{"own coupon", w.sellerActor, withCoupon("ONCE"), errs.Invalid, "coupon_code"},
@@ -290,21 +292,21 @@ func TestCheckoutIdempotent(t *testing.T) {
 		p := w.product(w.a, "Tea", [2]int64{1000, 0})
 		sku := p.SKUs[0].ID
 		wh := w.warehouse(w.a, "cn", 0, []string{"CN"}, map[int64]int64{sku: 10})
-		in := cart("CN.11", order.Item{SKUID: sku, Quantity: 2})
+		in := cart("CN.11.01.05", order.Item{SKUID: sku, Quantity: 2})
 		o1 := w.checkout(w.cust, in, "key-1")
 		in2 := in
 		in2.ShipTo.Name = "  Li Lei " // the same once normalized
 		if o2 := w.checkout(w.cust, in2, "key-1"); o2.ID != o1.ID {
 			t.Fatalf("retry made order %d, want %d", o2.ID, o1.ID)
 		}
-		other := cart("CN.11", order.Item{SKUID: sku, Quantity: 3})
+		other := cart("CN.11.01.05", order.Item{SKUID: sku, Quantity: 3})
 		_, err := db.Checkout(w.ctx, w.cust, other, "key-1")
 		wantCode(t, err, errs.Conflict, "Idempotency-Key")
 		if _, r := w.stock(wh, sku); r != 2 {
 			t.Fatalf("reserved %d", r)
 		}
 		// Concurrent retries with one key: one order, reserved once.
-		in4 := cart("CN.11", order.Item{SKUID: sku, Quantity: 1})
+		in4 := cart("CN.11.01.05", order.Item{SKUID: sku, Quantity: 1})
 		ids := make([]int64, 10)
 		var wg sync.WaitGroup
 		for i := range ids {
@@ -345,7 +347,7 @@ func TestCheckoutConcurrentLastUnits(t *testing.T) {
 		var wg sync.WaitGroup
 		for range 50 {
 			wg.Go(func() {
-				_, err := db.Checkout(w.ctx, w.cust, cart("CN.11", order.Item{SKUID: sku, Quantity: 1}), "")
+				_, err := db.Checkout(w.ctx, w.cust, cart("CN.11.01.05", order.Item{SKUID: sku, Quantity: 1}), "")
 				mu.Lock()
 				defer mu.Unlock()
 				switch {
@@ -374,7 +376,7 @@ func TestOrderVisibility(t *testing.T) {
 		w.warehouse(w.a, "a", 0, []string{"CN"}, map[int64]int64{pa.SKUs[0].ID: 5})
 		w.warehouse(w.b, "b", 0, []string{"CN"}, map[int64]int64{pb.SKUs[0].ID: 5})
 		w.bind(w.cust, w.seller)
-		o := w.checkout(w.cust, cart("CN.11", order.Item{SKUID: pa.SKUs[0].ID, Quantity: 1}, order.Item{SKUID: pb.SKUs[0].ID, Quantity: 1}), "")
+		o := w.checkout(w.cust, cart("CN.11.01.05", order.Item{SKUID: pa.SKUs[0].ID, Quantity: 1}, order.Item{SKUID: pb.SKUs[0].ID, Quantity: 1}), "")
 		other := w.account(account.Customer)
 		for _, c := range []struct {
 			name    string

@@ -59,7 +59,7 @@ func TestOverridesResolvePerTier(t *testing.T) {
 		k1, k2 := p.SKUs[0].ID, p.SKUs[1].ID
 		w.warehouse(w.a, "A", 0, []string{"CN"}, map[int64]int64{k1: 5, k2: 5})
 		w.bind(w.cust, w.seller)
-		o := w.checkout(w.cust, cart("CN.44", order.Item{SKUID: k1, Quantity: 2}, order.Item{SKUID: k2, Quantity: 1}), "")
+		o := w.checkout(w.cust, cart("CN.44.03.05", order.Item{SKUID: k1, Quantity: 2}, order.Item{SKUID: k2, Quantity: 1}), "")
 		want := [][]commission.TierRule{
 			{rule(commission.Fixed(150), commission.FromSKU), rule(commission.Rate(1300), commission.FromProduct), rule(commission.Rate(200), commission.FromProgram)},
 			{rule(commission.Rate(1500), commission.FromGrade), rule(commission.Rate(1300), commission.FromProduct), rule(commission.Rate(200), commission.FromProgram)},
@@ -115,7 +115,7 @@ func TestMigrationKeepsOverrides(t *testing.T) {
 		k0, k1 := p.SKUs[0].ID, p.SKUs[1].ID
 		w.warehouse(w.a, "A", 0, []string{"CN"}, map[int64]int64{k0: 5, k1: 5})
 		w.bind(w.cust, w.seller)
-		o := w.checkout(w.cust, cart("CN.44", order.Item{SKUID: k0, Quantity: 1}, order.Item{SKUID: k1, Quantity: 1}), "")
+		o := w.checkout(w.cust, cart("CN.44.03.05", order.Item{SKUID: k0, Quantity: 1}, order.Item{SKUID: k1, Quantity: 1}), "")
 		if got, want := o.Lines[0].Snapshot.Rules, []commission.TierRule{rule(commission.Rate(1500), commission.FromProduct), rule(commission.Rate(0), commission.FromProduct)}; !slices.Equal(got, want) {
 			t.Fatalf("product override after migration: %v; want %v", got, want)
 		}
@@ -140,7 +140,7 @@ func TestOldSnapshotBooksAsBefore(t *testing.T) {
 		k := p.SKUs[0].ID
 		w.warehouse(w.a, "A", 0, []string{"CN"}, map[int64]int64{k: 5})
 		w.bind(w.cust, w.seller)
-		o := w.checkout(w.cust, cart("CN.44", order.Item{SKUID: k, Quantity: 1}), "")
+		o := w.checkout(w.cust, cart("CN.44.03.05", order.Item{SKUID: k, Quantity: 1}), "")
 		old := fmt.Sprintf(`{"currency":"CNY","supplier_id":%d,"seller_id":%d,"upline":[%d],"rules":[{"kind":"fixed","per_unit":2000},{"kind":"fixed","per_unit":2000}],"platform_rate_bp":1000,"cap_bp":3000}`,
 			w.supA.ID, w.seller.ID, w.mid.ID)
 		w.exec(`UPDATE order_lines SET snapshot = ? WHERE id = ?`, old, o.Lines[0].ID)

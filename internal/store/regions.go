@@ -93,3 +93,22 @@ func (tx *Tx) checkRegions(ctx context.Context, field string, codes []string) er
 	}
 	return nil
 }
+
+// leafRegion refuses a code that is not in the region table or has regions
+// below it: an address names a county-level division, or a city that has
+// none (Dongguan), never a province or a city with districts.
+func (tx *Tx) leafRegion(ctx context.Context, field, code string) error {
+	if _, err := tx.region(ctx, code); errs.Is(err, errs.NotFound) {
+		return errs.Invalidf(field, "no region has code %s", code)
+	} else if err != nil {
+		return err
+	}
+	below, err := tx.Exists(ctx, `SELECT 1 FROM regions WHERE parent_code = ?`, code)
+	if err != nil {
+		return err
+	}
+	if below {
+		return errs.Invalidf(field, "%s has regions below it: choose a district or county", code)
+	}
+	return nil
+}

@@ -209,17 +209,23 @@ func (db *DB) AttributedSeller(ctx context.Context, actor account.Actor) (int64,
 	}
 	var seller int64
 	err := db.Read(ctx, func(tx *Tx) error {
-		var self int64
-		err := tx.Get(ctx, "distributor", `SELECT id FROM distributors WHERE account_id = ?`, []any{customer}, &self)
-		if err != nil && !errs.Is(err, errs.NotFound) {
-			return err
-		}
-		touch, err := tx.bindingTouch(ctx, customer)
-		if err != nil {
-			return err
-		}
-		seller = order.Attribute(order.AttributionInput{CustomerDistributorID: self, Binding: touch}).DistributorID
-		return nil
+		var err error
+		seller, err = tx.attributedSeller(ctx, customer)
+		return err
 	})
 	return seller, errs.Wrap("store.AttributedSeller", err)
+}
+
+// attributedSeller is AttributedSeller for a customer's account.
+func (tx *Tx) attributedSeller(ctx context.Context, customer int64) (int64, error) {
+	var self int64
+	err := tx.Get(ctx, "distributor", `SELECT id FROM distributors WHERE account_id = ?`, []any{customer}, &self)
+	if err != nil && !errs.Is(err, errs.NotFound) {
+		return 0, err
+	}
+	touch, err := tx.bindingTouch(ctx, customer)
+	if err != nil {
+		return 0, err
+	}
+	return order.Attribute(order.AttributionInput{CustomerDistributorID: self, Binding: touch}).DistributorID, nil
 }
