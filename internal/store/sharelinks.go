@@ -173,7 +173,7 @@ func (db *DB) ShopProduct(ctx context.Context, distributorID, productID int64) (
 		if err := tx.publicDistributor(ctx, distributorID); err != nil {
 			return err
 		}
-		items, err := tx.shopItems(ctx, distributorID, 0, 1, productID)
+		items, err := tx.shopItems(ctx, distributorID, ShopItemFilter{Limit: 1}, productID)
 		if err != nil {
 			return err
 		}

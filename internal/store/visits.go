@@ -113,31 +113,8 @@ func (db *DB) ClaimVisits(ctx context.Context, actor account.Actor, visitor stri
 	}
 	res := &ClaimResult{}
 	err := db.Write(ctx, func(tx *Tx) error {
-		st, err := tx.settings(ctx)
+		v, err := tx.visitToClaim(ctx, visitor)
 		if err != nil {
-			return err
-		}
-		order := `ASC`
-		if st.Binding.Mode == program.LastTouch {
-			order = `DESC`
-		}
-		var v *Visit
-		err = tx.One(ctx, "visit", `SELECT v.id, v.distributor_id, v.channel, v.link_code, v.coupon_code, v.product_id, v.at
-			FROM visits v JOIN distributors d ON d.id = v.distributor_id
-			WHERE v.visitor = ? AND v.customer_account_id IS NULL AND d.status = ?
-			ORDER BY v.at `+order+`, v.id `+order+` LIMIT 1`, []any{visitor, string(network.Active)},
-			func(scan func(...any) error) error {
-				v = &Visit{Visitor: visitor, CustomerAccountID: customer}
-				var link, coupon nullableString
-				var product nullableInt
-				var at int64
-				if err := scan(&v.ID, &v.DistributorID, &v.Channel, &link, &coupon, &product, &at); err != nil {
-					return sqldb.MapErr(err)
-				}
-				v.LinkCode, v.CouponCode, v.ProductID, v.At = string(link), string(coupon), int64(product), fromTS(at)
-				return nil
-			})
-		if err != nil && !errs.Is(err, errs.NotFound) {
 			return err
 		}
 		n, err := tx.ExecN(ctx, `UPDATE visits SET customer_account_id = ? WHERE visitor = ? AND customer_account_id IS NULL`, customer, visitor)
@@ -146,11 +123,46 @@ func (db *DB) ClaimVisits(ctx context.Context, actor account.Actor, visitor stri
 		}
 		res.Claimed = int(n)
 		if v != nil {
+			v.CustomerAccountID = customer
 			res.Event, err = tx.applyTouch(ctx, customer, v)
 		}
 		return err
 	})
 	return res, errs.Wrap("store.ClaimVisits", err)
+}
+
+// visitToClaim is the unclaimed visit of visitor that binds when it is
+// claimed: the earliest, or under last_touch the latest, among visits of
+// distributors still active; nil for none.
+func (tx *Tx) visitToClaim(ctx context.Context, visitor string) (*Visit, error) {
+	st, err := tx.settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	order := `ASC`
+	if st.Binding.Mode == program.LastTouch {
+		order = `DESC`
+	}
+	var v *Visit
+	err = tx.One(ctx, "visit", `SELECT v.id, v.distributor_id, v.channel, v.link_code, v.coupon_code, v.product_id, v.at
+		FROM visits v JOIN distributors d ON d.id = v.distributor_id
+		WHERE v.visitor = ? AND v.customer_account_id IS NULL AND d.status = ?
+		ORDER BY v.at `+order+`, v.id `+order+` LIMIT 1`, []any{visitor, string(network.Active)},
+		func(scan func(...any) error) error {
+			v = &Visit{Visitor: visitor}
+			var link, coupon nullableString
+			var product nullableInt
+			var at int64
+			if err := scan(&v.ID, &v.DistributorID, &v.Channel, &link, &coupon, &product, &at); err != nil {
+				return sqldb.MapErr(err)
+			}
+			v.LinkCode, v.CouponCode, v.ProductID, v.At = string(link), string(coupon), int64(product), fromTS(at)
+			return nil
+		})
+	if errs.Is(err, errs.NotFound) {
+		return nil, nil
+	}
+	return v, err
 }
 
 // BindFromCoupon records a coupon touch by the signed-in actor (a coupon
