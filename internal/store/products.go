@@ -106,9 +106,6 @@ func (db *DB) Product(ctx context.Context, actor account.Actor, id int64) (*cata
 type ProductFilter struct {
 	SupplierID int64
 	CategoryID int64
-	// WithSubcategories: CategoryID's subcategories' products too, as
-	// customers browse a category.
-	WithSubcategories bool
 	// Query: words the title holds, each anywhere in it, case aside for
 	// Latin letters; at most MaxQuery characters.
 	Query  string
@@ -141,7 +138,7 @@ func (db *DB) Products(ctx context.Context, actor account.Actor, f ProductFilter
 			q += ` AND p.supplier_id = ?`
 			args = append(args, f.SupplierID)
 		}
-		q, args = productWhere(q, args, f.CategoryID, f.WithSubcategories, f.Query)
+		q, args = productWhere(q, args, f.CategoryID, false, f.Query)
 		if f.OnSale != nil {
 			q += ` AND p.on_sale = ?`
 			args = append(args, *f.OnSale)

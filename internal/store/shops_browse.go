@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
+	"sharemall/internal/catalog"
 	"sharemall/internal/errs"
 	"sharemall/internal/sqldb"
 )
@@ -51,6 +54,49 @@ func productWhere(q string, args []any, category int64, sub bool, query string) 
 // likeEscape makes s match itself in a LIKE pattern that escapes with '!'.
 func likeEscape(s string) string {
 	return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(s)
+}
+
+// RetailItems lists the catalog as a customer with no seller buys it:
+// products on sale from approved suppliers with a SKU on sale, each SKU at
+// the price checkout charges when no distributor is credited (retail), in
+// product id order (Position is the product id, the page cursor). f's
+// category takes its subcategories in; OnSale and SupplierID are ignored.
+// It returns up to Limit+1 items.
+func (db *DB) RetailItems(ctx context.Context, f ProductFilter) ([]ShopItem, error) {
+	if err := checkQuery(f.Query); err != nil {
+		return nil, errs.Wrap("store.RetailItems", err)
+	}
+	var items []ShopItem
+	err := db.Read(ctx, func(tx *Tx) error {
+		q := `SELECT p.id, p.supplier_id, p.title, p.description, p.images, s.allow_markup
+			FROM products p JOIN suppliers s ON s.id = p.supplier_id
+			WHERE p.id > ? AND p.on_sale = ? AND s.status = ?
+			AND EXISTS (SELECT 1 FROM skus k WHERE k.product_id = p.id AND k.on_sale = ?)`
+		args := []any{f.After, true, string(catalog.Approved), true}
+		q, args = productWhere(q, args, f.CategoryID, true, f.Query)
+		q += ` ORDER BY p.id LIMIT ?`
+		args = append(args, limitPlusOne(f.Limit))
+		allow := map[int64]bool{}
+		err := tx.Each(ctx, q, args, func(scan func(...any) error) error {
+			var it ShopItem
+			var images string
+			var markup bool
+			if err := scan(&it.ProductID, &it.SupplierID, &it.Title, &it.Description, &images, &markup); err != nil {
+				return sqldb.MapErr(err)
+			}
+			if err := json.Unmarshal([]byte(images), &it.Images); err != nil {
+				return fmt.Errorf("store: product %d images: %w", it.ProductID, err)
+			}
+			it.Position, allow[it.ProductID] = it.ProductID, markup
+			items = append(items, it)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return tx.shopSKUs(ctx, 0, items, allow)
+	})
+	return items, errs.Wrap("store.RetailItems", err)
 }
 
 // LowStock is the number of units at or under which a SKU shows as

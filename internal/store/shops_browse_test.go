@@ -15,9 +15,9 @@ import (
 	"sharemall/internal/testutil"
 )
 
-// TestSearchProducts: the catalog and a shop narrowed by words of the
-// title (any case, % and _ taken literally) and by a category with its
-// subcategories.
+// TestSearchProducts: the catalog at retail and a shop narrowed by words
+// of the title (any case, % and _ taken literally) and by a category with
+// its subcategories.
 func TestSearchProducts(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		w := newShopWorld(t, db)
@@ -56,6 +56,22 @@ func TestSearchProducts(t *testing.T) {
 			}
 			return out
 		}
+		retailTitles := func(f store.ProductFilter) []string {
+			t.Helper()
+			f.Limit = 50
+			items, err := db.RetailItems(w.ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, it := range items {
+				if it.Position != it.ProductID || len(it.SKUs) != 1 || it.SKUs[0].Price != 100 {
+					t.Errorf("retail item %+v", it)
+				}
+				out = append(out, it.Title)
+			}
+			return out
+		}
 		shopTitles := func(f store.ShopItemFilter) []string {
 			t.Helper()
 			f.Limit = 50
@@ -85,18 +101,25 @@ func TestSearchProducts(t *testing.T) {
 			{"black", green.ID, nil},
 		} {
 			name := fmt.Sprintf("%q in %d", tc.query, tc.category)
-			if got := catalogTitles(store.ProductFilter{Query: tc.query, CategoryID: tc.category, WithSubcategories: true}); !slices.Equal(got, tc.want) {
+			if got := retailTitles(store.ProductFilter{Query: tc.query, CategoryID: tc.category}); !slices.Equal(got, tc.want) {
 				t.Errorf("catalog %s = %q, want %q", name, got, tc.want)
+			}
+			if tc.category == 0 {
+				if got := catalogTitles(store.ProductFilter{Query: tc.query}); !slices.Equal(got, tc.want) {
+					t.Errorf("products %s = %q, want %q", name, got, tc.want)
+				}
 			}
 			if got := shopTitles(store.ShopItemFilter{Query: tc.query, CategoryID: tc.category}); !slices.Equal(got, tc.want) {
 				t.Errorf("shop %s = %q, want %q", name, got, tc.want)
 			}
 		}
-		// Without WithSubcategories the API's exact category stays.
+		// The API's list keeps its exact category.
 		if got := catalogTitles(store.ProductFilter{CategoryID: tea.ID}); !slices.Equal(got, []string{"Black tea 100%"}) {
 			t.Errorf("exact category = %q", got)
 		}
 		_, err = db.Products(w.ctx, account.Actor{}, store.ProductFilter{Query: strings.Repeat("x", store.MaxQuery+1)})
+		wantCode(t, err, errs.Invalid, "q")
+		_, err = db.RetailItems(w.ctx, store.ProductFilter{Query: strings.Repeat("龙", store.MaxQuery+1)})
 		wantCode(t, err, errs.Invalid, "q")
 		_, err = db.SearchShopItems(w.ctx, w.seller.ID, store.ShopItemFilter{Query: "a b c d e f"})
 		wantCode(t, err, errs.Invalid, "q")

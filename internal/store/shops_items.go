@@ -283,17 +283,26 @@ func (tx *Tx) shopItems(ctx context.Context, distributorID int64, f ShopItemFilt
 		items = append(items, it)
 		return nil
 	})
-	if err != nil || len(items) == 0 {
-		return items, err
+	if err != nil {
+		return nil, err
+	}
+	return items, tx.shopSKUs(ctx, distributorID, items, allow)
+}
+
+// shopSKUs fills in the items' SKUs on sale at distributorID's prices (0:
+// no shop, so retail); allow says, by product, whether its supplier allows markup.
+func (tx *Tx) shopSKUs(ctx context.Context, distributorID int64, items []ShopItem, allow map[int64]bool) error {
+	if len(items) == 0 {
+		return nil
 	}
 	index := map[int64]int{}
-	args = []any{distributorID}
+	args := []any{distributorID}
 	for i, it := range items {
 		index[it.ProductID] = i
 		args = append(args, it.ProductID)
 	}
 	args = append(args, true)
-	err = tx.Each(ctx, `SELECT k.id, k.product_id, k.code, k.options, k.retail_price, k.price_ceiling, sp.price
+	return tx.Each(ctx, `SELECT k.id, k.product_id, k.code, k.options, k.retail_price, k.price_ceiling, sp.price
 		FROM skus k LEFT JOIN shop_prices sp ON sp.sku_id = k.id AND sp.distributor_id = ?
 		WHERE k.product_id IN (`+sqldb.Placeholders(len(items))+`) AND k.on_sale = ? ORDER BY k.id`, args,
 		func(scan func(...any) error) error {
@@ -317,5 +326,4 @@ func (tx *Tx) shopItems(ctx context.Context, distributorID int64, f ShopItemFilt
 			items[i].SKUs = append(items[i].SKUs, k)
 			return nil
 		})
-	return items, err
 }
