@@ -371,3 +371,13 @@ func TestQuoteAndCartCheckoutAPI(t *testing.T) {
 		ta.do("GET", "/api/v1/orders/"+itoa(placed.id()), w.cust, nil).must(t, 200)
 	})
 }
+
+// visitorOf is the visitor cookie a response set, "" for none.
+func visitorOf(res *response) string {
+	for _, c := range (&http.Response{Header: res.Header}).Cookies() {
+		if c.Name == VisitorCookie {
+			return c.Value
+		}
+	}
+	return ""
+}

@@ -14,13 +14,14 @@ import (
 )
 
 // VisitorCookie holds an anonymous browser's token, so visits made before
-// signing in can be claimed afterwards (POST /api/v1/me/visits/claim).
+// signing in can be claimed afterwards (POST /api/v1/me/visits/claim). The
+// share-link landing (GET /s/{code}) is a web page: internal/web records
+// the visit and sets the cookie.
 const VisitorCookie = session.VisitorCookie
 
 func (s *Server) routesShareLinks() {
 	s.handle("POST /api/v1/share-links", s.createShareLink)
 	s.handle("GET /api/v1/share-links/{code}/poster.png", s.sharePoster)
-	s.handle("GET /s/{code}", s.openShareLink)
 	s.handle("GET /api/v1/shops/{distributor_id}/products/{product_id}", s.getShopProduct)
 	s.handle("POST /api/v1/me/visits/claim", s.claimVisits)
 	s.handle("GET /api/v1/me/binding", s.myBinding)
@@ -88,42 +89,6 @@ func (s *Server) sharePoster(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "public, max-age=86400")
 	w.WriteHeader(http.StatusOK)
 	w.Write(png)
-	return nil
-}
-
-// openShareLink records the visit (binding a signed-in customer) and sends
-// the browser on to the shop, or to the product at the price checkout will
-// charge: the shop-product of the seller the order would be attributed to.
-// For an anonymous visitor that is the link's distributor (the binding is
-// made when it signs in); for a signed-in customer its binding after this
-// visit decides, and with no seller (its own link, say) the catalog product
-// at retail is the price.
-func (s *Server) openShareLink(w http.ResponseWriter, r *http.Request) error {
-	visitor := visitorToken(r)
-	if visitor == "" {
-		visitor = newVisitor()
-	}
-	v, _, err := s.db.RecordVisit(r.Context(), actorOf(r), r.PathValue("code"), visitor)
-	if err != nil {
-		return err
-	}
-	s.setVisitorCookie(w, visitor)
-	to := "/api/v1/shops/" + strconv.FormatInt(v.DistributorID, 10)
-	if v.ProductID != 0 {
-		seller := v.DistributorID
-		if !actorOf(r).Anonymous() {
-			if seller, err = s.db.AttributedSeller(r.Context(), actorOf(r)); err != nil {
-				return err
-			}
-		}
-		to = "/api/v1/products/" + strconv.FormatInt(v.ProductID, 10)
-		if seller != 0 {
-			to = "/api/v1/shops/" + strconv.FormatInt(seller, 10) + "/products/" + strconv.FormatInt(v.ProductID, 10)
-		}
-	}
-	w.Header().Set("Location", to)
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusFound)
 	return nil
 }
 

@@ -7,11 +7,12 @@ import (
 	"sharemall/internal/errs"
 )
 
-// TestShareLinkLandsOnChargedPrice: a product link of a shop that prices
-// above retail lands on JSON whose price is what the order then charges,
-// markup included; for a customer bound to another distributor it lands on
-// that distributor's price, which is the one its order pays.
-func TestShareLinkLandsOnChargedPrice(t *testing.T) {
+// TestShopProductIsChargedPrice: a shop's product (where the share-link
+// page takes its price) is priced as the order then charges, markup
+// included; for a customer bound to another distributor, that
+// distributor's shop product is the price its order pays. The landing page
+// itself is tested in internal/web (TestLandingShowsChargedPrice).
+func TestShopProductIsChargedPrice(t *testing.T) {
 	engines(t, func(t *testing.T, ta *testAPI) {
 		w := newShopAPIWorld(t, ta)
 		sku := w.prod.SKUs[1].ID // retail 39.99, ceiling 49.99
@@ -24,10 +25,10 @@ func TestShareLinkLandsOnChargedPrice(t *testing.T) {
 		ta.do("PUT", fmt.Sprintf("/api/v1/shop/prices/%d", sku), w.tok1, map[string]any{"price": "45.00"}).must(t, 200)
 		code := ta.do("POST", "/api/v1/share-links", w.tok1, map[string]any{"product_id": w.prod.ID}).must(t, 200).Body["code"].(string)
 
-		// shown follows the link as a browser would and returns SKU sku's price.
-		shown := func(token string) (string, string) {
+		// shown is SKU sku's price in the shop of distributor d.
+		shown := func(d int64) (string, string) {
 			t.Helper()
-			to := ta.open(t, "/s/"+code, token, "").must(t, 302).Header.Get("Location")
+			to := fmt.Sprintf("/api/v1/shops/%d/products/%d", d, w.prod.ID)
 			for _, k := range ta.do("GET", to, "", nil).must(t, 200).Body["skus"].([]any) {
 				if k := k.(map[string]any); k["id"] == float64(sku) {
 					price, _ := k["price"].(string) // absent on a catalog product
@@ -44,11 +45,8 @@ func TestShareLinkLandsOnChargedPrice(t *testing.T) {
 			return o.Body["lines"].([]any)[0].(map[string]any)
 		}
 
-		to, price := shown("")
-		if want := fmt.Sprintf("/api/v1/shops/%d/products/%d", w.d1, w.prod.ID); to != want || price != "45.00" {
-			t.Fatalf("anonymous visitor lands on %s at %s; want %s at 45.00", to, price, want)
-		}
-		to, price = shown(w.custTok) // binds the customer to d1
+		ta.visit(t, code, w.custTok, "") // binds the customer to d1
+		to, price := shown(w.d1)
 		line := charged(w.custTok)
 		if price != "45.00" || line["unit_price"] != price || line["markup"] != "10.02" || line["unit_retail"] != "39.99" {
 			t.Fatalf("shown %s at %s; charged %v", to, price, line)
@@ -58,10 +56,11 @@ func TestShareLinkLandsOnChargedPrice(t *testing.T) {
 		// price, retail here, because the order is d2's.
 		_, tok := ta.newAccount("other@example.com")
 		code2 := ta.do("POST", "/api/v1/share-links", w.tok2, map[string]any{}).must(t, 200).Body["code"].(string)
-		ta.open(t, "/s/"+code2, tok, "").must(t, 302)
-		to, price = shown(tok)
+		ta.visit(t, code2, tok, "")
+		ta.visit(t, code, tok, "")
+		to, price = shown(w.d2)
 		line = charged(tok)
-		if want := fmt.Sprintf("/api/v1/shops/%d/products/%d", w.d2, w.prod.ID); to != want || price != "39.99" || line["unit_price"] != price {
+		if price != "39.99" || line["unit_price"] != price {
 			t.Fatalf("shown %s at %s; charged %v", to, price, line)
 		}
 		res := ta.do("GET", to, "", nil).must(t, 200)

@@ -119,18 +119,35 @@ func (p *Product) NormalizeFields() error {
 	return nil
 }
 
-// CheckImages accepts at most MaxImages absolute http or https URLs.
+// CheckImages accepts at most MaxImages image URLs (see ImageURL).
 func CheckImages(field string, images []string) error {
 	if len(images) > MaxImages {
 		return errs.Invalidf(field, "must hold at most %d images", MaxImages)
 	}
 	for i, s := range images {
-		u, err := url.Parse(s)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(s) > 2000 {
-			return errs.Invalidf(fmt.Sprintf("%s[%d]", field, i), "must be an http or https URL")
+		if !ImageURL(s) {
+			return errs.Invalidf(fmt.Sprintf("%s[%d]", field, i), "must be an http or https URL, or a path on this site (/media/…)")
 		}
 	}
 	return nil
+}
+
+// ImageURL reports whether s may be shown as a picture: an absolute http
+// or https URL, or a path on this site ("/media/…", pictures the server
+// itself serves, such as the demo's). A path may not start with "//" nor
+// hold a backslash or white space, which browsers may read as another host.
+func ImageURL(s string) bool {
+	if s == "" || len(s) > 2000 {
+		return false
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return false
+	}
+	if strings.HasPrefix(s, "/") {
+		return !strings.HasPrefix(s, "//") && !strings.ContainsAny(s, "\\ \t\r\n") && u.Scheme == "" && u.Host == ""
+	}
+	return (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // NormalizeNew validates a new product with its SKUs, as one request: the

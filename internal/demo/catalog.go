@@ -120,7 +120,7 @@ var demoSuppliers = []demoSupplier{
 }
 
 func (s *seeder) seedSuppliers(ctx context.Context) error {
-	for _, ds := range demoSuppliers {
+	for si, ds := range demoSuppliers {
 		owner, err := s.account(ctx, ds.login, ds.name)
 		if err != nil {
 			return err
@@ -136,20 +136,20 @@ func (s *seeder) seedSuppliers(ctx context.Context) error {
 		if owner, err = s.db.ActorFor(ctx, owner.AccountID); err != nil { // now holds the supplier role
 			return err
 		}
-		if err := s.fillCatalog(ctx, owner, ds); err != nil {
+		if err := s.fillCatalog(ctx, owner, si, ds); err != nil {
 			return fmt.Errorf("%s: %w", ds.name, err)
 		}
 	}
 	return nil
 }
 
-func (s *seeder) fillCatalog(ctx context.Context, owner account.Actor, ds demoSupplier) error {
+func (s *seeder) fillCatalog(ctx context.Context, owner account.Actor, si int, ds demoSupplier) error {
 	var skus []int64
 	for i, dp := range ds.products {
 		p := &catalog.Product{
 			Title: dp.title, CategoryID: s.category[dp.category], OnSale: i != len(ds.products)-1, // one product off sale each
 			Description: dp.title + ", shipped by " + ds.name + ".",
-			Images:      []string{fmt.Sprintf("https://img.demo.example.com/%s/%d.jpg", ds.login[:4], i+1)},
+			Images:      []string{productImage(si, i, 1), productImage(si, i, 2), productImage(si, i, 3)},
 			Commission:  dp.commission,
 		}
 		for _, sk := range dp.skus {

@@ -169,7 +169,7 @@ func (o *orderSeeder) openShops(ctx context.Context) error {
 			return err
 		}
 		if _, err := o.db.OpenShop(ctx, a, store.ShopInput{Name: fmt.Sprintf("Good Finds %d 好物", i+1),
-			AvatarURL: fmt.Sprintf("https://img.demo.example.com/shops/%d.png", i+1), Description: "Tea, snacks and things for the home, picked by hand."}); err != nil {
+			AvatarURL: shopAvatar(i + 1), Description: "Tea, snacks and things for the home, picked by hand."}); err != nil {
 			return fmt.Errorf("shop of %s: %w", sh.login, err)
 		}
 		added := map[int64]bool{}

@@ -106,9 +106,12 @@ func (db *DB) Product(ctx context.Context, actor account.Actor, id int64) (*cata
 type ProductFilter struct {
 	SupplierID int64
 	CategoryID int64
-	OnSale     *bool
-	After      int64
-	Limit      int
+	// Query: words the title holds, each anywhere in it, case aside for
+	// Latin letters; at most MaxQuery characters.
+	Query  string
+	OnSale *bool
+	After  int64
+	Limit  int
 }
 
 // Products lists the products the actor may see: everything to operators,
@@ -116,6 +119,9 @@ type ProductFilter struct {
 // suppliers. It returns up to Limit+1 so the caller can tell whether there
 // is a next page.
 func (db *DB) Products(ctx context.Context, actor account.Actor, f ProductFilter) ([]catalog.Product, error) {
+	if err := checkQuery(f.Query); err != nil {
+		return nil, errs.Wrap("store.Products", err)
+	}
 	var out []catalog.Product
 	err := db.Read(ctx, func(tx *Tx) error {
 		q := `SELECT ` + productCols + ` FROM products p JOIN suppliers s ON s.id = p.supplier_id WHERE p.id > ?`
@@ -132,10 +138,7 @@ func (db *DB) Products(ctx context.Context, actor account.Actor, f ProductFilter
 			q += ` AND p.supplier_id = ?`
 			args = append(args, f.SupplierID)
 		}
-		if f.CategoryID != 0 {
-			q += ` AND p.category_id = ?`
-			args = append(args, f.CategoryID)
-		}
+		q, args = productWhere(q, args, f.CategoryID, false, f.Query)
 		if f.OnSale != nil {
 			q += ` AND p.on_sale = ?`
 			args = append(args, *f.OnSale)

@@ -173,7 +173,7 @@ func (db *DB) ShopProduct(ctx context.Context, distributorID, productID int64) (
 		if err := tx.publicDistributor(ctx, distributorID); err != nil {
 			return err
 		}
-		items, err := tx.shopItems(ctx, distributorID, 0, 1, productID)
+		items, err := tx.shopItems(ctx, distributorID, ShopItemFilter{Limit: 1}, productID)
 		if err != nil {
 			return err
 		}
@@ -182,21 +182,40 @@ func (db *DB) ShopProduct(ctx context.Context, distributorID, productID int64) (
 			return nil
 		}
 		// Not in the shop: checkout charges retail.
-		p, _, err := tx.visibleProduct(ctx, account.Actor{}, productID)
-		if err != nil {
-			return err
-		}
-		if len(p.SKUs) == 0 {
-			return errs.E(errs.NotFound, "", "product not found")
-		}
-		it = &ShopItem{ProductID: p.ID, SupplierID: p.SupplierID, Title: p.Title, Description: p.Description, Images: p.Images}
-		for _, k := range p.SKUs {
-			it.SKUs = append(it.SKUs, ShopSKU{ID: k.ID, Code: k.Code, Options: k.Options, RetailPrice: k.RetailPrice,
-				PriceCeiling: k.PriceCeiling, Price: k.RetailPrice})
-		}
-		return nil
+		it, err = tx.retailItem(ctx, productID)
+		return err
 	})
 	return it, listed, errs.Wrap("store.ShopProduct", err)
+}
+
+// RetailProduct is a product as a customer with no seller buys it: every
+// SKU on sale at its retail price, which checkout charges when no
+// distributor is credited. Anyone may read it while the product is on sale
+// with a SKU on sale; anything else is NotFound.
+func (db *DB) RetailProduct(ctx context.Context, productID int64) (*ShopItem, error) {
+	var it *ShopItem
+	err := db.Read(ctx, func(tx *Tx) error {
+		var err error
+		it, err = tx.retailItem(ctx, productID)
+		return err
+	})
+	return it, errs.Wrap("store.RetailProduct", err)
+}
+
+func (tx *Tx) retailItem(ctx context.Context, productID int64) (*ShopItem, error) {
+	p, _, err := tx.visibleProduct(ctx, account.Actor{}, productID)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.SKUs) == 0 {
+		return nil, errs.E(errs.NotFound, "", "product not found")
+	}
+	it := &ShopItem{ProductID: p.ID, SupplierID: p.SupplierID, Title: p.Title, Description: p.Description, Images: p.Images}
+	for _, k := range p.SKUs {
+		it.SKUs = append(it.SKUs, ShopSKU{ID: k.ID, Code: k.Code, Options: k.Options, RetailPrice: k.RetailPrice,
+			PriceCeiling: k.PriceCeiling, Price: k.RetailPrice})
+	}
+	return it, nil
 }
 
 // AttributedSeller is the distributor a signed-in customer's order would be

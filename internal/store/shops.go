@@ -2,12 +2,12 @@ package store
 
 import (
 	"context"
-	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"sharemall/internal/account"
+	"sharemall/internal/catalog"
 	"sharemall/internal/errs"
 	"sharemall/internal/network"
 	"sharemall/internal/sqldb"
@@ -45,11 +45,8 @@ func (in *ShopInput) normalize() error {
 	if n := utf8.RuneCountInString(in.Name); n < 1 || n > MaxShopName || !utf8.ValidString(in.Name) {
 		return errs.Invalidf("name", "must be 1 to %d characters", MaxShopName)
 	}
-	if in.AvatarURL != "" {
-		u, err := url.Parse(in.AvatarURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(in.AvatarURL) > 2000 {
-			return errs.Invalidf("avatar_url", "must be an http or https URL")
-		}
+	if in.AvatarURL != "" && !catalog.ImageURL(in.AvatarURL) {
+		return errs.Invalidf("avatar_url", "must be an http or https URL, or a path on this site (/media/…)")
 	}
 	if utf8.RuneCountInString(in.Description) > MaxShopDescription || !utf8.ValidString(in.Description) {
 		return errs.Invalidf("description", "must be at most %d characters", MaxShopDescription)

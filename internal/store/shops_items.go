@@ -102,7 +102,7 @@ func (db *DB) AddShopItem(ctx context.Context, actor account.Actor, productID in
 				return sqldb.Relabel(err, errs.Conflict, "product_id", "is already in the shop")
 			}
 		}
-		items, err := tx.shopItems(ctx, sh.DistributorID, 0, 1, productID)
+		items, err := tx.shopItems(ctx, sh.DistributorID, ShopItemFilter{Limit: 1}, productID)
 		if err != nil {
 			return err
 		}
@@ -216,6 +216,23 @@ func (tx *Tx) checkShopPrice(ctx context.Context, k *catalog.SKU, allowMarkup bo
 // so products taken off sale drop out (and come back) without breaking the
 // shop. Anyone may read it while the distributor is active.
 func (db *DB) ShopItems(ctx context.Context, distributorID, after int64, limit int) ([]ShopItem, error) {
+	return db.SearchShopItems(ctx, distributorID, ShopItemFilter{After: after, Limit: limit})
+}
+
+// ShopItemFilter narrows a shop's items, in the shop's order.
+type ShopItemFilter struct {
+	CategoryID int64  // a category's products, its subcategories' included
+	Query      string // words the title holds (see ProductFilter.Query)
+	After      int64  // position
+	Limit      int
+}
+
+// SearchShopItems is ShopItems narrowed by a category and a search, as a
+// shop's customers browse it. It returns up to Limit+1 items.
+func (db *DB) SearchShopItems(ctx context.Context, distributorID int64, f ShopItemFilter) ([]ShopItem, error) {
+	if err := f.check(); err != nil {
+		return nil, errs.Wrap("store.SearchShopItems", err)
+	}
 	var out []ShopItem
 	err := db.Read(ctx, func(tx *Tx) error {
 		if err := tx.publicDistributor(ctx, distributorID); err != nil {
@@ -224,26 +241,32 @@ func (db *DB) ShopItems(ctx context.Context, distributorID, after int64, limit i
 		if _, err := tx.shop(ctx, distributorID); err != nil {
 			return err
 		}
+		f.Limit = limitPlusOne(f.Limit)
 		var err error
-		out, err = tx.shopItems(ctx, distributorID, after, limitPlusOne(limit), 0)
+		out, err = tx.shopItems(ctx, distributorID, f, 0)
 		return err
 	})
-	return out, errs.Wrap("store.ShopItems", err)
+	return out, errs.Wrap("store.SearchShopItems", err)
 }
 
-// shopItems reads up to limit items after position after; productID > 0 reads that one only.
-func (tx *Tx) shopItems(ctx context.Context, distributorID, after int64, limit int, productID int64) ([]ShopItem, error) {
+func (f ShopItemFilter) check() error {
+	return checkQuery(f.Query)
+}
+
+// shopItems reads up to f.Limit items after position f.After; productID > 0 reads that one only.
+func (tx *Tx) shopItems(ctx context.Context, distributorID int64, f ShopItemFilter, productID int64) ([]ShopItem, error) {
 	q := `SELECT si.position, p.id, p.supplier_id, p.title, p.description, p.images, s.allow_markup
 		FROM shop_items si JOIN products p ON p.id = si.product_id JOIN suppliers s ON s.id = p.supplier_id
 		WHERE si.distributor_id = ? AND si.position > ? AND p.on_sale = ? AND s.status = ?
 		AND EXISTS (SELECT 1 FROM skus k WHERE k.product_id = p.id AND k.on_sale = ?)`
-	args := []any{distributorID, after, true, string(catalog.Approved), true}
+	args := []any{distributorID, f.After, true, string(catalog.Approved), true}
 	if productID > 0 {
 		q += ` AND p.id = ?`
 		args = append(args, productID)
 	}
+	q, args = productWhere(q, args, f.CategoryID, true, f.Query)
 	q += ` ORDER BY si.position LIMIT ?`
-	args = append(args, limit)
+	args = append(args, f.Limit)
 	var items []ShopItem
 	allow := map[int64]bool{}
 	err := tx.Each(ctx, q, args, func(scan func(...any) error) error {
@@ -260,17 +283,26 @@ func (tx *Tx) shopItems(ctx context.Context, distributorID, after int64, limit i
 		items = append(items, it)
 		return nil
 	})
-	if err != nil || len(items) == 0 {
-		return items, err
+	if err != nil {
+		return nil, err
+	}
+	return items, tx.shopSKUs(ctx, distributorID, items, allow)
+}
+
+// shopSKUs fills in the items' SKUs on sale at distributorID's prices (0:
+// no shop, so retail); allow says, by product, whether its supplier allows markup.
+func (tx *Tx) shopSKUs(ctx context.Context, distributorID int64, items []ShopItem, allow map[int64]bool) error {
+	if len(items) == 0 {
+		return nil
 	}
 	index := map[int64]int{}
-	args = []any{distributorID}
+	args := []any{distributorID}
 	for i, it := range items {
 		index[it.ProductID] = i
 		args = append(args, it.ProductID)
 	}
 	args = append(args, true)
-	err = tx.Each(ctx, `SELECT k.id, k.product_id, k.code, k.options, k.retail_price, k.price_ceiling, sp.price
+	return tx.Each(ctx, `SELECT k.id, k.product_id, k.code, k.options, k.retail_price, k.price_ceiling, sp.price
 		FROM skus k LEFT JOIN shop_prices sp ON sp.sku_id = k.id AND sp.distributor_id = ?
 		WHERE k.product_id IN (`+sqldb.Placeholders(len(items))+`) AND k.on_sale = ? ORDER BY k.id`, args,
 		func(scan func(...any) error) error {
@@ -294,5 +326,4 @@ func (tx *Tx) shopItems(ctx context.Context, distributorID, after int64, limit i
 			items[i].SKUs = append(items[i].SKUs, k)
 			return nil
 		})
-	return items, err
 }

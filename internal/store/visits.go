@@ -117,15 +117,13 @@ func (db *DB) ClaimVisits(ctx context.Context, actor account.Actor, visitor stri
 		if err != nil {
 			return err
 		}
-		if v != nil {
-			v.CustomerAccountID = customer
-		}
 		n, err := tx.ExecN(ctx, `UPDATE visits SET customer_account_id = ? WHERE visitor = ? AND customer_account_id IS NULL`, customer, visitor)
 		if err != nil {
 			return err
 		}
 		res.Claimed = int(n)
 		if v != nil {
+			v.CustomerAccountID = customer
 			res.Event, err = tx.applyTouch(ctx, customer, v)
 		}
 		return err

@@ -108,7 +108,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	h := w.Header()
 	h.Set("Content-Language", p.Lang)
-	h.Set("Cache-Control", "private, no-cache")
+	if h.Get("Cache-Control") == "" { // a handler may ask for less (no-store)
+		h.Set("Cache-Control", "private, no-cache")
+	}
 	var gz []byte
 	if buf.Len() > 1024 && acceptsGzip(r) {
 		var zb bytes.Buffer

@@ -1,0 +1,162 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"net/http"
+
+	"sharemall/internal/errs"
+	"sharemall/internal/session"
+	"sharemall/internal/store"
+)
+
+// landingData is the share-link landing: the shop the person buys in, the
+// shared product first, then the shop's other products.
+type landingData struct {
+	Head    head
+	Front   storefront
+	Product *productView // nil: a shop link, or the product is off sale
+	Gone    bool         // the shared product is no longer on sale
+	Grid    grid
+}
+
+// landingOthers is how many other products the landing shows.
+const landingOthers = 10
+
+// landing records the visit of a share link (binding a signed-in
+// customer at once; an anonymous browser keeps a visitor cookie so its
+// visits are claimed when it signs in) and shows what was shared at the
+// price checkout will charge: in the shop the person is buying in
+// (buyingIn), which for a newcomer is the link's.
+func (s *Server) landing(w http.ResponseWriter, r *http.Request) error {
+	ctx, actor := r.Context(), session.ActorOf(r.Context())
+	visitor := ""
+	if c, err := r.Cookie(session.VisitorCookie); err == nil && len(c.Value) == 32 {
+		visitor = c.Value
+	}
+	if visitor == "" {
+		visitor = newVisitor()
+	}
+	v, _, err := s.db.RecordVisit(ctx, actor, r.PathValue("code"), visitor)
+	if errs.Is(err, errs.Invalid) && errs.FieldOf(err) == "visitor" {
+		visitor = newVisitor() // a forged cookie: count the visit under a fresh token instead
+		v, _, err = s.db.RecordVisit(ctx, actor, r.PathValue("code"), visitor)
+	}
+	if errs.Is(err, errs.NotFound) {
+		p := s.page(r, "")
+		p.Title, p.Tab = p.T("shop.gone.title"), "home"
+		s.render(w, r, http.StatusNotFound, "shop_gone", p)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: session.VisitorCookie, Value: visitor, Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: s.cfg.Sessions.CookieSecure, SameSite: http.SameSiteLaxMode})
+	w.Header().Set("Cache-Control", "no-store") // every scan counts
+
+	var f storefront
+	if actor.Anonymous() {
+		f.Seller, err = s.db.VisitorSeller(ctx, visitor)
+	} else {
+		f.Seller, err = s.db.AttributedSeller(ctx, actor)
+	}
+	if err != nil {
+		return err
+	}
+	if actor.DistributorID == v.DistributorID && f.Seller != v.DistributorID {
+		f = storefront{Seller: v.DistributorID, Preview: true} // its own link: what its customers see
+	}
+	if f.Shop, err = s.shopOf(r, f.Seller); err != nil {
+		return err
+	}
+	p := s.page(r, "")
+	d := landingData{Front: f, Head: head{P: p, Front: f}}
+	if v.DistributorID != f.Seller {
+		if sh, err := s.shopOf(r, v.DistributorID); err != nil {
+			return err
+		} else if sh != nil {
+			d.Head.SharedBy = sh.Name
+		}
+	}
+	if v.ProductID != 0 {
+		if d.Product, err = s.sharedProduct(r, f, v.ProductID); err != nil {
+			return err
+		}
+		d.Gone = d.Product == nil
+	}
+	items, _, err := s.listing(r, f, 0, "", 0, landingOthers+1)
+	if err != nil {
+		return err
+	}
+	others := items[:0:0]
+	for _, it := range items {
+		if it.ProductID != v.ProductID && len(others) < landingOthers {
+			others = append(others, it)
+		}
+	}
+	cards, err := s.cards(r, f, others)
+	if err != nil {
+		return err
+	}
+	d.Grid = grid{P: p, Cards: cards, Empty: p.T("shop.empty")}
+	p.Title, p.Tab, p.Data = p.T("app.name"), "home", d
+	if f.Shop != nil {
+		p.Title = f.Shop.Name
+	}
+	p.OG = s.landingCard(r, p, d, v)
+	s.render(w, r, http.StatusOK, "shop_landing", p)
+	return nil
+}
+
+// sharedProduct is the shared product as storefront f sells it; nil when
+// it is no longer on sale.
+func (s *Server) sharedProduct(r *http.Request, f storefront, productID int64) (*productView, error) {
+	var it *store.ShopItem
+	var err error
+	if f.Seller != 0 {
+		it, _, err = s.db.ShopProduct(r.Context(), f.Seller, productID)
+	} else {
+		it, err = s.db.RetailProduct(r.Context(), productID)
+	}
+	if errs.Is(err, errs.NotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.productOf(r, f, it)
+}
+
+// landingCard is the link's preview card in chat apps: the product with
+// its price and shop, or the shop; absolute URLs, as the apps fetch them.
+func (s *Server) landingCard(r *http.Request, p *Page, d landingData, v *store.Visit) *OpenGraph {
+	shopName := p.T("app.name")
+	og := &OpenGraph{Title: shopName, Description: p.T("shop.og.shop", shopName), URL: s.PublicBase(r) + "/s/" + v.LinkCode,
+		Image: s.absolute(r, s.static.URL("icon-512.png"))}
+	if d.Front.Shop != nil {
+		shopName = d.Front.Shop.Name
+		og.Title, og.Description = shopName, p.T("shop.og.shop", shopName)
+		if d.Front.Shop.AvatarURL != "" {
+			og.Image = s.absolute(r, d.Front.Shop.AvatarURL)
+		}
+	}
+	if pr := d.Product; pr != nil {
+		price := p.Money(pr.Price)
+		if pr.From {
+			price = p.T("shop.from", price)
+		}
+		og.Title, og.Description = pr.Title, p.T("shop.og.product", price, shopName)
+		if len(pr.Images) > 0 {
+			og.Image = s.absolute(r, pr.Images[0])
+		}
+	}
+	return og
+}
+
+// newVisitor is a fresh anonymous browser token (32 characters).
+func newVisitor() string {
+	b := make([]byte, 24)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
