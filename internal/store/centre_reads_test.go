@@ -43,7 +43,7 @@ func (w *lifeWorld) customerOf(email, name, code string) account.Actor {
 // buy checks out and pays qty teas.
 func (w *lifeWorld) buy(c account.Actor, qty int64) *order.Order {
 	w.t.Helper()
-	o := w.checkout(c, cart("CN.11", order.Item{SKUID: w.a1, Quantity: qty}), "")
+	o := w.checkout(c, cart("CN.11.01.01", order.Item{SKUID: w.a1, Quantity: qty}), "")
 	w.pay(o, c)
 	return o
 }
@@ -188,7 +188,7 @@ func TestSellerOrders(t *testing.T) {
 		zhang := w.customerOf("zhang@example.com", "张三", link)
 		lily := w.customerOf("lily@example.com", "Lily", link)
 		unpaid := w.checkout( // cancelled by the jobs for want of payment
-			lily, cart("CN.11", order.Item{SKUID: w.a1, Quantity: 1}), "")
+			lily, cart("CN.11.01.01", order.Item{SKUID: w.a1, Quantity: 1}), "")
 		a := w.buy(zhang, 2)
 		w.deliver(a, zhang)
 		w.refund(zhang, a.Lines[0], 1)

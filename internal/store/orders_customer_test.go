@@ -20,8 +20,8 @@ func TestCustomerOrders(t *testing.T) {
 		wha := w.warehouse(w.a, "a", 0, []string{"CN"}, map[int64]int64{pa.SKUs[0].ID: 5})
 		w.warehouse(w.b, "b", 0, []string{"CN"}, map[int64]int64{pb.SKUs[0].ID: 5})
 		w.bind(w.cust, w.seller)
-		unpaid := w.checkout(w.cust, cart("CN.11", order.Item{SKUID: pa.SKUs[0].ID, Quantity: 2}), "")
-		paid := w.checkout(w.cust, cart("CN.11", order.Item{SKUID: pa.SKUs[0].ID, Quantity: 1}, order.Item{SKUID: pb.SKUs[0].ID, Quantity: 1}), "")
+		unpaid := w.checkout(w.cust, cart("CN.11.01.01", order.Item{SKUID: pa.SKUs[0].ID, Quantity: 2}), "")
+		paid := w.checkout(w.cust, cart("CN.11.01.01", order.Item{SKUID: pa.SKUs[0].ID, Quantity: 1}, order.Item{SKUID: pb.SKUs[0].ID, Quantity: 1}), "")
 		w.payOrder(paid)
 		ids := func(who account.Actor, stage store.OrderStage) []int64 {
 			t.Helper()

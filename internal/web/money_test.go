@@ -137,7 +137,7 @@ func (w *moneyWorld) customer(email, name, link string) account.Actor {
 func (w *moneyWorld) buy(c account.Actor, qty int64) *order.Order {
 	w.t.Helper()
 	o, err := w.db.Checkout(w.ctx, c, order.CheckoutInput{Items: []order.Item{{SKUID: w.sku, Quantity: qty}},
-		ShipTo: order.ShipTo{RegionCode: "CN.11", Name: "Zhang San", Phone: "13800138000", Address: "1 Road"}}, "")
+		ShipTo: order.ShipTo{RegionCode: "CN.11.01.01", Name: "Zhang San", Phone: "13800138000", Address: "1 Road"}}, "")
 	w.must(err)
 	w.n++
 	ref := fmt.Sprintf("sbx_money_%d", w.n)
