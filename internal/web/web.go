@@ -90,6 +90,7 @@ func (s *Server) routes() {
 	s.handle("GET /offline", s.offline)
 	s.routesAuth()
 	s.routesMe()
+	s.routesCentre()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "", "no page at %s", r.URL.Path))
 	})
