@@ -90,6 +90,9 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) error {
 // the sponsor the code names (a refused code is put by invite_code).
 func (s *Server) joinView(r *http.Request, p *Page, code string, fromLink bool) (*joinView, error) {
 	p.Title, p.Back = p.T("centre.join.title"), "/me"
+	if !p.Signed() {
+		p.Back = "/" // a visitor from an invite link: back to the shop
+	}
 	st, err := s.db.Settings(r.Context())
 	if err != nil {
 		return nil, err
