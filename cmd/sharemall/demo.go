@@ -43,6 +43,9 @@ func runDemo(ctx context.Context, db *store.DB, cfg *Config, addr string, stdout
 			"anyone who can reach it can sign in with the logins below.\n")
 	}
 	fmt.Fprintf(stdout, "Start afresh: stop it and delete %s (or pass another --data). Another port: --addr 127.0.0.1:9090.\n\n", cfg.Data)
+	if err := printCentre(ctx, db, addr, base, stdout); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "Demo logins (password for all: %s):\n", demo.Password)
 	for _, l := range r.Logins {
 		fmt.Fprintf(stdout, "  %-12s %-32s %s\n", l.Role, l.Login, l.Note)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -131,7 +132,8 @@ func TestDemo(t *testing.T) {
 		if err := runWith(ctx, cfg, "demo", []string{"--addr", "127.0.0.1:0", "--data", data, "--log-level", "error"}, &out); err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(out.String(), want) || !strings.Contains(out.String(), "operator@demo.example.com") {
+		if !strings.Contains(out.String(), want) || !strings.Contains(out.String(), "operator@demo.example.com") ||
+			!regexp.MustCompile(`http://127\.0\.0\.1:\d+/centre .*invite link: http://127\.0\.0\.1:\d+/join/[0-9A-Z]{8}\n`).MatchString(out.String()) {
 			t.Fatalf("run %d printed:\n%s", i, out.String())
 		}
 	}

@@ -3,9 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"sharemall/internal/account"
 	"sharemall/internal/commission"
@@ -116,7 +114,7 @@ func (db *DB) SellerOrders(ctx context.Context, actor account.Actor, f SellerOrd
 				&o.Parcels, &o.Shipped, &o.Received, &o.Booked, &o.Commission, &lines, &settled, &o.Refunded); err != nil {
 				return sqldb.MapErr(err)
 			}
-			o.Customer, o.Status, o.Title = MaskCustomer(name, email, phone), order.Status(status), title.String
+			o.Customer, o.Status, o.Title = account.MaskedName(name, phone, email), order.Status(status), title.String
 			o.CreatedAt, o.PaidAt, o.Settled = fromTS(created), fromNullTS(paid), lines > 0 && settled == lines
 			out = append(out, o)
 			return nil
@@ -128,22 +126,3 @@ func (db *DB) SellerOrders(ctx context.Context, actor account.Actor, f SellerOrd
 	return out, nil
 }
 
-// MaskCustomer names a customer to a seller without giving the name away:
-// the first character of the account's name (else of its email), then one
-// star per further character up to three (张三 → 张*, Lily → L***); an
-// account known only by its phone shows its last four digits (****8000).
-func MaskCustomer(name, email, phone string) string {
-	name = strings.TrimSpace(name)
-	if name == "" {
-		name, _, _ = strings.Cut(email, "@")
-	}
-	if name != "" {
-		r, size := utf8.DecodeRuneInString(name)
-		rest := utf8.RuneCountInString(name[size:])
-		return string(r) + strings.Repeat("*", min(max(rest, 1), 3))
-	}
-	if len(phone) >= 4 {
-		return "****" + phone[len(phone)-4:]
-	}
-	return "****"
-}

@@ -93,6 +93,7 @@ func (s *Server) routes() {
 	s.routesOrders()
 	s.routesMoney()
 	s.routesShop()
+	s.routesCentre()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "", "no page at %s", r.URL.Path))
 	})
