@@ -238,7 +238,6 @@ func TestSellerOrders(t *testing.T) {
 	})
 }
 
-
 func TestWithdrawalsNewestFirst(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		w := newLifeWorld(t, db)

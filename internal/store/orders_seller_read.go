@@ -125,4 +125,3 @@ func (db *DB) SellerOrders(ctx context.Context, actor account.Actor, f SellerOrd
 	}
 	return out, nil
 }
-
