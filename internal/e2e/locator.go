@@ -26,13 +26,13 @@ func jsString(s string) string {
 }
 
 // Label is the form field (input, select or textarea) whose <label> reads
-// text, or begins with text followed by a space or a bracket (so "Password"
-// finds "Password (10 or more characters…)" and "密码" finds "密码（至少…）"),
-// or whose aria-label is text.
+// text, or text followed by a bracket or a colon (so "Password" finds
+// "Password (10 or more characters…)" and "密码" finds "密码（至少…）", but
+// not "Password again"), or whose aria-label is text.
 func Label(text string) Locator {
 	return Locator{desc: fmt.Sprintf("the field labelled %q", text), find: `(root => {
 		const n = ` + norm + `, want = ` + jsString(text) + `, out = [];
-		const named = t => t === want || [" ", "(", "（", ":", "："].some(c => t.startsWith(want + c));
+		const named = t => t === want || ["(", " (", "（", " （", ":", "："].some(c => t.startsWith(want + c));
 		for (const l of root.querySelectorAll("label")) if (l.control && named(n(l.textContent))) out.push(l.control);
 		for (const e of root.querySelectorAll("input[aria-label],select[aria-label],textarea[aria-label]"))
 			if (n(e.getAttribute("aria-label")) === want) out.push(e);
@@ -66,11 +66,18 @@ func named(desc, css, text string) Locator {
 	})`}
 }
 
-// In narrows l to the elements inside the first element parent finds:
-// Test("price").In(Test("cart-line")).
+// In narrows l to the elements inside what parent finds:
+// Test("price").In(Test("cart-line").With("Longjing")).
 func (l Locator) In(parent Locator) Locator {
 	return Locator{desc: l.desc + " in " + parent.desc,
-		find: `(root => ` + parent.find + `(root).slice(0, 1).flatMap(p => ` + l.find + `(p)))`}
+		find: `(root => ` + parent.find + `(root).flatMap(p => ` + l.find + `(p)))`}
+}
+
+// With narrows l to the elements whose text contains text: one line of a
+// list, Test("cart-line").With("Longjing green tea").
+func (l Locator) With(text string) Locator {
+	return Locator{desc: fmt.Sprintf("%s with %q", l.desc, text),
+		find: `(root => ` + l.find + `(root).filter(e => ` + norm + `(e.innerText).includes(` + jsString(text) + `)))`}
 }
 
 // first is a JavaScript expression for the first element l finds, or null.

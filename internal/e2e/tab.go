@@ -181,6 +181,9 @@ func (t *Tab) navigated(what string, actions ...chromedp.Action[chromedp.Void]) 
 	ctx, cancel := context.WithTimeout(t.ctx, Patience)
 	defer cancel()
 	res, err := chromedp.RunResponse(ctx, actions...)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("no new page loaded in %s (ClickInPlace is for what does not open a page)", Patience)
+	}
 	if err != nil {
 		t.fatal(what, err)
 	}
