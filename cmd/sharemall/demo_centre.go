@@ -29,6 +29,11 @@ func printCentre(ctx context.Context, db *store.DB, addr, base string, stdout io
 	if err != nil {
 		return err
 	}
+	link, err := db.ShareLink(ctx, a, 0, store.ChannelLink)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "A distributor's share link, as a friend receives it: %s/s/%s\n", base, link.Code)
 	fmt.Fprintf(stdout, "Distributor centre: %s/centre (sign in as %s); its invite link: %s/join/%s\n", base, demoCentreLogin, base, d.ReferralCode)
 	if lan := lanURLs(addr); len(lan) > 0 {
 		fmt.Fprintf(stdout, "From a phone on this network open %s: share links and posters are then written for it.\n", lan[0])

@@ -133,7 +133,9 @@ func TestDemo(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !strings.Contains(out.String(), want) || !strings.Contains(out.String(), "operator@demo.example.com") ||
-			!regexp.MustCompile(`http://127\.0\.0\.1:\d+/centre .*invite link: http://127\.0\.0\.1:\d+/join/[0-9A-Z]{8}\n`).MatchString(out.String()) {
+			!regexp.MustCompile(`http://127\.0\.0\.1:\d+/centre .*invite link: http://127\.0\.0\.1:\d+/join/[0-9A-Z]{8}\n`).MatchString(out.String()) ||
+			!regexp.MustCompile(`Open the shop at http://127\.0\.0\.1:\d+/ `).MatchString(out.String()) ||
+			!regexp.MustCompile(`share link, as a friend receives it: http://127\.0\.0\.1:\d+/s/\S+\n`).MatchString(out.String()) {
 			t.Fatalf("run %d printed:\n%s", i, out.String())
 		}
 	}
