@@ -208,20 +208,11 @@ func (s *Server) deleteCartItem(w http.ResponseWriter, r *http.Request) error {
 // visitor token comes from the body ({"visitor": …}) or, without a body,
 // from the visitor cookie, as POST /api/v1/me/visits/claim takes it.
 func (s *Server) claimCart(w http.ResponseWriter, r *http.Request) error {
-	if actorOf(r).Anonymous() {
-		return errs.E(errs.Unauthorized, "", "sign in first")
+	visitor, err := s.claimedVisitor(w, r)
+	if err != nil {
+		return err
 	}
-	var req struct {
-		Visitor string `json:"visitor"`
-	}
-	if r.ContentLength != 0 {
-		if err := decode(w, r, &req); err != nil {
-			return err
-		}
-	} else if c, err := r.Cookie(VisitorCookie); err == nil {
-		req.Visitor = c.Value
-	}
-	res, err := s.db.ClaimCart(r.Context(), actorOf(r), req.Visitor)
+	res, err := s.db.ClaimCart(r.Context(), actorOf(r), visitor)
 	if err != nil {
 		return err
 	}

@@ -199,20 +199,11 @@ func (s *Server) customerBinding(w http.ResponseWriter, r *http.Request) error {
 // claimVisits takes the visitor token from the body ({"visitor": …}) or,
 // without a body, from the visitor cookie.
 func (s *Server) claimVisits(w http.ResponseWriter, r *http.Request) error {
-	if actorOf(r).Anonymous() {
-		return errs.E(errs.Unauthorized, "", "sign in first")
+	visitor, err := s.claimedVisitor(w, r)
+	if err != nil {
+		return err
 	}
-	var req struct {
-		Visitor string `json:"visitor"`
-	}
-	if r.ContentLength != 0 {
-		if err := decode(w, r, &req); err != nil {
-			return err
-		}
-	} else if c, err := r.Cookie(VisitorCookie); err == nil {
-		req.Visitor = c.Value
-	}
-	res, err := s.db.ClaimVisits(r.Context(), actorOf(r), req.Visitor)
+	res, err := s.db.ClaimVisits(r.Context(), actorOf(r), visitor)
 	if err != nil {
 		return err
 	}
@@ -221,4 +212,24 @@ func (s *Server) claimVisits(w http.ResponseWriter, r *http.Request) error {
 		Event   *bindingEventJSON `json:"event"`
 	}{res.Claimed, bindingEventOut(res.Event)})
 	return nil
+}
+
+// claimedVisitor is the anonymous browser a signed-in caller claims (its
+// visits, its cart): the body's {"visitor": …}, or without a body the
+// visitor cookie.
+func (s *Server) claimedVisitor(w http.ResponseWriter, r *http.Request) (string, error) {
+	if actorOf(r).Anonymous() {
+		return "", errs.E(errs.Unauthorized, "", "sign in first")
+	}
+	var req struct {
+		Visitor string `json:"visitor"`
+	}
+	if r.ContentLength != 0 {
+		if err := decode(w, r, &req); err != nil {
+			return "", err
+		}
+	} else if c, err := r.Cookie(VisitorCookie); err == nil {
+		req.Visitor = c.Value
+	}
+	return req.Visitor, nil
 }

@@ -53,19 +53,11 @@ func (db *DB) Orders(ctx context.Context, actor account.Actor, f order.Filter) (
 			q, args = q+` AND status = ?`, append(args, string(f.Status))
 		}
 		q, args = q+` ORDER BY id LIMIT ?`, append(args, limitPlusOne(f.Limit))
-		var os []*order.Order
-		err := tx.Each(ctx, q, args, func(scan func(...any) error) error {
-			o, err := scanOrder(scan)
-			os = append(os, o)
-			return err
-		})
+		os, err := tx.ordersWithLines(ctx, q, args)
 		if err != nil {
 			return err
 		}
 		for _, o := range os {
-			if err := tx.attachLines(ctx, o); err != nil {
-				return err
-			}
 			if v, ok := visibleOrder(actor, o); ok {
 				out = append(out, *v)
 			}
@@ -208,4 +200,23 @@ func (tx *Tx) attachFulfilments(ctx context.Context, o *order.Order) error {
 		o.Fulfilments = append(o.Fulfilments, f)
 		return nil
 	})
+}
+
+// ordersWithLines reads the orders query q finds, each with its lines.
+func (tx *Tx) ordersWithLines(ctx context.Context, q string, args []any) ([]*order.Order, error) {
+	var os []*order.Order
+	err := tx.Each(ctx, q, args, func(scan func(...any) error) error {
+		o, err := scanOrder(scan)
+		os = append(os, o)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range os {
+		if err := tx.attachLines(ctx, o); err != nil {
+			return nil, err
+		}
+	}
+	return os, nil
 }

@@ -59,22 +59,11 @@ func (db *DB) CustomerOrders(ctx context.Context, actor account.Actor, f Custome
 	q, args = q+` ORDER BY o.id DESC LIMIT ?`, append(args, limitPlusOne(f.Limit))
 	var out []order.Order
 	err := db.Read(ctx, func(tx *Tx) error {
-		var os []*order.Order
-		err := tx.Each(ctx, q, args, func(scan func(...any) error) error {
-			o, err := scanOrder(scan)
-			os = append(os, o)
-			return err
-		})
-		if err != nil {
-			return err
-		}
+		os, err := tx.ordersWithLines(ctx, q, args)
 		for _, o := range os {
-			if err := tx.attachLines(ctx, o); err != nil {
-				return err
-			}
 			out = append(out, *o)
 		}
-		return nil
+		return err
 	})
 	return out, errs.Wrap("store.CustomerOrders", err)
 }
