@@ -16,6 +16,7 @@ type addressCard struct {
 	Region []string // its region's names in the page's language, province first
 	Use    string   // choosing for checkout: checkout with this address
 	Edit   string
+	Chosen bool // choosing for checkout: the address it ships to now
 }
 
 type addressListData struct {
@@ -39,10 +40,15 @@ func (s *Server) addressList(w http.ResponseWriter, r *http.Request) error {
 	next := checkoutNext(r.URL.Query().Get("next"))
 	d := addressListData{Next: next, New: withNext("/addresses/new", next), Full: len(list) >= store.MaxAddresses}
 	names := s.regionNamer(r, p.Lang)
+	chosen := int64(0) // the checkout's address, 0: its default
+	if u, err := url.Parse(next); err == nil && next != "" {
+		chosen, _ = formID(u.Query(), "address_id")
+	}
 	for _, a := range list {
 		c := addressCard{Addr: a, Region: names(a.RegionCode), Edit: withNext("/addresses/"+strconv.FormatInt(a.ID, 10)+"/edit", next)}
 		if next != "" {
 			c.Use = withAddress(next, a.ID)
+			c.Chosen = a.ID == chosen || chosen == 0 && a.IsDefault
 		}
 		d.Addresses = append(d.Addresses, c)
 	}

@@ -455,6 +455,13 @@ func TestCheckoutTwoParcelsCouponAndPay(t *testing.T) {
 			`data-test="goods-total">¥44.98<`, `data-test="discount">¥0.00<`, `data-test="to-pay">¥44.98<`,
 			`href="/addresses?next=%2Fcheckout"`, "Place order and pay")
 
+		// Changing the address: the book in choosing mode, the current one marked, each a link back.
+		addr := strings.TrimPrefix(saved.Header.Get("Location"), "/checkout?address_id=")
+		p = f.get("/addresses?next=" + url.QueryEscape("/checkout?sku="+strconv.FormatInt(f.tea, 10)))
+		mustContain(t, p.Body, "Ship to", `href="/checkout?address_id=`+addr+`&amp;sku=`+strconv.FormatInt(f.tea, 10)+`" aria-current="true"`,
+			`data-test="chosen"`, `href="/addresses/new?next=%2Fcheckout%3Fsku%3D`)
+		mustLack(t, p.Body, `data-test="delete-`)
+
 		// A coupon that does not exist: said by the field, the code kept, nothing off.
 		p = f.get("/checkout?coupon_code=nope1")
 		mustContain(t, p.Body, `data-test="error-coupon_code">no such coupon<`, `value="nope1"`, `data-test="to-pay">¥44.98<`,
