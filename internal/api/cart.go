@@ -1,14 +1,13 @@
 package api
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"net/http"
 	"time"
 
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
 	"sharemall/internal/order"
+	"sharemall/internal/session"
 	"sharemall/internal/store"
 )
 
@@ -25,46 +24,15 @@ func (s *Server) routesCart() {
 	s.handle("POST /api/v1/orders/quote", s.quote)
 }
 
-// visitorToken is the browser's visitor cookie when it is one this server
-// made (32 characters of base64url), else "": a forged cookie is replaced by
-// a fresh token rather than refused.
-func visitorToken(r *http.Request) string {
-	if c, err := r.Cookie(VisitorCookie); err == nil && len(c.Value) == 32 && validToken(c.Value) {
-		return c.Value
-	}
-	return ""
-}
-
-func validToken(v string) bool {
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
-
-// newVisitor makes a visitor token.
-func newVisitor() string {
-	b := make([]byte, 24)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func (s *Server) setVisitorCookie(w http.ResponseWriter, visitor string) {
-	http.SetCookie(w, &http.Cookie{Name: VisitorCookie, Value: visitor, Path: "/", MaxAge: 365 * 24 * 3600,
-		HttpOnly: true, Secure: s.cfg.CookieSecure, SameSite: http.SameSiteLaxMode})
-}
-
 // cartOwner is the caller's cart. write: an anonymous caller without a
 // visitor cookie gets one now, as a share link would have set.
 func (s *Server) cartOwner(w http.ResponseWriter, r *http.Request, write bool) (store.CartOwner, error) {
 	visitor := ""
 	if actorOf(r).Anonymous() {
-		if visitor = visitorToken(r); visitor == "" && write {
-			visitor = newVisitor()
-			s.setVisitorCookie(w, visitor)
+		if write {
+			visitor = session.EnsureVisitor(w, r, s.cfg.CookieSecure)
+		} else {
+			visitor = session.Visitor(r)
 		}
 	}
 	return store.CartOwnerOf(actorOf(r), visitor)

@@ -135,6 +135,19 @@ func (db *DB) Cart(ctx context.Context, actor account.Actor, owner CartOwner) (*
 	return c, nil
 }
 
+// TotalOf is what checking out the lines of skus costs before any coupon:
+// the subtotals of those in stock, as Total is of every line. The pages
+// show it for the lines a person selects.
+func (c *Cart) TotalOf(skus []int64) money.Amount {
+	var t money.Amount
+	for _, l := range c.Lines {
+		if l.Stock == InStock && slices.Contains(skus, l.SKUID) {
+			t += l.Subtotal
+		}
+	}
+	return t
+}
+
 // cartSeller is the seller whose prices a cart shows (see Cart.SellerID),
 // decided by order.Attribute as checkout decides it.
 func (tx *Tx) cartSeller(ctx context.Context, owner CartOwner) (int64, error) {

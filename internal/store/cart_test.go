@@ -93,11 +93,12 @@ func TestCartTwoSuppliers(t *testing.T) {
 		if cup.UnitPrice != 500 || cup.Subtotal != 1500 || cup.Stock != store.ShortStock || cup.Available != 2 || cup.SupplierID != w.supB.ID {
 			t.Fatalf("cup %+v", cup)
 		}
-		if c.Total != 2400 { // the short line is not in the total
+		if c.Total != 2400 || c.TotalOf([]int64{w.teaK, w.cupK}) != 2400 || c.TotalOf([]int64{w.cupK}) != 0 { // the short line is not in the total
 			t.Fatalf("total %d", c.Total)
 		}
 		w.set(w.cust, w.custCart, w.cupK, 2) // sets, not adds
-		if c := w.cartOf(w.cust, w.custCart); c.Total != 3400 || line(t, c, w.cupK).Stock != store.InStock || len(c.Lines) != 2 {
+		if c := w.cartOf(w.cust, w.custCart); c.Total != 3400 || line(t, c, w.cupK).Stock != store.InStock || len(c.Lines) != 2 ||
+			c.TotalOf([]int64{w.cupK}) != 1000 || c.TotalOf(nil) != 0 {
 			t.Fatalf("after setting 2 cups: %+v", c)
 		}
 		if err := db.AddToCart(w.ctx, w.cust, w.custCart, w.teaK, 3); err != nil {

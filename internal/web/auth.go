@@ -73,16 +73,19 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request) error {
 }
 
 // signedIn starts the browser's session and claims what it did before
-// signing in: the share links it opened keep their binding, as the API's
-// claim does.
+// signing in, as the API's claims do: the share links it opened keep their
+// binding, and its cart moves into the account's.
 func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, st *session.Started, next string) error {
 	s.cfg.Sessions.SetCookie(w, st)
-	if c, err := r.Cookie(session.VisitorCookie); err == nil && c.Value != "" {
+	if visitor := session.Visitor(r); visitor != "" {
 		actor, err := s.db.ActorFor(r.Context(), st.Account.ID)
 		if err != nil {
 			return err
 		}
-		if _, err := s.db.ClaimVisits(r.Context(), actor, c.Value); err != nil && !errs.Is(err, errs.Invalid) {
+		if _, err := s.db.ClaimVisits(r.Context(), actor, visitor); err != nil && !errs.Is(err, errs.Invalid) {
+			return err
+		}
+		if _, err := s.db.ClaimCart(r.Context(), actor, visitor); err != nil && !errs.Is(err, errs.Invalid) {
 			return err
 		}
 	}

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"net/http"
 
 	"sharemall/internal/errs"
@@ -30,16 +28,13 @@ const landingOthers = 10
 // (buyingIn), which for a newcomer is the link's.
 func (s *Server) landing(w http.ResponseWriter, r *http.Request) error {
 	ctx, actor := r.Context(), session.ActorOf(r.Context())
-	visitor := ""
-	if c, err := r.Cookie(session.VisitorCookie); err == nil && len(c.Value) == 32 {
-		visitor = c.Value
-	}
+	visitor := session.Visitor(r)
 	if visitor == "" {
-		visitor = newVisitor()
+		visitor = session.NewVisitor()
 	}
 	v, _, err := s.db.RecordVisit(ctx, actor, r.PathValue("code"), visitor)
 	if errs.Is(err, errs.Invalid) && errs.FieldOf(err) == "visitor" {
-		visitor = newVisitor() // a forged cookie: count the visit under a fresh token instead
+		visitor = session.NewVisitor() // a forged cookie: count the visit under a fresh token instead
 		v, _, err = s.db.RecordVisit(ctx, actor, r.PathValue("code"), visitor)
 	}
 	if errs.Is(err, errs.NotFound) {
@@ -51,8 +46,7 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: session.VisitorCookie, Value: visitor, Path: "/", MaxAge: 365 * 24 * 3600,
-		HttpOnly: true, Secure: s.cfg.Sessions.CookieSecure, SameSite: http.SameSiteLaxMode})
+	session.SetVisitorCookie(w, visitor, s.cfg.Sessions.CookieSecure)
 	w.Header().Set("Cache-Control", "no-store") // every scan counts
 
 	var f storefront
@@ -152,11 +146,4 @@ func (s *Server) landingCard(r *http.Request, p *Page, d landingData, v *store.V
 		}
 	}
 	return og
-}
-
-// newVisitor is a fresh anonymous browser token (32 characters).
-func newVisitor() string {
-	b := make([]byte, 24)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }

@@ -94,6 +94,7 @@ func (s *Server) routes() {
 	s.routesMoney()
 	s.routesShop()
 	s.routesCentre()
+	s.routesCheckout()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "", "no page at %s", r.URL.Path))
 	})
