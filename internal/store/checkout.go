@@ -184,7 +184,7 @@ func (tx *Tx) planCheckout(ctx context.Context, customerID int64, in order.Check
 		baseTotal += c.line.Base
 	}
 	if p.coupon != nil {
-		if p.discount, err = p.coupon.discount(p.goods, baseTotal); err != nil {
+		if p.discount, err = p.coupon.discount(p.goods, baseTotal, p.s.Currency()); err != nil {
 			return nil, err
 		}
 	}

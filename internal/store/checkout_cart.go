@@ -143,9 +143,9 @@ func (tx *Tx) checkoutCoupon(ctx context.Context, code string, customerDistribut
 
 // discount is what the coupon takes off the commission base (retail
 // prices): markup is never discounted, so the seller's markup stays whole.
-func (c *couponRow) discount(goodsTotal, baseTotal money.Amount) (money.Amount, error) {
+func (c *couponRow) discount(goodsTotal, baseTotal money.Amount, cur money.Currency) (money.Amount, error) {
 	if goodsTotal < money.Amount(c.minOrder) {
-		return 0, errs.Invalidf("coupon_code", "needs an order of at least %d minor units", c.minOrder)
+		return 0, errs.Invalidf("coupon_code", "needs an order of at least %s %s", cur.Format(money.Amount(c.minOrder)), cur.Code)
 	}
 	var d money.Amount
 	switch c.kind {
