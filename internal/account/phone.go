@@ -45,3 +45,17 @@ func CheckPhoneRegion(field, region string) error {
 	}
 	return nil
 }
+
+// DisplayPhone writes a stored E.164 number as people read it: as dialled at
+// home when it is of region ("138 0013 8000"), else with its country code
+// ("+852 5123 4567"). Anything that does not parse is shown as stored.
+func DisplayPhone(e164, region string) string {
+	n, err := phonenumbers.Parse(e164, region)
+	if err != nil {
+		return e164
+	}
+	if phonenumbers.GetRegionCodeForNumber(n) == region {
+		return phonenumbers.Format(n, phonenumbers.NATIONAL)
+	}
+	return phonenumbers.Format(n, phonenumbers.INTERNATIONAL)
+}

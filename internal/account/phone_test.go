@@ -59,3 +59,16 @@ func TestCheckPhoneRegion(t *testing.T) {
 		}
 	}
 }
+
+func TestDisplayPhone(t *testing.T) {
+	for _, tc := range []struct{ in, region, want string }{
+		{"+8613800138000", "CN", "138 0013 8000"},
+		{"+85251234567", "CN", "+852 5123 4567"},
+		{"+8613800138000", "HK", "+86 138 0013 8000"},
+		{"not a number", "CN", "not a number"},
+	} {
+		if got := DisplayPhone(tc.in, tc.region); got != tc.want {
+			t.Errorf("DisplayPhone(%q, %q) = %q, want %q", tc.in, tc.region, got, tc.want)
+		}
+	}
+}

@@ -24,7 +24,7 @@ func TestSignUpInOut(t *testing.T) {
 		mustContain(t, p.Body, `data-test="error-password"`, `value="13800138000"`, `value="Lin"`, `aria-invalid="true"`)
 		s.signUp("Lin", "13800138000")
 		p = s.get("/me")
-		mustContain(t, p.Body, `data-test="me-name">Lin<`, "8613800138000")
+		mustContain(t, p.Body, `data-test="me-name">Lin<`, "138 0013 8000")
 		if t.Failed() {
 			t.Log(p.Body)
 		}

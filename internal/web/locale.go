@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"sharemall/internal/account"
 	"sharemall/internal/money"
 )
 
@@ -83,6 +84,17 @@ type Locale struct {
 	msgs map[string]string
 	loc  *time.Location
 	cur  money.Currency
+	// phoneRegion is the program's default phone region: its numbers show
+	// as dialled at home.
+	phoneRegion string
+}
+
+// Phone writes a stored phone number as people read it (account.DisplayPhone).
+func (l *Locale) Phone(e164 string) string {
+	if e164 == "" {
+		return ""
+	}
+	return account.DisplayPhone(e164, l.phoneRegion)
 }
 
 // T looks a message up and fills its %-verbs with args (fmt). A key

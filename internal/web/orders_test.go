@@ -120,7 +120,7 @@ func TestOrderDetail(t *testing.T) {
 		if p.Status != http.StatusOK {
 			t.Fatalf("detail: %d", p.Status)
 		}
-		mustContain(t, p.Body, `data-state="to_ship"`, "Li Lei", "13800138000", "1 Test Road",
+		mustContain(t, p.Body, `data-state="to_ship"`, "Li Lei", "138 0013 8000", "1 Test Road",
 			"Parcel 1 of 2", "Parcel 2 of 2", `data-test="tracking">SF1234567<`, "SF Express", "On its way", "Being prepared",
 			`data-test="subtotal">¥44.98<`, `data-test="total">¥44.98<`, "Oolong tea", "× 2", "¥19.99", "¥5.00",
 			`class="done"><span class="step">Placed`, `class="done"><span class="step">Paid`, `class="done"><span class="step">Shipped`,

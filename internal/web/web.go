@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"time"
 
+	"sharemall/internal/account"
 	"sharemall/internal/errs"
 	"sharemall/internal/session"
 	"sharemall/internal/store"
@@ -116,12 +117,12 @@ func (s *Server) locale(r *http.Request) *Locale {
 	lang := chooseLang(r)
 	l := &Locale{Lang: lang, msgs: s.cat[lang], loc: time.UTC}
 	if st, err := s.db.Settings(r.Context()); err == nil {
-		l.cur = st.Currency()
+		l.cur, l.phoneRegion = st.Currency(), st.DefaultPhoneRegion
 		if loc, err := time.LoadLocation(st.TimeZone); err == nil {
 			l.loc = loc
 		}
 	} else {
-		l.cur.Code, l.cur.Exponent = "CNY", 2
+		l.cur.Code, l.cur.Exponent, l.phoneRegion = "CNY", 2, account.DefaultPhoneRegion
 	}
 	return l
 }
