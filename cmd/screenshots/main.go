@@ -125,6 +125,9 @@ func run(ctx context.Context, out, only string, stdout io.Writer) (err error) {
 			if status := tab.Open(path); status != http.StatusOK {
 				return fmt.Errorf("%s: %s answered %d", p.name, path, status)
 			}
+			if p.ready != "" {
+				tab.WaitFor(e2e.Test(p.ready))
+			}
 			file := filepath.Join(out, p.name+"-"+lang+".png")
 			if err := os.WriteFile(file, tab.Screenshot(), 0o644); err != nil {
 				return err

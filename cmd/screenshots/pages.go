@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
 
+	"sharemall/internal/account"
 	"sharemall/internal/demo"
 	"sharemall/internal/store"
 )
@@ -10,21 +12,36 @@ import (
 // pages are the screens taken, each in English and Chinese, in the order
 // the README shows them. To add one: a name (the files are
 // <name>-en.png and <name>-zh.png), its path in the demo (a func may look
-// the demo up: a distributor's share code, an order of the customer), and
-// the demo login it is seen as ("" for a visitor).
+// the demo up: a distributor's share code, an order of the customer), the
+// demo login it is seen as ("" for a visitor: one visitor per language,
+// who opens the pages in this order), and what to wait for when a script
+// draws part of the page (a data-test name).
 var pages = []page{
+	{name: "share-landing", title: "Share link", path: shareLanding},
+	{name: "home", title: "Home (the shop of the link)", path: at("/")},
+	{name: "product", title: "Product", path: productPage},
 	{name: "signin", title: "Sign in", path: at("/signin")},
 	{name: "signup", title: "Sign up", path: at("/signup")},
 	{name: "me", title: "Me", path: at("/me"), as: customer},
+	{name: "orders", title: "My orders", path: at("/orders"), as: customer},
+	{name: "order", title: "An order and its parcels", path: parcelOrder, as: customer},
+	{name: "centre", title: "Distributor centre", path: at("/centre"), as: seller},
+	{name: "centre-shop", title: "My shop", path: at("/centre/shop"), as: seller},
+	{name: "centre-poster", title: "Share a product (poster)", path: posterPage, as: seller, ready: "poster-img"},
+	{name: "team", title: "Team", path: at("/centre/team"), as: seller},
+	{name: "money", title: "Money", path: at("/centre/money"), as: seller},
 }
 
-// customer is the demo's shopper.
-const customer = "customer01@demo.example.com"
+const (
+	customer = "customer01@demo.example.com" // the demo's shopper
+	seller   = "dist002@demo.example.com"    // a shop with marked-up prices, a team and earnings
+)
 
 type page struct {
 	name, title string
 	as          string // the demo login signed in; "": a visitor
 	path        func(ctx context.Context, d *demoData) (string, error)
+	ready       string // data-test of what a script adds when the page is drawn; "": the load is enough
 }
 
 // demoData is what a page's path may look up.
@@ -36,4 +53,87 @@ type demoData struct {
 // at is a page at a fixed path.
 func at(path string) func(context.Context, *demoData) (string, error) {
 	return func(context.Context, *demoData) (string, error) { return path, nil }
+}
+
+// actor is a demo login's actor.
+func (d *demoData) actor(ctx context.Context, login string) (account.Actor, error) {
+	c, err := d.DB.CredentialsFor(ctx, login, "")
+	if err != nil {
+		return account.Actor{}, fmt.Errorf("%s: %w", login, err)
+	}
+	return d.DB.ActorFor(ctx, c.AccountID)
+}
+
+// shownProduct is the first product of the seller's shop with several
+// options, for the share link, the product page and the poster.
+func (d *demoData) shownProduct(ctx context.Context) (account.Actor, *store.ShopItem, error) {
+	a, err := d.actor(ctx, seller)
+	if err != nil {
+		return a, nil, err
+	}
+	items, err := d.DB.ShopItems(ctx, a.DistributorID, 0, 100)
+	if err != nil || len(items) == 0 {
+		return a, nil, fmt.Errorf("%s's shop items: %d, %v", seller, len(items), err)
+	}
+	for i := range items {
+		if len(items[i].SKUs) > 1 {
+			return a, &items[i], nil
+		}
+	}
+	return a, &items[0], nil
+}
+
+// shareLanding is the seller's share link of its product.
+func shareLanding(ctx context.Context, d *demoData) (string, error) {
+	a, item, err := d.shownProduct(ctx)
+	if err != nil {
+		return "", err
+	}
+	l, err := d.DB.ShareLink(ctx, a, item.ProductID, store.ChannelLink)
+	if err != nil {
+		return "", err
+	}
+	return "/s/" + l.Code, nil
+}
+
+// productPage is the product in the seller's shop.
+func productPage(ctx context.Context, d *demoData) (string, error) {
+	a, item, err := d.shownProduct(ctx)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("/shop/%d/p/%d", a.DistributorID, item.ProductID), nil
+}
+
+// posterPage is the seller's poster of the product, its links made.
+func posterPage(ctx context.Context, d *demoData) (string, error) {
+	a, item, err := d.shownProduct(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, ch := range []string{store.ChannelLink, store.ChannelPoster} {
+		if _, err := d.DB.ShareLink(ctx, a, item.ProductID, ch); err != nil {
+			return "", err
+		}
+	}
+	return fmt.Sprintf("/centre/share/%d", item.ProductID), nil
+}
+
+// parcelOrder is an order of the customer with a parcel on its way, else
+// one whose parcels arrived.
+func parcelOrder(ctx context.Context, d *demoData) (string, error) {
+	a, err := d.actor(ctx, customer)
+	if err != nil {
+		return "", err
+	}
+	for _, stage := range []store.OrderStage{store.StageToReceive, store.StageDone} {
+		list, err := d.DB.CustomerOrders(ctx, a, store.CustomerOrderFilter{Stage: stage, Limit: 1})
+		if err != nil {
+			return "", err
+		}
+		if len(list) > 0 {
+			return fmt.Sprintf("/orders/%d", list[0].ID), nil
+		}
+	}
+	return "", fmt.Errorf("%s has no order with parcels", customer)
 }

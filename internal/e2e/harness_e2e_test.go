@@ -130,3 +130,33 @@ func (r *recordTB) Errorf(format string, args ...any) {
 	defer r.mu.Unlock()
 	r.errors = append(r.errors, fmt.Sprintf(format, args...))
 }
+
+// A click waits for its target to stop moving: a button in a panel that
+// slides up is pressed where the panel stops, not where it was.
+func TestClickWaitsForMotion(t *testing.T) {
+	b := needBrowser(t)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /sheet", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><html lang="en"><head><title>sheet</title><meta name="viewport" content="width=device-width"><link rel="icon" href="data:,"><style>
+#sheet{position:fixed;left:0;right:0;bottom:0;height:300px;transform:translateY(100%);transition:transform .4s}
+.open #sheet{transform:none}</style></head><body>
+<button type="button" id="opener">Open</button><p data-test="got">none</p>
+<div id="sheet"><button type="button" id="pick" style="height:60px">Pick</button></div>
+<script>
+document.getElementById("opener").onclick = () => document.body.classList.add("open");
+document.getElementById("pick").onclick = () => document.querySelector("[data-test=got]").textContent = "picked";
+document.onclick = e => { if (!e.target.closest("#sheet, #opener")) document.body.classList.remove("open") };
+</script></body></html>`)
+	})
+	hs := httptest.NewServer(mux)
+	defer hs.Close()
+
+	u := b.NewTab(t, hs.URL, "en")
+	defer u.Close()
+	u.Open("/sheet")
+	u.ClickInPlace(Button("Open"))
+	u.ClickInPlace(Button("Pick"))
+	if got := u.Text(Test("got")); got != "picked" {
+		t.Errorf("the button in the sliding panel was not pressed: %q", got)
+	}
+}

@@ -234,7 +234,8 @@ func (t *Tab) ClickInPlace(l Locator) {
 	t.do("click "+l.desc, chromedp.MouseClickXY(x, y))
 }
 
-// aim waits for l's element, scrolls it to the middle of the screen and
+// aim waits for l's element (and for it to stop moving: a transition or
+// animation of it or a parent), scrolls it to the middle of the screen and
 // returns its centre, checking that the element itself is there.
 func (t *Tab) aim(l Locator) (x, y float64) {
 	t.tb.Helper()
@@ -245,6 +246,9 @@ func (t *Tab) aim(l Locator) (x, y float64) {
 	t.waitJS("find "+l.desc, `(() => {
 		const e = `+l.first()+`;
 		if (!e) return null;
+		// Wait while it moves (a sheet sliding up): a finger aims at where it stops.
+		const finite = a => a.effect && a.effect.getTiming().iterations !== Infinity;
+		if (document.getAnimations().some(a => a.playState === "running" && finite(a) && a.effect.target && a.effect.target.contains(e))) return null;
 		e.scrollIntoView({block: "center", inline: "center"});
 		const r = e.getBoundingClientRect();
 		if (r.width === 0 || r.height === 0) return null;
