@@ -6,6 +6,7 @@ import (
 
 	"sharemall/internal/account"
 	"sharemall/internal/demo"
+	"sharemall/internal/order"
 	"sharemall/internal/store"
 )
 
@@ -20,6 +21,8 @@ var pages = []page{
 	{name: "share-landing", title: "Share link", path: shareLanding},
 	{name: "home", title: "Home (the shop of the link)", path: at("/")},
 	{name: "product", title: "Product", path: productPage},
+	{name: "cart", title: "Cart (two suppliers)", path: cartPage, as: customer},
+	{name: "checkout", title: "Checkout (a parcel per warehouse)", path: checkoutPage, as: customer},
 	{name: "signin", title: "Sign in", path: at("/signin")},
 	{name: "signup", title: "Sign up", path: at("/signup")},
 	{name: "me", title: "Me", path: at("/me"), as: customer},
@@ -136,4 +139,65 @@ func parcelOrder(ctx context.Context, d *demoData) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%s has no order with parcels", customer)
+}
+
+// shipTo is where the customer's parcels go: its default address in the
+// screenshots.
+var shipTo = order.ShipTo{Name: "Wang Fang 王芳", Phone: "+8613900139000", RegionCode: "CN.31.01.15",
+	Address: "Century Avenue 100, Room 301 世纪大道 100 号 301 室"}
+
+// cartPage fills the customer's cart with one product of each of two
+// suppliers that ship to its address (the same each run) and shows it.
+func cartPage(ctx context.Context, d *demoData) (string, error) {
+	a, err := d.actor(ctx, customer)
+	if err != nil {
+		return "", err
+	}
+	items, err := d.DB.RetailItems(ctx, store.ProductFilter{Limit: 100})
+	if err != nil {
+		return "", err
+	}
+	owner := store.CartOwner{AccountID: a.AccountID}
+	suppliers := map[int64]bool{}
+	for _, it := range items {
+		if suppliers[it.SupplierID] || len(suppliers) == 2 || len(it.SKUs) == 0 {
+			continue
+		}
+		qty := int64(len(suppliers) + 1)
+		in := order.CheckoutInput{Items: []order.Item{{SKUID: it.SKUs[0].ID, Quantity: qty}}, ShipTo: shipTo}
+		if _, err := d.DB.Quote(ctx, a, in); err != nil {
+			continue // not in stock for the address
+		}
+		if err := d.DB.SetCartQuantity(ctx, a, owner, it.SKUs[0].ID, qty); err != nil {
+			return "", err
+		}
+		suppliers[it.SupplierID] = true
+	}
+	if len(suppliers) < 2 {
+		return "", fmt.Errorf("the demo catalog has no two suppliers with stock for %s", shipTo.RegionCode)
+	}
+	return "/cart", nil
+}
+
+// checkoutPage is checkout of that cart, to the customer's default
+// address (saved the first time).
+func checkoutPage(ctx context.Context, d *demoData) (string, error) {
+	if _, err := cartPage(ctx, d); err != nil {
+		return "", err
+	}
+	a, err := d.actor(ctx, customer)
+	if err != nil {
+		return "", err
+	}
+	list, err := d.DB.Addresses(ctx, a)
+	if err != nil {
+		return "", err
+	}
+	if len(list) == 0 {
+		_, err = d.DB.SaveAddress(ctx, a, store.Address{Name: shipTo.Name, Phone: shipTo.Phone, RegionCode: shipTo.RegionCode, Address: shipTo.Address})
+		if err != nil {
+			return "", err
+		}
+	}
+	return "/checkout", nil
 }
