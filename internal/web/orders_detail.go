@@ -31,7 +31,7 @@ type myOrderPage struct {
 	State    string
 	Tone     string
 	Steps    []myStep
-	Region   []string // the shipping region's names, province first
+	Region   []string // the shipping region's names in the page's language, province first
 	Parcels  []myParcel
 	Refunded money.Amount
 }
@@ -83,7 +83,7 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, p *Page, id
 		p.Notice = p.T("orders.notice.received")
 	}
 	d := &myOrderPage{Order: o, State: myState(o), Steps: orderTimeline(p.Locale, o, parcels, cases), Refunded: refunded,
-		Region: s.regionNames(r, o.ShipTo.RegionCode)}
+		Region: s.regionNamer(r, p.Lang)(o.ShipTo.RegionCode)}
 	d.Tone = myStateTone(d.State)
 	for i, f := range parcels {
 		mp := myParcel{FulfilmentOrder: f, N: i + 1, Of: len(parcels), Tone: myStateTone(string(f.Status))}

@@ -179,25 +179,6 @@ func caseActive(c *store.AfterSaleCase) bool {
 	return false
 }
 
-// regionNames is a shipping region as people write it, province first
-// ("Zhejiang 浙江省", "Hangzhou 杭州市", "Xihu 西湖区"); its code when the
-// region table does not know it.
-func (s *Server) regionNames(r *http.Request, code string) []string {
-	var names []string
-	for c := code; c != ""; {
-		reg, err := s.db.Region(r.Context(), c)
-		if err != nil {
-			return []string{code}
-		}
-		if reg.Level > 1 { // not the country
-			names = append(names, reg.Name)
-		}
-		c = reg.ParentCode
-	}
-	slices.Reverse(names)
-	return names
-}
-
 // myPathID reads a positive id from the path.
 func myPathID(r *http.Request, name string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)

@@ -104,3 +104,10 @@ func (s *Server) offline(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, http.StatusOK, "offline", p)
 	return nil
 }
+
+// favicon answers the browser's own request for /favicon.ico, made for a
+// document without an icon link (the payment sandbox's page, an API
+// answer opened in a tab): the app's icon, where it is cached for a year.
+func (s *Server) favicon(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, s.static.URL("icon-32.png"), http.StatusMovedPermanently)
+}

@@ -87,6 +87,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /static/", s.static.serve)
 	s.mux.HandleFunc("GET /sw.js", s.serveWorker)
 	s.mux.HandleFunc("GET /manifest.webmanifest", s.manifest)
+	s.mux.HandleFunc("GET /favicon.ico", s.favicon)
 	s.mux.HandleFunc("GET /lang/{lang}", s.switchLang)
 	s.handle("GET /offline", s.offline)
 	s.routesAuth()
