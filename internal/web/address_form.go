@@ -29,7 +29,7 @@ func (s *Server) addressForm(w http.ResponseWriter, r *http.Request) error {
 	id, chosen := int64(0), []string(nil)
 	if r.PathValue("id") != "" {
 		var err error
-		if id, err = myPathID(r, "id"); err != nil {
+		if id, err = pathID(r, "id"); err != nil {
 			return err
 		}
 		a, err := s.db.Address(r.Context(), p.Actor, id)
@@ -58,7 +58,7 @@ func (s *Server) addressSave(w http.ResponseWriter, r *http.Request) error {
 	id := int64(0)
 	if r.PathValue("id") != "" {
 		var err error
-		if id, err = myPathID(r, "id"); err != nil {
+		if id, err = pathID(r, "id"); err != nil {
 			return err
 		}
 	}

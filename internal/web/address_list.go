@@ -85,7 +85,7 @@ func (s *Server) addressAction(w http.ResponseWriter, r *http.Request, act func(
 	if p.Actor.Anonymous() {
 		return signInFirst(w, r)
 	}
-	id, err := myPathID(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ import (
 // cartLineForm reads a cart line form: the SKU in the path, and the page
 // to go back to (the cart with its selection).
 func (s *Server) cartLineForm(r *http.Request, p *Page) (sku int64, owner store.CartOwner, back string, err error) {
-	if sku, err = pathInt(r, "sku_id"); err != nil {
+	if sku, err = pathID(r, "sku_id"); err != nil {
 		return 0, owner, "", err
 	}
 	if err := r.ParseForm(); err != nil {

@@ -163,7 +163,7 @@ func (s *Server) centreDeactivateCoupon(w http.ResponseWriter, r *http.Request) 
 	if _, ok, err := s.centreDistributor(w, r); !ok {
 		return err
 	}
-	id, err := centrePathID(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}

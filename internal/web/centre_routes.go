@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"sharemall/internal/errs"
 	"sharemall/internal/network"
@@ -64,16 +63,6 @@ func (s *Server) centreShopOf(r *http.Request, d *network.Distributor) (*store.S
 		return nil, nil
 	}
 	return sh, err
-}
-
-// centrePathID reads a positive integer from the path; anything else is NotFound
-// (a page that does not exist).
-func centrePathID(r *http.Request, name string) (int64, error) {
-	v, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || v <= 0 {
-		return 0, errs.E(errs.NotFound, "", "no page at %s", r.URL.Path)
-	}
-	return v, nil
 }
 
 // centreForm reads a posted form; a body that is not one is Invalid.

@@ -46,7 +46,7 @@ func (s *Server) centreRemoveItem(w http.ResponseWriter, r *http.Request) error 
 	if !ok {
 		return err
 	}
-	id, err := centrePathID(r, "product")
+	id, err := pathID(r, "product")
 	if err != nil {
 		return err
 	}

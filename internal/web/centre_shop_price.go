@@ -17,7 +17,7 @@ func (s *Server) centreSetPrice(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return err
 	}
-	sku, err := centrePathID(r, "sku")
+	sku, err := pathID(r, "sku")
 	if err != nil {
 		return err
 	}

@@ -275,7 +275,7 @@ func TestCartQuantityAndRemove(t *testing.T) {
 		if q := cartQuantities(f.cartOf(f.cust)); len(q) != 1 || q[f.cup] != 1 {
 			t.Fatalf("after removing: %v", q)
 		}
-		if p := f.post("/cart/items/x", url.Values{"quantity": {"1"}}); p.Status != http.StatusBadRequest {
+		if p := f.post("/cart/items/x", url.Values{"quantity": {"1"}}); p.Status != http.StatusNotFound {
 			t.Errorf("bad SKU in the path: %d", p.Status)
 		}
 	})

@@ -17,7 +17,7 @@ func (s *Server) orderAction(w http.ResponseWriter, r *http.Request, act func(p 
 	if p.Actor.Anonymous() {
 		return signInFirst(w, r)
 	}
-	id, err := myPathID(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func (s *Server) orderCancel(w http.ResponseWriter, r *http.Request) error {
 // orderReceive confirms that a shipped parcel of the order arrived.
 func (s *Server) orderReceive(w http.ResponseWriter, r *http.Request) error {
 	return s.orderAction(w, r, func(p *Page, id int64) (string, error) {
-		parcel, err := myPathID(r, "parcel")
+		parcel, err := pathID(r, "parcel")
 		if err != nil {
 			return "", err
 		}

@@ -33,7 +33,7 @@ func (s *Server) afterSaleNew(w http.ResponseWriter, r *http.Request) error {
 // renderAfterSaleForm draws the request for line (as typed in the URL or
 // the form) of the order in the path.
 func (s *Server) renderAfterSaleForm(w http.ResponseWriter, r *http.Request, p *Page, line string, status int) error {
-	id, err := myPathID(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (s *Server) afterSaleOpen(w http.ResponseWriter, r *http.Request) error {
 		p.Form.Set(f, r.PostForm.Get(f))
 	}
 	line := r.PostForm.Get("line")
-	id, err := myPathID(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}

@@ -69,7 +69,7 @@ func (s *Server) afterSaleCase(w http.ResponseWriter, r *http.Request) error {
 	if p.Actor.Anonymous() {
 		return signInFirst(w, r)
 	}
-	id, err := myPathID(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func (s *Server) afterSaleCancel(w http.ResponseWriter, r *http.Request) error {
 	if p.Actor.Anonymous() {
 		return signInFirst(w, r)
 	}
-	id, err := myPathID(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -135,7 +135,7 @@ func (s *Server) afterSaleReturn(w http.ResponseWriter, r *http.Request) error {
 	if p.Actor.Anonymous() {
 		return signInFirst(w, r)
 	}
-	id, err := myPathID(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}

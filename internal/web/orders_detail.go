@@ -44,7 +44,7 @@ func (s *Server) orderPage(w http.ResponseWriter, r *http.Request) error {
 	if p.Actor.Anonymous() {
 		return signInFirst(w, r)
 	}
-	id, err := myPathID(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}

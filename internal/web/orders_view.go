@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"slices"
-	"strconv"
 	"time"
 
 	"sharemall/internal/errs"
@@ -177,15 +176,6 @@ func caseActive(c *store.AfterSaleCase) bool {
 		return true
 	}
 	return false
-}
-
-// myPathID reads a positive id from the path.
-func myPathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errs.E(errs.NotFound, "", "no page at %s", r.URL.Path)
-	}
-	return id, nil
 }
 
 // myOrder reads an order of the signed-in customer; anyone else's,

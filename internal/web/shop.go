@@ -99,15 +99,6 @@ func moveTo(w http.ResponseWriter, r *http.Request, to string) error {
 	return nil
 }
 
-// pathInt is a path value that must be a positive id; else Invalid naming it.
-func pathInt(r *http.Request, name string) (int64, error) {
-	n, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || n <= 0 {
-		return 0, errs.Invalidf(name, "must be a positive whole number")
-	}
-	return n, nil
-}
-
 // queryInt is an optional positive query parameter (0 when absent).
 func queryInt(r *http.Request, name string) (int64, error) {
 	v := r.URL.Query().Get(name)

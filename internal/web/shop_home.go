@@ -42,7 +42,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 // shopHome is distributor d's shop, for the people who buy in it and for
 // its own distributor; anyone else is sent to the shop it buys in.
 func (s *Server) shopHome(w http.ResponseWriter, r *http.Request) error {
-	d, err := pathInt(r, "distributor_id")
+	d, err := pathID(r, "distributor_id")
 	if err != nil {
 		return err
 	}

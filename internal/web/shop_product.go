@@ -16,11 +16,11 @@ type productData struct {
 // people who buy in that shop (and its own distributor); anyone else sees
 // it in the shop it buys in, at the price it will pay.
 func (s *Server) shopProduct(w http.ResponseWriter, r *http.Request) error {
-	d, err := pathInt(r, "distributor_id")
+	d, err := pathID(r, "distributor_id")
 	if err != nil {
 		return err
 	}
-	id, err := pathInt(r, "product_id")
+	id, err := pathID(r, "product_id")
 	if err != nil {
 		return err
 	}
@@ -40,7 +40,7 @@ func (s *Server) shopProduct(w http.ResponseWriter, r *http.Request) error {
 
 // retailProduct is a product at retail, for people who buy in no shop.
 func (s *Server) retailProduct(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "product_id")
+	id, err := pathID(r, "product_id")
 	if err != nil {
 		return err
 	}

@@ -379,7 +379,7 @@ func TestShopPages(t *testing.T) {
 			t.Fatalf("another's shop: %d to %q", p.Status, p.Header.Get("Location"))
 		}
 		w.get("/p/999999", http.StatusNotFound)
-		w.get("/p/x", http.StatusBadRequest)
+		w.get("/p/x", http.StatusNotFound)
 
 		// Leaf's customer, in both languages.
 		w.get("/s/"+w.shopLink, http.StatusOK)

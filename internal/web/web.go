@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"sharemall/internal/account"
@@ -159,4 +160,14 @@ func signInFirst(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return seeOther(w, r, "/signin?next="+url.QueryEscape(localPath(next)))
+}
+
+// pathID reads a positive id from the path; anything else is a page that
+// does not exist (NotFound).
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errs.E(errs.NotFound, "", "no page at %s", r.URL.Path)
+	}
+	return id, nil
 }
