@@ -29,6 +29,11 @@ type Page struct {
 	Path   string // this request's path and query: where the language switch and sign-in come back to
 	Tab    string // the bottom tab bar's current tab: home, categories, cart, me
 	Back   string // the header's back link, if any
+	// Console is the console section this page belongs to ("dashboard",
+	// "products", …): the page is drawn in the operator's or supplier's
+	// console frame (navigation at the side on a laptop, above on a phone)
+	// instead of the shop's bottom tab bar.
+	Console string
 	Form   url.Values
 	Errors map[string]string // by form field; "" is the form's own error
 	Notice string
@@ -46,6 +51,31 @@ func (p *Page) Value(field string) string { return p.Form.Get(field) }
 
 // Err is the error shown by a field, in the page's language.
 func (p *Page) Err(field string) string { return p.Errors[field] }
+
+// ConsoleNav is the console's navigation for who is signed in: the
+// operator's sections, or the supplier's.
+func (p *Page) ConsoleNav() []NavItem {
+	var out []NavItem
+	for _, n := range consoleNav {
+		if p.Actor.Has(n.role) {
+			out = append(out, NavItem{Key: n.key, Href: n.href, Label: p.T("console.nav." + n.key), Current: n.key == p.Console})
+		}
+	}
+	return out
+}
+
+// NavItem is one entry of the console's navigation.
+type NavItem struct {
+	Key, Href, Label string
+	Current          bool
+}
+
+// consoleNav lists the console's sections in order, each for one role.
+// A section's page adds its entry here.
+var consoleNav = []struct {
+	key, href string
+	role      account.Role
+}{}
 
 // Signed reports whether someone is signed in.
 func (p *Page) Signed() bool { return !p.Actor.Anonymous() }
