@@ -24,21 +24,21 @@ var templateFiles embed.FS
 // in, the form being filled in and its errors, and the page's own data.
 type Page struct {
 	*Locale
-	Title  string
-	Actor  account.Actor
-	Path   string // this request's path and query: where the language switch and sign-in come back to
-	Tab    string // the bottom tab bar's current tab: home, categories, cart, me
-	Back   string // the header's back link, if any
+	Title string
+	Actor account.Actor
+	Path  string // this request's path and query: where the language switch and sign-in come back to
+	Tab   string // the bottom tab bar's current tab: home, categories, cart, me
+	Back  string // the header's back link, if any
 	// Console is the console section this page belongs to ("dashboard",
 	// "products", …): the page is drawn in the operator's or supplier's
 	// console frame (navigation at the side on a laptop, above on a phone)
 	// instead of the shop's bottom tab bar.
 	Console string
-	Form   url.Values
-	Errors map[string]string // by form field; "" is the form's own error
-	Notice string
-	OG     *OpenGraph
-	Data   any
+	Form    url.Values
+	Errors  map[string]string // by form field; "" is the form's own error
+	Notice  string
+	OG      *OpenGraph
+	Data    any
 }
 
 // OpenGraph is a chat app's preview card of a shared page.
