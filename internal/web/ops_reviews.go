@@ -40,6 +40,11 @@ func (s *Server) renderOpsReviews(w http.ResponseWriter, r *http.Request, p *Pag
 	}
 	d := &opsReviewsData{Review: st.DistributorReview, Failed: failed, More: len(list) > opsCap}
 	d.Distributors = list[:min(len(list), opsCap)]
+	listed := failed == 0
+	for _, x := range d.Distributors {
+		listed = listed || x.ID == failed
+	}
+	rowErrorsOnTop(p, listed)
 	p.Data = d
 	s.render(w, r, status, "ops_reviews", p)
 	return nil

@@ -45,3 +45,17 @@ func (s *Server) opsPage(r *http.Request, section, title string) (*Page, error) 
 
 // opsCap is how many rows a queue count reads before it says "more than".
 const opsCap = 100
+
+// rowErrorsOnTop moves a refused decision's errors to the top of the page
+// when its row is no longer listed (decided meanwhile), so they still show.
+func rowErrorsOnTop(p *Page, listed bool) {
+	if listed {
+		return
+	}
+	for f, m := range p.Errors {
+		if f != "" {
+			p.Errors[""] = m
+			delete(p.Errors, f)
+		}
+	}
+}

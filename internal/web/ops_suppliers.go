@@ -33,6 +33,11 @@ func (s *Server) renderOpsSuppliers(w http.ResponseWriter, r *http.Request, p *P
 	}
 	d := &opsSuppliersData{Failed: failed, More: len(list) > opsCap}
 	d.Suppliers = list[:min(len(list), opsCap)]
+	listed := failed == 0
+	for _, x := range d.Suppliers {
+		listed = listed || x.ID == failed
+	}
+	rowErrorsOnTop(p, listed)
 	p.Data = d
 	s.render(w, r, status, "ops_suppliers", p)
 	return nil

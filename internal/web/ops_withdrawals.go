@@ -51,6 +51,11 @@ func (s *Server) renderOpsWithdrawals(w http.ResponseWriter, r *http.Request, p 
 		}
 		page = ws[len(ws)-1].ID
 	}
+	listed := failed == 0
+	for _, x := range req[:min(len(req), opsCap)] {
+		listed = listed || x.ID == failed
+	}
+	rowErrorsOnTop(p, listed)
 	p.Data = &opsWithdrawalsData{Requested: req[:min(len(req), opsCap)], More: len(req) > opsCap, Approved: waiting, Failed: failed}
 	s.render(w, r, status, "ops_withdrawals", p)
 	return nil
