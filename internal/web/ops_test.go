@@ -19,7 +19,7 @@ import (
 	"sharemall/internal/wallet"
 )
 
-var opsPages = []string{"/ops", "/ops/suppliers", "/ops/reviews", "/ops/withdrawals", "/ops/cases", "/ops/settings", "/ops/audit"}
+var opsPages = []string{"/ops", "/ops/suppliers", "/ops/reviews", "/ops/distributors", "/ops/distributors/1", "/ops/distributors/1/tree", "/ops/withdrawals", "/ops/cases", "/ops/settings", "/ops/audit"}
 
 // opsWorld is the money world with its operator signed in.
 func opsWorld(t *testing.T, db *store.DB) *moneyWorld {
@@ -44,7 +44,7 @@ func TestOpsPagesOnlyForOperators(t *testing.T) {
 					t.Errorf("%s %s: %d", who, path, p.Status)
 				}
 			}
-			for _, path := range []string{"/ops/ledger-check", "/ops/payout-batches", "/ops/settings", "/ops/suppliers/1/decision"} {
+			for _, path := range []string{"/ops/ledger-check", "/ops/payout-batches", "/ops/settings", "/ops/suppliers/1/decision", "/ops/distributors/1/grade", "/ops/distributors/1/agent-areas"} {
 				if p := w.s.post(path, url.Values{"decision": {"approve"}}); p.Status != http.StatusForbidden {
 					t.Errorf("%s POST %s: %d", who, path, p.Status)
 				}
@@ -384,5 +384,88 @@ func TestOpsAuditLog(t *testing.T) {
 		if strings.Count(all.Body, "\n") != 3 || !strings.Contains(all.Body, "program.settings.update") {
 			t.Errorf("whole export: %q", all.Body)
 		}
+	})
+}
+
+func TestOpsDistributors(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		w := opsWorld(t, db)
+		sam, err := db.DistributorByAccount(w.ctx, w.op, w.sponsor.AccountID)
+		w.must(err)
+		c := w.customer("zhang@example.com", "Zhang", w.link)
+		w.buy(c, 2)
+		_, err = db.FoldSalesEvents(w.ctx, 100)
+		w.must(err)
+		gold, err := db.CreateGrade(w.ctx, w.op, network.Grade{Name: "Gold", Rank: 1})
+		w.must(err)
+
+		// The list: sorted by sales, Lin (20.00) first; by team, Sam first.
+		p := w.s.get("/ops/distributors?sort=sales")
+		if p.Status != http.StatusOK {
+			t.Fatalf("list: %d", p.Status)
+		}
+		if i, j := strings.Index(p.Body, fmt.Sprintf(`data-test="row-%d"`, w.sellerID)), strings.Index(p.Body, fmt.Sprintf(`data-test="row-%d"`, sam.ID)); i < 0 || j < 0 || i > j {
+			t.Errorf("by sales: Lin at %d, Sam at %d", i, j)
+		}
+		mustContain(t, p.Body, `data-test="own-sales">¥200.00<`)
+		p = w.s.get("/ops/distributors?sort=team&name=sam")
+		mustContain(t, p.Body, fmt.Sprintf(`data-test="row-%d"`, sam.ID), `data-test="team">1<`)
+		if strings.Contains(p.Body, fmt.Sprintf(`data-test="row-%d"`, w.sellerID)) {
+			t.Error("name sam lists Lin")
+		}
+		mustContain(t, w.s.get(fmt.Sprintf("/ops/distributors?grade=%d", gold.ID)).Body, `data-test="empty"`)
+		// A refused filter names its field and keeps what was typed.
+		p = w.s.get("/ops/distributors?joined_from=yesterday&name=Lin")
+		if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, `data-test="error-joined_from"`) || !strings.Contains(p.Body, `value="yesterday"`) || !strings.Contains(p.Body, `value="Lin"`) {
+			t.Errorf("joined_from=yesterday: %d", p.Status)
+		}
+		if p := w.s.get("/ops/distributors?sort=height"); p.Status != http.StatusBadRequest || !strings.Contains(p.Body, `data-test="error-sort"`) {
+			t.Errorf("sort=height: %d", p.Status)
+		}
+
+		// Lin's page: the upline path to Sam, the figures, the tree link.
+		lin := fmt.Sprintf("/ops/distributors/%d", w.sellerID)
+		p = w.s.get(lin)
+		mustContain(t, p.Body, fmt.Sprintf(`href="/ops/distributors/%d">Sam</a>`, sam.ID), `data-test="own-sales">¥200.00<`, `data-test="open-tree"`)
+		// Grade: a grade that does not exist is refused by its field; Gold is set and audited.
+		if p := w.s.post(lin+"/grade", url.Values{"grade_id": {"999"}}); p.Status != http.StatusNotFound && p.Status != http.StatusBadRequest {
+			t.Errorf("grade 999: %d", p.Status)
+		} else if !strings.Contains(p.Body, `data-test="error-grade_id"`) && !strings.Contains(p.Body, `data-test="form-error"`) {
+			t.Error("grade 999: no error shown")
+		}
+		if p := w.s.post(lin+"/grade", url.Values{"grade_id": {strconv.FormatInt(gold.ID, 10)}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("set grade: %d %s", p.Status, p.Body)
+		}
+		mustContain(t, w.s.get(lin+"?graded=1").Body, `data-test="grade">Gold<`, "Grade saved.")
+		mustContain(t, w.s.get(fmt.Sprintf("/ops/distributors?grade=%d", gold.ID)).Body, fmt.Sprintf(`data-test="row-%d"`, w.sellerID))
+		// Regional agent: a region that does not exist is refused, kept; CN.11 granted, then revoked.
+		p = w.s.post(lin+"/agent-areas", url.Values{"region_code": {"CN.99"}})
+		if p.Status < 400 || p.Status >= 500 || !strings.Contains(p.Body, `value="CN.99"`) {
+			t.Errorf("grant CN.99: %d", p.Status)
+		}
+		if p := w.s.post(lin+"/agent-areas", url.Values{"region_code": {"CN.11"}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("grant CN.11: %d %s", p.Status, p.Body)
+		}
+		mustContain(t, w.s.get(lin).Body, `data-test="area-CN.11"`)
+		mustContain(t, w.s.get("/ops/distributors?region=CN").Body, fmt.Sprintf(`data-test="row-%d"`, w.sellerID))
+		if p := w.s.post(fmt.Sprintf("/ops/distributors/%d/agent-areas/revoke", sam.ID), url.Values{"region_code": {"CN.11"}}); p.Status != http.StatusNotFound {
+			t.Errorf("revoke Lin's area from Sam: %d", p.Status)
+		}
+		if p := w.s.post(lin+"/agent-areas/revoke", url.Values{"region_code": {"CN.11"}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("revoke: %d", p.Status)
+		}
+		if strings.Contains(w.s.get(lin).Body, `data-test="area-CN.11"`) {
+			t.Error("revoked area still listed")
+		}
+
+		// The tree opens level by level: Sam's members, Lin among them with no one below.
+		p = w.s.get(fmt.Sprintf("/ops/distributors/%d/tree", sam.ID))
+		mustContain(t, p.Body, fmt.Sprintf(`data-test="member-%d"`, w.sellerID))
+		mustContain(t, w.s.get(fmt.Sprintf("/ops/distributors/%d/tree", w.sellerID)).Body, `data-test="empty"`, fmt.Sprintf(`href="/ops/distributors/%d/tree">Sam</a>`, sam.ID))
+		if p := w.s.get("/ops/distributors/99999/tree"); p.Status != http.StatusNotFound {
+			t.Errorf("tree of nobody: %d", p.Status)
+		}
+		w.s.lang = "zh-CN"
+		mustContain(t, w.s.get(fmt.Sprintf("/ops/distributors/%d/tree", sam.ID)).Body, "团队树")
 	})
 }

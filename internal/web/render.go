@@ -79,6 +79,7 @@ var consoleNav = []struct {
 	{"dashboard", "/ops", account.Operator},
 	{"suppliers", "/ops/suppliers", account.Operator},
 	{"reviews", "/ops/reviews", account.Operator},
+	{"distributors", "/ops/distributors", account.Operator},
 	{"withdrawals", "/ops/withdrawals", account.Operator},
 	{"cases", "/ops/cases", account.Operator},
 	{"settings", "/ops/settings", account.Operator},
