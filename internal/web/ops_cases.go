@@ -15,9 +15,10 @@ const opsLateDays = 3
 
 // opsCasesData is the queue of after-sale cases open longer than Days.
 type opsCasesData struct {
-	Days  int
-	Cases []opsCase
-	More  bool
+	Days   int
+	Cases  []opsCase
+	More   bool
+	Failed int64
 }
 
 type opsCase struct {
@@ -42,19 +43,64 @@ func (s *Server) opsCases(w http.ResponseWriter, r *http.Request) error {
 		}
 		days = n
 	}
+	if r.URL.Query().Has("done") {
+		p.Notice = p.T("ops.notice.decided")
+	}
+	return s.renderOpsCases(w, r, p, days, 0, http.StatusOK)
+}
+
+func (s *Server) renderOpsCases(w http.ResponseWriter, r *http.Request, p *Page, days int, failed int64, status int) error {
 	late, more, err := s.lateCases(r, p, days)
 	if err != nil {
 		return err
 	}
-	d := &opsCasesData{Days: days, More: more}
+	d := &opsCasesData{Days: days, More: more, Failed: failed}
 	now := s.db.Now()
+	listed := failed == 0
 	for _, c := range late {
 		d.Cases = append(d.Cases, opsCase{AfterSaleCase: c, Waiting: int(now.Sub(c.CreatedAt) / (24 * time.Hour))})
+		listed = listed || c.ID == failed
 	}
+	rowErrorsOnTop(p, listed)
 	p.Form.Set("days", strconv.Itoa(days))
 	p.Data = d
-	s.render(w, r, http.StatusOK, "ops_cases", p)
+	s.render(w, r, status, "ops_cases", p)
 	return nil
+}
+
+// opsCaseDecide is the operator deciding a case its supplier left waiting,
+// as the supplier would (DecideCase): approving a refund-only case books
+// its refund, which the effects sweep sends through the payment provider
+// (the pages hold no provider); approving a return waits for the goods.
+// A rejection needs its note.
+func (s *Server) opsCaseDecide(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.opsPage(r, "cases", "ops.cases.title")
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	r.ParseForm()
+	days, err := strconv.Atoi(r.PostForm.Get("days"))
+	if err != nil || days < 0 || days > 365 {
+		days = opsLateDays
+	}
+	switch r.PostForm.Get("decision") {
+	case "approve", "reject":
+		_, err = s.db.DecideCase(r.Context(), p.Actor, id, r.PostForm.Get("decision") == "approve", r.PostForm.Get("note"), nil)
+	default:
+		err = errs.Invalidf("decision", "must be approve or reject")
+	}
+	if err != nil {
+		if !p.formError(err) {
+			return err
+		}
+		p.Form = r.PostForm
+		return s.renderOpsCases(w, r, p, days, id, statusOf(err))
+	}
+	return seeOther(w, r, "/ops/cases?done=1&days="+strconv.Itoa(days))
 }
 
 // lateCases lists the open cases older than days, oldest first (cases are

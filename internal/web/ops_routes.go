@@ -29,6 +29,7 @@ func (s *Server) routesOps() {
 	s.handle("GET /ops/payout-batches/{id}", s.opsBatch)
 	s.handle("GET /ops/payout-batches/{id}/export", s.opsBatchExport)
 	s.handle("GET /ops/cases", s.opsCases)
+	s.handle("POST /ops/cases/{id}/decision", s.opsCaseDecide)
 	s.handle("GET /ops/settings", s.opsSettings)
 	s.handle("POST /ops/settings", s.opsSettingsSave)
 	s.handle("GET /ops/audit", s.opsAudit)

@@ -44,7 +44,7 @@ func TestOpsPagesOnlyForOperators(t *testing.T) {
 					t.Errorf("%s %s: %d", who, path, p.Status)
 				}
 			}
-			for _, path := range []string{"/ops/ledger-check", "/ops/payout-batches", "/ops/settings", "/ops/suppliers/1/decision", "/ops/distributors/1/grade", "/ops/distributors/1/agent-areas"} {
+			for _, path := range []string{"/ops/ledger-check", "/ops/payout-batches", "/ops/settings", "/ops/suppliers/1/decision", "/ops/cases/1/decision", "/ops/distributors/1/grade", "/ops/distributors/1/agent-areas"} {
 				if p := w.s.post(path, url.Values{"decision": {"approve"}}); p.Status != http.StatusForbidden {
 					t.Errorf("%s POST %s: %d", who, path, p.Status)
 				}
@@ -248,6 +248,39 @@ func TestOpsLateCases(t *testing.T) {
 		p = w.s.get("/ops/cases?days=lots")
 		if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, `data-test="error-days"`) || !strings.Contains(p.Body, `value="lots"`) {
 			t.Errorf("days=lots: %d", p.Status)
+		}
+		// Deciding in the supplier's place: a rejection needs its note, the
+		// typed one is kept on a refusal; an approval books the refund.
+		o2 := w.buy(c, 1)
+		w.deliver(o2, c)
+		cs2, err := db.OpenCase(w.ctx, c, o2.Lines[0].ID, store.RefundOnly, 1, "wrong colour")
+		w.must(err)
+		w.s.clock.Advance(4 * moneyDay)
+		decide := func(id int64) string { return fmt.Sprintf("/ops/cases/%d/decision", id) }
+		p = w.s.post(decide(cs2.ID), url.Values{"decision": {"reject"}, "note": {""}, "days": {"3"}})
+		if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, `data-test="error-note"`) {
+			t.Errorf("reject without note: %d", p.Status)
+		}
+		p = w.s.post(decide(cs2.ID), url.Values{"decision": {"later"}, "note": {"call them"}, "days": {"3"}})
+		if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, `data-test="error-decision"`) || !strings.Contains(p.Body, `value="call them"`) {
+			t.Errorf("decision later: %d", p.Status)
+		}
+		if p := w.s.post(decide(cs2.ID), url.Values{"decision": {"reject"}, "note": {"colour as pictured"}, "days": {"3"}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("reject: %d %s", p.Status, p.Body)
+		}
+		if p := w.s.post(decide(cs.ID), url.Values{"decision": {"approve"}, "days": {"3"}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("approve: %d %s", p.Status, p.Body)
+		}
+		for id, want := range map[int64]store.CaseStatus{cs.ID: store.CaseRefundDue, cs2.ID: store.CaseRejected} {
+			got, err := db.AfterSaleCase(w.ctx, w.op, id)
+			w.must(err)
+			if got.Status != want {
+				t.Errorf("case %d: %s, want %s", id, got.Status, want)
+			}
+		}
+		mustContain(t, w.s.get("/ops/cases").Body, `data-test="empty"`)
+		if p := w.s.post(decide(cs2.ID), url.Values{"decision": {"approve"}}); p.Status != http.StatusConflict || !strings.Contains(p.Body, `data-test="form-error"`) {
+			t.Errorf("approve a rejected case: %d", p.Status)
 		}
 	})
 }
