@@ -29,6 +29,7 @@ const MaxSearchOffset = 10000
 // DistributorSearch selects distributors for the operator's console.
 type DistributorSearch struct {
 	Name       string         // words of the display name, anywhere in it; "" for all
+	SponsorID  int64          // the direct members of this distributor; 0 for everyone
 	GradeID    int64          // 0 for every grade
 	Status     network.Status // "" for every status
 	AgentArea  string         // a region code: distributors holding an agent area in it (the region or below)
@@ -104,6 +105,12 @@ func (f *DistributorSearch) where() (string, []any, error) {
 	for _, w := range strings.Fields(f.Name) {
 		cond = append(cond, `LOWER(d.display_name) LIKE LOWER(?) ESCAPE '\'`)
 		args = append(args, "%"+likeEscaper.Replace(w)+"%")
+	}
+	if f.SponsorID < 0 {
+		return "", nil, errs.Invalidf("sponsor", "must be a distributor id")
+	}
+	if f.SponsorID > 0 {
+		cond, args = append(cond, `d.sponsor_id = ?`), append(args, f.SponsorID)
 	}
 	if f.GradeID < 0 {
 		return "", nil, errs.Invalidf("grade", "must be a grade id")

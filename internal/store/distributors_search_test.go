@@ -77,6 +77,8 @@ func TestSearchDistributors(t *testing.T) {
 		same("agent in CN.11", search(store.DistributorSearch{AgentArea: "CN.11"}), w.x.ID)
 		same("agent in CN.12", search(store.DistributorSearch{AgentArea: "CN.12"}))
 		same("active", search(store.DistributorSearch{Status: network.Active, Sort: store.SortTeam, Limit: 7}), w.root.ID, w.mid.ID, w.seller.ID, w.d4.ID, w.d5.ID, w.x.ID, w.d6.ID)
+		same("root's members", search(store.DistributorSearch{SponsorID: w.root.ID}), w.mid.ID)
+		same("d4's members by team", search(store.DistributorSearch{SponsorID: w.seller.ID, Sort: store.SortTeam}), w.d4.ID)
 		same("suspended", search(store.DistributorSearch{Status: network.Suspended}))
 		same("joined between", search(store.DistributorSearch{JoinedFrom: w.seller.JoinedAt, JoinedTo: w.d4.JoinedAt}), w.x.ID, w.seller.ID)
 		// Refusals name their field; others may not search.
@@ -85,6 +87,7 @@ func TestSearchDistributors(t *testing.T) {
 			field string
 		}{
 			{store.DistributorSearch{Sort: "name"}, "sort"},
+			{store.DistributorSearch{SponsorID: -1}, "sponsor"},
 			{store.DistributorSearch{Offset: store.MaxSearchOffset + 1}, "offset"},
 			{store.DistributorSearch{JoinedFrom: w.d4.JoinedAt, JoinedTo: w.seller.JoinedAt}, "joined_to"},
 			{store.DistributorSearch{Status: "asleep"}, "status"},
