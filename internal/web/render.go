@@ -75,7 +75,16 @@ type NavItem struct {
 var consoleNav = []struct {
 	key, href string
 	role      account.Role
-}{}
+}{
+	{"dashboard", "/ops", account.Operator},
+	{"suppliers", "/ops/suppliers", account.Operator},
+	{"reviews", "/ops/reviews", account.Operator},
+	{"distributors", "/ops/distributors", account.Operator},
+	{"withdrawals", "/ops/withdrawals", account.Operator},
+	{"cases", "/ops/cases", account.Operator},
+	{"settings", "/ops/settings", account.Operator},
+	{"audit", "/ops/audit", account.Operator},
+}
 
 // Signed reports whether someone is signed in.
 func (p *Page) Signed() bool { return !p.Actor.Anonymous() }
