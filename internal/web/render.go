@@ -75,7 +75,13 @@ type NavItem struct {
 var consoleNav = []struct {
 	key, href string
 	role      account.Role
-}{}
+}{
+	{"sup", "/sup", account.Supplier},
+	{"sup-products", "/sup/products", account.Supplier},
+	{"sup-parcels", "/sup/parcels", account.Supplier},
+	{"sup-cases", "/sup/cases", account.Supplier},
+	{"sup-keys", "/sup/keys", account.Supplier},
+}
 
 // Signed reports whether someone is signed in.
 func (p *Page) Signed() bool { return !p.Actor.Anonymous() }
