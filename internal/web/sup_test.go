@@ -117,7 +117,7 @@ func TestSupHomeCounts(t *testing.T) {
 			t.Fatal(err)
 		}
 		p = f.get("/sup")
-		mustContain(t, p.Body, `data-test="low-count">1<`, `data-test="low-row"`, "Oolong tea", "SKU-1999", "<td class=\"num\">4</td>")
+		mustContain(t, p.Body, `data-test="low-count">1<`, `data-test="low-row"`, "Oolong tea", "SKU-1999", `data-label="Available">4</td>`)
 		mustLack(t, p.Body, "Tea cup")
 	})
 }
