@@ -78,6 +78,7 @@ var consoleNav = []struct {
 }{
 	{"sup", "/sup", account.Supplier},
 	{"sup-products", "/sup/products", account.Supplier},
+	{"sup-warehouses", "/sup/warehouses", account.Supplier},
 	{"sup-parcels", "/sup/parcels", account.Supplier},
 	{"sup-cases", "/sup/cases", account.Supplier},
 	{"sup-keys", "/sup/keys", account.Supplier},

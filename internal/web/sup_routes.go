@@ -8,7 +8,7 @@ import (
 )
 
 // routesSup registers the supplier console: what needs doing, products and
-// SKUs, the fulfilment queue (shipping one by one or by CSV, packing
+// SKUs, warehouses (service areas, stock), the fulfilment queue (shipping one by one or by CSV, packing
 // lists), after-sale cases and API keys.
 func (s *Server) routesSup() {
 	s.handle("GET /sup", s.supHome)
@@ -19,6 +19,13 @@ func (s *Server) routesSup() {
 	s.handle("POST /sup/products/{id}", s.supProductUpdate)
 	s.handle("POST /sup/products/{id}/skus", s.supSKUAdd)
 	s.handle("POST /sup/skus/{id}", s.supSKUUpdate)
+	s.handle("GET /sup/warehouses", s.supWarehouses)
+	s.handle("POST /sup/warehouses", s.supWarehouseCreate)
+	s.handle("GET /sup/warehouses/{id}", s.supWarehouse)
+	s.handle("POST /sup/warehouses/{id}", s.supWarehouseUpdate)
+	s.handle("POST /sup/warehouses/{id}/areas", s.supWarehouseAreas)
+	s.handle("GET /sup/warehouses/{id}/stock", s.supStock)
+	s.handle("POST /sup/warehouses/{id}/stock/{sku}", s.supStockSet)
 	s.handle("GET /sup/parcels", s.supParcels)
 	s.handle("GET /sup/parcels/{id}", s.supParcel)
 	s.handle("POST /sup/parcels/{id}/ship", s.supShip)

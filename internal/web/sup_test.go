@@ -411,3 +411,108 @@ func TestSupKeys(t *testing.T) {
 		mustContain(t, f.get("/sup/keys").Body, `data-test="revoked-`+id(keys[0].ID)+`"`)
 	})
 }
+
+func TestSupWarehousesAndStock(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		f := newShopFloor(t, db)
+		theirs, err := db.Warehouses(f.ctx, f.b, f.b.SupplierID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.signIn("a@example.com")
+		p := f.get("/sup/warehouses")
+		mustContain(t, p.Body, "Oolong tea store", "Guangdong Shenzhen Nanshan", "The whole country")
+		mustLack(t, p.Body, "Tea cup store")
+		for _, path := range []string{"/sup/warehouses/" + id(theirs[0].ID), "/sup/warehouses/" + id(theirs[0].ID) + "/stock"} {
+			if p := f.get(path); p.Status != http.StatusNotFound {
+				t.Errorf("another supplier's %s: %d", path, p.Status)
+			}
+		}
+		if p := f.post("/sup/warehouses/"+id(theirs[0].ID)+"/areas", url.Values{"whole": {"CN"}}); p.Status != http.StatusNotFound {
+			t.Errorf("change another supplier's areas: %d", p.Status)
+		}
+
+		// The picker without its script: "next" shows the level below, nothing saved.
+		p = f.post("/sup/warehouses", url.Values{"wh_name": {"Guangzhou"}, "province": {"CN.44"}, "priority": {"3"}, "action": {"region"}})
+		if p.Status != http.StatusOK {
+			t.Fatalf("region step: %d", p.Status)
+		}
+		mustContain(t, p.Body, `value="CN.44" selected`, `value="CN.44.01"`, `value="Guangzhou"`, `value="3"`)
+		mustLack(t, p.Body, "field-error")
+		// Refusals by the field, values kept.
+		p = f.post("/sup/warehouses", url.Values{"wh_name": {"Guangzhou"}, "province": {""}, "priority": {"3"}})
+		if p.Status != http.StatusBadRequest {
+			t.Fatalf("no location: %d", p.Status)
+		}
+		mustContain(t, p.Body, `data-test="error-region_code"`, `value="Guangzhou"`)
+		form := url.Values{"wh_name": {"Oolong tea store"}, "province": {"CN.44"}, "city": {"CN.44.01"}, "district": {"CN.44.01.06"}, "priority": {"3"}, "active": {"on"}}
+		p = f.post("/sup/warehouses", form)
+		if p.Status != http.StatusConflict {
+			t.Fatalf("name taken: %d", p.Status)
+		}
+		mustContain(t, p.Body, `data-test="error-wh_name"`, `value="CN.44.01.06" selected`)
+		form.Set("wh_name", "Guangzhou")
+		form.Set("priority", "5000")
+		mustContain(t, f.post("/sup/warehouses", form).Body, `data-test="error-priority"`, `value="5000"`)
+		form.Set("priority", "3")
+		p = f.post("/sup/warehouses", form)
+		loc := p.Header.Get("Location")
+		if p.Status != http.StatusSeeOther || !strings.HasPrefix(loc, "/sup/warehouses/") {
+			t.Fatalf("create: %d %q", p.Status, loc)
+		}
+		whID, _ := strconv.ParseInt(strings.TrimPrefix(loc, "/sup/warehouses/"), 10, 64)
+		wh, err := db.Warehouse(f.ctx, f.a, whID)
+		if err != nil || wh.Name != "Guangzhou" || wh.RegionCode != "CN.44.01.06" || wh.Priority != 3 || !wh.Active {
+			t.Fatalf("made %+v %v", wh, err)
+		}
+		mustContain(t, f.get(loc).Body, `value="Guangzhou"`, `value="CN.44.01.06" selected`, `data-test="no-areas"`)
+
+		// Deactivate; a refusal keeps the typed values.
+		p = f.post(loc, url.Values{"wh_name": {""}, "province": {"CN.44"}, "city": {"CN.44.01"}, "district": {"CN.44.01.06"}, "priority": {"7"}})
+		if p.Status != http.StatusBadRequest {
+			t.Fatalf("blank name: %d", p.Status)
+		}
+		mustContain(t, p.Body, `data-test="error-wh_name"`, `value="7"`)
+		if p := f.post(loc, url.Values{"wh_name": {"Guangzhou"}, "province": {"CN.44"}, "city": {"CN.44.01"}, "district": {"CN.44.01.06"}, "priority": {"7"}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("deactivate: %d", p.Status)
+		}
+		if wh, _ = db.Warehouse(f.ctx, f.a, whID); wh.Active || wh.Priority != 7 {
+			t.Errorf("after edit: %+v", wh)
+		}
+
+		// Service areas: a province, the whole country, one removed.
+		if p := f.post(loc+"/areas", url.Values{"province": {""}}); p.Status != http.StatusBadRequest || !strings.Contains(p.Body, `data-test="error-areas"`) {
+			t.Errorf("no area: %d", p.Status)
+		}
+		if p := f.post(loc+"/areas", url.Values{"whole": {"XX"}}); p.Status != http.StatusBadRequest || !strings.Contains(p.Body, `data-test="error-areas"`) {
+			t.Errorf("no such area: %d", p.Status)
+		}
+		for _, form := range []url.Values{{"province": {"CN.44"}, "action": {"add"}}, {"whole": {"CN"}}, {"province": {"CN.11"}, "action": {"add"}}, {"remove": {"CN.11"}}} {
+			if p := f.post(loc+"/areas", form); p.Status != http.StatusSeeOther {
+				t.Fatalf("areas %v: %d %s", form, p.Status, p.Body)
+			}
+		}
+		if wh, _ = db.Warehouse(f.ctx, f.a, whID); strings.Join(wh.Areas, ",") != "CN,CN.44" && strings.Join(wh.Areas, ",") != "CN.44,CN" {
+			t.Errorf("areas %v", wh.Areas)
+		}
+		mustContain(t, f.get(loc).Body, `data-test="area-CN.44"`, "Guangdong", `data-test="area-CN"`)
+
+		// Stock: every SKU of the supplier; refused with the typed number kept.
+		stock := loc + "/stock"
+		p = f.get(stock)
+		mustContain(t, p.Body, `data-test="stock-`+id(f.tea)+`"`, "Oolong tea", `value="0"`)
+		mustLack(t, p.Body, "Tea cup")
+		p = f.post(stock+"/"+id(f.tea), url.Values{"on_hand": {"-3"}})
+		if p.Status != http.StatusBadRequest {
+			t.Fatalf("negative: %d", p.Status)
+		}
+		mustContain(t, p.Body, `data-test="error-on_hand"`, `value="-3"`)
+		if p := f.post(stock+"/"+id(f.tea), url.Values{"on_hand": {"12"}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("set: %d", p.Status)
+		}
+		mustContain(t, f.get(stock).Body, `data-test="available-`+id(f.tea)+`">12<`)
+		if p := f.post(stock+"/"+id(f.cup), url.Values{"on_hand": {"5"}}); p.Status != http.StatusNotFound {
+			t.Errorf("another supplier's SKU: %d", p.Status)
+		}
+	})
+}
