@@ -18,6 +18,7 @@ type supProductPage struct {
 	Categories []catalog.Category
 	SKUs       []supSKURow
 	Markup     bool // the supplier lets distributors price up to a ceiling
+	Commission *supCommission
 }
 
 // supSKURow is a SKU's form: its saved values, or what was typed when
@@ -59,7 +60,11 @@ func (s *Server) renderProductEdit(w http.ResponseWriter, r *http.Request, p *Pa
 	if err != nil {
 		return err
 	}
-	d := &supProductPage{Product: pr, Categories: cats, Markup: supplier.AllowMarkup}
+	comm, err := s.supCommissionFields(r, pr.Commission)
+	if err != nil {
+		return err
+	}
+	d := &supProductPage{Product: pr, Categories: cats, Markup: supplier.AllowMarkup, Commission: comm}
 	typed, errors := p.Form, p.Errors
 	if refused != "product" {
 		p.Form = map[string][]string{"title": {pr.Title}, "description": {pr.Description}, "images": {strings.Join(pr.Images, "\n")}}
@@ -69,6 +74,7 @@ func (s *Server) renderProductEdit(w http.ResponseWriter, r *http.Request, p *Pa
 		if pr.OnSale {
 			p.Form.Set("on_sale", "on")
 		}
+		commissionValues(p.Form, pr.Commission)
 		p.Errors = map[string]string{"": errors[""]}
 		if refused == "newsku" {
 			for _, f := range []string{"code", "retail_price", "price_ceiling"} {
@@ -103,9 +109,24 @@ func (s *Server) supProductUpdate(w http.ResponseWriter, r *http.Request) error 
 			return err
 		}
 		onSale := r.PostForm.Get("on_sale") != ""
-		_, err = s.db.UpdateProduct(r.Context(), sup, id, catalog.ProductUpdate{Title: &title, Description: &desc, CategoryID: &cat,
-			Images: &images, OnSale: &onSale})
-		return imagesField(formField(err, "category_id", "category"))
+		u := catalog.ProductUpdate{Title: &title, Description: &desc, CategoryID: &cat, Images: &images, OnSale: &onSale}
+		pr, err := s.db.Product(r.Context(), sup, id)
+		if err != nil {
+			return err
+		}
+		cf, err := s.supCommissionFields(r, pr.Commission)
+		if err != nil {
+			return err
+		}
+		if !cf.Fixed { // a fixed amount per unit is kept as the API set it
+			comm, err := readCommission(r.PostForm, len(cf.Tiers))
+			if err != nil {
+				return err
+			}
+			u.Commission = &comm
+		}
+		_, err = s.db.UpdateProduct(r.Context(), sup, id, u)
+		return commissionErr(imagesField(formField(err, "category_id", "category")))
 	})
 }
 

@@ -121,7 +121,11 @@ func (s *Server) renderProductNew(w http.ResponseWriter, r *http.Request, p *Pag
 	if err != nil {
 		return err
 	}
-	p.Title, p.Back, p.Data = p.T("sup.product.new"), "/sup/products", &supProductPage{Categories: cats, Markup: sup.AllowMarkup}
+	comm, err := s.supCommissionFields(r, nil)
+	if err != nil {
+		return err
+	}
+	p.Title, p.Back, p.Data = p.T("sup.product.new"), "/sup/products", &supProductPage{Categories: cats, Markup: sup.AllowMarkup, Commission: comm}
 	s.render(w, r, status, "sup_product", p)
 	return nil
 }
@@ -143,7 +147,7 @@ func (s *Server) supProductCreate(w http.ResponseWriter, r *http.Request) error 
 		for _, f := range []string{"code", "retail_price", "price_ceiling"} {
 			err = formField(err, "skus[0]."+f, f)
 		}
-		err = imagesField(formField(err, "category_id", "category"))
+		err = commissionErr(imagesField(formField(err, "category_id", "category")))
 		if !p.formError(err) {
 			return err
 		}
@@ -159,12 +163,20 @@ func (s *Server) createProduct(r *http.Request, p *Page, supplierID int64) (*cat
 	if err != nil {
 		return nil, err
 	}
+	cf, err := s.supCommissionFields(r, nil)
+	if err != nil {
+		return nil, err
+	}
+	comm, err := readCommission(r.PostForm, len(cf.Tiers))
+	if err != nil {
+		return nil, err
+	}
 	k, err := supSKUForm(p, r.PostForm)
 	if err != nil {
 		return nil, err
 	}
 	k.Code, k.OnSale = r.PostForm.Get("code"), true
-	return &catalog.Product{SupplierID: supplierID, CategoryID: cat, Title: title, Description: desc, Images: images,
+	return &catalog.Product{SupplierID: supplierID, CategoryID: cat, Title: title, Description: desc, Images: images, Commission: comm,
 		OnSale: r.PostForm.Get("on_sale") != "", SKUs: []catalog.SKU{*k}}, nil
 }
 

@@ -264,6 +264,18 @@ func TestSupProducts(t *testing.T) {
 		form.Set("images", "ftp://nowhere/a.jpg")
 		mustContain(t, f.post("/sup/products", form).Body, `data-test="error-images"`, "ftp://nowhere/a.jpg")
 		form.Set("images", "https://img.example.com/a.jpg\n/static/icon-180.png")
+		// Commission: a rate per tier in percent, within the program's cap.
+		form.Set("commission_1", "12,5")
+		mustContain(t, f.post("/sup/products", form).Body, `data-test="error-commission_1"`, `value="12,5"`)
+		form.Set("commission_1", "28")
+		form.Set("commission_2", "5")
+		p = f.post("/sup/products", form)
+		if p.Status != http.StatusBadRequest {
+			t.Fatalf("over the cap: %d", p.Status)
+		}
+		mustContain(t, p.Body, `data-test="error-commission_1"`, `value="28"`, `value="5"`)
+		form.Set("commission_1", "12.5")
+		form.Del("commission_2")
 		p = f.post("/sup/products", form)
 		loc := p.Header.Get("Location")
 		if p.Status != http.StatusSeeOther || !strings.HasPrefix(loc, "/sup/products/") {
@@ -274,8 +286,11 @@ func TestSupProducts(t *testing.T) {
 		if err != nil || made.Title != "Green tea" || len(made.Images) != 2 || !made.OnSale || len(made.SKUs) != 1 || made.SKUs[0].RetailPrice != 2990 {
 			t.Fatalf("made %+v, %v", made, err)
 		}
+		if c := made.Commission; c == nil || len(c.Tiers) != 2 || c.Tiers[0] == nil || c.Tiers[0].Rate != 1250 || c.Tiers[1] != nil {
+			t.Fatalf("commission %+v", made.Commission)
+		}
 		p = f.get(loc)
-		mustContain(t, p.Body, `value="Green tea"`, `data-test="sku-`+id(made.SKUs[0].ID)+`"`, `value="29.90"`)
+		mustContain(t, p.Body, `name="commission_1" value="12.5"`, `name="commission_2" value=""`, "Program: 5%", `value="Green tea"`, `data-test="sku-`+id(made.SKUs[0].ID)+`"`, `value="29.90"`)
 
 		// Edit: take it off sale; a refusal keeps what was typed.
 		p = f.post(loc, url.Values{"title": {strings.Repeat("x", 300)}, "description": {"new words"}})
@@ -286,7 +301,7 @@ func TestSupProducts(t *testing.T) {
 		if p := f.post(loc, url.Values{"title": {"Green tea"}, "description": {"new words"}, "images": {"/static/icon-180.png"}}); p.Status != http.StatusSeeOther {
 			t.Fatalf("off sale: %d %s", p.Status, p.Body)
 		}
-		if made, _ = db.Product(f.ctx, f.a, pid); made.OnSale || made.Description != "new words" {
+		if made, _ = db.Product(f.ctx, f.a, pid); made.OnSale || made.Description != "new words" || made.Commission != nil {
 			t.Errorf("after edit: %+v", made)
 		}
 		mustContain(t, f.get("/sup/products?on_sale=false").Body, `data-test="product-`+id(pid)+`"`)
