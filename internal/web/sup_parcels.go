@@ -90,10 +90,21 @@ func (s *Server) renderParcel(w http.ResponseWriter, r *http.Request, p *Page, s
 	}
 	region := strings.Join(s.regionNamer(r, p.Lang)(f.Ship.RegionCode), " ")
 	p.Title, p.Back = p.T("sup.parcel.title", f.ID), "/sup/parcels"
+	skus, err := s.supSKUs(r, sup)
+	if err != nil {
+		return err
+	}
+	codes := map[int64]string{} // what the shelf labels say
+	for _, l := range f.Lines {
+		if k, ok := skus[l.SKUID]; ok {
+			codes[l.SKUID] = k.sku.Code
+		}
+	}
 	p.Data = struct {
 		Parcel *store.FulfilmentOrder
 		Region string
-	}{f, region}
+		Codes  map[int64]string
+	}{f, region, codes}
 	s.render(w, r, status, "sup_parcel", p)
 	return nil
 }

@@ -143,7 +143,7 @@ func TestSupParcelsScopedAndShipped(t *testing.T) {
 
 		// The packing list: address, lines, print button; the ship form.
 		p = f.get("/sup/parcels/" + id(mine))
-		mustContain(t, p.Body, `data-test="packing-list"`, "Li Lei", "1 Test Road", "Nanshan", "Oolong tea", `data-print`, `data-test="ship-form"`)
+		mustContain(t, p.Body, `data-test="packing-list"`, "Li Lei", "1 Test Road", "Nanshan", "Oolong tea", `data-test="sku-code">SKU-1999<`, `data-print`, `data-test="ship-form"`)
 
 		// Refused by the field, what was typed kept; nothing shipped.
 		p = f.post("/sup/parcels/"+id(mine)+"/ship", url.Values{"carrier": {" "}, "tracking_number": {"SF123456"}, "next": {"/sup/parcels"}})
