@@ -84,6 +84,12 @@ var consoleNav = []struct {
 	{"cases", "/ops/cases", account.Operator},
 	{"settings", "/ops/settings", account.Operator},
 	{"audit", "/ops/audit", account.Operator},
+	{"sup", "/sup", account.Supplier},
+	{"sup-products", "/sup/products", account.Supplier},
+	{"sup-warehouses", "/sup/warehouses", account.Supplier},
+	{"sup-parcels", "/sup/parcels", account.Supplier},
+	{"sup-cases", "/sup/cases", account.Supplier},
+	{"sup-keys", "/sup/keys", account.Supplier},
 }
 
 // Signed reports whether someone is signed in.
