@@ -1,11 +1,13 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"sharemall/internal/account"
 	"sharemall/internal/store"
 	"sharemall/internal/testutil"
 )
@@ -100,5 +102,28 @@ func TestStaticFilesAndShell(t *testing.T) {
 	}
 	if p := s.get("/no/such/page"); p.Status != http.StatusNotFound || !strings.Contains(p.Body, `data-test="error-page"`) {
 		t.Errorf("unknown page: %d", p.Status)
+	}
+}
+
+// TestMeLinksToConsoles: an operator's Me page leads to the operator
+// console, and nobody else's does.
+func TestMeLinksToConsoles(t *testing.T) {
+	db := testutil.OpenSQLite(t)
+	s := newTestSite(t, db)
+	hash, err := account.HashPassword(account.HashParams{Memory: 64, Time: 1, Threads: 1}, "correct horse 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateAccount(context.Background(), account.SignUp{Name: "Op", Email: "op@example.com"}, hash, account.Operator); err != nil {
+		t.Fatal(err)
+	}
+	if p := s.post("/signin", url.Values{"login": {"op@example.com"}, "password": {"correct horse 1"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("sign in: %d", p.Status)
+	}
+	mustContain(t, s.get("/me").Body, `data-test="ops-link"`)
+	c := newTestSite(t, testutil.OpenSQLite(t))
+	c.signUp("Lin", "13800138000")
+	if body := c.get("/me").Body; strings.Contains(body, "ops-link") || strings.Contains(body, "sup-link") {
+		t.Error("a customer's Me page links to a console")
 	}
 }
