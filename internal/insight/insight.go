@@ -255,4 +255,3 @@ func CheckLimit(limit int) (int, error) {
 
 // FormatDate is a period's first day as the API and CSV write it.
 func FormatDate(d time.Time) string { return d.Format(time.DateOnly) }
-
