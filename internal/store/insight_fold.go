@@ -45,9 +45,12 @@ const insightChunk = 200
 
 // FoldInsight folds up to limit unfolded sales events and up to limit
 // insight events into the insight rollups (docs/insight.md), in
-// transactions of at most insightChunk events, each under the insight
-// lock and marking its events folded for insight: each event counts once
-// however many runners fold at once. It returns how many events it folded.
+// transactions of at most insightChunk events, each under the fold lock
+// (figures_state 'fold') and marking its events folded for insight: each
+// event counts once however many runners fold at once. The lock is the
+// team figures' own: both folds mark sales events, and sharing it means
+// they never hold locks on the same rows at once (no deadlock between
+// them on PostgreSQL). It returns how many events it folded.
 // A chunk that fails fails the sweep; it is folded again by the next run.
 func (db *DB) FoldInsight(ctx context.Context, limit int) (int, error) {
 	const op = "store.FoldInsight"
@@ -60,7 +63,7 @@ func (db *DB) FoldInsight(ctx context.Context, limit int) (int, error) {
 			want := min(limit-done, insightChunk)
 			var n int
 			err := db.Write(ctx, func(tx *Tx) error {
-				if _, err := tx.Exec(ctx, `UPDATE figures_state SET value = value + 1 WHERE name = 'insight'`); err != nil {
+				if err := tx.lockFigures(ctx); err != nil {
 					return err
 				}
 				var err error

@@ -41,8 +41,6 @@ INSERT INTO insight_events (kind, ref_id, amount, at) SELECT 'paid_out', id, amo
 INSERT INTO insight_events (kind, ref_id, amount, at)
     SELECT 'settled', c.line_id, COALESCE((SELECT SUM(s.amount) FROM commission_shares s WHERE s.line_id = c.line_id AND s.kind IN ('tier', 'agent')), 0), c.settled_at
     FROM commission_lines c WHERE c.status = 'settled' AND c.settled_at IS NOT NULL;
--- The insight fold's lock (see figures_state 'fold').
-INSERT INTO figures_state (name, value) VALUES ('insight', 0);
 
 -- One row per grain ('day', 'week', 'month'), supplier and period.
 CREATE TABLE insight_series (
@@ -94,7 +92,6 @@ DROP TABLE insight_breakdown;
 DROP TABLE insight_buyers;
 DROP TABLE insight_series;
 DROP TABLE insight_events;
-DELETE FROM figures_state WHERE name = 'insight';
 DROP INDEX sales_events_insight;
 DROP INDEX sales_events_order;
 ALTER TABLE sales_events DROP COLUMN insight_folded;
