@@ -34,6 +34,8 @@ const (
 	Refunded           Metric = "refunded"  // base refunded
 	NetGMV             Metric = "net_gmv"   // gmv − refunded
 	NewDistributors    Metric = "new_distributors"
+	Distributors       Metric = "distributors"        // the network's size at the period's end
+	ActiveDistributors Metric = "active_distributors" // distinct sellers of a line booked in the period
 	CommissionBooked   Metric = "commission_booked"
 	CommissionReversed Metric = "commission_reversed"
 	CommissionSettled  Metric = "commission_settled"
@@ -41,17 +43,19 @@ const (
 )
 
 // Metrics lists every metric in the order reports show them.
-var Metrics = []Metric{GMV, Orders, Customers, AverageOrderValue, Refunds, Refunded, NetGMV, NewDistributors,
-	CommissionBooked, CommissionReversed, CommissionSettled, CommissionPaidOut}
+var Metrics = []Metric{GMV, Orders, Customers, AverageOrderValue, Refunds, Refunded, NetGMV, NewDistributors, Distributors,
+	ActiveDistributors, CommissionBooked, CommissionReversed, CommissionSettled, CommissionPaidOut}
 
 // ProgramOnly tells the metrics kept for the whole program only: joining
 // and withdrawing belong to no supplier.
-func (m Metric) ProgramOnly() bool { return m == NewDistributors || m == CommissionPaidOut }
+func (m Metric) ProgramOnly() bool {
+	return m == NewDistributors || m == Distributors || m == CommissionPaidOut
+}
 
 // Money tells the metrics that are amounts (minor units).
 func (m Metric) Money() bool {
 	switch m {
-	case Orders, Customers, Refunds, NewDistributors:
+	case Orders, Customers, Refunds, NewDistributors, Distributors, ActiveDistributors:
 		return false
 	}
 	return true
@@ -90,6 +94,8 @@ type Point struct {
 	Refunds            int64
 	Refunded           int64
 	NewDistributors    int64
+	Distributors       int64 // derived at read time: every distributor who joined before the period's end
+	ActiveDistributors int64
 	CommissionBooked   int64
 	CommissionReversed int64
 	CommissionSettled  int64
@@ -119,6 +125,10 @@ func (p Point) Value(m Metric) int64 {
 		return p.GMV - p.Refunded
 	case NewDistributors:
 		return p.NewDistributors
+	case Distributors:
+		return p.Distributors
+	case ActiveDistributors:
+		return p.ActiveDistributors
 	case CommissionBooked:
 		return p.CommissionBooked
 	case CommissionReversed:

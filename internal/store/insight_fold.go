@@ -97,7 +97,8 @@ type insightFold struct {
 	loc       *time.Location
 	series    map[seriesKey]*insight.Point
 	breakdown map[breakdownKey]*[2]int64
-	buyers    map[buyerKey]bool
+	buyers    map[buyerKey]bool // customers who paid, per period
+	sellers   map[buyerKey]bool // distributors who sold, per period
 }
 
 type seriesKey struct {
@@ -113,9 +114,10 @@ type breakdownKey struct {
 	key      string
 }
 
+// buyerKey is a member (customer or distributor) of a period's distinct set.
 type buyerKey struct {
-	series   seriesKey
-	customer int64
+	series seriesKey
+	member int64
 }
 
 func (tx *Tx) newInsightFold(ctx context.Context) (*insightFold, error) {
@@ -124,7 +126,7 @@ func (tx *Tx) newInsightFold(ctx context.Context) (*insightFold, error) {
 		return nil, err
 	}
 	return &insightFold{loc: s.Location(), series: map[seriesKey]*insight.Point{}, breakdown: map[breakdownKey]*[2]int64{},
-		buyers: map[buyerKey]bool{}}, nil
+		buyers: map[buyerKey]bool{}, sellers: map[buyerKey]bool{}}, nil
 }
 
 // points returns the series points (one per grain) of supplier's periods
@@ -214,9 +216,12 @@ func (tx *Tx) foldInsightSales(ctx context.Context, limit int) (int, error) {
 				if newOrder {
 					p.Orders++
 				}
+				sk := seriesKey{insight.Grains[gi], sup, insight.Key(insight.Start(insight.Grains[gi], insight.DateOf(day, f.loc)))}
 				if e.customer != 0 {
-					k := buyerKey{seriesKey{insight.Grains[gi], sup, insight.Key(insight.Start(insight.Grains[gi], insight.DateOf(day, f.loc)))}, e.customer}
-					f.buyers[k] = true
+					f.buyers[buyerKey{sk, e.customer}] = true
+				}
+				if e.seller != 0 {
+					f.sellers[buyerKey{sk, e.seller}] = true
 				}
 			}
 			for k := range 3 {
@@ -313,31 +318,41 @@ func (tx *Tx) foldInsightEvents(ctx context.Context, limit int) (int, error) {
 	return len(events), f.write(ctx, tx)
 }
 
-// write adds a chunk's changes to the rollups: new buyers first, so each
-// period's paying customers grow by the customers it had not counted.
+// write adds a chunk's changes to the rollups: new buyers and sellers
+// first, so each period's paying customers and active distributors grow by
+// those it had not counted.
 func (f *insightFold) write(ctx context.Context, tx *Tx) error {
 	for k := range f.buyers {
 		n, err := tx.ExecN(ctx, `INSERT INTO insight_buyers (grain, supplier_id, period, customer_id) VALUES (?, ?, ?, ?)
-			ON CONFLICT (grain, supplier_id, period, customer_id) DO NOTHING`, string(k.series.grain), k.series.supplier, k.series.period, k.customer)
+			ON CONFLICT (grain, supplier_id, period, customer_id) DO NOTHING`, string(k.series.grain), k.series.supplier, k.series.period, k.member)
 		if err != nil {
 			return err
 		}
 		f.series[k.series].Customers += n
 	}
+	for k := range f.sellers {
+		n, err := tx.ExecN(ctx, `INSERT INTO insight_sellers (grain, supplier_id, period, distributor_id) VALUES (?, ?, ?, ?)
+			ON CONFLICT (grain, supplier_id, period, distributor_id) DO NOTHING`, string(k.series.grain), k.series.supplier, k.series.period, k.member)
+		if err != nil {
+			return err
+		}
+		f.series[k.series].ActiveDistributors += n
+	}
 	for k, p := range f.series {
 		if _, err := tx.Exec(ctx, `INSERT INTO insight_series (grain, supplier_id, period, gmv, orders, customers, refunds, refunded,
-				new_distributors, commission_booked, commission_reversed, commission_settled, commission_paid_out)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				new_distributors, active_distributors, commission_booked, commission_reversed, commission_settled, commission_paid_out)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (grain, supplier_id, period) DO UPDATE SET gmv = insight_series.gmv + excluded.gmv,
 				orders = insight_series.orders + excluded.orders, customers = insight_series.customers + excluded.customers,
 				refunds = insight_series.refunds + excluded.refunds, refunded = insight_series.refunded + excluded.refunded,
 				new_distributors = insight_series.new_distributors + excluded.new_distributors,
+				active_distributors = insight_series.active_distributors + excluded.active_distributors,
 				commission_booked = insight_series.commission_booked + excluded.commission_booked,
 				commission_reversed = insight_series.commission_reversed + excluded.commission_reversed,
 				commission_settled = insight_series.commission_settled + excluded.commission_settled,
 				commission_paid_out = insight_series.commission_paid_out + excluded.commission_paid_out`,
 			string(k.grain), k.supplier, k.period, p.GMV, p.Orders, p.Customers, p.Refunds, p.Refunded, p.NewDistributors,
-			p.CommissionBooked, p.CommissionReversed, p.CommissionSettled, p.CommissionPaidOut); err != nil {
+			p.ActiveDistributors, p.CommissionBooked, p.CommissionReversed, p.CommissionSettled, p.CommissionPaidOut); err != nil {
 			return err
 		}
 	}

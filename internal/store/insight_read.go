@@ -121,14 +121,15 @@ func (db *DB) InsightSeries(ctx context.Context, actor account.Actor, q SeriesQu
 			out.Points[i].Period = p
 			at[insight.Key(p)] = i
 		}
-		return tx.Each(ctx, `SELECT period, gmv, orders, customers, refunds, refunded, new_distributors, commission_booked,
-				commission_reversed, commission_settled, commission_paid_out
+		err = tx.Each(ctx, `SELECT period, gmv, orders, customers, refunds, refunded, new_distributors, active_distributors,
+				commission_booked, commission_reversed, commission_settled, commission_paid_out
 			FROM insight_series WHERE grain = ? AND supplier_id = ? AND period >= ? AND period <= ? ORDER BY period`,
 			[]any{string(q.Grain), sup, insight.Key(periods[0]), insight.Key(periods[len(periods)-1])},
 			func(scan func(...any) error) error {
 				var key int
 				var p insight.Point
-				if err := scan(&key, &p.GMV, &p.Orders, &p.Customers, &p.Refunds, &p.Refunded, &p.NewDistributors, &p.CommissionBooked,
+				if err := scan(&key, &p.GMV, &p.Orders, &p.Customers, &p.Refunds, &p.Refunded, &p.NewDistributors, &p.ActiveDistributors,
+					&p.CommissionBooked,
 					&p.CommissionReversed, &p.CommissionSettled, &p.CommissionPaidOut); err != nil {
 					return sqldb.MapErr(err)
 				}
@@ -138,6 +139,22 @@ func (db *DB) InsightSeries(ctx context.Context, actor account.Actor, q SeriesQu
 				}
 				return nil
 			})
+		if err != nil || sup != 0 {
+			return err
+		}
+		// The network's size: those who joined before the first period
+		// (one range of the program's days, at most one row a day since it
+		// began), then a running sum.
+		var size int64
+		if err := tx.Get(ctx, "network size", `SELECT COALESCE(SUM(new_distributors), 0) FROM insight_series
+			WHERE grain = 'day' AND supplier_id = 0 AND period < ?`, []any{insight.Key(periods[0])}, &size); err != nil {
+			return err
+		}
+		for i := range out.Points {
+			size += out.Points[i].NewDistributors
+			out.Points[i].Distributors = size
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, errs.Wrap(op, err)

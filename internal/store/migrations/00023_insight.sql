@@ -53,6 +53,7 @@ CREATE TABLE insight_series (
     refunds             BIGINT NOT NULL DEFAULT 0, -- refund events (lines refunded, each time)
     refunded            BIGINT NOT NULL DEFAULT 0, -- base refunded
     new_distributors    BIGINT NOT NULL DEFAULT 0, -- program only
+    active_distributors BIGINT NOT NULL DEFAULT 0, -- distinct sellers of a line booked in the period
     commission_booked   BIGINT NOT NULL DEFAULT 0, -- tier commission booked on payment
     commission_reversed BIGINT NOT NULL DEFAULT 0, -- tier commission refunds took back
     commission_settled  BIGINT NOT NULL DEFAULT 0, -- commission settled (after-sale window closed)
@@ -69,6 +70,16 @@ CREATE TABLE insight_buyers (
     period      INTEGER NOT NULL,
     customer_id BIGINT NOT NULL,
     PRIMARY KEY (grain, supplier_id, period, customer_id)
+);
+
+-- The same for active distributors: the sellers already counted in a
+-- period.
+CREATE TABLE insight_sellers (
+    grain          TEXT NOT NULL,
+    supplier_id    BIGINT NOT NULL,
+    period         INTEGER NOT NULL,
+    distributor_id BIGINT NOT NULL,
+    PRIMARY KEY (grain, supplier_id, period, distributor_id)
 );
 
 -- Per day, supplier (0: program), dimension and key: the base net of
@@ -89,6 +100,7 @@ CREATE TABLE insight_breakdown (
 
 -- +goose Down
 DROP TABLE insight_breakdown;
+DROP TABLE insight_sellers;
 DROP TABLE insight_buyers;
 DROP TABLE insight_series;
 DROP TABLE insight_events;
