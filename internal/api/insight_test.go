@@ -28,6 +28,12 @@ func TestInsightAPI(t *testing.T) {
 			s.Body["supplier_id"] != float64(w.supplierID) {
 			t.Fatalf("supplier's orders by month: %s", s.Raw)
 		}
+		for metric, want := range map[string]float64{"distributors": 2, "new_distributors": 2, "active_distributors": 1, "customers": 1} {
+			s = ta.do("GET", "/api/v1/insight/series?metric="+metric+"&"+day, w.op, nil).must(t, 200)
+			if v := s.Body["points"].([]any)[0].(map[string]any)["value"]; v != want {
+				t.Fatalf("%s: %v, want %v", metric, v, want)
+			}
+		}
 		c := ta.do("GET", "/api/v1/insight/series?metric=aov&format=csv&"+day, w.sup, nil).must(t, 200)
 		if !strings.HasPrefix(c.Header.Get("Content-Type"), "text/csv") || string(c.Raw) != "period,aov\n2026-01-02,18.99\n" {
 			t.Fatalf("series CSV: %q", c.Raw)
