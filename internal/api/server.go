@@ -118,6 +118,7 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	s.routesAddresses()
 	s.routesFulfilment()
 	s.routesFigures()
+	s.routesInsight()
 	s.mux.HandleFunc("/", s.noRoute)
 	return s
 }

@@ -42,6 +42,7 @@ type Result struct {
 	Settle       Settle   `json:"settle"`
 	Withdraw     Withdraw `json:"withdraw"`
 	Wallet       Wallet   `json:"wallet"`
+	Insight      Insight  `json:"insight"`
 	PeakRSSMB    float64  `json:"server_peak_rss_mb"`
 	GenerateS    float64  `json:"generate_s"`
 }
@@ -97,7 +98,7 @@ type run struct {
 
 // Run generates the program into db (freshly migrated and empty), serves it
 // on 127.0.0.1 and runs the scenarios in order: checkout, team, settle,
-// withdraw, wallet. It moves db.Now forward for settlement and leaves it there.
+// withdraw, wallet, insight. It moves db.Now forward for settlement and leaves it there.
 func Run(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 	opt.Clients = max(1, opt.Clients)
 	if opt.Duration <= 0 {
@@ -150,6 +151,10 @@ func Run(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 		return nil, fmt.Errorf("bench: wallet: %w", err)
 	}
 	r.logf("wallet: %+v", res.Wallet)
+	if res.Insight, err = r.insight(ctx); err != nil {
+		return nil, fmt.Errorf("bench: insight: %w", err)
+	}
+	r.logf("insight: %+v", res.Insight)
 	return res, nil
 }
 

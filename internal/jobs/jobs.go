@@ -48,6 +48,7 @@ func Sweeps(db *store.DB, refunders ...store.Refunder) []Sweep {
 		{store.SweepSettle, db.SettleMaturedLines},
 		{store.SweepFigures, db.FoldSalesEvents}, // sales events into team, tier and region figures
 		{store.SweepGrades, db.UpgradeGrades},    // after figures, so upgrades see the latest sales
+		{store.SweepInsight, db.FoldInsight},     // sales and insight events into the market insight rollups
 		{store.SweepEffects, func(ctx context.Context, limit int) (int, error) { return db.RunDueEffects(ctx, via, limit) }},
 	}
 }

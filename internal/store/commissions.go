@@ -84,9 +84,14 @@ func (tx *Tx) settleLines(ctx context.Context, currency string, ids []int64) (in
 		return 0, err
 	}
 	orders := make([]int64, 0, len(settled))
-	for _, l := range settled {
+	events := make([]insightEvent, len(settled))
+	for i, l := range settled {
 		tx.tally().settledLine(currency, l.Commission)
 		orders = append(orders, l.OrderID)
+		events[i] = insightEvent{kind: eventSettled, ref: l.LineID, amount: int64(l.Commission)}
+	}
+	if err := tx.recordInsight(ctx, events...); err != nil {
+		return 0, err
 	}
 	slices.Sort(orders)
 	if err := tx.completeOrders(ctx, slices.Compact(orders)); err != nil {
@@ -169,7 +174,7 @@ func (tx *Tx) refundLineTo(ctx context.Context, lineID int64, refundKey string, 
 	}
 	was := r.Before
 	if err := tx.recordSales(ctx, []sale{{lineID: lineID, orderID: was.OrderID, snap: was.Snapshot, base: after.Base - was.Current.Base,
-		shares: refundChange(r.Delta)}}); err != nil {
+		shares: refundChange(r.Delta), refund: true}}); err != nil {
 		return nil, false, err
 	}
 	line, err := tx.commissionLine(ctx, lineID)

@@ -144,6 +144,9 @@ func (tx *Tx) joinNetwork(ctx context.Context, accountID int64, j network.Join) 
 	if err := tx.grantRole(ctx, accountID, account.Distributor); err != nil {
 		return nil, err
 	}
+	if err := tx.recordInsight(ctx, insightEvent{kind: eventJoined, ref: id}); err != nil {
+		return nil, err
+	}
 	if status == network.Active {
 		if err := tx.addToUpline(ctx, p, oneActive, 1); err != nil {
 			return nil, err

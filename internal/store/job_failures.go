@@ -20,6 +20,7 @@ const (
 	SweepSettle         = "settle"
 	SweepFigures        = "figures"
 	SweepGrades         = "grades"
+	SweepInsight        = "insight"
 	// FailedSweep is the kind of a sweep that failed as a whole (its due
 	// query, not one item); the item is the sweep's name.
 	FailedSweep = "sweep"

@@ -66,6 +66,10 @@ func (db *DB) JobsDue(ctx context.Context) ([]DueWork, error) {
 			return tx.countDue(ctx, w, 0, `SELECT COUNT(*), MIN(s.updated_at) FROM distributor_sales s
 				WHERE s.grade_due = TRUE AND `+notFailing(SweepGrades, "s.distributor_id"))
 		}},
+		{SweepInsight, func(tx *Tx, w *DueWork) error {
+			return tx.countDue(ctx, w, 0, `SELECT COUNT(*), MIN(at) FROM (SELECT at FROM sales_events WHERE insight_folded = FALSE
+				UNION ALL SELECT at FROM insight_events WHERE folded = FALSE) due`)
+		}},
 		{SweepEffects, func(tx *Tx, w *DueWork) error { return tx.countEffectsDue(ctx, w) }},
 	}
 	out := make([]DueWork, len(count))

@@ -238,6 +238,13 @@ func (db *DB) MarkBatchPaid(ctx context.Context, actor account.Actor, id int64, 
 		if err := books.PayBatch(ctx, tx.Tx, id, ws, ref, actor.AccountID); err != nil {
 			return err
 		}
+		paid := make([]insightEvent, len(ws))
+		for i, w := range ws {
+			paid[i] = insightEvent{kind: eventPaidOut, ref: w.ID, amount: int64(w.Amount)}
+		}
+		if err := tx.recordInsight(ctx, paid...); err != nil {
+			return err
+		}
 		if b, err = tx.payoutBatch(ctx, id); err != nil {
 			return err
 		}

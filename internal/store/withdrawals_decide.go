@@ -102,6 +102,8 @@ func (tx *Tx) approveWithdrawal(ctx context.Context, actor account.Actor, id int
 		}
 	} else if err := books.PayWithdrawal(ctx, tx.Tx, w, ref, actor.AccountID); err != nil {
 		return nil, err
+	} else if err := tx.recordInsight(ctx, insightEvent{kind: eventPaidOut, ref: w.ID, amount: int64(w.Amount)}); err != nil {
+		return nil, err
 	}
 	if w, err = tx.withdrawal(ctx, id); err != nil {
 		return nil, err

@@ -1,0 +1,99 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"sharemall/internal/bench/seed"
+	"sharemall/internal/insight"
+)
+
+// Insight is the cost of market insight: folding a year of sales events
+// into the rollups, then reading series and breakdowns over HTTP.
+type Insight struct {
+	HistoryEvents  int     `json:"history_events"` // sales events written over the past year (one per distributor, at most 1,000,000)
+	FoldedEvents   int     `json:"folded_events"`  // those and the scenarios' own, folded by the insight sweep
+	FoldPerS       float64 `json:"fold_per_s"`
+	SeriesRows     int64   `json:"series_rows"`    // insight_series rows after the fold
+	BreakdownRows  int64   `json:"breakdown_rows"` // insight_breakdown rows after the fold
+	SeriesP50MS    float64 `json:"series_p50_ms"`
+	SeriesP99MS    float64 `json:"series_p99_ms"`
+	BreakdownP50MS float64 `json:"breakdown_p50_ms"`
+	BreakdownP99MS float64 `json:"breakdown_p99_ms"`
+}
+
+// historyDays is how far back the insight history reaches.
+const historyDays = 365
+
+// insight writes a year of sales history (seed.SalesHistory), folds it
+// and everything else unfolded with the insight sweep, then has the
+// clients read, as the operator, series (every metric; 30 days, 26 weeks or
+// 12 months back from today) and breakdowns (every dimension, the last 30
+// days, the top 10) in turn.
+func (r *run) insight(ctx context.Context) (Insight, error) {
+	out := Insight{HistoryEvents: min(1_000_000, r.prog.Distributors)}
+	if _, err := seed.SalesHistory(ctx, r.db, r.prog, out.HistoryEvents, historyDays, r.opt.Seed); err != nil {
+		return out, err
+	}
+	start := time.Now()
+	for {
+		n, err := r.db.FoldInsight(ctx, 5000)
+		if err != nil {
+			return out, err
+		}
+		out.FoldedEvents += n
+		if n == 0 {
+			break
+		}
+	}
+	out.FoldPerS = round(float64(out.FoldedEvents)/time.Since(start).Seconds(), 1)
+	counts, err := seed.TableCounts(ctx, r.db)
+	if err != nil {
+		return out, err
+	}
+	out.SeriesRows, out.BreakdownRows = counts["insight_series"], counts["insight_breakdown"]
+	r.logf("insight: folded %d events in %.1f s; %d series rows, %d breakdown rows", out.FoldedEvents,
+		time.Since(start).Seconds(), out.SeriesRows, out.BreakdownRows)
+
+	s, err := r.db.Settings(ctx)
+	if err != nil {
+		return out, err
+	}
+	today := r.db.Now().In(s.Location())
+	day := func(t time.Time) string { return t.Format(time.DateOnly) }
+	back := map[insight.Grain]time.Time{insight.Day: today.AddDate(0, 0, -29), insight.Week: today.AddDate(0, 0, -7*25),
+		insight.Month: today.AddDate(0, -11, 0)}
+	var series, breakdown latencies
+	rngs := make([]*rand.Rand, r.opt.Clients)
+	for i := range rngs {
+		rngs[i] = rand.New(rand.NewPCG(r.opt.Seed, uint64(i)+5000))
+	}
+	_, _, err = drive(ctx, r.opt.Clients, r.opt.Duration, r.opt.MaxUnits, func(ctx context.Context, w int, u int64) error {
+		rng := rngs[w]
+		var path string
+		lat := &series
+		if u%2 == 0 {
+			g := insight.Grains[rng.IntN(len(insight.Grains))]
+			m := insight.Metrics[rng.IntN(len(insight.Metrics))]
+			path = fmt.Sprintf("/api/v1/insight/series?metric=%s&grain=%s&from=%s&to=%s", m, g, day(back[g]), day(today))
+		} else {
+			by := insight.Dims[rng.IntN(len(insight.Dims))]
+			path = fmt.Sprintf("/api/v1/insight/breakdown?by=%s&from=%s&to=%s&limit=10", by, day(back[insight.Day]), day(today))
+			lat = &breakdown
+		}
+		t := time.Now()
+		if err := r.c.call(ctx, "GET", path, r.prog.OperatorToken, nil, nil, nil); err != nil {
+			return err
+		}
+		lat.add(time.Since(t))
+		return nil
+	})
+	if err != nil {
+		return out, err
+	}
+	out.SeriesP50MS, out.SeriesP99MS = series.ms(0.50), series.ms(0.99)
+	out.BreakdownP50MS, out.BreakdownP99MS = breakdown.ms(0.50), breakdown.ms(0.99)
+	return out, nil
+}
