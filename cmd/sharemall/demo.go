@@ -38,6 +38,7 @@ func runDemo(ctx context.Context, db *store.DB, cfg *Config, addr string, stdout
 	}
 	base := baseURL(addr)
 	fmt.Fprintf(stdout, "Open the shop at %s/ (a phone-sized window shows it as customers see it).\n", base)
+	fmt.Fprintf(stdout, "Consoles: %s/ops for the operator, %s/sup for a supplier (sign in with the logins below).\n", base, base)
 	fmt.Fprintf(stdout, "The API is at %s/api/v1 (document: %s/api/openapi.json; health: %s/healthz).\n", base, base, base)
 	if loopbackOnly(addr) {
 		fmt.Fprint(stdout, "Listening on this machine only. To let other machines reach it, run with --addr :8080 (every interface);\n"+
