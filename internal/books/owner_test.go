@@ -22,7 +22,7 @@ var moneyTables = []string{
 	"journals", "ledger_entries", "ledger_accounts",
 	"commission_lines", "commission_shares", "commission_refunds",
 	"withdrawals", "withdrawal_batches", "wallet_withdrawn",
-	"effects",
+	"effects", "wallet_adjustments",
 }
 
 // benchSeeding is the one exception: the bench's bulk seeding, which is

@@ -192,18 +192,19 @@ func (tx *Tx) bindingTouch(ctx context.Context, customerAccountID int64) (*order
 }
 
 // snapshot is what checkout records for a line of seller (nil: no seller).
-func snapshot(currency string, supplierID int64, seller *network.Distributor, gradeTier1 *money.Rate, tiers int,
+// upline is the seller's upline as the snapshot records it (tier 2 first;
+// 0 for nobody), from activeUpline.
+func snapshot(currency string, supplierID int64, seller *network.Distributor, upline []int64, gradeTier1 *money.Rate, tiers int,
 	rates []money.Rate, platform, cap money.Rate, agent *commission.Agent, product, sku *catalog.Commission) commission.Snapshot {
 	s := commission.Snapshot{Currency: currency, SupplierID: supplierID, PlatformRate: platform, Cap: cap, Agent: agent,
 		Rules: commission.ResolveTierRules(tiers, rates, gradeTier1, product, sku)}
 	if seller != nil {
 		s.SellerID = seller.ID
-		for k, id := range []int64{seller.SponsorID, seller.Ancestor2ID} {
-			if k+2 > tiers || id == 0 {
-				break
-			}
-			s.Upline = append(s.Upline, id)
+		// A trailing nobody is left out, as a tree that ends there would be.
+		for len(upline) > 0 && upline[len(upline)-1] == 0 {
+			upline = upline[:len(upline)-1]
 		}
+		s.Upline = upline
 	}
 	return s
 }
