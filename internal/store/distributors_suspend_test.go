@@ -59,6 +59,10 @@ func (w *shopWorld) checkLedger() {
 }
 
 func (w *shopWorld) teamSize(d *network.Distributor) int64 {
+	w.t.Helper()
+	if problems, err := w.db.CheckNetwork(w.ctx); err != nil || len(problems) > 0 {
+		w.t.Fatalf("network check: %v %v", problems, err)
+	}
 	return w.int(`SELECT team_size FROM distributors WHERE id = ?`, d.ID)
 }
 
