@@ -111,3 +111,38 @@ func TestWalletAdjustments(t *testing.T) {
 		f.check()
 	})
 }
+
+// TestAdjustmentsRacingOnOneKey: two adjustments with one key at once book
+// once; the second answers with the first (held after it locked the wallet,
+// the first makes the second wait, which then finds the key taken).
+func TestAdjustmentsRacingOnOneKey(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		f := newWdFixture(t, db)
+		d, _ := f.distributor("Hana")
+		in := store.AdjustmentInput{Amount: 700, Direction: "credit", Reason: "missed commission", Key: "once"}
+		h := testutil.Hold(t, db, "adjustment.wallet.locked")
+		var first *store.WalletAdjustment
+		var firstNew bool
+		op1 := testutil.Run(func() (err error) { first, firstNew, err = db.AdjustWallet(f.ctx, f.op, d, in); return err })
+		h.Reached()
+		var second *store.WalletAdjustment
+		var secondNew bool
+		op2 := testutil.Run(func() (err error) { second, secondNew, err = db.AdjustWallet(f.ctx, f.op, d, in); return err })
+		testutil.BlockedOrEnded(t, db, op2)
+		h.Release()
+		if err := op1.Err(t); err != nil {
+			t.Fatal(err)
+		}
+		if err := op2.Err(t); err != nil {
+			t.Fatal(err)
+		}
+		if !firstNew || secondNew || first.ID != second.ID {
+			t.Fatalf("first %+v (new %v), second %+v (new %v)", first, firstNew, second, secondNew)
+		}
+		f.wallet(d, 700, 0, 0)
+		if n := f.audits("wallet.adjust"); n != 1 {
+			t.Fatalf("%d audit entries", n)
+		}
+		f.check()
+	})
+}
