@@ -76,3 +76,32 @@ func TestCorrectionsAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestProductReviewAPI: with product_review on, a supplier's new product
+// is pending and hidden from customers until an operator approves it.
+func TestProductReviewAPI(t *testing.T) {
+	engines(t, func(t *testing.T, ta *testAPI) {
+		w := newCatWorld(t, ta)
+		op := w.tok["op"]
+		s := settingsBody(t, ta, op)
+		s["product_review"] = true
+		ta.do("PUT", "/api/v1/program/settings", op, s).must(t, 200)
+		id, _ := w.product(t, "a", "A-9", true)
+		P := "/api/v1/products/" + itoa(id)
+		if res := ta.do("GET", P, w.tok["a"], nil).must(t, 200); res.Body["review"] != "pending" {
+			t.Fatalf("new product: %s", res.Raw)
+		}
+		ta.do("GET", P, w.tok["cust"], nil).must(t, 404)
+		w.run(t, []catScenario{
+			{"review: supplier", "POST", P + "/review", "a", map[string]any{"approve": true}, 403, errs.Forbidden, ""},
+			{"review: no approve", "POST", P + "/review", "op", map[string]any{}, 400, errs.Invalid, "approve"},
+			{"review: reject without reason", "POST", P + "/review", "op", map[string]any{"approve": false}, 400, errs.Invalid, "reason"},
+			{"review: unknown", "POST", "/api/v1/products/99999/review", "op", map[string]any{"approve": true}, 404, errs.NotFound, ""},
+		})
+		if res := ta.do("POST", P+"/review", op, map[string]any{"approve": true}).must(t, 200); res.Body["review"] != "approved" {
+			t.Fatalf("approved: %s", res.Raw)
+		}
+		ta.do("GET", P, w.tok["cust"], nil).must(t, 200)
+		ta.do("POST", P+"/review", op, map[string]any{"approve": true}).wantErr(t, errs.Conflict, "review")
+	})
+}

@@ -36,7 +36,7 @@ func (tx *Tx) cartLines(ctx context.Context, items []order.Item) ([]*cartLine, e
 		var comm nullableString
 		var onSale bool
 		var status string
-		err := tx.One(ctx, "SKU", `SELECT k.*, p.supplier_id, p.title, p.commission, p.on_sale, s.status, s.allow_markup
+		err := tx.One(ctx, "SKU", `SELECT k.*, p.supplier_id, p.title, p.commission, (p.on_sale AND p.review = 'approved'), s.status, s.allow_markup
 			FROM (SELECT `+skuCols+` FROM skus WHERE id = ?) k
 			JOIN products p ON p.id = k.product_id JOIN suppliers s ON s.id = p.supplier_id`, []any{it.SKUID},
 			func(scan func(...any) error) error {
@@ -63,8 +63,9 @@ func (tx *Tx) cartLines(ctx context.Context, items []order.Item) ([]*cartLine, e
 	return out, nil
 }
 
-// forSale is whether a SKU may be bought: it and its product on sale, its
-// supplier approved. Checkout refuses anything else; a cart shows it as no
+// forSale is whether a SKU may be bought: it and its product on sale (a
+// product only once approved where products are reviewed), its supplier
+// approved. Checkout refuses anything else; a cart shows it as no
 // longer for sale.
 func forSale(productOnSale, skuOnSale bool, supplierStatus string) bool {
 	return productOnSale && skuOnSale && supplierStatus == string(catalog.Approved)

@@ -21,5 +21,14 @@ CREATE TABLE wallet_adjustments (
     UNIQUE (distributor_id, client_key)
 );
 
+-- The optional review of products (program setting product_review): a
+-- product is sold only while review = 'approved'. Products that exist are
+-- approved; with review on, a new or edited product is 'pending' until an
+-- operator decides.
+ALTER TABLE products ADD COLUMN review TEXT NOT NULL DEFAULT 'approved' CHECK (review IN ('pending', 'approved', 'rejected'));
+ALTER TABLE products ADD COLUMN review_reason TEXT NOT NULL DEFAULT '';
+
 -- +goose Down
+ALTER TABLE products DROP COLUMN review_reason;
+ALTER TABLE products DROP COLUMN review;
 DROP TABLE wallet_adjustments;
