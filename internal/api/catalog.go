@@ -32,6 +32,7 @@ func (s *Server) routesCatalog() {
 	s.handle("GET /api/v1/products", s.listProducts, "after", "limit", "supplier_id", "category_id", "on_sale")
 	s.handle("GET /api/v1/products/{id}", s.getProduct)
 	s.handle("PATCH /api/v1/products/{id}", s.updateProduct)
+	s.handle("POST /api/v1/products/{id}/review", s.reviewProduct)
 	s.handle("POST /api/v1/products/{id}/skus", s.addSKU)
 	s.handle("PATCH /api/v1/skus/{id}", s.updateSKU)
 

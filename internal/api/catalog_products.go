@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"time"
 
+	"sharemall/internal/account"
 	"sharemall/internal/catalog"
+	"sharemall/internal/errs"
 	"sharemall/internal/money"
 	"sharemall/internal/store"
 )
@@ -35,23 +37,26 @@ func skuOut(cur money.Currency, k *catalog.SKU) skuJSON {
 }
 
 type productJSON struct {
-	ID          int64           `json:"id"`
-	SupplierID  int64           `json:"supplier_id"`
-	CategoryID  *int64          `json:"category_id"`
-	Title       string          `json:"title"`
-	Description string          `json:"description"`
-	Images      []string        `json:"images"`
-	Commission  *commissionJSON `json:"commission"`
-	OnSale      bool            `json:"on_sale"`
-	Currency    string          `json:"currency"`
-	SKUs        []skuJSON       `json:"skus"`
-	CreatedAt   time.Time       `json:"created_at"`
-	UpdatedAt   time.Time       `json:"updated_at"`
+	ID           int64           `json:"id"`
+	SupplierID   int64           `json:"supplier_id"`
+	CategoryID   *int64          `json:"category_id"`
+	Title        string          `json:"title"`
+	Description  string          `json:"description"`
+	Images       []string        `json:"images"`
+	Commission   *commissionJSON `json:"commission"`
+	OnSale       bool            `json:"on_sale"`
+	Review       string          `json:"review"`
+	ReviewReason string          `json:"review_reason"`
+	Currency     string          `json:"currency"`
+	SKUs         []skuJSON       `json:"skus"`
+	CreatedAt    time.Time       `json:"created_at"`
+	UpdatedAt    time.Time       `json:"updated_at"`
 }
 
 func productOut(cur money.Currency, p *catalog.Product) productJSON {
 	out := productJSON{ID: p.ID, SupplierID: p.SupplierID, Title: p.Title, Description: p.Description, Images: p.Images,
-		Commission: commissionOut(cur, p.Commission), OnSale: p.OnSale, Currency: cur.Code, SKUs: make([]skuJSON, len(p.SKUs)),
+		Commission: commissionOut(cur, p.Commission), OnSale: p.OnSale, Review: string(p.Review), ReviewReason: p.ReviewReason,
+		Currency: cur.Code, SKUs: make([]skuJSON, len(p.SKUs)),
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 	if p.CategoryID != 0 {
 		c := p.CategoryID
@@ -314,5 +319,36 @@ func (s *Server) updateSKU(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, skuOut(cur, k))
+	return nil
+}
+
+// reviewProduct approves or rejects a product waiting for review (operator).
+func (s *Server) reviewProduct(w http.ResponseWriter, r *http.Request) error {
+	if err := actorOf(r).Require(account.Operator); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Approve *bool  `json:"approve"`
+		Reason  string `json:"reason"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if req.Approve == nil {
+		return errs.Invalidf("approve", "is required: true to approve, false to reject")
+	}
+	p, err := s.db.ReviewProduct(r.Context(), actorOf(r), id, *req.Approve, req.Reason)
+	if err != nil {
+		return err
+	}
+	st, err := s.db.Settings(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, productOut(st.Currency(), p))
 	return nil
 }

@@ -42,6 +42,7 @@ type settingsJSON struct {
 	Withdrawal           withdrawalJSON `json:"withdrawal"`
 	DistributorReview    bool           `json:"distributor_review"`
 	HeadCountConditions  bool           `json:"head_count_conditions"`
+	ProductReview        bool           `json:"product_review"`
 	Warnings             []string       `json:"warnings"`
 }
 
@@ -69,7 +70,7 @@ func toSettingsJSON(st *program.Settings) settingsJSON {
 		Binding:              bindingJSON{st.Binding.Mode, st.Binding.LockDays},
 		UnpaidTimeoutMinutes: st.UnpaidTimeoutMinutes, AutoConfirmDays: st.AutoConfirmDays, AfterSaleDays: st.AfterSaleDays,
 		Withdrawal:        withdrawalJSON{st.Currency().Format(st.Withdrawal.Minimum), st.Withdrawal.FeeRate, st.Withdrawal.DailyLimit},
-		DistributorReview: st.DistributorReview, HeadCountConditions: st.HeadCountConditions, Warnings: w,
+		DistributorReview: st.DistributorReview, HeadCountConditions: st.HeadCountConditions, ProductReview: st.ProductReview, Warnings: w,
 	}
 }
 
@@ -119,7 +120,7 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) error {
 		Binding:              program.Binding{Mode: req.Binding.Mode, LockDays: req.Binding.LockDays},
 		UnpaidTimeoutMinutes: req.UnpaidTimeoutMinutes, AutoConfirmDays: req.AutoConfirmDays, AfterSaleDays: req.AfterSaleDays,
 		Withdrawal:        program.Withdrawal{Minimum: min, FeeRate: req.Withdrawal.FeeRateBP, DailyLimit: req.Withdrawal.DailyLimit},
-		DistributorReview: req.DistributorReview, HeadCountConditions: req.HeadCountConditions,
+		DistributorReview: req.DistributorReview, HeadCountConditions: req.HeadCountConditions, ProductReview: req.ProductReview,
 	}
 	saved, err := s.db.UpdateSettings(r.Context(), actor, st, *req.Version)
 	if err != nil {

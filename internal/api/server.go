@@ -110,6 +110,7 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	s.routesProgram()
 	s.routesCatalog()
 	s.routesNetwork()
+	s.routesCorrections()
 	s.routesCommissions()
 	s.routesWithdrawals()
 	s.routesShops()

@@ -20,6 +20,9 @@ const (
 	Kept        Outcome = "kept"         // the binding stays as it was
 	RefusedSelf Outcome = "refused_self" // the customer is the touching distributor
 	RefusedTeam Outcome = "refused_team" // the touching distributor is in the customer's own team
+	// MovedByOperator: an operator moved the binding, with a reason (a
+	// correction, never a touch; the rule's mode does not stop it).
+	MovedByOperator Outcome = "moved_by_operator"
 )
 
 // Binding is a customer's current binding.
@@ -50,7 +53,9 @@ type Decision struct {
 }
 
 // Changed reports whether the binding must be written.
-func (d Decision) Changed() bool { return d.Outcome == Bound || d.Outcome == Rebound }
+func (d Decision) Changed() bool {
+	return d.Outcome == Bound || d.Outcome == Rebound || d.Outcome == MovedByOperator
+}
 
 // Decide applies the binding rule of mode (with lockDays for
 // first_touch_lock) to a touch at now. A distributor is never bound to
@@ -83,6 +88,24 @@ func Decide(mode program.BindingMode, lockDays int, now time.Time, current *Bind
 	default: // first_touch, and any mode not known here: the safe choice is to keep
 		return Decision{Kept, fmt.Sprintf("first touch is permanent: stays with distributor %d", current.DistributorID), current}
 	}
+}
+
+// Move is an operator's correction: the customer is bound to distributorID
+// from now on, as a fresh binding under mode (so under first_touch_lock it
+// is locked for lockDays from now). The store checks who may be bound; the
+// rule never bound a distributor to itself or its own team, and neither may
+// an operator.
+func Move(mode program.BindingMode, lockDays int, now time.Time, current *Binding, t Touch, reason string) Decision {
+	if t.CustomerDistributorID != 0 && t.DistributorID == t.CustomerDistributorID {
+		return Decision{RefusedSelf, "a distributor is never bound to itself", current}
+	}
+	if t.InCustomerTeam {
+		return Decision{RefusedTeam, fmt.Sprintf("distributor %d is in the customer's own team", t.DistributorID), current}
+	}
+	if current != nil && current.DistributorID == t.DistributorID {
+		return Decision{Kept, "already bound to this distributor", current}
+	}
+	return Decision{MovedByOperator, reason, bind(mode, lockDays, now, t)}
 }
 
 func bind(mode program.BindingMode, lockDays int, now time.Time, t Touch) *Binding {

@@ -16,13 +16,13 @@ import (
 
 // moneyTables are the tables only this package may write: the ledger, the
 // commission lines and their shares and refunds, withdrawals and their
-// batches, the withdrawn figure, and the effects outbox (see the
-// migrations in internal/store/migrations).
+// batches, the withdrawn figure, the effects outbox and manual wallet
+// adjustments (see the migrations in internal/store/migrations).
 var moneyTables = []string{
 	"journals", "ledger_entries", "ledger_accounts",
 	"commission_lines", "commission_shares", "commission_refunds",
 	"withdrawals", "withdrawal_batches", "wallet_withdrawn",
-	"effects",
+	"effects", "wallet_adjustments",
 }
 
 // benchSeeding is the one exception: the bench's bulk seeding, which is

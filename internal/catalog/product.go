@@ -47,9 +47,15 @@ type Product struct {
 	Images      []string
 	Commission  *Commission // nil: every tier comes from the grade and program; else per tier, see Commission
 	OnSale      bool
-	SKUs        []SKU
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// Review is the operator's review (program setting product_review):
+	// ReviewApproved unless review is on and the product is new or edited
+	// since; only an approved product is sold. ReviewReason says why one
+	// was rejected.
+	Review       ReviewStatus
+	ReviewReason string
+	SKUs         []SKU
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // SKU is one sellable variant of a product (a colour, a size).
@@ -317,3 +323,12 @@ func (u SKUUpdate) Apply(s *SKU) {
 		s.OnSale = *u.OnSale
 	}
 }
+
+// ReviewStatus is where a product stands in the optional review.
+type ReviewStatus string
+
+const (
+	ReviewPending  ReviewStatus = "pending"
+	ReviewApproved ReviewStatus = "approved"
+	ReviewRejected ReviewStatus = "rejected"
+)

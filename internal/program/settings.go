@@ -66,6 +66,9 @@ type Settings struct {
 
 	DistributorReview   bool `json:"distributor_review"`
 	HeadCountConditions bool `json:"head_count_conditions"`
+	// ProductReview: a new or edited product waits for an operator's
+	// approval before it is on sale (off by default).
+	ProductReview bool `json:"product_review"`
 }
 
 // Default returns the defaults of DESIGN.md.

@@ -177,7 +177,7 @@ func (tx *Tx) readCart(ctx context.Context, c *Cart) error {
 	var priced []*cartLine
 	var at []int // priced[i] is c.Lines[at[i]]
 	err := tx.Each(ctx, `SELECT `+prefixed("k.", skuCols)+`, l.quantity, l.added_at, l.updated_at,
-			p.supplier_id, p.title, p.images, p.on_sale, s.status, s.allow_markup, s.name
+			p.supplier_id, p.title, p.images, (p.on_sale AND p.review = 'approved'), s.status, s.allow_markup, s.name
 		FROM carts c JOIN cart_lines l ON l.cart_id = c.id JOIN skus k ON k.id = l.sku_id
 		JOIN products p ON p.id = k.product_id JOIN suppliers s ON s.id = p.supplier_id
 		WHERE c.`+where+` ORDER BY l.id`, []any{key}, func(scan func(...any) error) error {

@@ -207,9 +207,72 @@ func (p *checkoutPlan) allocate() error {
 	return nil
 }
 
+// planLocked plans the checkout and holds its seller: on PostgreSQL the
+// seller's row is share-locked (FOR SHARE) and its status read again, so a
+// suspension committed meanwhile is seen (the plan is made again, without
+// that seller) and one not yet committed waits for this checkout. The
+// order is therefore attributed wholly before a suspension or not at all.
+// It is checkout's first lock, before stock: a suspension holds only
+// distributor rows and the network lock, so the two never wait in a cycle.
+// upline is the seller's upline to the program's tiers as the snapshot
+// records it: a distributor that is not active is 0, nobody, so its tier's
+// share stays with the supplier (docs/money.md, "Suspension").
+func (tx *Tx) planLocked(ctx context.Context, customerID int64, in order.CheckoutInput) (*checkoutPlan, []int64, error) {
+	for range 3 {
+		p, err := tx.planCheckout(ctx, customerID, in)
+		if err != nil || p.seller == nil {
+			return p, nil, err
+		}
+		q := `SELECT status FROM distributors WHERE id = ?`
+		if tx.Engine() == Postgres {
+			q += ` FOR SHARE`
+		}
+		var status string
+		if err := tx.Get(ctx, "distributor", q, []any{p.seller.ID}, &status); err != nil {
+			return nil, nil, err
+		}
+		tx.Point(ctx, "checkout.seller.locked")
+		if status != string(network.Active) {
+			continue // suspended since the plan read it: plan again, without it
+		}
+		upline, err := tx.activeUpline(ctx, p.seller, p.s.Tiers)
+		return p, upline, err
+	}
+	return nil, nil, errs.E(errs.Conflict, "", "the seller's status is changing concurrently; retry")
+}
+
+// activeUpline is seller's upline to tiers tiers, each distributor that is
+// not active replaced by 0; read in one statement.
+func (tx *Tx) activeUpline(ctx context.Context, seller *network.Distributor, tiers int) ([]int64, error) {
+	var up []int64
+	for k, id := range []int64{seller.SponsorID, seller.Ancestor2ID} {
+		if k+2 > tiers || id == 0 {
+			break
+		}
+		up = append(up, id)
+	}
+	if len(up) == 0 {
+		return nil, nil
+	}
+	active := map[int64]bool{}
+	err := tx.Each(ctx, `SELECT id FROM distributors WHERE id IN (`+sqldb.Placeholders(len(up))+`) AND status = ?`,
+		append(sqldb.Args(up), string(network.Active)), func(scan func(...any) error) error {
+			var id int64
+			err := scan(&id)
+			active[id] = true
+			return err
+		})
+	for i, id := range up {
+		if !active[id] {
+			up[i] = 0
+		}
+	}
+	return up, err
+}
+
 // checkout does the work of Checkout in tx and returns the new order's id.
 func (tx *Tx) checkout(ctx context.Context, customerID int64, in order.CheckoutInput) (int64, error) {
-	p, err := tx.planCheckout(ctx, customerID, in)
+	p, upline, err := tx.planLocked(ctx, customerID, in)
 	if err != nil {
 		return 0, err
 	}
@@ -243,7 +306,7 @@ func (tx *Tx) checkout(ctx context.Context, customerID int64, in order.CheckoutI
 		agent = &commission.Agent{DistributorID: a.DistributorID, Rate: s.AreaRate}
 	}
 	for _, c := range lines {
-		c.line.Snapshot = snapshot(s.CurrencyCode, c.supplierID, seller, p.gradeTier1, s.Tiers, s.TierRates, s.PlatformRate,
+		c.line.Snapshot = snapshot(s.CurrencyCode, c.supplierID, seller, upline, p.gradeTier1, s.Tiers, s.TierRates, s.PlatformRate,
 			s.CommissionCap, agent, c.productRule, c.sku.Commission)
 		// Split now, so that booking at payment cannot fail on this line.
 		if _, err := commission.Split(c.line.Snapshot, commission.Line{Base: c.line.Base, Markup: c.line.Markup, Quantity: c.line.Quantity}); err != nil {

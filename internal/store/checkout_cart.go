@@ -36,7 +36,7 @@ func (tx *Tx) cartLines(ctx context.Context, items []order.Item) ([]*cartLine, e
 		var comm nullableString
 		var onSale bool
 		var status string
-		err := tx.One(ctx, "SKU", `SELECT k.*, p.supplier_id, p.title, p.commission, p.on_sale, s.status, s.allow_markup
+		err := tx.One(ctx, "SKU", `SELECT k.*, p.supplier_id, p.title, p.commission, (p.on_sale AND p.review = 'approved'), s.status, s.allow_markup
 			FROM (SELECT `+skuCols+` FROM skus WHERE id = ?) k
 			JOIN products p ON p.id = k.product_id JOIN suppliers s ON s.id = p.supplier_id`, []any{it.SKUID},
 			func(scan func(...any) error) error {
@@ -63,8 +63,9 @@ func (tx *Tx) cartLines(ctx context.Context, items []order.Item) ([]*cartLine, e
 	return out, nil
 }
 
-// forSale is whether a SKU may be bought: it and its product on sale, its
-// supplier approved. Checkout refuses anything else; a cart shows it as no
+// forSale is whether a SKU may be bought: it and its product on sale (a
+// product only once approved where products are reviewed), its supplier
+// approved. Checkout refuses anything else; a cart shows it as no
 // longer for sale.
 func forSale(productOnSale, skuOnSale bool, supplierStatus string) bool {
 	return productOnSale && skuOnSale && supplierStatus == string(catalog.Approved)
@@ -192,18 +193,19 @@ func (tx *Tx) bindingTouch(ctx context.Context, customerAccountID int64) (*order
 }
 
 // snapshot is what checkout records for a line of seller (nil: no seller).
-func snapshot(currency string, supplierID int64, seller *network.Distributor, gradeTier1 *money.Rate, tiers int,
+// upline is the seller's upline as the snapshot records it (tier 2 first;
+// 0 for nobody), from activeUpline.
+func snapshot(currency string, supplierID int64, seller *network.Distributor, upline []int64, gradeTier1 *money.Rate, tiers int,
 	rates []money.Rate, platform, cap money.Rate, agent *commission.Agent, product, sku *catalog.Commission) commission.Snapshot {
 	s := commission.Snapshot{Currency: currency, SupplierID: supplierID, PlatformRate: platform, Cap: cap, Agent: agent,
 		Rules: commission.ResolveTierRules(tiers, rates, gradeTier1, product, sku)}
 	if seller != nil {
 		s.SellerID = seller.ID
-		for k, id := range []int64{seller.SponsorID, seller.Ancestor2ID} {
-			if k+2 > tiers || id == 0 {
-				break
-			}
-			s.Upline = append(s.Upline, id)
+		// A trailing nobody is left out, as a tree that ends there would be.
+		for len(upline) > 0 && upline[len(upline)-1] == 0 {
+			upline = upline[:len(upline)-1]
 		}
+		s.Upline = upline
 	}
 	return s
 }

@@ -48,8 +48,13 @@ func (db *DB) CreateProduct(ctx context.Context, actor account.Actor, p *catalog
 			return err
 		}
 		p.CreatedAt, p.UpdatedAt = tx.Now(), tx.Now()
-		p.ID, err = tx.Insert(ctx, `INSERT INTO products (supplier_id, category_id, title, description, images, commission, on_sale, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.SupplierID, nullInt(p.CategoryID), p.Title, p.Description, string(images), comm, p.OnSale, ts(tx.Now()), ts(tx.Now()))
+		if p.Review, err = tx.reviewOnChange(ctx, actor); err != nil {
+			return err
+		}
+		p.ReviewReason = ""
+		p.ID, err = tx.Insert(ctx, `INSERT INTO products (supplier_id, category_id, title, description, images, commission, on_sale, created_at, updated_at, review)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.SupplierID, nullInt(p.CategoryID), p.Title, p.Description, string(images), comm, p.OnSale, ts(tx.Now()), ts(tx.Now()),
+			string(p.Review))
 		if err != nil {
 			return err
 		}
@@ -131,8 +136,8 @@ func (db *DB) Products(ctx context.Context, actor account.Actor, f ProductFilter
 			if actor.Has(account.Supplier) {
 				mine = actor.SupplierID
 			}
-			q += ` AND ((p.on_sale = ? AND s.status = ?) OR p.supplier_id = ?)`
-			args = append(args, true, string(catalog.Approved), mine)
+			q += ` AND ((p.on_sale = ? AND p.review = ? AND s.status = ?) OR p.supplier_id = ?)`
+			args = append(args, true, string(catalog.ReviewApproved), string(catalog.Approved), mine)
 		}
 		if f.SupplierID != 0 {
 			q += ` AND p.supplier_id = ?`
@@ -226,6 +231,9 @@ func (db *DB) UpdateProduct(ctx context.Context, actor account.Actor, id int64, 
 			WHERE id = ?`, nullInt(p.CategoryID), p.Title, p.Description, string(images), comm, p.OnSale, ts(tx.Now()), id); err != nil {
 			return err
 		}
+		if err := tx.productEdited(ctx, actor, p); err != nil {
+			return err
+		}
 		return tx.auditCommission(ctx, actor, fmt.Sprintf("product:%d", id), oldCommission, p.Commission)
 	})
 	if err != nil {
@@ -258,6 +266,9 @@ func (db *DB) AddSKU(ctx context.Context, actor account.Actor, productID int64, 
 			return err
 		}
 		if err := tx.insertSKU(ctx, "", productID, s); err != nil {
+			return err
+		}
+		if err := tx.productEdited(ctx, actor, p); err != nil {
 			return err
 		}
 		return tx.auditCommission(ctx, actor, fmt.Sprintf("sku:%d", s.ID), nil, s.Commission)
@@ -321,6 +332,9 @@ func (db *DB) UpdateSKU(ctx context.Context, actor account.Actor, id int64, u ca
 			string(opts), int64(s.RetailPrice), amountPtr(s.PriceCeiling), comm, s.OnSale, ts(tx.Now()), id); err != nil {
 			return err
 		}
+		if err := tx.productEdited(ctx, actor, p); err != nil {
+			return err
+		}
 		return tx.auditCommission(ctx, actor, fmt.Sprintf("sku:%d", id), oldCommission, s.Commission)
 	})
 	if err != nil {
@@ -379,7 +393,7 @@ func (tx *Tx) visibleProduct(ctx context.Context, actor account.Actor, id int64)
 	if actor.OwnsSupplier(p.SupplierID) {
 		return p, s, nil
 	}
-	if !p.OnSale || s.Status != catalog.Approved {
+	if !p.OnSale || p.Review != catalog.ReviewApproved || s.Status != catalog.Approved {
 		return nil, nil, errs.E(errs.NotFound, "", "product not found")
 	}
 	onSale := p.SKUs[:0:0]
@@ -427,7 +441,8 @@ func (tx *Tx) limitsOf(ctx context.Context, st *program.Settings) (catalog.Limit
 		Cap: st.CommissionCap}, nil
 }
 
-const productCols = `p.id, p.supplier_id, p.category_id, p.title, p.description, p.images, p.commission, p.on_sale, p.created_at, p.updated_at`
+const productCols = `p.id, p.supplier_id, p.category_id, p.title, p.description, p.images, p.commission, p.on_sale, p.created_at, p.updated_at,
+	p.review, p.review_reason`
 
 func scanProduct(scan func(...any) error) (*catalog.Product, error) {
 	p := &catalog.Product{}
@@ -435,7 +450,8 @@ func scanProduct(scan func(...any) error) (*catalog.Product, error) {
 	var images string
 	var comm nullableString
 	var created, updated int64
-	if err := scan(&p.ID, &p.SupplierID, &category, &p.Title, &p.Description, &images, &comm, &p.OnSale, &created, &updated); err != nil {
+	if err := scan(&p.ID, &p.SupplierID, &category, &p.Title, &p.Description, &images, &comm, &p.OnSale, &created, &updated,
+		&p.Review, &p.ReviewReason); err != nil {
 		return nil, sqldb.MapErr(err)
 	}
 	p.CategoryID, p.CreatedAt, p.UpdatedAt = int64(category), fromTS(created), fromTS(updated)

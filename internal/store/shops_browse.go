@@ -70,7 +70,7 @@ func (db *DB) RetailItems(ctx context.Context, f ProductFilter) ([]ShopItem, err
 	err := db.Read(ctx, func(tx *Tx) error {
 		q := `SELECT p.id, p.supplier_id, p.title, p.description, p.images, s.allow_markup
 			FROM products p JOIN suppliers s ON s.id = p.supplier_id
-			WHERE p.id > ? AND p.on_sale = ? AND s.status = ?
+			WHERE p.id > ? AND p.on_sale = ? AND p.review = 'approved' AND s.status = ?
 			AND EXISTS (SELECT 1 FROM skus k WHERE k.product_id = p.id AND k.on_sale = ?)`
 		args := []any{f.After, true, string(catalog.Approved), true}
 		q, args = productWhere(q, args, f.CategoryID, true, f.Query)

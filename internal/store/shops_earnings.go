@@ -84,7 +84,7 @@ func (db *DB) UnitEarnings(ctx context.Context, actor account.Actor, quotes []Pr
 			if err := tx.checkShopPrice(ctx, c.sku, c.allowMarkup, e.Price); err != nil {
 				return err
 			}
-			snap := snapshot(s.CurrencyCode, c.supplierID, seller, gradeTier1, s.Tiers, s.TierRates, s.PlatformRate,
+			snap := snapshot(s.CurrencyCode, c.supplierID, seller, nil, gradeTier1, s.Tiers, s.TierRates, s.PlatformRate,
 				s.CommissionCap, nil, c.productRule, c.sku.Commission)
 			shares, err := commission.Split(snap, commission.Line{Base: e.Retail, Markup: e.Price - e.Retail, Quantity: 1})
 			if err != nil {

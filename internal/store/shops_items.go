@@ -119,7 +119,7 @@ func (db *DB) AddShopItem(ctx context.Context, actor account.Actor, productID in
 // Errors count as false: the caller then refuses the product.
 func (tx *Tx) productOnSale(ctx context.Context, productID int64) bool {
 	ok, err := tx.Exists(ctx, `SELECT 1 FROM products p JOIN suppliers s ON s.id = p.supplier_id
-		WHERE p.id = ? AND p.on_sale = ? AND s.status = ?`, productID, true, string(catalog.Approved))
+		WHERE p.id = ? AND p.on_sale = ? AND p.review = 'approved' AND s.status = ?`, productID, true, string(catalog.Approved))
 	return err == nil && ok
 }
 
@@ -165,7 +165,7 @@ func (db *DB) SetShopPrice(ctx context.Context, actor account.Actor, skuID int64
 		var allow bool
 		err = tx.Get(ctx, "SKU", `SELECT s.allow_markup FROM shop_items si JOIN products p ON p.id = si.product_id
 			JOIN suppliers s ON s.id = p.supplier_id
-			WHERE si.distributor_id = ? AND si.product_id = ? AND p.on_sale = ? AND s.status = ?`,
+			WHERE si.distributor_id = ? AND si.product_id = ? AND p.on_sale = ? AND p.review = 'approved' AND s.status = ?`,
 			[]any{sh.DistributorID, k.ProductID, true, string(catalog.Approved)}, &allow)
 		if err != nil || !k.OnSale {
 			return errs.E(errs.NotFound, "", "SKU not found in your shop")
@@ -257,7 +257,7 @@ func (f ShopItemFilter) check() error {
 func (tx *Tx) shopItems(ctx context.Context, distributorID int64, f ShopItemFilter, productID int64) ([]ShopItem, error) {
 	q := `SELECT si.position, p.id, p.supplier_id, p.title, p.description, p.images, s.allow_markup
 		FROM shop_items si JOIN products p ON p.id = si.product_id JOIN suppliers s ON s.id = p.supplier_id
-		WHERE si.distributor_id = ? AND si.position > ? AND p.on_sale = ? AND s.status = ?
+		WHERE si.distributor_id = ? AND si.position > ? AND p.on_sale = ? AND p.review = 'approved' AND s.status = ?
 		AND EXISTS (SELECT 1 FROM skus k WHERE k.product_id = p.id AND k.on_sale = ?)`
 	args := []any{distributorID, f.After, true, string(catalog.Approved), true}
 	if productID > 0 {
