@@ -166,6 +166,9 @@ func settingsForm(st *program.Settings) url.Values {
 	if st.DistributorReview {
 		v.Set("distributor_review", "on")
 	}
+	if st.ProductReview {
+		v.Set("product_review", "on")
+	}
 	if st.HeadCountConditions {
 		v.Set("head_count_conditions", "on")
 	}
@@ -200,6 +203,7 @@ func parseSettingsForm(f url.Values) (*program.Settings, int64, error) {
 	st.Withdrawal.FeeRate = money.Rate(num("withdrawal.fee_rate_bp"))
 	st.Withdrawal.DailyLimit = int(num("withdrawal.daily_limit"))
 	st.DistributorReview = f.Get("distributor_review") != ""
+	st.ProductReview = f.Get("product_review") != ""
 	st.HeadCountConditions = f.Get("head_count_conditions") != ""
 	if err != nil {
 		return nil, 0, err

@@ -359,15 +359,16 @@ func TestOpsSettings(t *testing.T) {
 		if st, _ := db.Settings(w.ctx); st.Tiers != 2 {
 			t.Error("a preview saved the settings")
 		}
-		// Saved: a warning by the tiers and the cap.
+		// Saved: a warning by the tiers and the cap; product review kept on.
 		form.Set("action", "save")
+		form.Set("product_review", "on")
 		p = w.s.post("/ops/settings", form)
 		if p.Status != http.StatusSeeOther || p.Header.Get("Location") != "/ops/settings?saved=1" {
 			t.Fatalf("save: %d %s", p.Status, p.Body)
 		}
 		st, err := db.Settings(w.ctx)
 		w.must(err)
-		if st.Tiers != 3 || st.TierRates[2] != 300 || st.CommissionCap != 3500 || st.PlatformRate != 150 {
+		if st.Tiers != 3 || st.TierRates[2] != 300 || st.CommissionCap != 3500 || st.PlatformRate != 150 || !st.ProductReview {
 			t.Errorf("saved %+v", st)
 		}
 		p = w.s.get("/ops/settings?saved=1")
