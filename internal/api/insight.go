@@ -35,13 +35,13 @@ func insightRange(r *http.Request) (from, to time.Time, supplier int64, csvOut b
 	default:
 		return from, to, 0, false, errs.Invalidf("format", "must be json or csv")
 	}
+	if supplier, err = queryID(r, "supplier_id"); err != nil {
+		return
+	}
 	if from, err = insight.ParseDate("from", q.Get("from"), time.UTC); err != nil {
 		return
 	}
-	if to, err = insight.ParseDate("to", q.Get("to"), time.UTC); err != nil {
-		return
-	}
-	supplier, err = queryID(r, "supplier_id")
+	to, err = insight.ParseDate("to", q.Get("to"), time.UTC)
 	return
 }
 
