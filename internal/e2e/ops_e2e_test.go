@@ -40,8 +40,8 @@ func TestOperatorChangesCommission(t *testing.T) {
 		if got := u.Text(Test("error-tier_rates_bp")); !strings.Contains(got, "above the commission cap") {
 			t.Errorf("the rates' error says %q", got)
 		}
-		if got, cap := u.Value(tier1), u.Value(Label(T(lang, "ops.settings.cap"))); got != "2600" || cap != "3000" {
-			t.Errorf("the refused form holds tier 1 %q and cap %q, want 2600 and 3000", got, cap)
+		if got, limit := u.Value(tier1), u.Value(Label(T(lang, "ops.settings.cap"))); got != "2600" || limit != "3000" {
+			t.Errorf("the refused form holds tier 1 %q and cap %q, want 2600 and 3000", got, limit)
 		}
 		if got := asked(); len(got) != 1 || got[0] != T(lang, "ops.settings.confirm") {
 			t.Errorf("saving asked %q", got)
