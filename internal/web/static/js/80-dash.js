@@ -51,6 +51,10 @@
         pending = requestAnimationFrame(() => plot.setSize({ width: el.clientWidth, height: height }));
       });
     };
-    plots.forEach((el) => draw(el).catch(() => {}));
+    // When every chart has been tried, the page says so (the browser tests
+    // and the screenshots wait for it).
+    Promise.allSettled([...plots].map(draw)).then(() => {
+      document.querySelector(".dash-charts")?.setAttribute("data-test", "charts-drawn");
+    });
   }
 }
