@@ -29,7 +29,7 @@
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
         scales: { y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } },
         series: [
-          { value: (u, v) => (v == null ? "" : dayFmt.format(new Date(v * 1000))) },
+          { label: el.dataset.xLabel, value: (u, v) => (v == null ? "" : dayFmt.format(new Date(v * 1000))) },
           {
             label: el.dataset.label,
             stroke: "#c81e3c",
