@@ -33,11 +33,17 @@ var pages = []page{
 	{name: "centre-poster", title: "Share a product (poster)", path: posterPage, as: seller, ready: "poster-img"},
 	{name: "team", title: "Team", path: at("/centre/team"), as: seller},
 	{name: "money", title: "Money", path: at("/centre/money"), as: seller},
+	{name: "ops-dashboard", title: "Operator dashboard (laptop)", path: at("/ops/dashboard"), as: operator, ready: "charts-drawn", laptop: true},
+	{name: "ops-tree", title: "A distributor's tree (laptop)", path: sellerTree, as: operator, laptop: true},
+	{name: "sup-insight", title: "Supplier insight (laptop)", path: at("/sup/insight"), as: supplier, ready: "charts-drawn", laptop: true},
+	{name: "sup-parcels", title: "Supplier fulfilment queue (laptop)", path: at("/sup/parcels"), as: supplier, laptop: true},
 }
 
 const (
 	customer = "customer01@demo.example.com" // the demo's shopper
 	seller   = "dist002@demo.example.com"    // a shop with marked-up prices, a team and earnings
+	operator = "operator@demo.example.com"
+	supplier = "tea@demo.example.com" // West Lake Tea Co.
 )
 
 type page struct {
@@ -45,6 +51,7 @@ type page struct {
 	as          string // the demo login signed in; "": a visitor
 	path        func(ctx context.Context, d *demoData) (string, error)
 	ready       string // data-test of what a script adds when the page is drawn; "": the load is enough
+	laptop      bool   // seen on a laptop's screen (1280×800), not a phone's: the consoles
 }
 
 // demoData is what a page's path may look up.
@@ -84,6 +91,15 @@ func (d *demoData) shownProduct(ctx context.Context) (account.Actor, *store.Shop
 		}
 	}
 	return a, &items[0], nil
+}
+
+// sellerTree is the operator's view of the seller's place in the network.
+func sellerTree(ctx context.Context, d *demoData) (string, error) {
+	a, err := d.actor(ctx, seller)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("/ops/distributors/%d/tree", a.DistributorID), nil
 }
 
 // shareLanding is the seller's share link of its product.

@@ -63,6 +63,13 @@ var Phone = struct {
 	Scale         float64
 }{390, 844, 2}
 
+// Laptop is the screen a console page may be seen on instead (Tab.Laptop):
+// 1280×800 at device scale 1, no touch.
+var Laptop = struct {
+	Width, Height int64
+	Scale         float64
+}{1280, 800, 1}
+
 // StartBrowser starts headless Chromium at path.
 func StartBrowser(path string) (*Browser, error) {
 	opts := []chromedp.ExecAllocatorOption{

@@ -58,7 +58,7 @@ func (b *Browser) NewTab(tb TB, base, lang string) *Tab {
 	t.ctx, t.cancel = chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(t.listen))
 	accept := map[string]string{"zh": "zh-CN,zh;q=0.9"}[lang]
 	if accept == "" {
-		accept = lang + ";q=1"
+		accept = lang // not "en;q=1": the browser takes the first entry, q and all, as navigator.language, which Intl refuses
 	}
 	// The first action opens the tab, which lives as long as the context
 	// it ran with: t.ctx, not one of do's timeouts.
@@ -73,6 +73,19 @@ func (b *Browser) NewTab(tb TB, base, lang string) *Tab {
 			return err
 		}))
 	return t
+}
+
+// Laptop turns the tab's screen into a laptop's (1280×800, no touch) or,
+// with false, back into the phone's; the user agent stays the phone's.
+// The next page opened is laid out for it.
+func (t *Tab) Laptop(on bool) {
+	t.tb.Helper()
+	if on {
+		t.do("set up the laptop screen", chromedp.EmulateViewport(Laptop.Width, Laptop.Height, chromedp.EmulateScale(Laptop.Scale)))
+		return
+	}
+	t.do("set up the phone screen",
+		chromedp.EmulateViewport(Phone.Width, Phone.Height, chromedp.EmulateScale(Phone.Scale), chromedp.EmulateMobile, chromedp.EmulateTouch))
 }
 
 // Close closes the tab and forgets its cookies.

@@ -38,7 +38,10 @@ type Page struct {
 	Errors  map[string]string // by form field; "" is the form's own error
 	Notice  string
 	OG      *OpenGraph
-	Data    any
+	// Scripts and Styles are extra static files (by name, "vendor/uPlot.iife.min.js")
+	// that only this page loads, before app.js and app.css (which may override them).
+	Scripts, Styles []string
+	Data            any
 }
 
 // OpenGraph is a chat app's preview card of a shared page.
@@ -76,6 +79,7 @@ var consoleNav = []struct {
 	key, href string
 	role      account.Role
 }{
+	{"ops-insight", "/ops/dashboard", account.Operator},
 	{"dashboard", "/ops", account.Operator},
 	{"suppliers", "/ops/suppliers", account.Operator},
 	{"reviews", "/ops/reviews", account.Operator},
@@ -85,6 +89,7 @@ var consoleNav = []struct {
 	{"settings", "/ops/settings", account.Operator},
 	{"audit", "/ops/audit", account.Operator},
 	{"sup", "/sup", account.Supplier},
+	{"sup-insight", "/sup/insight", account.Supplier},
 	{"sup-products", "/sup/products", account.Supplier},
 	{"sup-warehouses", "/sup/warehouses", account.Supplier},
 	{"sup-parcels", "/sup/parcels", account.Supplier},

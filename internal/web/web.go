@@ -100,6 +100,7 @@ func (s *Server) routes() {
 	s.routesCheckout()
 	s.routesOps()
 	s.routesSup()
+	s.routesDash()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "", "no page at %s", r.URL.Path))
 	})
