@@ -1,0 +1,181 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"sharemall/internal/network"
+	"sharemall/internal/store"
+	"sharemall/internal/testutil"
+)
+
+// opsxPages are the group's pages; 1 and 2 are the world's first accounts
+// and distributors.
+var opsxPages = []string{"/ops/distributors/1/actions"}
+
+func TestOpsxPagesOnlyForOperators(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newMoneyWorld(t, db)
+		anon := newTestSite(t, db)
+		for _, path := range opsxPages {
+			if p := anon.get(path); p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Header.Get("Location"), "/signin?next=") {
+				t.Errorf("anonymous %s: %d", path, p.Status)
+			}
+		}
+		posts := []string{"/ops/distributors/1/suspend", "/ops/distributors/1/reinstate", "/ops/distributors/1/adjustments"}
+		for _, who := range []string{"lin@example.com", "sup@example.com"} {
+			w.signIn(who)
+			for _, path := range opsxPages {
+				if p := w.s.get(path); p.Status != http.StatusForbidden {
+					t.Errorf("%s %s: %d", who, path, p.Status)
+				}
+			}
+			for _, path := range posts {
+				if p := w.s.post(path, url.Values{"reason": {"x"}, "amount": {"1"}, "direction": {"credit"}, "key": {"k"}}); p.Status != http.StatusForbidden {
+					t.Errorf("%s POST %s: %d", who, path, p.Status)
+				}
+			}
+		}
+		d, err := db.Distributor(w.ctx, w.op, w.sellerID)
+		w.must(err)
+		if d.Status != network.Active {
+			t.Fatalf("refused posts changed the distributor: %s", d.Status)
+		}
+		w.signIn("op@example.com")
+		for _, path := range opsxPages {
+			if p := w.s.get(path); p.Status != http.StatusOK {
+				t.Fatalf("operator %s: %d %s", path, p.Status, p.Body)
+			}
+		}
+	})
+}
+
+func TestOpsxSuspendAndReinstate(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		w := opsWorld(t, db)
+		page := fmt.Sprintf("/ops/distributors/%d", w.sellerID)
+		mustContain(t, w.s.get(page).Body, `href="`+page+`/actions" data-test="open-actions"`)
+		if p := newTestSite(t, db).get("/s/" + w.link); p.Status != http.StatusOK {
+			t.Fatalf("share link before: %d", p.Status)
+		}
+		p := w.s.get(page + "/actions")
+		mustContain(t, p.Body, `data-test="suspend-form"`, `data-confirm="Suspend this distributor? Its links will bind nobody`)
+
+		// Refused: no reason; nothing changes, the error shows by the reason.
+		p = w.s.post(page+"/suspend", url.Values{"reason": {"  "}})
+		if p.Status != http.StatusBadRequest {
+			t.Fatalf("no reason: %d", p.Status)
+		}
+		mustContain(t, p.Body, `data-test="error-reason"`, `data-test="suspend-form"`)
+		if strings.Contains(p.Body, `data-test="error-adjust-reason"`) {
+			t.Error("the suspension's error shows by the adjustment form too")
+		}
+
+		p = w.s.post(page+"/suspend", url.Values{"reason": {"fake orders"}})
+		if p.Status != http.StatusSeeOther || p.Header.Get("Location") != page+"/actions?suspended=1" {
+			t.Fatalf("suspend: %d %s", p.Status, p.Header.Get("Location"))
+		}
+		mustContain(t, w.s.get(page+"/actions?suspended=1").Body, "The distributor is suspended.", `data-test="reinstate-form"`)
+		mustContain(t, w.s.get(page).Body, `data-test="status">Suspended<`)
+		if p := newTestSite(t, db).get("/s/" + w.link); p.Status != http.StatusNotFound {
+			t.Errorf("share link of a suspended distributor: %d", p.Status)
+		}
+
+		// Suspending again is refused by the status, the reason kept.
+		w.s.get(page + "/actions")
+		p = w.s.post(page+"/suspend", url.Values{"reason": {"again"}})
+		if p.Status != http.StatusConflict {
+			t.Fatalf("suspend twice: %d", p.Status)
+		}
+		mustContain(t, p.Body, `data-test="error-status"`, `value="again"`)
+
+		p = w.s.post(page+"/reinstate", url.Values{"reason": {"cleared"}})
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("reinstate: %d %s", p.Status, p.Body)
+		}
+		mustContain(t, w.s.get(page).Body, `data-test="status">Active<`)
+		if p := newTestSite(t, db).get("/s/" + w.link); p.Status != http.StatusOK {
+			t.Errorf("share link after reinstatement: %d", p.Status)
+		}
+		w.s.lang = "zh-CN"
+		mustContain(t, w.s.get(page+"/actions").Body, "确定暂停该分销商吗", "手动调整钱包")
+	})
+}
+
+var opsxKey = regexp.MustCompile(`name="key" value="([^"]+)"`)
+
+func TestOpsxAdjustWallet(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		w := opsWorld(t, db)
+		page := fmt.Sprintf("/ops/distributors/%d/actions", w.sellerID)
+		p := w.s.get(page)
+		mustContain(t, p.Body, `data-test="no-adjustments"`, `data-confirm-credit="Credit {amount} to this wallet?"`)
+		m := opsxKey.FindStringSubmatch(p.Body)
+		if m == nil {
+			t.Fatal("no key in the form")
+		}
+		if m2 := opsxKey.FindStringSubmatch(w.s.get(page).Body); m2[1] == m[1] {
+			t.Error("two renders share one key")
+		}
+
+		// Refusals by the field, the typed values kept.
+		for _, c := range []struct {
+			form  url.Values
+			field string
+		}{
+			{url.Values{"direction": {"credit"}, "amount": {"12.345"}, "reason": {"bonus"}, "key": {m[1]}}, "error-amount"},
+			{url.Values{"direction": {"credit"}, "amount": {"0"}, "reason": {"bonus"}, "key": {m[1]}}, "error-amount"},
+			{url.Values{"direction": {"sideways"}, "amount": {"12.50"}, "reason": {"bonus"}, "key": {m[1]}}, "error-direction"},
+			{url.Values{"direction": {"credit"}, "amount": {"12.50"}, "reason": {""}, "key": {m[1]}}, "error-adjust-reason"},
+		} {
+			p = w.s.post(strings.TrimSuffix(page, "/actions")+"/adjustments", c.form)
+			if p.Status != http.StatusBadRequest {
+				t.Fatalf("%v: %d", c.form, p.Status)
+			}
+			mustContain(t, p.Body, `data-test="`+c.field+`"`, `value="`+c.form.Get("amount")+`"`, `name="key" value="`+m[1]+`"`)
+			if c.form.Get("reason") != "" {
+				mustContain(t, p.Body, `value="bonus"`)
+			}
+		}
+
+		form := url.Values{"direction": {"credit"}, "amount": {"12.50"}, "reason": {"goodwill for the late parcel"}, "key": {m[1]}}
+		adjust := strings.TrimSuffix(page, "/actions") + "/adjustments"
+		if p = w.s.post(adjust, form); p.Status != http.StatusSeeOther || p.Header.Get("Location") != page+"?adjusted=1" {
+			t.Fatalf("adjust: %d %s", p.Status, p.Header.Get("Location"))
+		}
+		// The same form sent again books nothing more.
+		if p = w.s.post(adjust, form); p.Status != http.StatusSeeOther || p.Header.Get("Location") != page+"?repeated=1" {
+			t.Fatalf("resend: %d %s", p.Status, p.Header.Get("Location"))
+		}
+		list, err := db.WalletAdjustments(w.ctx, w.op, w.sellerID, 0, 10)
+		w.must(err)
+		if len(list) != 1 || list[0].Amount != 1250 {
+			t.Fatalf("adjustments after a resend: %+v", list)
+		}
+		wal, err := db.Wallet(w.ctx, w.op, w.sellerID)
+		w.must(err)
+		if wal.Available != 1250 {
+			t.Errorf("available: %d", wal.Available)
+		}
+		p = w.s.get(page + "?repeated=1")
+		mustContain(t, p.Body, "booked once", `data-test="adj-reason">goodwill for the late parcel<`, `data-test="adj-amount">¥12.50<`, `data-test="available">¥12.50<`)
+
+		// The same key with other terms is refused by the key.
+		form.Set("amount", "13")
+		if p = w.s.post(adjust, form); p.Status != http.StatusConflict {
+			t.Fatalf("key reused: %d", p.Status)
+		}
+		mustContain(t, p.Body, `data-test="error-key"`)
+
+		// A debit beyond what is available books the rest as debt.
+		m = opsxKey.FindStringSubmatch(w.s.get(page).Body)
+		if p = w.s.post(adjust, url.Values{"direction": {"debit"}, "amount": {"20"}, "reason": {"clawback"}, "key": {m[1]}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("debit: %d %s", p.Status, p.Body)
+		}
+		mustContain(t, w.s.get(page).Body, `data-test="debt">¥7.50<`, `data-test="adj-direction">Debit<`)
+	})
+}
