@@ -8,4 +8,7 @@ func (s *Server) routesOpsx() {
 	s.handle("POST /ops/distributors/{id}/suspend", s.opsxSuspend)
 	s.handle("POST /ops/distributors/{id}/reinstate", s.opsxReinstate)
 	s.handle("POST /ops/distributors/{id}/adjustments", s.opsxAdjust)
+	s.handle("GET /ops/customers", s.opsxCustomers)
+	s.handle("GET /ops/customers/{account_id}/binding", s.opsxBinding)
+	s.handle("POST /ops/customers/{account_id}/binding", s.opsxMoveBinding)
 }

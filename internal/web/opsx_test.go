@@ -15,7 +15,7 @@ import (
 
 // opsxPages are the group's pages; 1 and 2 are the world's first accounts
 // and distributors.
-var opsxPages = []string{"/ops/distributors/1/actions"}
+var opsxPages = []string{"/ops/distributors/1/actions", "/ops/customers", "/ops/customers/1/binding"}
 
 func TestOpsxPagesOnlyForOperators(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
@@ -26,7 +26,7 @@ func TestOpsxPagesOnlyForOperators(t *testing.T) {
 				t.Errorf("anonymous %s: %d", path, p.Status)
 			}
 		}
-		posts := []string{"/ops/distributors/1/suspend", "/ops/distributors/1/reinstate", "/ops/distributors/1/adjustments"}
+		posts := []string{"/ops/distributors/1/suspend", "/ops/distributors/1/reinstate", "/ops/distributors/1/adjustments", "/ops/customers/1/binding"}
 		for _, who := range []string{"lin@example.com", "sup@example.com"} {
 			w.signIn(who)
 			for _, path := range opsxPages {
@@ -177,5 +177,73 @@ func TestOpsxAdjustWallet(t *testing.T) {
 			t.Fatalf("debit: %d %s", p.Status, p.Body)
 		}
 		mustContain(t, w.s.get(page).Body, `data-test="debt">¥7.50<`, `data-test="adj-direction">Debit<`)
+	})
+}
+
+func TestOpsxMoveBinding(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		w := opsWorld(t, db)
+		c := w.customer("cat@example.com", "Cat", w.link)
+		page := fmt.Sprintf("/ops/customers/%d/binding", c.AccountID)
+
+		// The finder: by email, by id; an unknown login refused by the field.
+		mustContain(t, w.s.get("/ops/customers").Body, `data-test="find-form"`, `href="/ops/customers" aria-current="page"`)
+		for _, q := range []string{"cat@example.com", fmt.Sprint(c.AccountID)} {
+			if p := w.s.get("/ops/customers?customer=" + url.QueryEscape(q)); p.Status != http.StatusSeeOther || p.Header.Get("Location") != page {
+				t.Errorf("find %s: %d %s", q, p.Status, p.Header.Get("Location"))
+			}
+		}
+		p := w.s.get("/ops/customers?customer=nobody%40example.com")
+		if p.Status != http.StatusNotFound {
+			t.Fatalf("unknown: %d", p.Status)
+		}
+		mustContain(t, p.Body, `data-test="error-customer"`, `value="nobody@example.com"`)
+
+		p = w.s.get(page)
+		mustContain(t, p.Body, `data-test="customer-name">Cat<`, fmt.Sprintf(`href="/ops/distributors/%d">Lin&#39;s tea</a>`, w.sellerID),
+			`data-test="outcome">Bound<`, `data-test="move-form"`)
+
+		sam := w.sponsor.DistributorID
+		for _, c := range []struct {
+			form   url.Values
+			status int
+			field  string
+		}{
+			{url.Values{"distributor_id": {"abc"}, "reason": {"asked by phone"}}, http.StatusBadRequest, "error-distributor_id"},
+			{url.Values{"distributor_id": {"99999"}, "reason": {"asked by phone"}}, http.StatusBadRequest, "error-distributor_id"},
+			{url.Values{"distributor_id": {fmt.Sprint(sam)}, "reason": {" "}}, http.StatusBadRequest, "error-reason"},
+		} {
+			p = w.s.post(page, c.form)
+			if p.Status != c.status {
+				t.Fatalf("%v: %d", c.form, p.Status)
+			}
+			mustContain(t, p.Body, `data-test="`+c.field+`"`, `value="`+c.form.Get("distributor_id")+`"`)
+		}
+		_, err := db.SuspendDistributor(w.ctx, w.op, sam, "checks")
+		w.must(err)
+		if p = w.s.post(page, url.Values{"distributor_id": {fmt.Sprint(sam)}, "reason": {"asked by phone"}}); p.Status != http.StatusConflict {
+			t.Fatalf("to a suspended distributor: %d", p.Status)
+		}
+		mustContain(t, p.Body, `data-test="error-distributor_id"`, `value="asked by phone"`)
+		b, err := db.Binding(w.ctx, w.op, c.AccountID)
+		w.must(err)
+		if b.DistributorID != w.sellerID {
+			t.Fatalf("refused moves moved the binding to %d", b.DistributorID)
+		}
+
+		_, err = db.ReinstateDistributor(w.ctx, w.op, sam, "cleared")
+		w.must(err)
+		p = w.s.post(page, url.Values{"distributor_id": {fmt.Sprint(sam)}, "reason": {"asked by phone"}})
+		if p.Status != http.StatusSeeOther || p.Header.Get("Location") != page+"?moved=1" {
+			t.Fatalf("move: %d %s", p.Status, p.Body)
+		}
+		p = w.s.get(page + "?moved=1")
+		mustContain(t, p.Body, "The binding is moved.", fmt.Sprintf(`href="/ops/distributors/%d">Sam</a>`, sam),
+			`data-test="outcome">Moved by an operator<`, `data-test="event-reason">asked by phone<`)
+		if b, _ = db.Binding(w.ctx, w.op, c.AccountID); b.DistributorID != sam {
+			t.Errorf("bound to %d after the move", b.DistributorID)
+		}
+		w.s.lang = "zh-CN"
+		mustContain(t, w.s.get(page).Body, "运营转移", "转移绑定")
 	})
 }

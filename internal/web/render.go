@@ -80,6 +80,7 @@ var consoleNav = []struct {
 	{"suppliers", "/ops/suppliers", account.Operator},
 	{"reviews", "/ops/reviews", account.Operator},
 	{"distributors", "/ops/distributors", account.Operator},
+	{"customers", "/ops/customers", account.Operator},
 	{"withdrawals", "/ops/withdrawals", account.Operator},
 	{"cases", "/ops/cases", account.Operator},
 	{"settings", "/ops/settings", account.Operator},
