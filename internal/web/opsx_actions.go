@@ -98,7 +98,7 @@ func (s *Server) opsxReinstate(w http.ResponseWriter, r *http.Request) error {
 }
 
 // opsxAdjust credits or debits the wallet by hand, as the API's POST
-// /distributors/{id}/wallet/adjustments: the form's key makes a resent
+// /distributors/{id}/adjustments: the form's key makes a resent
 // form book once (the page then says it was booked already).
 func (s *Server) opsxAdjust(w http.ResponseWriter, r *http.Request) error {
 	return s.opsxAct(w, r, "adjust", func(p *Page, id int64) (string, error) {

@@ -11,4 +11,6 @@ func (s *Server) routesOpsx() {
 	s.handle("GET /ops/customers", s.opsxCustomers)
 	s.handle("GET /ops/customers/{account_id}/binding", s.opsxBinding)
 	s.handle("POST /ops/customers/{account_id}/binding", s.opsxMoveBinding)
+	s.handle("GET /ops/products/review", s.opsxProducts)
+	s.handle("POST /ops/products/{id}/review", s.opsxProductDecide)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"sharemall/internal/catalog"
 	"sharemall/internal/network"
 	"sharemall/internal/store"
 	"sharemall/internal/testutil"
@@ -15,7 +16,7 @@ import (
 
 // opsxPages are the group's pages; 1 and 2 are the world's first accounts
 // and distributors.
-var opsxPages = []string{"/ops/distributors/1/actions", "/ops/customers", "/ops/customers/1/binding"}
+var opsxPages = []string{"/ops/distributors/1/actions", "/ops/customers", "/ops/customers/1/binding", "/ops/products/review"}
 
 func TestOpsxPagesOnlyForOperators(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
@@ -26,7 +27,7 @@ func TestOpsxPagesOnlyForOperators(t *testing.T) {
 				t.Errorf("anonymous %s: %d", path, p.Status)
 			}
 		}
-		posts := []string{"/ops/distributors/1/suspend", "/ops/distributors/1/reinstate", "/ops/distributors/1/adjustments", "/ops/customers/1/binding"}
+		posts := []string{"/ops/distributors/1/suspend", "/ops/distributors/1/reinstate", "/ops/distributors/1/adjustments", "/ops/customers/1/binding", "/ops/products/1/review"}
 		for _, who := range []string{"lin@example.com", "sup@example.com"} {
 			w.signIn(who)
 			for _, path := range opsxPages {
@@ -245,5 +246,68 @@ func TestOpsxMoveBinding(t *testing.T) {
 		}
 		w.s.lang = "zh-CN"
 		mustContain(t, w.s.get(page).Body, "运营转移", "转移绑定")
+	})
+}
+
+func TestOpsxProductReview(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		w := opsWorld(t, db)
+		mustContain(t, w.s.get("/ops/products/review").Body, `data-test="empty"`, `data-test="review-off"`, `href="/ops/products/review" aria-current="page"`)
+		st, err := db.Settings(w.ctx)
+		w.must(err)
+		st.ProductReview = true
+		_, err = db.UpdateSettings(w.ctx, w.op, st, st.Version)
+		w.must(err)
+		var ids []int64
+		for _, title := range []string{"White tea", "Oolong"} {
+			p, err := db.CreateProduct(w.ctx, w.sup, &catalog.Product{Title: title, OnSale: true,
+				SKUs: []catalog.SKU{{Code: "C" + fmt.Sprint(len(ids)), RetailPrice: 2500, OnSale: true}}})
+			w.must(err)
+			ids = append(ids, p.ID)
+		}
+		p := w.s.get("/ops/products/review")
+		mustContain(t, p.Body, fmt.Sprintf(`data-test="product-%d"`, ids[0]), fmt.Sprintf(`data-test="product-%d"`, ids[1]), "Tea Co", "¥25.00")
+		if strings.Contains(p.Body, `data-test="review-off"`) || strings.Contains(p.Body, fmt.Sprintf(`data-test="product-%d"`, w.product)) {
+			t.Error("the queue says review is off, or lists an approved product")
+		}
+
+		decide := func(id int64, form url.Values) *page { return w.s.post(fmt.Sprintf("/ops/products/%d/review", id), form) }
+		// A rejection without a reason is refused by the reason, on its row.
+		p = decide(ids[0], url.Values{"decision": {"reject"}, "reason": {" "}})
+		if p.Status != http.StatusBadRequest {
+			t.Fatalf("reject without reason: %d", p.Status)
+		}
+		mustContain(t, p.Body, `data-test="error-reason"`, fmt.Sprintf(`id="e-reason-%d"`, ids[0]))
+		if p = decide(ids[0], url.Values{"decision": {"maybe"}}); p.Status != http.StatusBadRequest {
+			t.Fatalf("unknown decision: %d", p.Status)
+		}
+		mustContain(t, p.Body, `data-test="error-decision"`)
+
+		if p = decide(ids[0], url.Values{"decision": {"reject"}, "reason": {"photos of another brand"}}); p.Status != http.StatusSeeOther || p.Header.Get("Location") != "/ops/products/review?rejected=1" {
+			t.Fatalf("reject: %d %s", p.Status, p.Header.Get("Location"))
+		}
+		if p = decide(ids[1], url.Values{"decision": {"approve"}}); p.Status != http.StatusSeeOther || p.Header.Get("Location") != "/ops/products/review?approved=1" {
+			t.Fatalf("approve: %d %s", p.Status, p.Header.Get("Location"))
+		}
+		mustContain(t, w.s.get("/ops/products/review?approved=1").Body, "The product is approved", `data-test="empty"`)
+		got, err := db.Product(w.ctx, w.sup, ids[0])
+		w.must(err)
+		if got.Review != catalog.ReviewRejected || got.ReviewReason != "photos of another brand" {
+			t.Errorf("rejected: %s %q", got.Review, got.ReviewReason)
+		}
+		if _, err := db.Product(w.ctx, w.seller, ids[1]); err != nil {
+			t.Errorf("the approved product is not for sale: %v", err)
+		}
+
+		// Deciding again is refused by the review, shown at the top (the row is gone).
+		p = decide(ids[1], url.Values{"decision": {"approve"}})
+		if p.Status != http.StatusConflict {
+			t.Fatalf("approve twice: %d", p.Status)
+		}
+		mustContain(t, p.Body, `data-test="form-error">is approved; only a product waiting for review can be reviewed<`)
+		w.s.lang = "zh-CN"
+		mustContain(t, decide(ids[1], url.Values{"decision": {"approve"}}).Body, `data-test="form-error">该商品已审核过。<`)
+		w.s.lang = "zh-CN"
+		mustContain(t, w.s.get("/ops/products/review").Body, "没有待审核的商品", "商品审核")
 	})
 }

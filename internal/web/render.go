@@ -79,6 +79,7 @@ var consoleNav = []struct {
 	{"dashboard", "/ops", account.Operator},
 	{"suppliers", "/ops/suppliers", account.Operator},
 	{"reviews", "/ops/reviews", account.Operator},
+	{"product-review", "/ops/products/review", account.Operator},
 	{"distributors", "/ops/distributors", account.Operator},
 	{"customers", "/ops/customers", account.Operator},
 	{"withdrawals", "/ops/withdrawals", account.Operator},
