@@ -271,7 +271,9 @@ func TestOpsxProductReview(t *testing.T) {
 			t.Error("the queue says review is off, or lists an approved product")
 		}
 
-		decide := func(id int64, form url.Values) *page { return w.s.post(fmt.Sprintf("/ops/products/%d/review", id), form) }
+		decide := func(id int64, form url.Values) *page {
+			return w.s.post(fmt.Sprintf("/ops/products/%d/review", id), form)
+		}
 		// A rejection without a reason is refused by the reason, on its row.
 		p = decide(ids[0], url.Values{"decision": {"reject"}, "reason": {" "}})
 		if p.Status != http.StatusBadRequest {
