@@ -13,4 +13,6 @@ func (s *Server) routesOpsx() {
 	s.handle("POST /ops/customers/{account_id}/binding", s.opsxMoveBinding)
 	s.handle("GET /ops/products/review", s.opsxProducts)
 	s.handle("POST /ops/products/{id}/review", s.opsxProductDecide)
+	s.handle("GET /ops/rankings", s.opsxRankings)
+	s.handle("GET /ops/journals", s.opsxJournals)
 }

@@ -16,7 +16,7 @@ import (
 
 // opsxPages are the group's pages; 1 and 2 are the world's first accounts
 // and distributors.
-var opsxPages = []string{"/ops/distributors/1/actions", "/ops/customers", "/ops/customers/1/binding", "/ops/products/review"}
+var opsxPages = []string{"/ops/distributors/1/actions", "/ops/customers", "/ops/customers/1/binding", "/ops/products/review", "/ops/rankings", "/ops/journals"}
 
 func TestOpsxPagesOnlyForOperators(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
@@ -311,5 +311,91 @@ func TestOpsxProductReview(t *testing.T) {
 		mustContain(t, decide(ids[1], url.Values{"decision": {"approve"}}).Body, `data-test="form-error">该商品已审核过。<`)
 		w.s.lang = "zh-CN"
 		mustContain(t, w.s.get("/ops/products/review").Body, "没有待审核的商品", "商品审核")
+	})
+}
+
+func TestOpsxRankings(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		w := opsWorld(t, db)
+		p := w.s.get("/ops/rankings")
+		mustContain(t, p.Body, `data-test="ranking-sales"`, `data-test="ranking-commission"`, `data-test="empty"`, `href="/ops/rankings" aria-current="page"`)
+		_, rival := w.distributor("rita@example.com", "Rita", "")
+		w.buy(w.customer("zhang@example.com", "Zhang", w.link), 1)
+		w.buy(w.customer("lily@example.com", "Lily", w.shop(rival)), 3)
+		order := func(body, list string) string {
+			i := strings.Index(body, `data-test="ranking-`+list+`"`)
+			if i < 0 {
+				t.Fatalf("no ranking %s: %s", list, body)
+			}
+			body = body[i:]
+			if j := strings.Index(body, "</section>"); j > 0 {
+				body = body[:j]
+			}
+			var out []string
+			for _, m := range regexp.MustCompile(`class="who" href="/ops/distributors/\d+">([^<]+)<[\s\S]*?data-test="amount">([^<]+)<`).FindAllStringSubmatch(body, -1) {
+				out = append(out, m[1]+" "+m[2])
+			}
+			return strings.Join(out, ", ")
+		}
+		for _, period := range []string{"week", "month"} {
+			p = w.s.get("/ops/rankings?period=" + period)
+			if got := order(p.Body, "sales"); got != "Rita ¥300.00, Lin&#39;s tea ¥100.00" {
+				t.Errorf("%s by sales: %q", period, got)
+			}
+			if got := order(p.Body, "commission"); got != "Rita ¥30.00, Lin&#39;s tea ¥10.00, Sam ¥5.00" {
+				t.Errorf("%s by commission: %q", period, got)
+			}
+		}
+		mustContain(t, p.Body, `href="/ops/rankings?period=month" aria-current="page"`)
+		if p = w.s.get("/ops/rankings?period=year"); p.Status != http.StatusBadRequest {
+			t.Errorf("period=year: %d", p.Status)
+		}
+		// A suspended distributor leaves the rankings.
+		_, err := db.SuspendDistributor(w.ctx, w.op, rival.DistributorID, "checks")
+		w.must(err)
+		if got := order(w.s.get("/ops/rankings").Body, "sales"); got != "Lin&#39;s tea ¥100.00" {
+			t.Errorf("after Rita's suspension: %q", got)
+		}
+		w.s.lang = "zh-CN"
+		mustContain(t, w.s.get("/ops/rankings").Body, "按佣金", "本周")
+	})
+}
+
+var opsxJournalRow = regexp.MustCompile(`data-test="journal-\d+"`)
+
+func TestOpsxJournals(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		w := opsWorld(t, db)
+		w.buy(w.customer("zhang@example.com", "Zhang", w.link), 1)
+		_, _, err := db.AdjustWallet(w.ctx, w.op, w.sellerID, store.AdjustmentInput{Amount: 700, Direction: "credit", Reason: "late parcel", Key: "k1"})
+		w.must(err)
+		all := w.s.get("/ops/journals")
+		if all.Status != http.StatusOK || len(opsxJournalRow.FindAllString(all.Body, -1)) < 2 {
+			t.Fatalf("all journals: %d %s", all.Status, all.Body)
+		}
+		account := fmt.Sprintf("distributor_available:%d", w.sellerID)
+		mustContain(t, w.s.get(fmt.Sprintf("/ops/distributors/%d/actions", w.sellerID)).Body, `href="/ops/journals?account=`+account+`" data-test="journals"`)
+		p := w.s.get("/ops/journals?account=" + url.QueryEscape(account))
+		if p.Status != http.StatusOK || len(opsxJournalRow.FindAllString(p.Body, -1)) != 1 {
+			t.Fatalf("the seller's available: %d %s", p.Status, p.Body)
+		}
+		mustContain(t, p.Body, `data-test="memo">late parcel<`, "<code>"+account+"</code> · credit <strong>¥7.00</strong>", `value="`+account+`"`)
+		list, err := db.Journals(w.ctx, store.JournalFilter{Account: account})
+		w.must(err)
+		if len(list) != 1 {
+			t.Fatalf("the store has %d journals on %s", len(list), account)
+		}
+		if p = w.s.get("/ops/journals?journal_kind=nothing-like-this"); !strings.Contains(p.Body, `data-test="empty"`) {
+			t.Error("an unknown kind lists journals")
+		}
+		for q, field := range map[string]string{"account=wallet:7": "error-account", "journal_kind=" + strings.Repeat("x", 101): "error-journal_kind", "after=-1": "form-error"} {
+			p = w.s.get("/ops/journals?" + q)
+			if p.Status != http.StatusBadRequest {
+				t.Errorf("%s: %d", q, p.Status)
+			}
+			mustContain(t, p.Body, `data-test="`+field+`"`)
+		}
+		w.s.lang = "zh-CN"
+		mustContain(t, w.s.get("/ops/journals?account=wallet:7").Body, "请填写账户代码")
 	})
 }

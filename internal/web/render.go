@@ -84,6 +84,8 @@ var consoleNav = []struct {
 	{"customers", "/ops/customers", account.Operator},
 	{"withdrawals", "/ops/withdrawals", account.Operator},
 	{"cases", "/ops/cases", account.Operator},
+	{"rankings", "/ops/rankings", account.Operator},
+	{"journals", "/ops/journals", account.Operator},
 	{"settings", "/ops/settings", account.Operator},
 	{"audit", "/ops/audit", account.Operator},
 	{"sup", "/sup", account.Supplier},
