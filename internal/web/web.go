@@ -99,6 +99,7 @@ func (s *Server) routes() {
 	s.routesCentre()
 	s.routesCheckout()
 	s.routesOps()
+	s.routesOpsx()
 	s.routesSup()
 	s.routesDash()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
