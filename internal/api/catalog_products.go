@@ -5,9 +5,7 @@ import (
 	"net/http"
 	"time"
 
-	"sharemall/internal/account"
 	"sharemall/internal/catalog"
-	"sharemall/internal/errs"
 	"sharemall/internal/money"
 	"sharemall/internal/store"
 )
@@ -324,24 +322,11 @@ func (s *Server) updateSKU(w http.ResponseWriter, r *http.Request) error {
 
 // reviewProduct approves or rejects a product waiting for review (operator).
 func (s *Server) reviewProduct(w http.ResponseWriter, r *http.Request) error {
-	if err := actorOf(r).Require(account.Operator); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	id, approve, reason, err := reviewDecision(w, r)
 	if err != nil {
 		return err
 	}
-	var req struct {
-		Approve *bool  `json:"approve"`
-		Reason  string `json:"reason"`
-	}
-	if err := decode(w, r, &req); err != nil {
-		return err
-	}
-	if req.Approve == nil {
-		return errs.Invalidf("approve", "is required: true to approve, false to reject")
-	}
-	p, err := s.db.ReviewProduct(r.Context(), actorOf(r), id, *req.Approve, req.Reason)
+	p, err := s.db.ReviewProduct(r.Context(), actorOf(r), id, approve, reason)
 	if err != nil {
 		return err
 	}

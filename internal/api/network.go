@@ -143,24 +143,11 @@ func (s *Server) getDistributor(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) reviewDistributor(w http.ResponseWriter, r *http.Request) error {
-	if err := actorOf(r).Require(account.Operator); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	id, approve, reason, err := reviewDecision(w, r)
 	if err != nil {
 		return err
 	}
-	var req struct {
-		Approve *bool  `json:"approve"`
-		Reason  string `json:"reason"`
-	}
-	if err := decode(w, r, &req); err != nil {
-		return err
-	}
-	if req.Approve == nil {
-		return errs.Invalidf("approve", "is required: true to approve, false to reject")
-	}
-	d, err := s.db.ReviewDistributor(r.Context(), actorOf(r), id, *req.Approve, req.Reason)
+	d, err := s.db.ReviewDistributor(r.Context(), actorOf(r), id, approve, reason)
 	if err != nil {
 		return err
 	}
@@ -414,4 +401,26 @@ func (s *Server) updateGrade(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, gradeOut(c)(*g))
 	return nil
+}
+
+// reviewDecision reads an operator's review of the thing in the path:
+// {"approve": true|false, "reason": "…"}.
+func reviewDecision(w http.ResponseWriter, r *http.Request) (id int64, approve bool, reason string, err error) {
+	if err := actorOf(r).Require(account.Operator); err != nil {
+		return 0, false, "", err
+	}
+	if id, err = pathID(r, "id"); err != nil {
+		return 0, false, "", err
+	}
+	var req struct {
+		Approve *bool  `json:"approve"`
+		Reason  string `json:"reason"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return 0, false, "", err
+	}
+	if req.Approve == nil {
+		return 0, false, "", errs.Invalidf("approve", "is required: true to approve, false to reject")
+	}
+	return id, *req.Approve, req.Reason, nil
 }
