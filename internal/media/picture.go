@@ -75,8 +75,8 @@ func Process(r io.Reader, maxBytes int64) (*Picture, error) {
 	if int64(len(b)) > maxBytes || errors.As(err, &tooBig) {
 		return nil, TooLarge(maxBytes)
 	}
-	if err != nil {
-		return nil, err
+	if err != nil { // the upload was cut short or is not well-formed multipart
+		return nil, errs.Invalidf("image", "could not be read to its end: send it again")
 	}
 	if len(b) == 0 {
 		return nil, errs.Invalidf("image", "is empty: choose a picture")
