@@ -103,6 +103,7 @@ type supPictures struct {
 	Max       int
 	MaxMB     int64
 	CanUpload bool // uploads are configured and there is room
+	Full      bool // the product shows catalog.MaxImages pictures
 }
 
 type supPicture struct {
@@ -114,7 +115,8 @@ type supPicture struct {
 
 func (s *Server) supPictures(pr *catalog.Product) *supPictures {
 	d := &supPictures{Max: catalog.MaxImages, MaxMB: max(1, s.cfg.MediaMaxBytes>>20),
-		CanUpload: s.cfg.Media != nil && len(pr.Images) < catalog.MaxImages}
+		Full: len(pr.Images) >= catalog.MaxImages}
+	d.CanUpload = s.cfg.Media != nil && !d.Full
 	for i, u := range pr.Images {
 		d.List = append(d.List, supPicture{Index: i, N: i + 1, URL: u, ThumbURL: media.ThumbURL(u)})
 	}
