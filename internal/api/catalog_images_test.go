@@ -10,11 +10,13 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"sharemall/internal/catalog"
 	"sharemall/internal/errs"
@@ -197,6 +199,50 @@ func TestProductImagesAPI(t *testing.T) {
 		ta.upload(pa+"/images", w.tok["a"], "image", "c.png", testPNG(t, 20, 20)).must(t, 409).wantErr(t, errs.Conflict, "image")
 		if len(files()) != nFiles {
 			t.Fatalf("a refused upload left files: %v", files())
+		}
+	})
+}
+
+// TestSlowUploadOutlastsReadTimeout: a picture trickling in from a phone
+// on a slow network is not cut off by the server's read timeout, which
+// suits forms.
+func TestSlowUploadOutlastsReadTimeout(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		local, err := media.NewLocal(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ta := newTestAPI(t, db, func(c *Config) { c.Media = local })
+		w := newCatWorld(t, ta)
+		slow := httptest.NewUnstartedServer(ta.srv.Handler())
+		slow.Config.ReadTimeout = 300 * time.Millisecond
+		slow.Start()
+		defer slow.Close()
+
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("image", "slow.png")
+		fw.Write(testPNG(t, 200, 200))
+		mw.Close()
+		pr, pw := io.Pipe()
+		go func() {
+			b := body.Bytes()
+			for i := 0; i < len(b); i += len(b)/8 + 1 {
+				pw.Write(b[i:min(len(b), i+len(b)/8+1)])
+				time.Sleep(100 * time.Millisecond) // 0.9 s in all, three times the read timeout
+			}
+			pw.Close()
+		}()
+		req, _ := http.NewRequest(http.MethodPost, slow.URL+fmt.Sprintf("/api/v1/products/%d/images", w.prodA), pr)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Authorization", "Bearer "+w.tok["a"])
+		res, err := slow.Client().Do(req)
+		if err != nil {
+			t.Fatalf("the slow upload was cut off: %v", err)
+		}
+		defer res.Body.Close()
+		if raw, _ := io.ReadAll(res.Body); res.StatusCode != http.StatusCreated {
+			t.Fatalf("slow upload: %d %s", res.StatusCode, raw)
 		}
 	})
 }
