@@ -91,6 +91,23 @@ func TestSupProductPictures(t *testing.T) {
 			t.Fatalf("refusals stored %v", got.Images)
 		}
 
+		// A form on another site cannot upload in the supplier's name.
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("image", "x.png")
+		fw.Write(pngPicture(t, 10, 10))
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, f.url+loc+"/images", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Origin", "https://evil.example")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		if p := f.do(req); p.Status != http.StatusForbidden {
+			t.Fatalf("a cross-site upload: %d", p.Status)
+		}
+		if got, _ := db.Product(f.ctx, f.a, tea.ID); len(got.Images) != 0 {
+			t.Fatalf("a cross-site upload stored %v", got.Images)
+		}
+
 		// Two pictures: the first is the cover.
 		for _, size := range [][2]int{{1600, 1000}, {400, 400}} {
 			p = f.uploadPicture(loc+"/images", "tea.png", pngPicture(t, size[0], size[1]))
