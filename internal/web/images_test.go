@@ -123,6 +123,8 @@ func TestSupProductPictures(t *testing.T) {
 		p = f.get(loc)
 		mustContain(t, p.Body, `data-test="picture-0"`, `data-test="picture-1"`, `data-test="cover"`, `src="`+media.ThumbURL(first)+`"`, "2 of 10")
 
+		mustContain(t, f.get("/sup/products").Body, `<img src="`+media.ThumbURL(first)+`"`) // the cover in the list
+
 		// The files are served, immutable, as JPEG.
 		for _, u := range []string{first, media.ThumbURL(first)} {
 			img := f.get(u)
