@@ -9,6 +9,7 @@ import (
 	"sharemall/internal/account"
 	"sharemall/internal/catalog"
 	"sharemall/internal/errs"
+	"sharemall/internal/program"
 	"sharemall/internal/store"
 	"sharemall/internal/testutil"
 )
@@ -141,6 +142,46 @@ func TestProductImagesLimitUnderConcurrency(t *testing.T) {
 		}
 		if added != catalog.MaxImages || refused != tries-catalog.MaxImages || len(got.Images) != catalog.MaxImages {
 			t.Fatalf("added %d, refused %d, stored %d", added, refused, len(got.Images))
+		}
+	})
+}
+
+// TestProductImagesAskForReview: with product review on, a new picture
+// takes an approved product off sale until the operator approves it again
+// (a picture is content to check); removing one or changing the cover does not.
+func TestProductImagesAskForReview(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newShopWorld(t, db)
+		p := w.product(w.a, "Tea", [2]int64{1000, 0})
+		if _, err := db.AddProductImage(w.ctx, w.a, p.ID, pic(1)); err != nil {
+			t.Fatal(err)
+		}
+		w.settings(func(s *program.Settings) { s.ProductReview = true })
+		review := func() catalog.ReviewStatus {
+			t.Helper()
+			got, err := db.Product(w.ctx, w.a, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got.Review
+		}
+		if got, err := db.AddProductImage(w.ctx, w.a, p.ID, pic(2)); err != nil || got.Review != catalog.ReviewPending || review() != catalog.ReviewPending {
+			t.Fatalf("a new picture under review: %v, stored %s", err, review())
+		}
+		if _, err := db.ReviewProduct(w.ctx, w.op, p.ID, true, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SetProductCover(w.ctx, w.a, p.ID, 1); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := db.RemoveProductImage(w.ctx, w.a, p.ID, 1); err != nil {
+			t.Fatal(err)
+		}
+		if r := review(); r != catalog.ReviewApproved {
+			t.Fatalf("after a cover change and a removal: %s, want approved", r)
+		}
+		if _, err := db.AddProductImage(w.ctx, w.op, p.ID, pic(3)); err != nil || review() != catalog.ReviewApproved {
+			t.Fatalf("an operator's picture: %v, %s", err, review())
 		}
 	})
 }
