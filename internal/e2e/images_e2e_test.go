@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // loadedImage waits for the picture css finds to load (scrolled into
@@ -33,8 +34,9 @@ func loadedImage(u *Tab, css string) (int, string) {
 }
 
 // A supplier, in Chinese on a phone, adds a picture it made (a PNG) to its
-// tea from the product's page: a file that is not a picture is refused by
-// the field first. The page then shows the picture as the cover, and a
+// tea from the product's page: a file over the limit is refused as soon as
+// it is chosen, and a file that is not a picture by the server, both by
+// the field. The page then shows the picture as the cover, and a
 // customer opening the tea sees it, 1200 px wide; the shop's grid shows
 // the 600 px thumbnail.
 func TestSupplierUploadsImage(t *testing.T) {
@@ -59,7 +61,26 @@ func TestSupplierUploadsImage(t *testing.T) {
 		u.Open(fmt.Sprintf("/sup/products/%d", w.tea.ID))
 		u.WaitFor(Test("no-pictures"))
 
+		// Over the limit: refused as soon as it is chosen, and not sent.
+		big := filepath.Join(dir, "大图.jpg")
+		w.must(os.WriteFile(big, append([]byte{0xff, 0xd8, 0xff}, make([]byte, 9<<20)...), 0o644))
+		attach(t, u, Label(T(lang, "img.choose")), big)
+		if got := u.Text(Test("error-image-size")); got != T(lang, "img.too_large", 8) {
+			t.Errorf("a 9 MB file: the field says %q", got)
+		}
+		u.ClickInPlace(Button(T(lang, "img.upload")))
+		time.Sleep(500 * time.Millisecond) // time for a page to come back, had the form been sent
+		if u.Has(Test("error-image")) || u.Text(Test("error-image-size")) == "" {
+			t.Error("the 9 MB file was sent: the server's answer replaced the page")
+		}
+		if got, err := app.DB.Product(w.ctx, w.sup, w.tea.ID); err != nil || len(got.Images) != 0 {
+			t.Fatalf("the 9 MB file was stored: %v %v", got.Images, err)
+		}
+
 		attach(t, u, Label(T(lang, "img.choose")), notPicture)
+		if u.Has(Test("error-image-size")) && u.Text(Test("error-image-size")) != "" {
+			t.Errorf("a small file still shows %q", u.Text(Test("error-image-size")))
+		}
 		u.Click(Button(T(lang, "img.upload")))
 		if got := u.Text(Test("error-image")); got != T(lang, "err.invalid.image") {
 			t.Errorf("a text file named .png: the field says %q", got)

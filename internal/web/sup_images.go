@@ -102,6 +102,7 @@ type supPictures struct {
 	List      []supPicture // the cover first
 	Max       int
 	MaxMB     int64
+	MaxBytes  int64
 	CanUpload bool // uploads are configured and there is room
 	Full      bool // the product shows catalog.MaxImages pictures
 }
@@ -114,7 +115,7 @@ type supPicture struct {
 }
 
 func (s *Server) supPictures(pr *catalog.Product) *supPictures {
-	d := &supPictures{Max: catalog.MaxImages, MaxMB: max(1, s.cfg.MediaMaxBytes>>20),
+	d := &supPictures{Max: catalog.MaxImages, MaxMB: max(1, s.cfg.MediaMaxBytes>>20), MaxBytes: s.cfg.MediaMaxBytes,
 		Full: len(pr.Images) >= catalog.MaxImages}
 	d.CanUpload = s.cfg.Media != nil && !d.Full
 	for i, u := range pr.Images {
