@@ -48,7 +48,7 @@ func TestUploadStoresBothSizesAndCleansUpWhenRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	file := jpegOf(t, gradient(1600, 1200))
+	file := jpegOf(t, gradient(800, 600))
 	var recorded string
 	url, err := Upload(ctx, l, 5, bytes.NewReader(file), DefaultMaxBytes, func(u string) error { recorded = u; return nil })
 	if err != nil || url != recorded {
