@@ -72,6 +72,13 @@ func (s *Server) renderOpsHome(w http.ResponseWriter, r *http.Request, p *Page, 
 		}
 		d.Queues = append(d.Queues, opsQueue{Key: "reviews", Href: "/ops/reviews", Count: min(len(ds), opsCap), More: len(ds) > opsCap})
 	}
+	if st.ProductReview {
+		ps, err := s.db.PendingProducts(ctx, p.Actor, 0, opsCap)
+		if err != nil {
+			return err
+		}
+		d.Queues = append(d.Queues, opsQueue{Key: "products", Href: "/ops/products/review", Count: min(len(ps), opsCap), More: len(ps) > opsCap})
+	}
 	for _, k := range []struct {
 		key    string
 		status wallet.Status

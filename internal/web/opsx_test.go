@@ -266,6 +266,7 @@ func TestOpsxProductReview(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		w := opsWorld(t, db)
 		mustContain(t, w.s.get("/ops/products/review").Body, `data-test="empty"`, `data-test="review-off"`, `href="/ops/products/review" aria-current="page"`)
+		mustLack(t, w.s.get("/ops").Body, `data-test="queue-products"`)
 		st, err := db.Settings(w.ctx)
 		w.must(err)
 		st.ProductReview = true
@@ -278,6 +279,7 @@ func TestOpsxProductReview(t *testing.T) {
 			w.must(err)
 			ids = append(ids, p.ID)
 		}
+		mustContain(t, w.s.get("/ops").Body, `data-test="queue-count-products">2<`, `href="/ops/products/review" data-test="queue-products"`)
 		p := w.s.get("/ops/products/review")
 		mustContain(t, p.Body, fmt.Sprintf(`data-test="product-%d"`, ids[0]), fmt.Sprintf(`data-test="product-%d"`, ids[1]), "Tea Co", "¥25.00")
 		if strings.Contains(p.Body, `data-test="review-off"`) || strings.Contains(p.Body, fmt.Sprintf(`data-test="product-%d"`, w.product)) {
