@@ -147,6 +147,9 @@ func (tx *Tx) joinNetwork(ctx context.Context, accountID int64, j network.Join) 
 	if err := tx.recordInsight(ctx, insightEvent{kind: eventJoined, ref: id}); err != nil {
 		return nil, err
 	}
+	if err := tx.recordFunnel(ctx, funnelEvent{step: stepJoined, distributor: id, sponsor: p.SponsorID}); err != nil {
+		return nil, err
+	}
 	if status == network.Active {
 		if err := tx.addToUpline(ctx, p, oneActive, 1); err != nil {
 			return nil, err
