@@ -58,7 +58,7 @@ func (db *DB) FoldInsight(ctx context.Context, limit int) (int, error) {
 		limit = 500
 	}
 	total := 0
-	for _, fold := range []func(*Tx, context.Context, int) (int, error){(*Tx).foldInsightSales, (*Tx).foldInsightEvents, (*Tx).foldInsightNetwork} {
+	for _, fold := range []func(*Tx, context.Context, int) (int, error){(*Tx).foldInsightSales, (*Tx).foldInsightEvents, (*Tx).foldInsightNetwork, (*Tx).foldFunnel} {
 		for done := 0; done < limit; {
 			want := min(limit-done, insightChunk)
 			var n int

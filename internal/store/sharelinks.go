@@ -101,7 +101,9 @@ func (db *DB) ShareLink(ctx context.Context, actor account.Actor, productID int6
 			if err != nil {
 				return err
 			}
-			if l, err = tx.shareLinkOf(ctx, d.ID, productID, channel); n == 1 || !errs.Is(err, errs.NotFound) {
+			if l, err = tx.shareLinkOf(ctx, d.ID, productID, channel); n == 1 && err == nil {
+				return tx.recordFunnel(ctx, funnelEvent{step: stepLink, distributor: d.ID, product: productID})
+			} else if n == 1 || !errs.Is(err, errs.NotFound) {
 				return err
 			}
 		}
