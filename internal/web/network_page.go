@@ -21,6 +21,7 @@ func (s *Server) routesNetwork() {
 // last twelve join months; each with the API's CSV.
 type networkData struct {
 	Month      string // yyyy-mm
+	MonthLabel string // as the page's language writes it
 	Charts     []dashChart
 	Depths     *store.Depths
 	DepthsSrc  string
@@ -77,7 +78,7 @@ func (s *Server) opsNetwork(w http.ResponseWriter, r *http.Request) error {
 			month = m
 		}
 	}
-	d := &networkData{Month: insight.FormatMonth(month)}
+	d := &networkData{Month: insight.FormatMonth(month), MonthLabel: p.NetMonth(month)}
 	for _, t := range networkTrends {
 		q := url.Values{"metric": {string(t.metric)}, "grain": {string(t.grain)},
 			"from": {insight.FormatDate(today.AddDate(0, 0, 1-t.days))}, "to": {insight.FormatDate(today)}}
@@ -138,6 +139,14 @@ func (p *Page) NetMonth(t time.Time) string {
 		return t.Format("2006年1月")
 	}
 	return t.Format("Jan 2006")
+}
+
+// NetSold is how many of a cohort sold, with their share of its joins.
+func (p *Page) NetSold(c store.FirstSaleCohort) string {
+	if c.Joined <= 0 {
+		return strconv.FormatInt(c.Sellers, 10)
+	}
+	return strconv.FormatInt(c.Sellers, 10) + " · " + p.NetShare(c.Sellers, c.Joined)
 }
 
 // NetMedian is a cohort's median time to first sale as the page writes it.
