@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"sharemall/internal/catalog"
 	"sharemall/internal/errs"
 	"sharemall/internal/network"
 	"sharemall/internal/store"
@@ -94,7 +95,7 @@ func summarize(ctx context.Context, db *store.DB, reused bool) (*Result, error) 
 		}
 		after = page[len(page)-1].ID
 	}
-	sups, err := db.Suppliers(ctx, op, store.SupplierFilter{Limit: 100})
+	sups, err := db.Suppliers(ctx, op, store.SupplierFilter{Status: catalog.Approved, Limit: 100})
 	if err != nil {
 		return nil, err
 	}

@@ -150,6 +150,9 @@ func (tx *Tx) joinNetwork(ctx context.Context, accountID int64, j network.Join) 
 	if err := tx.recordNetwork(ctx, networkEvent{kind: netJoin, distributor: id, depth: p.Depth, members: map[bool]int64{true: 1}[status == network.Active]}); err != nil {
 		return nil, err
 	}
+	if err := tx.recordFunnel(ctx, funnelEvent{step: stepJoined, distributor: id, sponsor: p.SponsorID}); err != nil {
+		return nil, err
+	}
 	if status == network.Active {
 		if err := tx.addToUpline(ctx, p, oneActive, 1); err != nil {
 			return nil, err

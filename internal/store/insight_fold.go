@@ -58,7 +58,7 @@ func (db *DB) FoldInsight(ctx context.Context, limit int) (int, error) {
 		limit = 500
 	}
 	total := 0
-	for _, fold := range []func(*Tx, context.Context, int) (int, error){(*Tx).foldInsightSales, (*Tx).foldInsightEvents, (*Tx).foldInsightNetwork} {
+	for _, fold := range []func(*Tx, context.Context, int) (int, error){(*Tx).foldInsightSales, (*Tx).foldInsightEvents, (*Tx).foldInsightNetwork, (*Tx).foldFunnel} {
 		for done := 0; done < limit; {
 			want := min(limit-done, insightChunk)
 			var n int
@@ -184,7 +184,10 @@ func (tx *Tx) foldInsightSales(ctx context.Context, limit int) (int, error) {
 		return 0, err
 	}
 	ids := make([]any, len(events))
-	counted := map[[2]int64]bool{} // (order, supplier) counted as an order paid in this chunk
+	counted, err := tx.foldedBookings(ctx, events) // (order, supplier) counted as an order paid, before or in this chunk
+	if err != nil {
+		return 0, err
+	}
 	for i, e := range events {
 		ids[i] = e.id
 		if err := (saleEvent{id: e.id, base: e.base, tierAmount: e.tierAmount}).check(); err != nil {
@@ -260,16 +263,41 @@ func (tx *Tx) foldInsightSales(ctx context.Context, limit int) (int, error) {
 
 // firstSupplierBooking tells whether a booking of order for supplier is
 // the first folded: none of the order's bookings for the supplier was
-// folded before nor counted in this chunk.
+// folded before (foldedBookings) nor counted in this chunk.
 func (tx *Tx) firstSupplierBooking(ctx context.Context, counted map[[2]int64]bool, order, supplier int64) (bool, error) {
 	k := [2]int64{order, supplier}
 	if counted[k] {
 		return false, nil
 	}
 	counted[k] = true
-	before, err := tx.Exists(ctx, `SELECT 1 FROM sales_events WHERE order_id = ? AND supplier_id = ? AND refund = FALSE AND insight_folded = TRUE`,
-		order, supplier)
-	return !before, err
+	return true, nil
+}
+
+// foldedBookings returns the (order, supplier) pairs of the chunk's
+// orders that have a booking folded for insight already: one query for
+// the chunk.
+func (tx *Tx) foldedBookings(ctx context.Context, events []insightSale) (map[[2]int64]bool, error) {
+	seen := map[int64]bool{}
+	var orders []any
+	for _, e := range events {
+		if e.supplier != 0 && !e.refund && !seen[e.order] {
+			seen[e.order] = true
+			orders = append(orders, e.order)
+		}
+	}
+	out := map[[2]int64]bool{}
+	return out, eachBatch(len(orders), func(lo, hi int) error {
+		return tx.Each(ctx, `SELECT DISTINCT order_id, supplier_id FROM sales_events
+			WHERE order_id IN (`+sqldb.Placeholders(hi-lo)+`) AND refund = FALSE AND insight_folded = TRUE`, orders[lo:hi],
+			func(scan func(...any) error) error {
+				var k [2]int64
+				if err := scan(&k[0], &k[1]); err != nil {
+					return sqldb.MapErr(err)
+				}
+				out[k] = true
+				return nil
+			})
+	})
 }
 
 // foldInsightEvents folds up to limit unfolded insight events.
@@ -321,52 +349,4 @@ func (tx *Tx) foldInsightEvents(ctx context.Context, limit int) (int, error) {
 		return 0, err
 	}
 	return len(events), f.write(ctx, tx)
-}
-
-// write adds a chunk's changes to the rollups: new buyers and sellers
-// first, so each period's paying customers and active distributors grow by
-// those it had not counted.
-func (f *insightFold) write(ctx context.Context, tx *Tx) error {
-	for k := range f.buyers {
-		n, err := tx.ExecN(ctx, `INSERT INTO insight_buyers (grain, supplier_id, period, customer_id) VALUES (?, ?, ?, ?)
-			ON CONFLICT (grain, supplier_id, period, customer_id) DO NOTHING`, string(k.series.grain), k.series.supplier, k.series.period, k.member)
-		if err != nil {
-			return err
-		}
-		f.series[k.series].Customers += n
-	}
-	for k := range f.sellers {
-		n, err := tx.ExecN(ctx, `INSERT INTO insight_sellers (grain, supplier_id, period, distributor_id) VALUES (?, ?, ?, ?)
-			ON CONFLICT (grain, supplier_id, period, distributor_id) DO NOTHING`, string(k.series.grain), k.series.supplier, k.series.period, k.member)
-		if err != nil {
-			return err
-		}
-		f.series[k.series].ActiveDistributors += n
-	}
-	for k, p := range f.series {
-		if _, err := tx.Exec(ctx, `INSERT INTO insight_series (grain, supplier_id, period, gmv, orders, customers, refunds, refunded,
-				new_distributors, active_distributors, commission_booked, commission_reversed, commission_settled, commission_paid_out)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (grain, supplier_id, period) DO UPDATE SET gmv = insight_series.gmv + excluded.gmv,
-				orders = insight_series.orders + excluded.orders, customers = insight_series.customers + excluded.customers,
-				refunds = insight_series.refunds + excluded.refunds, refunded = insight_series.refunded + excluded.refunded,
-				new_distributors = insight_series.new_distributors + excluded.new_distributors,
-				active_distributors = insight_series.active_distributors + excluded.active_distributors,
-				commission_booked = insight_series.commission_booked + excluded.commission_booked,
-				commission_reversed = insight_series.commission_reversed + excluded.commission_reversed,
-				commission_settled = insight_series.commission_settled + excluded.commission_settled,
-				commission_paid_out = insight_series.commission_paid_out + excluded.commission_paid_out`,
-			string(k.grain), k.supplier, k.period, p.GMV, p.Orders, p.Customers, p.Refunds, p.Refunded, p.NewDistributors,
-			p.ActiveDistributors, p.CommissionBooked, p.CommissionReversed, p.CommissionSettled, p.CommissionPaidOut); err != nil {
-			return err
-		}
-	}
-	for k, v := range f.breakdown {
-		if _, err := tx.Exec(ctx, `INSERT INTO insight_breakdown (supplier_id, dim, day, key_code, amount, commission) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (supplier_id, dim, day, key_code) DO UPDATE SET amount = insight_breakdown.amount + excluded.amount,
-				commission = insight_breakdown.commission + excluded.commission`, k.supplier, string(k.dim), k.day, k.key, v[0], v[1]); err != nil {
-			return err
-		}
-	}
-	return nil
 }
