@@ -34,6 +34,7 @@ var pages = []page{
 	{name: "team", title: "Team", path: at("/centre/team"), as: seller},
 	{name: "money", title: "Money", path: at("/centre/money"), as: seller},
 	{name: "ops-dashboard", title: "Operator dashboard (laptop)", path: at("/ops/dashboard"), as: operator, ready: "charts-drawn", laptop: true},
+	{name: "ops-network", title: "Network insight (phone)", path: at("/ops/insight/network"), as: operator, ready: "bars-drawn"},
 	{name: "ops-tree", title: "A distributor's tree (laptop)", path: sellerTree, as: operator, laptop: true},
 	{name: "sup-insight", title: "Supplier insight (laptop)", path: at("/sup/insight"), as: supplier, ready: "charts-drawn", laptop: true},
 	{name: "sup-parcels", title: "Supplier fulfilment queue (laptop)", path: at("/sup/parcels"), as: supplier, laptop: true},

@@ -128,6 +128,7 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	s.routesFulfilment()
 	s.routesFigures()
 	s.routesInsight()
+	s.routesInsightNetwork()
 	s.mux.HandleFunc("/", s.noRoute)
 	return s
 }

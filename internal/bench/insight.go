@@ -22,6 +22,10 @@ type Insight struct {
 	SeriesP99MS    float64 `json:"series_p99_ms"`
 	BreakdownP50MS float64 `json:"breakdown_p50_ms"`
 	BreakdownP99MS float64 `json:"breakdown_p99_ms"`
+	// The network's reads: members per depth (this month) and time to
+	// first sale (12 join months), every third request.
+	NetworkP50MS float64 `json:"network_p50_ms"`
+	NetworkP99MS float64 `json:"network_p99_ms"`
 }
 
 // historyDays is how far back the insight history reaches.
@@ -65,7 +69,7 @@ func (r *run) insight(ctx context.Context) (Insight, error) {
 	day := func(t time.Time) string { return t.Format(time.DateOnly) }
 	back := map[insight.Grain]time.Time{insight.Day: today.AddDate(0, 0, -29), insight.Week: today.AddDate(0, 0, -7*25),
 		insight.Month: today.AddDate(0, -11, 0)}
-	var series, breakdown latencies
+	var series, breakdown, network latencies
 	rngs := make([]*rand.Rand, r.opt.Clients)
 	for i := range rngs {
 		rngs[i] = rand.New(rand.NewPCG(r.opt.Seed, uint64(i)+5000))
@@ -74,11 +78,18 @@ func (r *run) insight(ctx context.Context) (Insight, error) {
 		rng := rngs[w]
 		var path string
 		lat := &series
-		if u%2 == 0 {
+		switch {
+		case u%3 == 2: // the network: members per depth or time to first sale
+			path = "/api/v1/insight/depths?month=" + today.Format("2006-01")
+			if rng.IntN(2) == 0 {
+				path = fmt.Sprintf("/api/v1/insight/first-sale?from=%s&to=%s", back[insight.Month].Format("2006-01"), today.Format("2006-01"))
+			}
+			lat = &network
+		case u%3 == 0:
 			g := insight.Grains[rng.IntN(len(insight.Grains))]
 			m := insight.Metrics[rng.IntN(len(insight.Metrics))]
 			path = fmt.Sprintf("/api/v1/insight/series?metric=%s&grain=%s&from=%s&to=%s", m, g, day(back[g]), day(today))
-		} else {
+		default:
 			by := insight.Dims[rng.IntN(len(insight.Dims))]
 			path = fmt.Sprintf("/api/v1/insight/breakdown?by=%s&from=%s&to=%s&limit=10", by, day(back[insight.Day]), day(today))
 			lat = &breakdown
@@ -95,5 +106,6 @@ func (r *run) insight(ctx context.Context) (Insight, error) {
 	}
 	out.SeriesP50MS, out.SeriesP99MS = series.ms(0.50), series.ms(0.99)
 	out.BreakdownP50MS, out.BreakdownP99MS = breakdown.ms(0.50), breakdown.ms(0.99)
+	out.NetworkP50MS, out.NetworkP99MS = network.ms(0.50), network.ms(0.99)
 	return out, nil
 }

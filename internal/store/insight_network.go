@@ -184,19 +184,24 @@ func (tx *Tx) noteFirstSales(ctx context.Context, events []insightSale) error {
 	if err != nil {
 		return err
 	}
+	var values []string
+	var args []any
 	for id, at := range first {
 		was, ok := known[id]
 		switch {
 		case !ok:
-			_, err = tx.Exec(ctx, `INSERT INTO insight_first_sellers (distributor_id, sold_at) VALUES (?, ?)`, id, at)
+			values, args = append(values, `(?, ?)`), append(args, id, at)
 		case at < was:
-			_, err = tx.Exec(ctx, `UPDATE insight_first_sellers SET sold_at = ?, folded = FALSE WHERE distributor_id = ?`, at, id)
-		}
-		if err != nil {
-			return err
+			if _, err := tx.Exec(ctx, `UPDATE insight_first_sellers SET sold_at = ?, folded = FALSE WHERE distributor_id = ?`, at, id); err != nil {
+				return err
+			}
 		}
 	}
-	return nil
+	if len(values) == 0 {
+		return nil
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO insight_first_sellers (distributor_id, sold_at) VALUES `+strings.Join(values, ", "), args...)
+	return err
 }
 
 // foldFirstSales counts up to limit first sales not yet counted in the
@@ -222,16 +227,20 @@ func (tx *Tx) foldFirstSales(ctx context.Context, loc *time.Location, limit int)
 	if err != nil || len(sellers) == 0 {
 		return 0, err
 	}
-	hist := map[[2]int64]int64{} // (cohort, days) → change
+	hist := map[[2]int64]int64{}    // (cohort, days) → change
+	counted := map[[2]int64][]any{} // (cohort, days) → the sellers now counted there
 	for _, s := range sellers {
 		if s.cohort.Valid && s.days.Valid {
 			hist[[2]int64{s.cohort.Int64, s.days.Int64}]--
 		}
 		joined := fromTS(s.joinedAt)
-		cohort, days := int64(monthKey(joined, loc)), int64(insight.DaysBetween(joined, fromTS(s.soldAt), loc))
-		hist[[2]int64{cohort, days}]++
-		if _, err := tx.Exec(ctx, `UPDATE insight_first_sellers SET cohort = ?, days = ?, folded = TRUE WHERE distributor_id = ?`,
-			cohort, days, s.id); err != nil {
+		k := [2]int64{int64(monthKey(joined, loc)), int64(insight.DaysBetween(joined, fromTS(s.soldAt), loc))}
+		hist[k]++
+		counted[k] = append(counted[k], s.id)
+	}
+	for k, ids := range counted {
+		if _, err := tx.Exec(ctx, `UPDATE insight_first_sellers SET cohort = ?, days = ?, folded = TRUE WHERE distributor_id IN (`+
+			sqldb.Placeholders(len(ids))+`)`, append([]any{k[0], k[1]}, ids...)...); err != nil {
 			return 0, err
 		}
 	}

@@ -33,7 +33,7 @@ type Depths struct {
 // InsightDepths returns the members per depth at the end of month and the
 // month's joins (operators only): one range of insight_depths, months ×
 // depths rows, whatever the number of distributors. month's year and month
-// are read.
+// are read; a zero month is the program's current month.
 func (db *DB) InsightDepths(ctx context.Context, actor account.Actor, month time.Time) (*Depths, error) {
 	const op = "store.InsightDepths"
 	if err := requireNetworkReader(actor); err != nil {
@@ -46,6 +46,9 @@ func (db *DB) InsightDepths(ctx context.Context, actor account.Actor, month time
 			return err
 		}
 		loc := s.Location()
+		if month.IsZero() {
+			month = tx.Now().In(loc)
+		}
 		m := time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, loc)
 		out = &Depths{Month: m, Location: loc, Rows: []DepthRow{}}
 		key := insight.Key(m)

@@ -108,6 +108,7 @@ func (s *Server) routes() {
 	s.routesSup()
 	s.routesSupImages()
 	s.routesDash()
+	s.routesNetwork()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "", "no page at %s", r.URL.Path))
 	})
