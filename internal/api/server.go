@@ -120,6 +120,7 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	s.routesFulfilment()
 	s.routesFigures()
 	s.routesInsight()
+	s.routesFission()
 	s.mux.HandleFunc("/", s.noRoute)
 	return s
 }
