@@ -102,6 +102,7 @@ func (s *Server) routes() {
 	s.routesOpsx()
 	s.routesSup()
 	s.routesDash()
+	s.routesFission()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "", "no page at %s", r.URL.Path))
 	})
