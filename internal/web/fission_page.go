@@ -91,8 +91,8 @@ func (s *Server) renderFission(w http.ResponseWriter, r *http.Request, p *Page, 
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	q := r.URL.Query()
 	d := &fisData{Action: action, ShowCohorts: cohorts, DistributorOK: true, Grains: []string{"day", "week", "month"},
-		From: fisOr(q.Get("from"), insight.FormatDate(today.AddDate(0, 0, -29))), To: fisOr(q.Get("to"), insight.FormatDate(today)),
-		Grain: fisOr(q.Get("grain"), "day"), Distributor: strings.TrimSpace(q.Get("distributor")), Product: strings.TrimSpace(q.Get("product"))}
+		From: fisOr(q.Get("from"), insight.FormatDate(today.AddDate(0, 0, -89))), To: fisOr(q.Get("to"), insight.FormatDate(today)),
+		Grain: fisOr(q.Get("grain"), "week"), Distributor: strings.TrimSpace(q.Get("distributor")), Product: strings.TrimSpace(q.Get("product"))}
 	p.Form = url.Values{"from": {d.From}, "to": {d.To}, "grain": {d.Grain}, "distributor": {d.Distributor}, "product": {d.Product}}
 	p.Data = d
 	p.Scripts = []string{"vendor/uPlot.iife.min.js"}
