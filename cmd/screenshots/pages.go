@@ -37,6 +37,7 @@ var pages = []page{
 	{name: "ops-tree", title: "A distributor's tree (laptop)", path: sellerTree, as: operator, laptop: true},
 	{name: "sup-insight", title: "Supplier insight (laptop)", path: at("/sup/insight"), as: supplier, ready: "charts-drawn", laptop: true},
 	{name: "sup-parcels", title: "Supplier fulfilment queue (laptop)", path: at("/sup/parcels"), as: supplier, laptop: true},
+	{name: "ops-funnel", title: "Share funnel and cohorts (operator)", path: at("/ops/insight/fission"), as: operator, ready: "funnel-drawn"},
 }
 
 const (
