@@ -68,7 +68,7 @@ func (db *DB) JobsDue(ctx context.Context) ([]DueWork, error) {
 		}},
 		{SweepInsight, func(tx *Tx, w *DueWork) error {
 			return tx.countDue(ctx, w, 0, `SELECT COUNT(*), MIN(at) FROM (SELECT at FROM sales_events WHERE insight_folded = FALSE
-				UNION ALL SELECT at FROM insight_events WHERE folded = FALSE) due`)
+				UNION ALL SELECT at FROM insight_events WHERE folded = FALSE UNION ALL SELECT at FROM funnel_events WHERE folded = FALSE) due`)
 		}},
 		{SweepEffects, func(tx *Tx, w *DueWork) error { return tx.countEffectsDue(ctx, w) }},
 	}
