@@ -39,6 +39,7 @@ var pages = []page{
 	{name: "sup-insight", title: "Supplier insight (laptop)", path: at("/sup/insight"), as: supplier, ready: "charts-drawn", laptop: true},
 	{name: "sup-parcels", title: "Supplier fulfilment queue (laptop)", path: at("/sup/parcels"), as: supplier, laptop: true},
 	{name: "sup-product", title: "A product's pictures (supplier)", path: supplierProduct, as: supplier},
+	{name: "ops-funnel", title: "Share funnel and cohorts (operator)", path: at("/ops/insight/fission"), as: operator, ready: "funnel-drawn"},
 }
 
 const (

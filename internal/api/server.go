@@ -129,6 +129,7 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	s.routesFigures()
 	s.routesInsight()
 	s.routesInsightNetwork()
+	s.routesFission()
 	s.mux.HandleFunc("/", s.noRoute)
 	return s
 }

@@ -109,6 +109,7 @@ func (s *Server) routes() {
 	s.routesSupImages()
 	s.routesDash()
 	s.routesNetwork()
+	s.routesFission()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "", "no page at %s", r.URL.Path))
 	})
