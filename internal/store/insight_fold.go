@@ -57,6 +57,9 @@ func (db *DB) FoldInsight(ctx context.Context, limit int) (int, error) {
 	if limit <= 0 {
 		limit = 500
 	}
+	if err := db.moveInsightSpans(ctx); err != nil {
+		return 0, errs.Wrap(op, err)
+	}
 	total := 0
 	for _, fold := range []func(*Tx, context.Context, int) (int, error){(*Tx).foldInsightSales, (*Tx).foldInsightEvents} {
 		for done := 0; done < limit; {

@@ -316,6 +316,7 @@ func checkInsight(tb fataler, db *store.DB, w *figuresWorld, first time.Time, st
 		tb.Fatal(err)
 	}
 	loc := s.Location()
+	checkBreakdownRollups(tb, db)
 	from := insight.DateOf(insight.DayKey(first, loc), loc)
 	to := insight.DateOf(insight.DayKey(w.clock.Now(), loc), loc)
 	for _, sup := range []int64{0, w.supA.ID, w.supB.ID} {
@@ -343,6 +344,7 @@ func checkInsight(tb fataler, db *store.DB, w *figuresWorld, first time.Time, st
 		if bTo.After(to) {
 			bFrom, bTo = from, to
 		}
+		checkBreakdownWindows(tb, db, w, loc, sup, [2]time.Time{bFrom, bTo})
 		for _, by := range insight.Dims {
 			got, err := db.InsightBreakdown(w.ctx, w.op, store.BreakdownQuery{By: by, From: bFrom, To: bTo, SupplierID: sup, Limit: insight.MaxBreakdown})
 			if err != nil {
