@@ -65,7 +65,7 @@ func (db *DB) FoldInsight(ctx context.Context, limit int) (int, error) {
 		for done := 0; done < limit; {
 			want := min(limit-done, insightChunk)
 			var n int
-			err := db.Write(ctx, func(tx *Tx) error {
+			err := db.writeAlone(ctx, func(tx *Tx) error { // bulk: no savepoint in a batch of other writers
 				if err := tx.lockFigures(ctx); err != nil {
 					return err
 				}
