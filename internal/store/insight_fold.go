@@ -41,7 +41,7 @@ func (tx *Tx) recordInsight(ctx context.Context, events ...insightEvent) error {
 }
 
 // insightChunk is the most events one insight fold transaction takes.
-const insightChunk = 200
+const insightChunk = 1000
 
 // FoldInsight folds up to limit unfolded sales events and up to limit
 // insight events into the insight rollups (docs/insight.md), in
