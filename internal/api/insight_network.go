@@ -139,10 +139,10 @@ func (s *Server) insightFirstSale(w http.ResponseWriter, r *http.Request) error 
 		return writeCSV(w, fmt.Sprintf("sharemall-first-sale-%s-%s.csv", insight.FormatMonth(from), insight.FormatMonth(to)), rows)
 	}
 	out := struct {
-		From     string       `json:"from"`
-		To       string       `json:"to"`
-		TimeZone string       `json:"time_zone"`
-		Buckets  []string     `json:"buckets"`
+		From     string                `json:"from"`
+		To       string                `json:"to"`
+		TimeZone string                `json:"time_zone"`
+		Buckets  []string              `json:"buckets"`
 		Cohorts  []firstSaleCohortJSON `json:"cohorts"`
 		Total    firstSaleCohortJSON   `json:"total"`
 	}{From: insight.FormatMonth(from), To: insight.FormatMonth(to), TimeZone: f.Location.String(), Buckets: labels,
