@@ -34,10 +34,12 @@ var pages = []page{
 	{name: "team", title: "Team", path: at("/centre/team"), as: seller},
 	{name: "money", title: "Money", path: at("/centre/money"), as: seller},
 	{name: "ops-dashboard", title: "Operator dashboard (laptop)", path: at("/ops/dashboard"), as: operator, ready: "charts-drawn", laptop: true},
+	{name: "ops-network", title: "Network insight (phone)", path: at("/ops/insight/network"), as: operator, ready: "bars-drawn"},
 	{name: "ops-tree", title: "A distributor's tree (laptop)", path: sellerTree, as: operator, laptop: true},
 	{name: "sup-insight", title: "Supplier insight (laptop)", path: at("/sup/insight"), as: supplier, ready: "charts-drawn", laptop: true},
 	{name: "sup-parcels", title: "Supplier fulfilment queue (laptop)", path: at("/sup/parcels"), as: supplier, laptop: true},
 	{name: "sup-product", title: "A product's pictures (supplier)", path: supplierProduct, as: supplier},
+	{name: "ops-funnel", title: "Share funnel and cohorts (operator)", path: at("/ops/insight/fission"), as: operator, ready: "funnel-drawn"},
 }
 
 const (

@@ -128,6 +128,8 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	s.routesFulfilment()
 	s.routesFigures()
 	s.routesInsight()
+	s.routesInsightNetwork()
+	s.routesFission()
 	s.mux.HandleFunc("/", s.noRoute)
 	return s
 }

@@ -108,6 +108,8 @@ func (s *Server) routes() {
 	s.routesSup()
 	s.routesSupImages()
 	s.routesDash()
+	s.routesNetwork()
+	s.routesFission()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "", "no page at %s", r.URL.Path))
 	})
