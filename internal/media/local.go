@@ -73,6 +73,30 @@ func (l *Local) Delete(_ context.Context, name string) error {
 	return nil
 }
 
+// List calls fn with each file of folder (temporary files of a Put aside).
+func (l *Local) List(_ context.Context, folder string, fn func(Object) error) error {
+	entries, err := os.ReadDir(filepath.Join(l.root, filepath.FromSlash(folder)))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("media.List: %w", err)
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			continue // removed meanwhile
+		}
+		if err := fn(Object{Name: folder + "/" + e.Name(), Modified: info.ModTime()}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // URL is the path this server serves name at.
 func (l *Local) URL(name string) string { return LocalPrefix + name }
 

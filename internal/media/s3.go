@@ -93,6 +93,21 @@ func (s *S3) Delete(ctx context.Context, name string) error {
 	return nil
 }
 
+// List calls fn with each object under folder.
+func (s *S3) List(ctx context.Context, folder string, fn func(Object) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // stops the listing when fn refuses
+	for o := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: folder + "/", Recursive: true}) {
+		if o.Err != nil {
+			return fmt.Errorf("media.List: %w", o.Err)
+		}
+		if err := fn(Object{Name: o.Key, Modified: o.LastModified}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // URL is the object's address under the public URL.
 func (s *S3) URL(name string) string { return s.public + "/" + name }
 

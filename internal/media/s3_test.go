@@ -94,6 +94,10 @@ func TestS3PutURLDelete(t *testing.T) {
 	if want := "http://" + cfg.Endpoint + "/" + cfg.Bucket + "/" + name; s.URL(name) != want {
 		t.Fatalf("URL = %q, want %q", s.URL(name), want)
 	}
+	var listed []string
+	if err := s.List(ctx, "p", func(o Object) error { listed = append(listed, o.Name); return nil }); err != nil || len(listed) != 1 || listed[0] != name {
+		t.Fatalf("List = %v, %v", listed, err)
+	}
 	res, err := http.Get(s.URL(name))
 	if err != nil {
 		t.Fatal(err)

@@ -3,11 +3,13 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 
 	"sharemall/internal/account"
 	"sharemall/internal/catalog"
 	"sharemall/internal/errs"
+	"sharemall/internal/sqldb"
 )
 
 // A product's pictures are its images list, the first one its cover. These
@@ -113,4 +115,38 @@ func (db *DB) changeImages(ctx context.Context, actor account.Actor, productID i
 		_, err = tx.Exec(ctx, `UPDATE products SET images = ?, updated_at = ? WHERE id = ?`, string(images), ts(tx.Now()), productID)
 		return err
 	})
+}
+
+// ProductImageLists reads the pictures of the products ids names, for
+// maintenance (sharemall media gc, which runs without an actor): a product
+// that does not exist has no entry.
+func (db *DB) ProductImageLists(ctx context.Context, ids []int64) (map[int64][]string, error) {
+	out := make(map[int64][]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	err := db.Read(ctx, func(tx *Tx) error {
+		return tx.Each(ctx, `SELECT id, images FROM products WHERE id IN (`+sqldb.Placeholders(len(ids))+`)`, args,
+			func(scan func(...any) error) error {
+				var id int64
+				var images string
+				if err := scan(&id, &images); err != nil {
+					return err
+				}
+				var list []string
+				if err := json.Unmarshal([]byte(images), &list); err != nil {
+					return fmt.Errorf("product %d images: %w", id, err)
+				}
+				out[id] = list
+				return nil
+			})
+	})
+	if err != nil {
+		return nil, errs.Wrap("store.ProductImageLists", err)
+	}
+	return out, nil
 }

@@ -185,3 +185,30 @@ func TestProductImagesAskForReview(t *testing.T) {
 		}
 	})
 }
+
+func TestProductImageLists(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		f := newCatFixture(t, db)
+		p := f.product(f.a, f.supA.ID)
+		if _, err := db.AddProductImage(f.ctx, f.a, p.ID, pic(1)); err != nil {
+			t.Fatal(err)
+		}
+		in := newProduct(f.supB.ID)
+		in.Images = nil
+		q, err := db.CreateProduct(f.ctx, f.b, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.ProductImageLists(f.ctx, []int64{p.ID, q.ID, 99999})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[int64][]string{p.ID: {"https://img.example/o.jpg", pic(1)}, q.ID: {}}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("got %v, want %v", got, want)
+		}
+		if got, err := db.ProductImageLists(f.ctx, nil); err != nil || len(got) != 0 {
+			t.Fatalf("no ids: %v %v", got, err)
+		}
+	})
+}
