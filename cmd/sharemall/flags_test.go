@@ -92,6 +92,7 @@ func TestCommandHelpListsOwnFlags(t *testing.T) {
 		{[]string{"ledger", "check", "-h"}, database},
 		{[]string{"jobs", "run-due", "-h"}, database},
 		{[]string{"jobs", "status", "-h"}, database},
+		{[]string{"media", "gc", "-h"}, append(slices.Clone(database), "dry-run", "older-than")},
 	}
 	flagName := regexp.MustCompile(`(?m)^  -([a-z-]+)`)
 	for _, c := range cases {
