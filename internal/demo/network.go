@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"sharemall/internal/catalog"
 	"sharemall/internal/errs"
@@ -20,7 +21,15 @@ func (s *seeder) seedNetwork(ctx context.Context, n int) error {
 		code       string
 	}
 	var nodes []*node
+	// The joins are spread over the half year before the orders (which
+	// start 40 days back), so the network's growth and the time from
+	// joining to a first sale have a history; db.Now is restored at the end.
+	orig := s.db.Now
+	defer func() { s.db.Now = orig }()
+	first := orig().Add(-220 * day)
 	for i := 1; i <= n; i++ {
+		at := first.Add(time.Duration(i) * 175 * day / time.Duration(n+1))
+		s.db.Now = func() time.Time { return at }
 		actor, err := s.account(ctx, fmt.Sprintf("dist%03d@demo.example.com", i), fmt.Sprintf("Distributor %d", i))
 		if err != nil {
 			return err

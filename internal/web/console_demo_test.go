@@ -65,6 +65,7 @@ func TestConsolesOnDemo(t *testing.T) {
 	checkConsole(t, s, []consolePage{
 		{"/ops", []string{`data-test="queues"`, `data-test="ledger-ok"`}},
 		{"/ops/dashboard", []string{`data-test="glance-gmv-30d"`, `data-test="row-`, `data-dash-series=`}},
+		{"/ops/insight/network", []string{`data-test="depth-4"`, `data-test="cohort"`, `data-net-bars=`, `data-test="by-grade"`, `data-test="row-`}},
 		{"/ops/settings", []string{`name="tiers"`, `data-test="preview`}},
 		{"/ops/withdrawals", []string{`data-test="approved-`}},
 		{"/ops/distributors", []string{`data-test="row-`}},
