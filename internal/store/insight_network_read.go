@@ -12,11 +12,13 @@ import (
 
 // DepthRow is one depth (generation; 0: no sponsor) of the network:
 // Members are its active distributors at the month's end, Joined the
-// distributors who joined at that depth during the month.
+// distributors who joined at that depth during the month. The row of
+// depth insight.DeepRow sums every depth from it down (AndDeeper).
 type DepthRow struct {
-	Depth   int64
-	Members int64
-	Joined  int64
+	Depth     int64
+	Members   int64
+	Joined    int64
+	AndDeeper bool
 }
 
 // Depths is the network by depth at the end of Month (its first day, in
@@ -52,12 +54,17 @@ func (db *DB) InsightDepths(ctx context.Context, actor account.Actor, month time
 		m := time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, loc)
 		out = &Depths{Month: m, Location: loc, Rows: []DepthRow{}}
 		key := insight.Key(m)
-		return tx.Each(ctx, `SELECT depth, SUM(members), SUM(CASE WHEN period = ? THEN joined ELSE 0 END) FROM insight_depths
-			WHERE period <= ? GROUP BY depth ORDER BY depth`, []any{key, key}, func(scan func(...any) error) error {
+		// Depths from insight.DeepRow on are one row: a subquery names
+		// it, so both engines group by the same expression.
+		return tx.Each(ctx, `SELECT d, SUM(members), SUM(joined) FROM (
+				SELECT CASE WHEN depth < ? THEN depth ELSE ? END AS d, members, CASE WHEN period = ? THEN joined ELSE 0 END AS joined
+				FROM insight_depths WHERE period <= ?) x
+			GROUP BY d ORDER BY d`, []any{insight.DeepRow, insight.DeepRow, key, key}, func(scan func(...any) error) error {
 			var r DepthRow
 			if err := scan(&r.Depth, &r.Members, &r.Joined); err != nil {
 				return sqldb.MapErr(err)
 			}
+			r.AndDeeper = r.Depth >= insight.DeepRow
 			if r.Members != 0 || r.Joined != 0 {
 				out.Rows = append(out.Rows, r)
 				out.Members += r.Members
