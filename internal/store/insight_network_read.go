@@ -54,12 +54,8 @@ func (db *DB) InsightDepths(ctx context.Context, actor account.Actor, month time
 		m := time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, loc)
 		out = &Depths{Month: m, Location: loc, Rows: []DepthRow{}}
 		key := insight.Key(m)
-		// Depths from insight.DeepRow on are one row: a subquery names
-		// it, so both engines group by the same expression.
-		return tx.Each(ctx, `SELECT d, SUM(members), SUM(joined) FROM (
-				SELECT CASE WHEN depth < ? THEN depth ELSE ? END AS d, members, CASE WHEN period = ? THEN joined ELSE 0 END AS joined
-				FROM insight_depths WHERE period <= ?) x
-			GROUP BY d ORDER BY d`, []any{insight.DeepRow, insight.DeepRow, key, key}, func(scan func(...any) error) error {
+		return tx.Each(ctx, `SELECT depth, SUM(members), SUM(CASE WHEN period = ? THEN joined ELSE 0 END) FROM insight_depths
+			WHERE period <= ? GROUP BY depth ORDER BY depth`, []any{key, key}, func(scan func(...any) error) error {
 			var r DepthRow
 			if err := scan(&r.Depth, &r.Members, &r.Joined); err != nil {
 				return sqldb.MapErr(err)
