@@ -78,7 +78,7 @@ func (s *Server) insightDepths(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-type cohortJSON struct {
+type firstSaleCohortJSON struct {
 	Month      *string `json:"month"`
 	Joined     int64   `json:"joined"`
 	Sellers    int64   `json:"sellers"`
@@ -86,8 +86,8 @@ type cohortJSON struct {
 	MedianDays *int    `json:"median_days"`
 }
 
-func cohortOf(c store.FirstSaleCohort) cohortJSON {
-	out := cohortJSON{Joined: c.Joined, Sellers: c.Sellers, Buckets: c.Buckets}
+func cohortOf(c store.FirstSaleCohort) firstSaleCohortJSON {
+	out := firstSaleCohortJSON{Joined: c.Joined, Sellers: c.Sellers, Buckets: c.Buckets}
 	if !c.Month.IsZero() {
 		m := insight.FormatMonth(c.Month)
 		out.Month = &m
@@ -144,14 +144,14 @@ func (s *Server) insightFirstSale(w http.ResponseWriter, r *http.Request) error 
 		return writeCSV(w, fmt.Sprintf("sharemall-first-sale-%s-%s.csv", insight.FormatMonth(from), insight.FormatMonth(to)), rows)
 	}
 	out := struct {
-		From     string       `json:"from"`
-		To       string       `json:"to"`
-		TimeZone string       `json:"time_zone"`
-		Buckets  []string     `json:"buckets"`
-		Cohorts  []cohortJSON `json:"cohorts"`
-		Total    cohortJSON   `json:"total"`
+		From     string                `json:"from"`
+		To       string                `json:"to"`
+		TimeZone string                `json:"time_zone"`
+		Buckets  []string              `json:"buckets"`
+		Cohorts  []firstSaleCohortJSON `json:"cohorts"`
+		Total    firstSaleCohortJSON   `json:"total"`
 	}{From: insight.FormatMonth(from), To: insight.FormatMonth(to), TimeZone: f.Location.String(), Buckets: labels,
-		Cohorts: make([]cohortJSON, len(f.Cohorts)), Total: cohortOf(f.Total)}
+		Cohorts: make([]firstSaleCohortJSON, len(f.Cohorts)), Total: cohortOf(f.Total)}
 	for i, c := range f.Cohorts {
 		out.Cohorts[i] = cohortOf(c)
 	}

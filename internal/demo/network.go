@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"sharemall/internal/catalog"
@@ -21,15 +22,17 @@ func (s *seeder) seedNetwork(ctx context.Context, n int) error {
 		code       string
 	}
 	var nodes []*node
-	// The joins are spread over the half year before the orders (which
-	// start 40 days back), so the network's growth and the time from
-	// joining to a first sale have a history; db.Now is restored at the end.
+	// The network grew over the year before the orders (which start 40
+	// days ago): joins are spread from 365 to 41 days ago, faster and
+	// faster (the i-th at a square root of the way), so the growth curve,
+	// the monthly cohorts and the time to a first sale have a history.
 	orig := s.db.Now
+	end := orig().UTC().Truncate(time.Minute)
+	var at time.Time
+	s.db.Now = func() time.Time { return at }
 	defer func() { s.db.Now = orig }()
-	first := orig().Add(-220 * day)
 	for i := 1; i <= n; i++ {
-		at := first.Add(time.Duration(i) * 175 * day / time.Duration(n+1))
-		s.db.Now = func() time.Time { return at }
+		at = end.Add(-365 * day).Add(time.Duration(math.Sqrt(float64(i)/float64(n)) * float64(324*day)))
 		actor, err := s.account(ctx, fmt.Sprintf("dist%03d@demo.example.com", i), fmt.Sprintf("Distributor %d", i))
 		if err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 	"image/png"
 	"io"
 	"net/http"
+	"runtime"
 
 	"golang.org/x/image/draw"
 	"golang.org/x/image/webp"
@@ -31,6 +32,10 @@ const (
 	// DefaultMaxBytes is the default upload limit (--media-max-mb).
 	DefaultMaxBytes = 8 << 20
 )
+
+// decoding bounds the pictures decoded at once to the cores: more would
+// not finish sooner, only hold more memory.
+var decoding = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
 
 // Picture is an upload made ready to serve: re-encoded as JPEG (which
 // drops EXIF and every other metadata, the camera's location included).
@@ -75,8 +80,8 @@ func Process(r io.Reader, maxBytes int64) (*Picture, error) {
 	if int64(len(b)) > maxBytes || errors.As(err, &tooBig) {
 		return nil, TooLarge(maxBytes)
 	}
-	if err != nil {
-		return nil, err
+	if err != nil { // the upload was cut short or is not well-formed multipart
+		return nil, errs.Invalidf("image", "could not be read to its end: send it again")
 	}
 	if len(b) == 0 {
 		return nil, errs.Invalidf("image", "is empty: choose a picture")
@@ -95,6 +100,8 @@ func Process(r io.Reader, maxBytes int64) (*Picture, error) {
 	if int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
 		return nil, errs.Invalidf("image", "is %d×%d pixels: at most %d megapixels", cfg.Width, cfg.Height, MaxPixels/1_000_000)
 	}
+	decoding <- struct{}{} // a decoded 40 MP picture takes 160 MB: a few at a time
+	defer func() { <-decoding }()
 	src, err := f.decode(bytes.NewReader(b))
 	if err != nil {
 		return nil, errs.Invalidf("image", "could not be read as a %s picture", f.name)

@@ -21,6 +21,10 @@ func shrink(src image.Image, k int) *image.RGBA {
 		shrinkYCbCr(dst, y, k)
 		return dst
 	}
+	if n, ok := src.(*image.NRGBA); ok { // most PNGs: averaged without a premultiplied copy of the whole picture
+		shrinkNRGBA(dst, n, k)
+		return dst
+	}
 	rgba, ok := src.(*image.RGBA)
 	if !ok {
 		rgba = image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
@@ -65,6 +69,30 @@ func shrinkYCbCr(dst *image.RGBA, src *image.YCbCr, k int) {
 			r, g, bl := color.YCbCrToRGB(uint8(sy/n), uint8(scb/n), uint8(scr/n))
 			d := dst.PixOffset(ox, oy)
 			dst.Pix[d], dst.Pix[d+1], dst.Pix[d+2], dst.Pix[d+3] = r, g, bl, 0xff
+		}
+	}
+}
+
+// shrinkNRGBA averages with each pixel weighed by its opacity (as the
+// premultiplied RGBA that draw.Draw would make), one block at a time.
+func shrinkNRGBA(dst *image.RGBA, src *image.NRGBA, k int) {
+	n := uint32(k * k)
+	min := src.Rect.Min
+	for oy := 0; oy < dst.Rect.Dy(); oy++ {
+		for ox := 0; ox < dst.Rect.Dx(); ox++ {
+			var s [4]uint32
+			for y := min.Y + oy*k; y < min.Y+oy*k+k; y++ {
+				row := src.Pix[src.PixOffset(min.X+ox*k, y):]
+				for x := 0; x < 4*k; x += 4 {
+					a := uint32(row[x+3])
+					s[0] += uint32(row[x]) * a / 255
+					s[1] += uint32(row[x+1]) * a / 255
+					s[2] += uint32(row[x+2]) * a / 255
+					s[3] += a
+				}
+			}
+			d := dst.PixOffset(ox, oy)
+			dst.Pix[d], dst.Pix[d+1], dst.Pix[d+2], dst.Pix[d+3] = uint8(s[0]/n), uint8(s[1]/n), uint8(s[2]/n), uint8(s[3]/n)
 		}
 	}
 }

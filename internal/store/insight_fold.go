@@ -41,7 +41,7 @@ func (tx *Tx) recordInsight(ctx context.Context, events ...insightEvent) error {
 }
 
 // insightChunk is the most events one insight fold transaction takes.
-const insightChunk = 200
+const insightChunk = 1000
 
 // FoldInsight folds up to limit unfolded sales events and up to limit
 // insight events into the insight rollups (docs/insight.md), in
@@ -57,12 +57,15 @@ func (db *DB) FoldInsight(ctx context.Context, limit int) (int, error) {
 	if limit <= 0 {
 		limit = 500
 	}
+	if err := db.moveInsightSpans(ctx); err != nil {
+		return 0, errs.Wrap(op, err)
+	}
 	total := 0
 	for _, fold := range []func(*Tx, context.Context, int) (int, error){(*Tx).foldInsightSales, (*Tx).foldInsightEvents, (*Tx).foldInsightNetwork, (*Tx).foldFunnel} {
 		for done := 0; done < limit; {
 			want := min(limit-done, insightChunk)
 			var n int
-			err := db.Write(ctx, func(tx *Tx) error {
+			err := db.writeAlone(ctx, func(tx *Tx) error { // bulk: no savepoint in a batch of other writers
 				if err := tx.lockFigures(ctx); err != nil {
 					return err
 				}
@@ -274,21 +277,23 @@ func (tx *Tx) firstSupplierBooking(ctx context.Context, counted map[[2]int64]boo
 }
 
 // foldedBookings returns the (order, supplier) pairs of the chunk's
-// orders that have a booking folded for insight already: one query for
-// the chunk.
+// bookings that have a booking folded for insight already: one query per
+// 256 pairs, each pair one probe of the index on (order_id, supplier_id)
+// that stops at the first folded booking.
 func (tx *Tx) foldedBookings(ctx context.Context, events []insightSale) (map[[2]int64]bool, error) {
-	seen := map[int64]bool{}
-	var orders []any
+	seen := map[[2]int64]bool{}
+	var pairs []any
 	for _, e := range events {
-		if e.supplier != 0 && !e.refund && !seen[e.order] {
-			seen[e.order] = true
-			orders = append(orders, e.order)
+		if k := [2]int64{e.order, e.supplier}; e.supplier != 0 && !e.refund && !seen[k] {
+			seen[k] = true
+			pairs = append(pairs, e.order, e.supplier)
 		}
 	}
 	out := map[[2]int64]bool{}
-	return out, eachBatch(len(orders), func(lo, hi int) error {
-		return tx.Each(ctx, `SELECT DISTINCT order_id, supplier_id FROM sales_events
-			WHERE order_id IN (`+sqldb.Placeholders(hi-lo)+`) AND refund = FALSE AND insight_folded = TRUE`, orders[lo:hi],
+	return out, eachBatch(len(pairs)/2, func(lo, hi int) error {
+		values := strings.Repeat(`(CAST(? AS BIGINT), CAST(? AS BIGINT)), `, hi-lo-1) + `(CAST(? AS BIGINT), CAST(? AS BIGINT))`
+		return tx.Each(ctx, `SELECT v.column1, v.column2 FROM (VALUES `+values+`) v WHERE EXISTS (SELECT 1 FROM sales_events e
+			WHERE e.order_id = v.column1 AND e.supplier_id = v.column2 AND e.refund = FALSE AND e.insight_folded = TRUE)`, pairs[2*lo:2*hi],
 			func(scan func(...any) error) error {
 				var k [2]int64
 				if err := scan(&k[0], &k[1]); err != nil {

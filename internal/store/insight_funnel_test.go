@@ -491,3 +491,38 @@ func TestFunnelHistoryFolded(t *testing.T) {
 		}
 	})
 }
+
+// TestFunnelEventsAreDueWork: funnel events wait for the insight sweep
+// like its other events, so jobs status and the metrics count them.
+func TestFunnelEventsAreDueWork(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newFissionWorld(t, db)
+		foldInsightAll(t, db, w.figuresWorld)
+		due := func() int64 {
+			t.Helper()
+			list, err := db.JobsDue(w.ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range list {
+				if d.Sweep == store.SweepInsight {
+					return d.Due
+				}
+			}
+			t.Fatal("no insight sweep in jobs status")
+			return 0
+		}
+		if n := due(); n != 0 {
+			t.Fatalf("%d due after the fold", n)
+		}
+		code := w.link(w.seller, w.teaProd, "link")
+		w.visit(account.Actor{}, code, "tok")
+		if n := due(); n != 2 {
+			t.Fatalf("%d due after a link and a visit, want 2", n)
+		}
+		foldInsightAll(t, db, w.figuresWorld)
+		if n := due(); n != 0 {
+			t.Fatalf("%d due after folding them", n)
+		}
+	})
+}

@@ -318,6 +318,7 @@ func checkInsight(tb fataler, db *store.DB, w *figuresWorld, first time.Time, st
 		tb.Fatal(err)
 	}
 	loc := s.Location()
+	checkBreakdownRollups(tb, db)
 	from := insight.DateOf(insight.DayKey(first, loc), loc)
 	to := insight.DateOf(insight.DayKey(w.clock.Now(), loc), loc)
 	for _, sup := range []int64{0, w.supA.ID, w.supB.ID} {
@@ -346,6 +347,7 @@ func checkInsight(tb fataler, db *store.DB, w *figuresWorld, first time.Time, st
 			bFrom, bTo = from, to
 		}
 		checkWindow(tb, db, w, loc, from, to, bFrom, bTo, sup)
+		checkBreakdownWindows(tb, db, w, loc, sup, [2]time.Time{bFrom, bTo})
 		for _, by := range insight.Dims {
 			got, err := db.InsightBreakdown(w.ctx, w.op, store.BreakdownQuery{By: by, From: bFrom, To: bTo, SupplierID: sup, Limit: insight.MaxBreakdown})
 			if err != nil {

@@ -54,7 +54,8 @@ func cmpBreakdownKey(a, b breakdownKey) int {
 // (rowBatches): new buyers and sellers first, each statement returning the
 // members it inserted, so each period's paying customers and active
 // distributors grow by those it had not counted; then the series and the
-// breakdowns, each row an upsert adding the chunk's figures.
+// breakdowns (days, then weeks, months, years and spans), each row an
+// upsert adding the chunk's figures.
 func (f *insightFold) write(ctx context.Context, tx *Tx) error {
 	if err := f.writeMembers(ctx, tx, f.buyers, `insight_buyers`, `customer_id`, func(p *insight.Point) { p.Customers++ }); err != nil {
 		return err
@@ -65,7 +66,10 @@ func (f *insightFold) write(ctx context.Context, tx *Tx) error {
 	if err := f.writeSeries(ctx, tx); err != nil {
 		return err
 	}
-	return f.writeBreakdown(ctx, tx)
+	if err := f.writeBreakdown(ctx, tx); err != nil {
+		return err
+	}
+	return f.writeBreakdownRollups(ctx, tx)
 }
 
 // writeMembers inserts a chunk's members of the periods' distinct sets

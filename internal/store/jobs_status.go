@@ -70,7 +70,8 @@ func (db *DB) JobsDue(ctx context.Context) ([]DueWork, error) {
 			return tx.countDue(ctx, w, 0, `SELECT COUNT(*), MIN(at) FROM (SELECT at FROM sales_events WHERE insight_folded = FALSE
 				UNION ALL SELECT at FROM insight_events WHERE folded = FALSE
 				UNION ALL SELECT at FROM network_events WHERE folded = FALSE
-				UNION ALL SELECT sold_at FROM insight_first_sellers WHERE folded = FALSE) due`)
+				UNION ALL SELECT sold_at FROM insight_first_sellers WHERE folded = FALSE
+				UNION ALL SELECT at FROM funnel_events WHERE folded = FALSE) due`)
 		}},
 		{SweepEffects, func(tx *Tx, w *DueWork) error { return tx.countEffectsDue(ctx, w) }},
 		{SweepLedger, func(tx *Tx, w *DueWork) error { return tx.countLedgerDue(ctx, w) }},

@@ -65,7 +65,8 @@ func TestConsolesOnDemo(t *testing.T) {
 	checkConsole(t, s, []consolePage{
 		{"/ops", []string{`data-test="queues"`, `data-test="ledger-ok"`}},
 		{"/ops/dashboard", []string{`data-test="glance-gmv-30d"`, `data-test="row-`, `data-dash-series=`}},
-		{"/ops/insight/network", []string{`data-test="depth-4"`, `data-test="cohort"`, `data-net-bars=`, `data-test="by-grade"`, `data-test="row-`}},
+		{"/ops/insight/network", []string{`data-test="depth-`, `data-test="cohort`, `data-test="row-`}},
+		{"/ops/insight/fission", []string{`data-test="funnel-bars"`, `data-test="cohort-`}},
 		{"/ops/settings", []string{`name="tiers"`, `data-test="preview`}},
 		{"/ops/withdrawals", []string{`data-test="approved-`}},
 		{"/ops/distributors", []string{`data-test="row-`}},
@@ -84,6 +85,7 @@ func TestConsolesOnDemo(t *testing.T) {
 	checkConsole(t, s, []consolePage{
 		{"/sup", []string{}},
 		{"/sup/insight", []string{`data-test="glance-gmv-30d"`, `data-test="row-`}},
+		{"/sup/insight/fission", []string{`data-test="funnel-bars"`}},
 		{"/sup/products", []string{`data-test="product-`}},
 		{"/sup/warehouses", []string{`data-test="warehouse-`}},
 		{"/sup/parcels", []string{`data-test="parcel-`}},
@@ -106,7 +108,7 @@ func checkConsole(t *testing.T, s *testSite, pages []consolePage) {
 				t.Errorf("%s shows no %s", pg.path, w)
 			}
 		}
-		for _, empty := range []string{`data-test="empty"`, `data-test="none"`, `-empty"`} {
+		for _, empty := range []string{`data-test="empty"`, `data-test="none"`, `-empty"`, `data-test="no-funnel"`, `data-test="no-cohorts"`} {
 			if strings.Contains(p.Body, empty) {
 				t.Errorf("%s shows an empty state (%s)", pg.path, empty)
 			}
