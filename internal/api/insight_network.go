@@ -32,9 +32,10 @@ func csvFormat(r *http.Request) (bool, error) {
 }
 
 type depthJSON struct {
-	Depth   int64 `json:"depth"`
-	Members int64 `json:"members"`
-	Joined  int64 `json:"joined"`
+	Depth     int64 `json:"depth"`
+	Members   int64 `json:"members"`
+	Joined    int64 `json:"joined"`
+	AndDeeper bool  `json:"and_deeper"`
 }
 
 func (s *Server) insightDepths(w http.ResponseWriter, r *http.Request) error {
@@ -55,7 +56,11 @@ func (s *Server) insightDepths(w http.ResponseWriter, r *http.Request) error {
 	if csvOut {
 		rows := [][]string{{"depth", "members", "joined"}}
 		for _, row := range d.Rows {
-			rows = append(rows, []string{strconv.FormatInt(row.Depth, 10), strconv.FormatInt(row.Members, 10), strconv.FormatInt(row.Joined, 10)})
+			depth := strconv.FormatInt(row.Depth, 10)
+			if row.AndDeeper {
+				depth += "+"
+			}
+			rows = append(rows, []string{depth, strconv.FormatInt(row.Members, 10), strconv.FormatInt(row.Joined, 10)})
 		}
 		return writeCSV(w, fmt.Sprintf("sharemall-depths-%s.csv", insight.FormatMonth(d.Month)), rows)
 	}

@@ -16,6 +16,12 @@ const (
 // MaxMonths is the most join months a first-sale query covers.
 const MaxMonths = 120
 
+// DeepRow is the depth from which members per depth are summed in one
+// row: a tree deeper than that (a long chain) is shown to its 100th
+// generation and the rest together, so a read stays small however deep
+// the tree grows.
+const DeepRow = 100
+
 // Bucket is a range of day counts from joining to the first sale, both
 // included; To of the last bucket is OverFirstSaleDays (no end).
 type Bucket struct {

@@ -125,7 +125,9 @@ func (tx *Tx) foldNetworkEvents(ctx context.Context, loc *time.Location, limit i
 				return sqldb.MapErr(err)
 			}
 			ids = append(ids, id)
-			k := cell{int64(monthKey(fromTS(at), loc)), depth}
+			// Depths from insight.DeepRow on are kept as one: a read then
+			// sums at most that many rows a month, however deep a chain.
+			k := cell{int64(monthKey(fromTS(at), loc)), min(depth, insight.DeepRow)}
 			v := sums[k]
 			if v == nil {
 				v = &[2]int64{}

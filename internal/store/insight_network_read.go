@@ -12,11 +12,13 @@ import (
 
 // DepthRow is one depth (generation; 0: no sponsor) of the network:
 // Members are its active distributors at the month's end, Joined the
-// distributors who joined at that depth during the month.
+// distributors who joined at that depth during the month. The row of
+// depth insight.DeepRow sums every depth from it down (AndDeeper).
 type DepthRow struct {
-	Depth   int64
-	Members int64
-	Joined  int64
+	Depth     int64
+	Members   int64
+	Joined    int64
+	AndDeeper bool
 }
 
 // Depths is the network by depth at the end of Month (its first day, in
@@ -58,6 +60,7 @@ func (db *DB) InsightDepths(ctx context.Context, actor account.Actor, month time
 			if err := scan(&r.Depth, &r.Members, &r.Joined); err != nil {
 				return sqldb.MapErr(err)
 			}
+			r.AndDeeper = r.Depth >= insight.DeepRow
 			if r.Members != 0 || r.Joined != 0 {
 				out.Rows = append(out.Rows, r)
 				out.Members += r.Members

@@ -43,7 +43,7 @@ func TestOpsNetworkPage(t *testing.T) {
 			`data-dash-series="/api/v1/insight/series?from=`, `data-test="csv-first-sale"`, `data-test="by-grade"`, "vendor/uPlot.iife.min.")
 		// The bars draw the API's own answer; the CSV is the same list.
 		src := html.UnescapeString(regexp.MustCompile(`data-net-bars="([^"]+)"`).FindStringSubmatch(p.Body)[1])
-		if j := f.get(src); j.Status != http.StatusOK || !strings.Contains(j.Body, `"depths":[{"depth":0,"members":1,"joined":1},{"depth":1,"members":2,"joined":2}]`) {
+		if j := f.get(src); j.Status != http.StatusOK || !strings.Contains(j.Body, `"depths":[{"depth":0,"members":1,"joined":1,"and_deeper":false},{"depth":1,"members":2,"joined":2,"and_deeper":false}]`) {
 			t.Errorf("depths JSON: %d %s", j.Status, j.Body)
 		}
 		csv := f.get(html.UnescapeString(regexp.MustCompile(`href="([^"]+)" download data-test="csv-depths"`).FindStringSubmatch(p.Body)[1]))

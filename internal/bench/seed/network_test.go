@@ -40,8 +40,11 @@ func TestSeedNetworkInsight(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d.Members != int64(p.Distributors) || d.Joined != int64(p.Distributors) || len(d.Rows) < 120 || d.Rows[0].Depth != 0 {
-			t.Fatalf("depths: %d members, %d joined, %d depths", d.Members, d.Joined, len(d.Rows))
+		// The 120-long chain: depths 0 to 99, then 100 and deeper in one row.
+		last := d.Rows[len(d.Rows)-1]
+		if d.Members != int64(p.Distributors) || d.Joined != int64(p.Distributors) || len(d.Rows) != insight.DeepRow+1 || d.Rows[0].Depth != 0 ||
+			last.Depth != insight.DeepRow || !last.AndDeeper || last.Members < 20 || d.Rows[insight.DeepRow-1].AndDeeper {
+			t.Fatalf("depths: %d members, %d joined, %d depths, the last %+v", d.Members, d.Joined, len(d.Rows), last)
 		}
 		s, err := db.InsightSeries(ctx, op, store.SeriesQuery{Grain: insight.Day, From: now, To: now})
 		if err != nil {

@@ -26,7 +26,8 @@ CREATE INDEX network_events_folded ON network_events (folded, id);
 -- Per month and depth: distributors who joined at that depth in the month
 -- (whatever their review), and the change of the active members there.
 -- The active members at a depth at a month's end are the sum of members
--- over the months up to it.
+-- over the months up to it. Depths from 100 on are kept in the row of
+-- depth 100 (insight.DeepRow), so a read is months × 101 rows at most.
 CREATE TABLE insight_depths (
     period  INTEGER NOT NULL,
     depth   BIGINT NOT NULL,

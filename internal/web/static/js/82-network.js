@@ -14,7 +14,7 @@
       if (el.dataset.kind === "depths") {
         xs = j.depths.map((d) => d.depth);
         ys = j.depths.map((d) => d.members);
-        labels = xs.map(String);
+        labels = j.depths.map((d) => d.depth + (d.and_deeper ? "+" : ""));
       } else {
         xs = j.buckets.map((b, i) => i);
         ys = j.total.buckets;
