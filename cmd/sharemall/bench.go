@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,7 +23,7 @@ import (
 func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	n := fs.Int("distributors", 1_000_000, "distributors to generate")
-	quick := fs.Bool("quick", false, "20,000 distributors and 4 s per scenario: the whole run in under a minute")
+	quick := fs.Bool("quick", false, "20,000 distributors and 4 s per scenario: the whole run in a few minutes")
 	asJSON := fs.Bool("json", false, "print one JSON object at the end")
 	dbURL := fs.String("db", "", "PostgreSQL URL (postgres://…): the bench creates a fresh schema in it; empty: SQLite in a fresh folder")
 	dataDir := fs.String("data-dir", "", "folder for the SQLite database (default: a temporary folder, removed afterwards)")
@@ -32,6 +33,8 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	paid := fs.Int("paid-withdrawals", 0, "paid withdrawals of other distributors booked before wallets are read (default: as many as distributors, at most 200,000)")
 	rngSeed := fs.Uint64("seed", 1, "random seed of the generated program")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (server and clients) to this file")
+	scenarios := fs.String("scenarios", "", "comma-separated scenarios to run ("+strings.Join(bench.Scenarios, ", ")+
+		"); checkout always runs, the others read its orders; empty: all")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -46,6 +49,15 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if *n < 100 || *clients < 1 || *clients > 1024 || *duration <= 0 || *maxUnits < 1 || *paid < 0 {
 		return fmt.Errorf("bench: need --distributors ≥ 100, --clients 1…1024, a positive --duration and --max, and --paid-withdrawals ≥ 0")
+	}
+	var only []string
+	if *scenarios != "" {
+		for _, sc := range strings.Split(*scenarios, ",") {
+			if sc = strings.TrimSpace(sc); !slices.Contains(bench.Scenarios, sc) {
+				return fmt.Errorf("bench: --scenarios: unknown scenario %q (known: %s)", sc, strings.Join(bench.Scenarios, ", "))
+			}
+			only = append(only, sc)
+		}
 	}
 	url, dir := "", *dataDir
 	switch {
@@ -93,7 +105,7 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 		defer pprof.StopCPUProfile()
 	}
 	res, err := bench.Run(ctx, db, bench.Options{Distributors: *n, Clients: *clients, Duration: *duration, MaxUnits: *maxUnits,
-		PaidWithdrawals: *paid, Seed: *rngSeed, Progress: os.Stderr})
+		PaidWithdrawals: *paid, Seed: *rngSeed, Progress: os.Stderr, Scenarios: only})
 	if err != nil {
 		return err
 	}

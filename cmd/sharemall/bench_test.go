@@ -19,6 +19,7 @@ func TestRunBenchFlags(t *testing.T) {
 		{[]string{"--duration", "-1s"}, "--duration"},
 		{[]string{"extra"}, "unexpected arguments"},
 		{[]string{"--nope"}, "not defined"},
+		{[]string{"--scenarios", "insight,teams"}, `unknown scenario "teams"`},
 	} {
 		err := runBench(context.Background(), c.args, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -81,7 +81,7 @@ func TestDemoListensOnLoopbackByDefault(t *testing.T) {
 func TestCommandHelpListsOwnFlags(t *testing.T) {
 	database := []string{"data", "db", "log-format", "log-level"}
 	server := append(slices.Clone(database), "addr", "cookie-secure", "jobs-interval", "public-url", "session-ttl",
-		"login-address-limit", "metrics-addr", "metrics-token", "signup-limit", "trusted-proxies", "write-limit")
+		"login-address-limit", "metrics-addr", "metrics-token", "signup-limit", "trusted-proxies", "write-limit", "media-max-mb")
 	cases := []struct {
 		args []string
 		want []string

@@ -188,6 +188,9 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger, ln 
 	if err := cfg.applyLimits(&acfg); err != nil {
 		return err
 	}
+	if err := cfg.applyMedia(ctx, &acfg); err != nil {
+		return err
+	}
 	if err := bootstrapOperator(ctx, db, cfg, acfg.HashParams, log); err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"sharemall/internal/api"
@@ -31,6 +32,17 @@ type Options struct {
 	PaidWithdrawals int
 	Seed            uint64
 	Progress        io.Writer // generation progress and scenario lines; nil for none
+	// Scenarios to run besides checkout, which always runs (the others
+	// read its orders); nil: all of them.
+	Scenarios []string
+}
+
+// Scenarios are the scenarios in the order they run.
+var Scenarios = []string{"checkout", "team", "settle", "withdraw", "wallet", "insight"}
+
+// runs tells whether the run includes a scenario.
+func (o Options) runs(name string) bool {
+	return name == "checkout" || o.Scenarios == nil || slices.Contains(o.Scenarios, name)
 }
 
 // Result is the JSON object `sharemall bench --json` prints.
@@ -98,7 +110,7 @@ type run struct {
 
 // Run generates the program into db (freshly migrated and empty), serves it
 // on 127.0.0.1 and runs the scenarios in order: checkout, team, settle,
-// withdraw, wallet, insight. It moves db.Now forward for settlement and leaves it there.
+// withdraw, wallet, insight (checkout and those in opt.Scenarios). It moves db.Now forward for settlement and leaves it there.
 func Run(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 	opt.Clients = max(1, opt.Clients)
 	if opt.Duration <= 0 {
@@ -135,26 +147,36 @@ func Run(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 		return nil, fmt.Errorf("bench: checkout: %w", err)
 	}
 	r.logf("checkout: %+v, peak RSS %.1f MB", res.Checkout, res.PeakRSSMB)
-	if res.Team, err = r.team(ctx); err != nil {
-		return nil, fmt.Errorf("bench: team: %w", err)
+	if opt.runs("team") {
+		if res.Team, err = r.team(ctx); err != nil {
+			return nil, fmt.Errorf("bench: team: %w", err)
+		}
+		r.logf("team: %+v", res.Team)
 	}
-	r.logf("team: %+v", res.Team)
-	if res.Settle, err = r.settle(ctx); err != nil {
-		return nil, fmt.Errorf("bench: settle: %w", err)
+	if opt.runs("settle") {
+		if res.Settle, err = r.settle(ctx); err != nil {
+			return nil, fmt.Errorf("bench: settle: %w", err)
+		}
+		r.logf("settle: %+v", res.Settle)
 	}
-	r.logf("settle: %+v", res.Settle)
-	if res.Withdraw, err = r.withdraw(ctx); err != nil {
-		return nil, fmt.Errorf("bench: withdraw: %w", err)
+	if opt.runs("withdraw") {
+		if res.Withdraw, err = r.withdraw(ctx); err != nil {
+			return nil, fmt.Errorf("bench: withdraw: %w", err)
+		}
+		r.logf("withdraw: %+v", res.Withdraw)
 	}
-	r.logf("withdraw: %+v", res.Withdraw)
-	if res.Wallet, err = r.wallet(ctx); err != nil {
-		return nil, fmt.Errorf("bench: wallet: %w", err)
+	if opt.runs("wallet") {
+		if res.Wallet, err = r.wallet(ctx); err != nil {
+			return nil, fmt.Errorf("bench: wallet: %w", err)
+		}
+		r.logf("wallet: %+v", res.Wallet)
 	}
-	r.logf("wallet: %+v", res.Wallet)
-	if res.Insight, err = r.insight(ctx); err != nil {
-		return nil, fmt.Errorf("bench: insight: %w", err)
+	if opt.runs("insight") {
+		if res.Insight, err = r.insight(ctx); err != nil {
+			return nil, fmt.Errorf("bench: insight: %w", err)
+		}
+		r.logf("insight: %+v", res.Insight)
 	}
-	r.logf("insight: %+v", res.Insight)
 	return res, nil
 }
 

@@ -87,7 +87,16 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
-	dsn := "file:" + path + "?" + q.Encode()
+	// The one writer gets a larger page cache (64 MiB rather than 2 MiB), so
+	// that a large transaction (a fold of rollups) does not spill pages to
+	// the WAL before it commits, and keeps statement journals in memory.
+	wq := url.Values{}
+	for k, v := range q {
+		wq[k] = append([]string(nil), v...)
+	}
+	wq.Add("_pragma", "cache_size(-65536)")
+	wq.Add("_pragma", "temp_store(MEMORY)")
+	dsn := "file:" + path + "?" + wq.Encode()
 	write, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: open sqlite: %w", err)

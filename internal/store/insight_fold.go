@@ -41,7 +41,7 @@ func (tx *Tx) recordInsight(ctx context.Context, events ...insightEvent) error {
 }
 
 // insightChunk is the most events one insight fold transaction takes.
-const insightChunk = 200
+const insightChunk = 1000
 
 // FoldInsight folds up to limit unfolded sales events and up to limit
 // insight events into the insight rollups (docs/insight.md), in
@@ -57,12 +57,15 @@ func (db *DB) FoldInsight(ctx context.Context, limit int) (int, error) {
 	if limit <= 0 {
 		limit = 500
 	}
+	if err := db.moveInsightSpans(ctx); err != nil {
+		return 0, errs.Wrap(op, err)
+	}
 	total := 0
-	for _, fold := range []func(*Tx, context.Context, int) (int, error){(*Tx).foldInsightSales, (*Tx).foldInsightEvents, (*Tx).foldFunnel} {
+	for _, fold := range []func(*Tx, context.Context, int) (int, error){(*Tx).foldInsightSales, (*Tx).foldInsightEvents, (*Tx).foldInsightNetwork, (*Tx).foldFunnel} {
 		for done := 0; done < limit; {
 			want := min(limit-done, insightChunk)
 			var n int
-			err := db.Write(ctx, func(tx *Tx) error {
+			err := db.writeAlone(ctx, func(tx *Tx) error { // bulk: no savepoint in a batch of other writers
 				if err := tx.lockFigures(ctx); err != nil {
 					return err
 				}
@@ -90,6 +93,7 @@ type insightSale struct {
 	newOrder, refund                                                    bool
 	base, at                                                            int64
 	tierID, tierAmount                                                  [3]int64
+	grade                                                               int64 // the seller's grade at booking (insight_network.go)
 }
 
 // insightFold gathers one chunk's changes to the rollups.
@@ -162,14 +166,14 @@ func (tx *Tx) foldInsightSales(ctx context.Context, limit int) (int, error) {
 	var events []insightSale
 	err := tx.Each(ctx, `SELECT e.id, e.order_id, e.supplier_id, e.seller_id, COALESCE(o.customer_account_id, 0),
 			COALESCE(l.product_id, 0), COALESCE(p.category_id, 0), COALESCE(l.warehouse_id, 0), e.region, e.new_order, e.refund,
-			e.base, e.at, e.tier1_id, e.tier2_id, e.tier3_id, e.tier1_amount, e.tier2_amount, e.tier3_amount
+			e.base, e.at, e.tier1_id, e.tier2_id, e.tier3_id, e.tier1_amount, e.tier2_amount, e.tier3_amount, e.seller_grade
 		FROM (SELECT * FROM sales_events WHERE insight_folded = FALSE ORDER BY id LIMIT ?) e
 		LEFT JOIN orders o ON o.id = e.order_id LEFT JOIN order_lines l ON l.id = e.line_id LEFT JOIN products p ON p.id = l.product_id
 		ORDER BY e.id`, []any{limit}, func(scan func(...any) error) error {
 		var e insightSale
 		if err := scan(&e.id, &e.order, &e.supplier, &e.seller, &e.customer, &e.product, &e.category, &e.warehouse, &e.region,
 			&e.newOrder, &e.refund, &e.base, &e.at, &e.tierID[0], &e.tierID[1], &e.tierID[2],
-			&e.tierAmount[0], &e.tierAmount[1], &e.tierAmount[2]); err != nil {
+			&e.tierAmount[0], &e.tierAmount[1], &e.tierAmount[2], &e.grade); err != nil {
 			return sqldb.MapErr(err)
 		}
 		events = append(events, e)
@@ -183,7 +187,10 @@ func (tx *Tx) foldInsightSales(ctx context.Context, limit int) (int, error) {
 		return 0, err
 	}
 	ids := make([]any, len(events))
-	counted := map[[2]int64]bool{} // (order, supplier) counted as an order paid in this chunk
+	counted, err := tx.foldedBookings(ctx, events) // (order, supplier) counted as an order paid, before or in this chunk
+	if err != nil {
+		return 0, err
+	}
 	for i, e := range events {
 		ids[i] = e.id
 		if err := (saleEvent{id: e.id, base: e.base, tierAmount: e.tierAmount}).check(); err != nil {
@@ -244,10 +251,14 @@ func (tx *Tx) foldInsightSales(ctx context.Context, limit int) (int, error) {
 			}
 			if e.seller != 0 {
 				f.add(sup, insight.ByDistributor, day, strconv.FormatInt(e.seller, 10), e.base, e.tierAmount[0])
+				f.add(sup, insight.ByGrade, day, strconv.FormatInt(e.grade, 10), e.base, e.tierAmount[0])
 			}
 		}
 	}
 	if _, err := tx.Exec(ctx, `UPDATE sales_events SET insight_folded = TRUE WHERE id IN (`+sqldb.Placeholders(len(ids))+`)`, ids...); err != nil {
+		return 0, err
+	}
+	if err := tx.noteFirstSales(ctx, events); err != nil {
 		return 0, err
 	}
 	return len(events), f.write(ctx, tx)
@@ -255,16 +266,43 @@ func (tx *Tx) foldInsightSales(ctx context.Context, limit int) (int, error) {
 
 // firstSupplierBooking tells whether a booking of order for supplier is
 // the first folded: none of the order's bookings for the supplier was
-// folded before nor counted in this chunk.
+// folded before (foldedBookings) nor counted in this chunk.
 func (tx *Tx) firstSupplierBooking(ctx context.Context, counted map[[2]int64]bool, order, supplier int64) (bool, error) {
 	k := [2]int64{order, supplier}
 	if counted[k] {
 		return false, nil
 	}
 	counted[k] = true
-	before, err := tx.Exists(ctx, `SELECT 1 FROM sales_events WHERE order_id = ? AND supplier_id = ? AND refund = FALSE AND insight_folded = TRUE`,
-		order, supplier)
-	return !before, err
+	return true, nil
+}
+
+// foldedBookings returns the (order, supplier) pairs of the chunk's
+// bookings that have a booking folded for insight already: one query per
+// 256 pairs, each pair one probe of the index on (order_id, supplier_id)
+// that stops at the first folded booking.
+func (tx *Tx) foldedBookings(ctx context.Context, events []insightSale) (map[[2]int64]bool, error) {
+	seen := map[[2]int64]bool{}
+	var pairs []any
+	for _, e := range events {
+		if k := [2]int64{e.order, e.supplier}; e.supplier != 0 && !e.refund && !seen[k] {
+			seen[k] = true
+			pairs = append(pairs, e.order, e.supplier)
+		}
+	}
+	out := map[[2]int64]bool{}
+	return out, eachBatch(len(pairs)/2, func(lo, hi int) error {
+		values := strings.Repeat(`(CAST(? AS BIGINT), CAST(? AS BIGINT)), `, hi-lo-1) + `(CAST(? AS BIGINT), CAST(? AS BIGINT))`
+		return tx.Each(ctx, `SELECT v.column1, v.column2 FROM (VALUES `+values+`) v WHERE EXISTS (SELECT 1 FROM sales_events e
+			WHERE e.order_id = v.column1 AND e.supplier_id = v.column2 AND e.refund = FALSE AND e.insight_folded = TRUE)`, pairs[2*lo:2*hi],
+			func(scan func(...any) error) error {
+				var k [2]int64
+				if err := scan(&k[0], &k[1]); err != nil {
+					return sqldb.MapErr(err)
+				}
+				out[k] = true
+				return nil
+			})
+	})
 }
 
 // foldInsightEvents folds up to limit unfolded insight events.
@@ -316,52 +354,4 @@ func (tx *Tx) foldInsightEvents(ctx context.Context, limit int) (int, error) {
 		return 0, err
 	}
 	return len(events), f.write(ctx, tx)
-}
-
-// write adds a chunk's changes to the rollups: new buyers and sellers
-// first, so each period's paying customers and active distributors grow by
-// those it had not counted.
-func (f *insightFold) write(ctx context.Context, tx *Tx) error {
-	for k := range f.buyers {
-		n, err := tx.ExecN(ctx, `INSERT INTO insight_buyers (grain, supplier_id, period, customer_id) VALUES (?, ?, ?, ?)
-			ON CONFLICT (grain, supplier_id, period, customer_id) DO NOTHING`, string(k.series.grain), k.series.supplier, k.series.period, k.member)
-		if err != nil {
-			return err
-		}
-		f.series[k.series].Customers += n
-	}
-	for k := range f.sellers {
-		n, err := tx.ExecN(ctx, `INSERT INTO insight_sellers (grain, supplier_id, period, distributor_id) VALUES (?, ?, ?, ?)
-			ON CONFLICT (grain, supplier_id, period, distributor_id) DO NOTHING`, string(k.series.grain), k.series.supplier, k.series.period, k.member)
-		if err != nil {
-			return err
-		}
-		f.series[k.series].ActiveDistributors += n
-	}
-	for k, p := range f.series {
-		if _, err := tx.Exec(ctx, `INSERT INTO insight_series (grain, supplier_id, period, gmv, orders, customers, refunds, refunded,
-				new_distributors, active_distributors, commission_booked, commission_reversed, commission_settled, commission_paid_out)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (grain, supplier_id, period) DO UPDATE SET gmv = insight_series.gmv + excluded.gmv,
-				orders = insight_series.orders + excluded.orders, customers = insight_series.customers + excluded.customers,
-				refunds = insight_series.refunds + excluded.refunds, refunded = insight_series.refunded + excluded.refunded,
-				new_distributors = insight_series.new_distributors + excluded.new_distributors,
-				active_distributors = insight_series.active_distributors + excluded.active_distributors,
-				commission_booked = insight_series.commission_booked + excluded.commission_booked,
-				commission_reversed = insight_series.commission_reversed + excluded.commission_reversed,
-				commission_settled = insight_series.commission_settled + excluded.commission_settled,
-				commission_paid_out = insight_series.commission_paid_out + excluded.commission_paid_out`,
-			string(k.grain), k.supplier, k.period, p.GMV, p.Orders, p.Customers, p.Refunds, p.Refunded, p.NewDistributors,
-			p.ActiveDistributors, p.CommissionBooked, p.CommissionReversed, p.CommissionSettled, p.CommissionPaidOut); err != nil {
-			return err
-		}
-	}
-	for k, v := range f.breakdown {
-		if _, err := tx.Exec(ctx, `INSERT INTO insight_breakdown (supplier_id, dim, day, key_code, amount, commission) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (supplier_id, dim, day, key_code) DO UPDATE SET amount = insight_breakdown.amount + excluded.amount,
-				commission = insight_breakdown.commission + excluded.commission`, k.supplier, string(k.dim), k.day, k.key, v[0], v[1]); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -162,10 +162,12 @@ func (db *DB) InsightSeries(ctx context.Context, actor account.Actor, q SeriesQu
 	return out, nil
 }
 
-// InsightBreakdown returns a breakdown from the daily rollups (operators
-// and suppliers): one indexed range of the period's days × keys of the
-// dimension, summed per key, then one look-up of the names of at most
-// Limit keys, whatever the number of orders.
+// InsightBreakdown returns a breakdown from the rollups (operators and
+// suppliers): the range is planned as the fewest pieces (planBreakdown):
+// a rolling span of the last 1, 7 or 30 days, a week, month or year, runs
+// of days. One piece is one range of an index by amount, top rows first;
+// several are each one range, summed per key. Then one look-up of the names
+// of at most Limit keys. Whatever the number of orders.
 func (db *DB) InsightBreakdown(ctx context.Context, actor account.Actor, q BreakdownQuery) (*Breakdown, error) {
 	const op = "store.InsightBreakdown"
 	if _, err := insight.ParseDim(string(q.By)); err != nil {
@@ -186,13 +188,12 @@ func (db *DB) InsightBreakdown(ctx context.Context, actor account.Actor, q Break
 			return err
 		}
 		out = &Breakdown{By: q.By, SupplierID: sup, Currency: currency, Rows: []BreakdownRow{}}
-		order := `SUM(amount) DESC, key_code`
-		if q.By == insight.ByTier {
-			order = `key_code`
+		state, err := tx.breakdownState(ctx)
+		if err != nil {
+			return err
 		}
-		err = tx.Each(ctx, `SELECT key_code, SUM(amount), SUM(commission) FROM insight_breakdown
-			WHERE supplier_id = ? AND dim = ? AND day >= ? AND day <= ? GROUP BY key_code ORDER BY `+order+` LIMIT ?`,
-			[]any{sup, string(q.By), insight.Key(from), insight.Key(to), limit}, func(scan func(...any) error) error {
+		err = tx.breakdownTop(ctx, sup, q.By, planBreakdown(insight.Key(from), insight.Key(to), state), limit,
+			func(scan func(...any) error) error {
 				var r BreakdownRow
 				if err := scan(&r.Key, &r.Amount, &r.Commission); err != nil {
 					return sqldb.MapErr(err)
@@ -226,6 +227,8 @@ func (tx *Tx) breakdownNames(ctx context.Context, by insight.Dim, rows []Breakdo
 		q = `SELECT CAST(id AS TEXT), name FROM warehouses WHERE id IN (%s)`
 	case insight.ByDistributor:
 		q = `SELECT CAST(id AS TEXT), display_name FROM distributors WHERE id IN (%s)`
+	case insight.ByGrade:
+		q = `SELECT CAST(id AS TEXT), name FROM grades WHERE id IN (%s)`
 	default:
 		return nil
 	}

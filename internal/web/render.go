@@ -80,6 +80,7 @@ var consoleNav = []struct {
 	role      account.Role
 }{
 	{"ops-insight", "/ops/dashboard", account.Operator},
+	{"ops-network", "/ops/insight/network", account.Operator},
 	{"ops-fission", "/ops/insight/fission", account.Operator},
 	{"dashboard", "/ops", account.Operator},
 	{"suppliers", "/ops/suppliers", account.Operator},
