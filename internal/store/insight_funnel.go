@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 
 	"sharemall/internal/insight"
 	"sharemall/internal/sqldb"
@@ -108,6 +109,21 @@ func (tx *Tx) foldFunnel(ctx context.Context, limit int) (int, error) {
 	}
 	ff := &funnelFold{f: f, rows: map[funnelRow]*insight.Funnel{}, cohorts: map[int]*[3]int64{},
 		retention: map[[2]int]int64{}, joinedAt: map[int64]int64{}}
+	// The visitors new to their (grain, period, distributor, product), in
+	// one statement: the first visit of each in the chunk counts as unique.
+	var visitors []visitorKey
+	for _, e := range events {
+		if e.step == stepVisit && e.visitor != "" {
+			day := insight.DateOf(insight.DayKey(fromTS(e.at), f.loc), f.loc)
+			for _, g := range insight.Grains {
+				visitors = append(visitors, visitorKey{g, insight.Key(insight.Start(g, day)), e.distributor, e.product, e.visitor})
+			}
+		}
+	}
+	fresh, err := tx.newVisitors(ctx, visitors)
+	if err != nil {
+		return 0, err
+	}
 	ids := make([]any, len(events))
 	for i, e := range events {
 		ids[i] = e.id
@@ -129,12 +145,9 @@ func (tx *Tx) foldFunnel(ctx context.Context, limit int) (int, error) {
 			period := insight.Key(insight.Start(g, day))
 			unique := false
 			if e.step == stepVisit && e.visitor != "" {
-				n, err := tx.ExecN(ctx, `INSERT INTO funnel_visitors (grain, period, distributor_id, product_id, visitor) VALUES (?, ?, ?, ?, ?)
-					ON CONFLICT (grain, period, distributor_id, product_id, visitor) DO NOTHING`, string(g), period, e.distributor, e.product, e.visitor)
-				if err != nil {
-					return 0, err
-				}
-				unique = n == 1
+				k := visitorKey{g, period, e.distributor, e.product, e.visitor}
+				unique = fresh[k]
+				delete(fresh, k) // a later visit of the chunk is a repeat
 			}
 			scopes := []funnelScope{{0, e.firstProgram}}
 			if e.supplier != 0 {
@@ -250,18 +263,30 @@ func (ff *funnelFold) sold(ctx context.Context, tx *Tx, d, at int64) error {
 }
 
 func (ff *funnelFold) write(ctx context.Context, tx *Tx) error {
-	for k, r := range ff.rows {
+	keys := make([]funnelRow, 0, len(ff.rows))
+	for k := range ff.rows {
+		keys = append(keys, k)
+	}
+	for len(keys) > 0 {
+		n := min(len(keys), funnelBatch)
+		values := make([]string, n)
+		args := make([]any, 0, 12*n)
+		for i, k := range keys[:n] {
+			r := ff.rows[k]
+			values[i] = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+			args = append(args, k.supplier, string(k.grain), k.distributor, k.product, k.period,
+				r.Links, r.Visits, r.Visitors, r.Bindings, r.Orders, r.Paid, r.Settled)
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO insight_funnel (supplier_id, grain, distributor_id, product_id, period,
-				links, visits, visitors, bindings, orders, paid, settled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				links, visits, visitors, bindings, orders, paid, settled) VALUES `+strings.Join(values, ", ")+`
 			ON CONFLICT (supplier_id, grain, distributor_id, product_id, period) DO UPDATE SET
 				links = insight_funnel.links + excluded.links, visits = insight_funnel.visits + excluded.visits,
 				visitors = insight_funnel.visitors + excluded.visitors, bindings = insight_funnel.bindings + excluded.bindings,
 				orders = insight_funnel.orders + excluded.orders, paid = insight_funnel.paid + excluded.paid,
-				settled = insight_funnel.settled + excluded.settled`,
-			k.supplier, string(k.grain), k.distributor, k.product, k.period,
-			r.Links, r.Visits, r.Visitors, r.Bindings, r.Orders, r.Paid, r.Settled); err != nil {
+				settled = insight_funnel.settled + excluded.settled`, args...); err != nil {
 			return err
 		}
+		keys = keys[n:]
 	}
 	for c, v := range ff.cohorts {
 		if _, err := tx.Exec(ctx, `INSERT INTO insight_cohorts (cohort, joined, invited_30, invited) VALUES (?, ?, ?, ?)
@@ -289,4 +314,57 @@ func (ff *funnelFold) write(ctx context.Context, tx *Tx) error {
 type funnelScope struct {
 	supplier int64
 	whole    bool
+}
+
+// funnelBatch is the most rows one statement of the funnel fold writes.
+const funnelBatch = 200
+
+// visitorKey is a visitor counted in a grain's period for a distributor
+// and product.
+type visitorKey struct {
+	grain       insight.Grain
+	period      int
+	distributor int64
+	product     int64
+	visitor     string
+}
+
+// newVisitors adds the keys to the visitors already counted and returns
+// those that were not (each once, however often the chunk holds it).
+func (tx *Tx) newVisitors(ctx context.Context, keys []visitorKey) (map[visitorKey]bool, error) {
+	fresh := map[visitorKey]bool{}
+	seen := map[visitorKey]bool{}
+	var distinct []visitorKey
+	for _, k := range keys {
+		if !seen[k] {
+			seen[k] = true
+			distinct = append(distinct, k)
+		}
+	}
+	for len(distinct) > 0 {
+		n := min(len(distinct), funnelBatch)
+		values := make([]string, n)
+		args := make([]any, 0, 5*n)
+		for i, k := range distinct[:n] {
+			values[i] = `(?, ?, ?, ?, ?)`
+			args = append(args, string(k.grain), k.period, k.distributor, k.product, k.visitor)
+		}
+		err := tx.Each(ctx, `INSERT INTO funnel_visitors (grain, period, distributor_id, product_id, visitor) VALUES `+strings.Join(values, ", ")+`
+			ON CONFLICT (grain, period, distributor_id, product_id, visitor) DO NOTHING
+			RETURNING grain, period, distributor_id, product_id, visitor`, args, func(scan func(...any) error) error {
+			var k visitorKey
+			var g string
+			if err := scan(&g, &k.period, &k.distributor, &k.product, &k.visitor); err != nil {
+				return sqldb.MapErr(err)
+			}
+			k.grain = insight.Grain(g)
+			fresh[k] = true
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		distinct = distinct[n:]
+	}
+	return fresh, nil
 }

@@ -30,6 +30,7 @@ type FunnelReport struct {
 	SupplierID    int64
 	DistributorID int64
 	ProductID     int64
+	Name          string // the distributor's or the product's name; "" for all
 	Location      *time.Location
 	Points        []insight.Funnel
 	Total         insight.Funnel
@@ -64,16 +65,19 @@ func (db *DB) InsightFunnel(ctx context.Context, actor account.Actor, q FunnelQu
 		if err := insight.CheckRange(q.Grain, from, to); err != nil {
 			return err
 		}
+		var name string
 		if q.DistributorID != 0 {
-			if ok, err := tx.Exists(ctx, `SELECT 1 FROM distributors WHERE id = ?`, q.DistributorID); err != nil {
-				return err
-			} else if !ok {
+			err := tx.Get(ctx, "distributor", `SELECT display_name FROM distributors WHERE id = ?`, []any{q.DistributorID}, &name)
+			if errs.Is(err, errs.NotFound) {
 				return errs.Invalidf("distributor", "no distributor has this id")
+			}
+			if err != nil {
+				return err
 			}
 		}
 		if q.ProductID != 0 {
 			var owner int64
-			err := tx.Get(ctx, "product", `SELECT supplier_id FROM products WHERE id = ?`, []any{q.ProductID}, &owner)
+			err := tx.Get(ctx, "product", `SELECT supplier_id, title FROM products WHERE id = ?`, []any{q.ProductID}, &owner, &name)
 			if errs.Is(err, errs.NotFound) || err == nil && sup != 0 && owner != sup {
 				return errs.Invalidf("product", "no product of this scope has this id")
 			}
@@ -82,7 +86,7 @@ func (db *DB) InsightFunnel(ctx context.Context, actor account.Actor, q FunnelQu
 			}
 		}
 		periods := insight.Periods(q.Grain, from, to)
-		out = &FunnelReport{Grain: q.Grain, SupplierID: sup, DistributorID: q.DistributorID, ProductID: q.ProductID,
+		out = &FunnelReport{Grain: q.Grain, SupplierID: sup, DistributorID: q.DistributorID, ProductID: q.ProductID, Name: name,
 			Location: loc, Points: make([]insight.Funnel, len(periods))}
 		at := make(map[int]int, len(periods))
 		for i, p := range periods {

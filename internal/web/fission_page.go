@@ -28,6 +28,7 @@ type fisData struct {
 	Grain         string
 	Distributor   string
 	Product       string
+	Of            string // whose funnel: the distributor's or product's name and id; "" for all
 	Grains        []string
 	DistributorOK bool // the distributor filter is offered
 }
@@ -168,6 +169,12 @@ func (d *fisData) fill(p *Page, f *store.FunnelReport) {
 	}
 	if d.Product != "" {
 		v.Set("product", d.Product)
+	}
+	switch {
+	case f.DistributorID != 0:
+		d.Of = p.T("fis.of_distributor", f.Name, f.DistributorID)
+	case f.ProductID != 0:
+		d.Of = p.T("fis.of_product", f.Name, f.ProductID)
 	}
 	d.Src = "/api/v1/insight/funnel?" + v.Encode()
 	d.CSV = d.Src + "&format=csv"

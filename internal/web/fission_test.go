@@ -66,7 +66,7 @@ func TestOpsFissionPage(t *testing.T) {
 		if p.Status != http.StatusOK {
 			t.Fatalf("by distributor: %d %s", p.Status, p.Body)
 		}
-		mustContain(t, p.Body, `data-test="count-paid">2<`, `<option value="month" selected>`)
+		mustContain(t, p.Body, `data-test="count-paid">2<`, `<option value="month" selected>`, `data-test="funnel-of">Of the distributor Sharer (#`+id(sharer)+`)<`)
 		// Bad input: the form again with the error by its field, nothing else.
 		for field, query := range map[string]string{"from": "from=2026-13-01", "product": "product=tea", "distributor": "distributor=999999",
 			"grain": "grain=year", "to": "from=2026-02-01&to=2026-01-01"} {
