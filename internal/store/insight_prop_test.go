@@ -344,7 +344,7 @@ func checkInsight(tb fataler, db *store.DB, w *figuresWorld, first time.Time, st
 		if bTo.After(to) {
 			bFrom, bTo = from, to
 		}
-		checkBreakdownWindows(tb, db, w, loc, sup, [2]time.Time{bFrom, bTo})
+		checkBreakdownWindows(tb, db, w, loc, sup, stretchStart, stretchStart+stretchDays)
 		for _, by := range insight.Dims {
 			got, err := db.InsightBreakdown(w.ctx, w.op, store.BreakdownQuery{By: by, From: bFrom, To: bTo, SupplierID: sup, Limit: insight.MaxBreakdown})
 			if err != nil {
