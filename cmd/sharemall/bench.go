@@ -27,6 +27,7 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	asJSON := fs.Bool("json", false, "print one JSON object at the end")
 	dbURL := fs.String("db", "", "PostgreSQL URL (postgres://…): the bench creates a fresh schema in it; empty: SQLite in a fresh folder")
 	dataDir := fs.String("data-dir", "", "folder for the SQLite database (default: a temporary folder, removed afterwards)")
+	keep := fs.Bool("keep", false, "keep the PostgreSQL schema afterwards (its name is printed), to look into it")
 	clients := fs.Int("clients", 8, "concurrent HTTP clients")
 	duration := fs.Duration("duration", 15*time.Second, "time bound of each scenario")
 	maxUnits := fs.Int64("max", 200_000, "count bound of each scenario (orders, reads, lines, withdrawals)")
@@ -73,6 +74,10 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 		// Dropped at the end, as the SQLite folder is removed (deferred
 		// before Open, so it runs after Close).
 		defer func() {
+			if *keep {
+				fmt.Fprintf(os.Stderr, "bench: kept schema %s\n", schema)
+				return
+			}
 			if err := seed.DropSchema(context.WithoutCancel(ctx), *dbURL, schema); err != nil {
 				fmt.Fprintf(os.Stderr, "bench: %v\n", err)
 			}

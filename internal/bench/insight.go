@@ -61,6 +61,9 @@ func (r *run) insight(ctx context.Context) (Insight, error) {
 		if err != nil {
 			return out, err
 		}
+		if out.FoldedEvents/100_000 != (out.FoldedEvents+n)/100_000 {
+			r.logf("insight: folded %d events in %.1f s", out.FoldedEvents+n, time.Since(start).Seconds())
+		}
 		out.FoldedEvents += n
 		if n == 0 {
 			break

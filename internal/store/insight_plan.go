@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"sharemall/internal/insight"
-	"sharemall/internal/sqldb"
 )
 
 // breakdownPiece is a part of a breakdown's days read from one rollup: a
@@ -141,9 +140,11 @@ func (tx *Tx) breakdownTop(ctx context.Context, sup int64, by insight.Dim, plan 
 			WHERE supplier_id = ? AND dim = ? AND grain = ? AND period = ? ORDER BY `+order+` LIMIT ?`,
 			[]any{sup, string(by), string(p.grain), p.from, limit}, fn)
 	}
+	// One branch per piece, each an equality on its index's leading
+	// columns (an IN list of periods may be planned as a filter over every
+	// period of the grain).
 	var parts []string
 	var args []any
-	periods := map[insight.Grain][]any{}
 	for _, p := range plan {
 		switch {
 		case p.span != "":
@@ -153,14 +154,9 @@ func (tx *Tx) breakdownTop(ctx context.Context, sup int64, by insight.Dim, plan 
 			parts = append(parts, `SELECT key_code, amount, commission FROM insight_breakdown WHERE supplier_id = ? AND dim = ? AND day >= ? AND day <= ?`)
 			args = append(args, sup, string(by), p.from, p.to)
 		default:
-			periods[p.grain] = append(periods[p.grain], p.from)
-		}
-	}
-	for _, g := range breakdownGrains {
-		if ps := periods[g]; len(ps) > 0 {
 			parts = append(parts, `SELECT key_code, amount, commission FROM insight_breakdown_periods
-				WHERE supplier_id = ? AND dim = ? AND grain = ? AND period IN (`+sqldb.Placeholders(len(ps))+`)`)
-			args = append(append(args, sup, string(by), string(g)), ps...)
+				WHERE supplier_id = ? AND dim = ? AND grain = ? AND period = ?`)
+			args = append(args, sup, string(by), string(p.grain), p.from)
 		}
 	}
 	order := `SUM(amount) DESC, key_code`

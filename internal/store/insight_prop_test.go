@@ -347,7 +347,7 @@ func checkInsight(tb fataler, db *store.DB, w *figuresWorld, first time.Time, st
 			bFrom, bTo = from, to
 		}
 		checkWindow(tb, db, w, loc, from, to, bFrom, bTo, sup)
-		checkBreakdownWindows(tb, db, w, loc, sup, [2]time.Time{bFrom, bTo})
+		checkBreakdownWindows(tb, db, w, loc, sup, stretchStart, stretchStart+stretchDays)
 		for _, by := range insight.Dims {
 			got, err := db.InsightBreakdown(w.ctx, w.op, store.BreakdownQuery{By: by, From: bFrom, To: bTo, SupplierID: sup, Limit: insight.MaxBreakdown})
 			if err != nil {
