@@ -2,10 +2,13 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"sharemall/internal/errs"
+	"sharemall/internal/insight"
+	"sharemall/internal/network"
 )
 
 // TestInsightNetworkAPI: members per depth and time to first sale in JSON
@@ -78,6 +81,42 @@ func TestInsightNetworkAPI(t *testing.T) {
 			{"first-sale?from=2026-01&to=2026-01&format=pdf", "format"},
 		} {
 			ta.do("GET", "/api/v1/insight/"+c.path, w.op, nil).wantErr(t, errs.Invalid, c.field)
+		}
+	})
+}
+
+// TestInsightDepthsDeepChain: a chain deeper than insight.DeepRow answers
+// its first hundred depths and one row for the rest, in JSON and CSV.
+func TestInsightDepthsDeepChain(t *testing.T) {
+	engines(t, func(t *testing.T, ta *testAPI) {
+		ctx := context.Background()
+		op := ta.operator()
+		code := ""
+		for i := range insight.DeepRow + 3 { // depths 0 … 102
+			id, _ := ta.newAccount(fmt.Sprintf("chain%03d@example.com", i))
+			a, err := ta.db.ActorFor(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := ta.db.JoinNetwork(ctx, a, network.Join{InviteCode: code})
+			if err != nil {
+				t.Fatal(err)
+			}
+			code = d.ReferralCode
+		}
+		if _, err := ta.db.FoldInsight(ctx, 0); err != nil {
+			t.Fatal(err)
+		}
+		d := ta.do("GET", "/api/v1/insight/depths", op, nil).must(t, 200)
+		depths := d.Body["depths"].([]any)
+		last := depths[len(depths)-1].(map[string]any)
+		if len(depths) != insight.DeepRow+1 || last["depth"] != float64(insight.DeepRow) || last["members"] != float64(3) || last["and_deeper"] != true ||
+			depths[insight.DeepRow-1].(map[string]any)["and_deeper"] != false || d.Body["members"] != float64(insight.DeepRow+3) {
+			t.Fatalf("deep chain: %d depths, the last %v", len(depths), last)
+		}
+		c := ta.do("GET", "/api/v1/insight/depths?format=csv", op, nil).must(t, 200)
+		if !strings.HasSuffix(string(c.Raw), "\n99,1,1\n100+,3,3\n") {
+			t.Fatalf("deep chain CSV ends %q", c.Raw[len(c.Raw)-40:])
 		}
 	})
 }
