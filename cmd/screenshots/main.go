@@ -24,6 +24,7 @@ import (
 
 	"sharemall/internal/demo"
 	"sharemall/internal/e2e"
+	"sharemall/internal/media"
 	"sharemall/internal/session"
 	"sharemall/internal/store"
 )
@@ -87,7 +88,11 @@ func run(ctx context.Context, out, only string, stdout io.Writer) (err error) {
 		}
 	}
 	fmt.Fprintf(stdout, "demo built in %s\n", time.Since(start).Round(time.Millisecond))
-	site, err := e2e.StartSite(db, e2e.LocalConfig(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	cfg := e2e.LocalConfig()
+	if cfg.Media, err = media.NewLocal(filepath.Join(dir, "media")); err != nil { // the supplier's page offers uploads
+		return err
+	}
+	site, err := e2e.StartSite(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return err
 	}

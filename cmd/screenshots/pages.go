@@ -34,9 +34,12 @@ var pages = []page{
 	{name: "team", title: "Team", path: at("/centre/team"), as: seller},
 	{name: "money", title: "Money", path: at("/centre/money"), as: seller},
 	{name: "ops-dashboard", title: "Operator dashboard (laptop)", path: at("/ops/dashboard"), as: operator, ready: "charts-drawn", laptop: true},
+	{name: "ops-network", title: "Network insight (phone)", path: at("/ops/insight/network"), as: operator, ready: "bars-drawn"},
 	{name: "ops-tree", title: "A distributor's tree (laptop)", path: sellerTree, as: operator, laptop: true},
 	{name: "sup-insight", title: "Supplier insight (laptop)", path: at("/sup/insight"), as: supplier, ready: "charts-drawn", laptop: true},
 	{name: "sup-parcels", title: "Supplier fulfilment queue (laptop)", path: at("/sup/parcels"), as: supplier, laptop: true},
+	{name: "sup-product", title: "A product's pictures (supplier)", path: supplierProduct, as: supplier},
+	{name: "ops-funnel", title: "Share funnel and cohorts (operator)", path: at("/ops/insight/fission"), as: operator, ready: "funnel-drawn"},
 }
 
 const (
@@ -216,4 +219,17 @@ func checkoutPage(ctx context.Context, d *demoData) (string, error) {
 		}
 	}
 	return "/checkout", nil
+}
+
+// supplierProduct is the supplier's page of its first product, at its pictures.
+func supplierProduct(ctx context.Context, d *demoData) (string, error) {
+	a, err := d.actor(ctx, supplier)
+	if err != nil {
+		return "", err
+	}
+	ps, err := d.DB.Products(ctx, a, store.ProductFilter{SupplierID: a.SupplierID, Limit: 1})
+	if err != nil || len(ps) == 0 {
+		return "", fmt.Errorf("%s's products: %d, %v", supplier, len(ps), err)
+	}
+	return fmt.Sprintf("/sup/products/%d#pictures", ps[0].ID), nil
 }

@@ -38,6 +38,8 @@ type Config struct {
 	MetricsAddr       string // serve /metrics there, not on Addr
 	MetricsToken      string // bearer token for /metrics (secret)
 
+	Media mediaConfig // product pictures: where they go, how large
+
 	ready        func(addr string) // called with the listening address once serving (tests)
 	stderr       io.Writer         // where flag errors and --help go; nil: os.Stderr (tests set it)
 	metricsReady func(addr string) // likewise for --metrics-addr
@@ -80,6 +82,7 @@ func (c *Config) bindServer(fs *flag.FlagSet, addr string) {
 	fs.StringVar(&c.PublicURL, "public-url", env("SHAREMALL_PUBLIC_URL", ""), "base URL clients reach the server at, e.g. https://shop.example.com (SHAREMALL_PUBLIC_URL)")
 	c.SandboxSecret = secret("SHAREMALL_SANDBOX_SECRET", "")
 	c.bindLimitFlags(fs)
+	c.bindMediaFlags(fs)
 }
 
 // bindDatabase registers where the database is and how to log: the flags

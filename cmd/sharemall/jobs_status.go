@@ -55,6 +55,18 @@ func jobsStatus(ctx context.Context, db *store.DB, stdout io.Writer) error {
 	for _, u := range uncounted {
 		fmt.Fprintln(stdout, u)
 	}
+	last, err := db.LastLedgerCheck(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case last == nil:
+		fmt.Fprintln(stdout, "\nledger check: never run")
+	case last.Problems == 0:
+		fmt.Fprintf(stdout, "\nledger check: sound at %s, run by %s\n", when(last.At, now), last.By)
+	default:
+		fmt.Fprintf(stdout, "\nledger check: %d PROBLEM(S) at %s, run by %s (sharemall ledger check lists them)\n", last.Problems, when(last.At, now), last.By)
+	}
 	if len(failures) == 0 {
 		fmt.Fprintln(stdout, "\nno failed items")
 		return nil

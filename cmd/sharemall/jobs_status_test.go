@@ -40,7 +40,7 @@ func TestJobsStatusCommand(t *testing.T) {
 		t.Fatalf("status: %v\n%s", err, out.String())
 	}
 	got := out.String()
-	for _, want := range []string{"SWEEP", "cancel-unpaid", "confirm-receipt", "settle", "figures", "grades", "effects",
+	for _, want := range []string{"SWEEP", "cancel-unpaid", "confirm-receipt", "settle", "figures", "grades", "effects", "ledger check: ",
 		"settle: cannot count what is due: settings version 1",
 		"2 failed item(s)", "ATTEMPTS", "NEXT RETRY", "store.SettleMaturedLines: internal: settings version 1"} {
 		if !strings.Contains(got, want) {

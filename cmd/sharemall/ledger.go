@@ -23,7 +23,7 @@ func ledgerCheck(ctx context.Context, db *store.DB, stdout io.Writer) error {
 	if cur != latest {
 		return &store.ErrSchemaOld{Current: cur, Latest: latest}
 	}
-	problems, err := db.CheckLedger(ctx)
+	_, problems, err := db.RunLedgerCheck(ctx, store.LedgerByCommand)
 	if err != nil {
 		return err
 	}

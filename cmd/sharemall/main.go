@@ -35,6 +35,7 @@ Usage:
   sharemall ledger check [flags]  verify the books on a live database; exits 1 when a problem is found
   sharemall jobs run-due [flags]  run the background work that is due (for cron), then exit
   sharemall jobs status [flags]   list what is due and which items failed, why, and when they are retried
+  sharemall media gc [flags]      delete the files of pictures no product shows any more
   sharemall bench [flags]     generate a program at scale and measure it against the database's floor
   sharemall version           print the version
 
@@ -85,6 +86,13 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 		cmd, args = "jobs "+args[0], args[1:]
 		fs = flag.NewFlagSet(cmd, flag.ContinueOnError)
 		cfg.bindDatabase(fs)
+	case "media":
+		if len(args) == 0 || args[0] != "gc" {
+			return fmt.Errorf("usage: sharemall media gc [flags]")
+		}
+		cmd, args = "media gc", args[1:]
+		fs = flag.NewFlagSet(cmd, flag.ContinueOnError)
+		cfg.bindMediaGCFlags(fs)
 	case "bench":
 		return runBench(ctx, args, stdout)
 	case "version":
@@ -136,6 +144,8 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 		return runDue(ctx, db, log, stdout)
 	case "jobs status":
 		return jobsStatus(ctx, db, stdout)
+	case "media gc":
+		return mediaGC(ctx, db, cfg, stdout)
 	case "migrate":
 		n, err := db.Migrate(ctx)
 		if err != nil {
@@ -186,6 +196,9 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger, ln 
 	acfg.PublicURL = cfg.PublicURL
 	acfg.SandboxSecret = cfg.SandboxSecret
 	if err := cfg.applyLimits(&acfg); err != nil {
+		return err
+	}
+	if err := cfg.applyMedia(ctx, &acfg); err != nil {
 		return err
 	}
 	if err := bootstrapOperator(ctx, db, cfg, acfg.HashParams, log); err != nil {

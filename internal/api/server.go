@@ -20,6 +20,7 @@ import (
 
 	"sharemall/internal/account"
 	"sharemall/internal/errs"
+	"sharemall/internal/media"
 	"sharemall/internal/metrics"
 	"sharemall/internal/session"
 	"sharemall/internal/store"
@@ -59,6 +60,10 @@ type Config struct {
 	// SandboxSecret signs the sandbox's callbacks. Empty: one is generated
 	// and kept in the database, so restarts keep it.
 	SandboxSecret string
+	// Media stores uploaded product pictures (internal/media); nil: uploads
+	// are refused. MediaMaxBytes is the largest picture taken.
+	Media         media.Store
+	MediaMaxBytes int64
 }
 
 // DefaultConfig is used by the server unless flags say otherwise.
@@ -70,6 +75,8 @@ func DefaultConfig() Config {
 		Login:        account.DefaultLoginPolicy,
 		WriteLimit:   600,
 		SignUpLimit:  30,
+
+		MediaMaxBytes: media.DefaultMaxBytes,
 	}
 }
 
@@ -109,6 +116,7 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	s.routesAccounts()
 	s.routesProgram()
 	s.routesCatalog()
+	s.routesImages()
 	s.routesNetwork()
 	s.routesCorrections()
 	s.routesCommissions()
@@ -120,6 +128,8 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	s.routesFulfilment()
 	s.routesFigures()
 	s.routesInsight()
+	s.routesInsightNetwork()
+	s.routesFission()
 	s.mux.HandleFunc("/", s.noRoute)
 	return s
 }
@@ -194,6 +204,10 @@ func (w *statusWriter) WriteHeader(code int) {
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap lets http.ResponseController reach the connection (an upload
+// extends its read deadline).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {

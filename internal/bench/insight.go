@@ -22,6 +22,10 @@ type Insight struct {
 	SeriesP99MS    float64 `json:"series_p99_ms"`
 	BreakdownP50MS float64 `json:"breakdown_p50_ms"` // every breakdown read, whatever its period
 	BreakdownP99MS float64 `json:"breakdown_p99_ms"`
+	// The network's reads: members per depth (this month) and time to
+	// first sale (12 join months), every third request.
+	NetworkP50MS float64 `json:"network_p50_ms"`
+	NetworkP99MS float64 `json:"network_p99_ms"`
 	// Breakdowns by the console's periods: the last 7 and 30 days (spans),
 	// the month to date (a period), a custom range (days, weeks, months).
 	Breakdowns map[string]Latency `json:"breakdowns"`
@@ -82,7 +86,7 @@ func (r *run) insight(ctx context.Context) (Insight, error) {
 	day := func(t time.Time) string { return t.Format(time.DateOnly) }
 	back := map[insight.Grain]time.Time{insight.Day: today.AddDate(0, 0, -29), insight.Week: today.AddDate(0, 0, -7*25),
 		insight.Month: today.AddDate(0, -11, 0)}
-	var series, breakdown latencies
+	var series, breakdown, network latencies
 	byPeriod := map[string]*latencies{}
 	for _, k := range breakdownPeriods {
 		byPeriod[k] = &latencies{}
@@ -95,11 +99,18 @@ func (r *run) insight(ctx context.Context) (Insight, error) {
 		rng := rngs[w]
 		var path string
 		lats := []*latencies{&series}
-		if u%2 == 0 {
+		switch {
+		case u%3 == 2: // the network: members per depth or time to first sale
+			path = "/api/v1/insight/depths?month=" + today.Format("2006-01")
+			if rng.IntN(2) == 0 {
+				path = fmt.Sprintf("/api/v1/insight/first-sale?from=%s&to=%s", back[insight.Month].Format("2006-01"), today.Format("2006-01"))
+			}
+			lats = []*latencies{&network}
+		case u%3 == 0:
 			g := insight.Grains[rng.IntN(len(insight.Grains))]
 			m := insight.Metrics[rng.IntN(len(insight.Metrics))]
 			path = fmt.Sprintf("/api/v1/insight/series?metric=%s&grain=%s&from=%s&to=%s", m, g, day(back[g]), day(today))
-		} else {
+		default:
 			by := insight.Dims[rng.IntN(len(insight.Dims))]
 			kind := breakdownPeriods[rng.IntN(len(breakdownPeriods))]
 			from, to := today.AddDate(0, 0, -6), today
@@ -129,6 +140,7 @@ func (r *run) insight(ctx context.Context) (Insight, error) {
 	}
 	out.SeriesP50MS, out.SeriesP99MS = series.ms(0.50), series.ms(0.99)
 	out.BreakdownP50MS, out.BreakdownP99MS = breakdown.ms(0.50), breakdown.ms(0.99)
+	out.NetworkP50MS, out.NetworkP99MS = network.ms(0.50), network.ms(0.99)
 	out.Breakdowns = map[string]Latency{}
 	for k, l := range byPeriod {
 		out.Breakdowns[k] = Latency{P50MS: l.ms(0.50), P99MS: l.ms(0.99), Reads: l.n()}

@@ -140,7 +140,14 @@ func (s *seeder) seedSuppliers(ctx context.Context) error {
 			return fmt.Errorf("%s: %w", ds.name, err)
 		}
 	}
-	return nil
+	// One more has applied and waits for the operator: the console's
+	// supplier queue is not empty.
+	applicant, err := s.account(ctx, "applicant@demo.example.com", "Mountain Honey Co")
+	if err != nil {
+		return err
+	}
+	_, err = s.db.ApplySupplier(ctx, applicant, catalog.SupplierApplication{Name: "Mountain Honey Co", ContactEmail: "applicant@demo.example.com"})
+	return err
 }
 
 func (s *seeder) fillCatalog(ctx context.Context, owner account.Actor, si int, ds demoSupplier) error {

@@ -3,7 +3,10 @@ package demo
 import (
 	"context"
 	"fmt"
+	"math"
+	"time"
 
+	"sharemall/internal/catalog"
 	"sharemall/internal/errs"
 	"sharemall/internal/network"
 	"sharemall/internal/store"
@@ -19,7 +22,17 @@ func (s *seeder) seedNetwork(ctx context.Context, n int) error {
 		code       string
 	}
 	var nodes []*node
+	// The network grew over the year before the orders (which start 40
+	// days ago): joins are spread from 365 to 41 days ago, faster and
+	// faster (the i-th at a square root of the way), so the growth curve,
+	// the monthly cohorts and the time to a first sale have a history.
+	orig := s.db.Now
+	end := orig().UTC().Truncate(time.Minute)
+	var at time.Time
+	s.db.Now = func() time.Time { return at }
+	defer func() { s.db.Now = orig }()
 	for i := 1; i <= n; i++ {
+		at = end.Add(-365 * day).Add(time.Duration(math.Sqrt(float64(i)/float64(n)) * float64(324*day)))
 		actor, err := s.account(ctx, fmt.Sprintf("dist%03d@demo.example.com", i), fmt.Sprintf("Distributor %d", i))
 		if err != nil {
 			return err
@@ -94,7 +107,7 @@ func summarize(ctx context.Context, db *store.DB, reused bool) (*Result, error) 
 		}
 		after = page[len(page)-1].ID
 	}
-	sups, err := db.Suppliers(ctx, op, store.SupplierFilter{Limit: 100})
+	sups, err := db.Suppliers(ctx, op, store.SupplierFilter{Status: catalog.Approved, Limit: 100})
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"sharemall/internal/media"
 	"sharemall/internal/session"
 	"sharemall/internal/store"
 	"sharemall/internal/testutil"
@@ -77,7 +78,12 @@ func Journey(t *testing.T, fn func(t *testing.T, app *App)) {
 	t.Helper()
 	b := needBrowser(t)
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		s, err := StartSite(db, LocalConfig(), nil)
+		cfg := LocalConfig()
+		var err error
+		if cfg.Media, err = media.NewLocal(t.TempDir()); err != nil { // uploaded pictures
+			t.Fatal(err)
+		}
+		s, err := StartSite(db, cfg, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

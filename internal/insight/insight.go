@@ -72,10 +72,11 @@ const (
 	ByCategory    Dim = "category"
 	ByWarehouse   Dim = "warehouse"
 	ByDistributor Dim = "distributor" // the seller: top distributors
+	ByGrade       Dim = "grade"       // the seller's grade when the line was booked (0: none)
 )
 
 // Dims lists every dimension.
-var Dims = []Dim{ByTier, ByProvince, ByCity, ByProduct, ByCategory, ByWarehouse, ByDistributor}
+var Dims = []Dim{ByTier, ByProvince, ByCity, ByProduct, ByCategory, ByWarehouse, ByDistributor, ByGrade}
 
 // Limits of a query: a series has at most MaxPoints periods, a breakdown
 // at most MaxBreakdown rows.

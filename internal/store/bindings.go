@@ -189,6 +189,9 @@ func (tx *Tx) recordDecision(ctx context.Context, customerAccountID int64, cur *
 	if err != nil || !dec.Changed() {
 		return e, err
 	}
+	if err := tx.recordFunnel(ctx, funnelEvent{step: stepBinding, distributor: v.DistributorID, product: v.ProductID}); err != nil {
+		return nil, err
+	}
 	// Binding changes are in the audit log too (compliance guard: every binding is exportable).
 	var old any
 	if cur != nil {

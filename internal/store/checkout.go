@@ -332,7 +332,10 @@ func (tx *Tx) checkout(ctx context.Context, customerID int64, in order.CheckoutI
 	if err != nil {
 		return 0, err
 	}
-	return id, tx.insertLines(ctx, id, lines)
+	if err := tx.insertLines(ctx, id, lines); err != nil {
+		return 0, err
+	}
+	return id, tx.recordOrderFunnel(ctx, stepOrder, `o.id = ?`, id)
 }
 
 func sellerID(d *network.Distributor) int64 {

@@ -147,6 +147,12 @@ func (tx *Tx) joinNetwork(ctx context.Context, accountID int64, j network.Join) 
 	if err := tx.recordInsight(ctx, insightEvent{kind: eventJoined, ref: id}); err != nil {
 		return nil, err
 	}
+	if err := tx.recordNetwork(ctx, networkEvent{kind: netJoin, distributor: id, depth: p.Depth, members: map[bool]int64{true: 1}[status == network.Active]}); err != nil {
+		return nil, err
+	}
+	if err := tx.recordFunnel(ctx, funnelEvent{step: stepJoined, distributor: id, sponsor: p.SponsorID}); err != nil {
+		return nil, err
+	}
 	if status == network.Active {
 		if err := tx.addToUpline(ctx, p, oneActive, 1); err != nil {
 			return nil, err
@@ -206,6 +212,9 @@ func (db *DB) ReviewDistributor(ctx context.Context, actor account.Actor, id int
 		}
 		if approve {
 			err = tx.addToUpline(ctx, placementOf(old), oneActive, 1)
+			if err == nil {
+				err = tx.recordStatusChange(ctx, netApprove, old)
+			}
 		} else {
 			_, err = tx.Exec(ctx, `DELETE FROM account_roles WHERE account_id = ? AND role = ?`, old.AccountID, string(account.Distributor))
 		}

@@ -85,6 +85,9 @@ func (db *DB) setSuspended(ctx context.Context, actor account.Actor, id int64, r
 		if err := tx.addToUpline(ctx, placementOf(old), oneActive, sign); err != nil {
 			return err
 		}
+		if err := tx.recordStatusChange(ctx, map[bool]string{true: netSuspend, false: netReinstate}[suspend], old); err != nil {
+			return err
+		}
 		type state struct {
 			Status network.Status `json:"status"`
 			Reason string         `json:"reason,omitempty"`

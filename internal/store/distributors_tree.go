@@ -127,6 +127,9 @@ func (tx *Tx) moveDistributor(ctx context.Context, actor account.Actor, id, newS
 		return nil, err
 	}
 	p := network.PlaceUnder(sponsor)
+	if err := tx.recordMove(ctx, d, p.Depth-d.Depth); err != nil {
+		return nil, err
+	}
 	if _, err := tx.Exec(ctx, `UPDATE distributors SET sponsor_id = ?, ancestor2_id = ?, ancestor3_id = ?, depth = ? WHERE id = ?`,
 		nullInt(p.SponsorID), nullInt(p.Ancestor2ID), nullInt(p.Ancestor3ID), p.Depth, id); err != nil {
 		return nil, err

@@ -44,12 +44,13 @@ func (tx *Tx) recordSales(ctx context.Context, sales []sale) error {
 		values[i] = `(?, ?, ?,
 			COALESCE((SELECT supplier_id FROM order_lines WHERE id = ?), 0),
 			COALESCE((SELECT o.ship_region FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.id = ?), ''),
-			?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+			?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ` + sellerGradeSQL(s.refund) + `)`
 		args = append(args, s.lineID, s.orderID, s.snap.SellerID, s.lineID, s.lineID, s.newOrder, s.refund, int64(s.base),
 			s.snap.Beneficiary(1), s.snap.Beneficiary(2), s.snap.Beneficiary(3), amount[0], amount[1], amount[2], ts(tx.Now()))
+		args = append(args, sellerGradeArgs(s)...)
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO sales_events (line_id, order_id, seller_id, supplier_id, region, new_order, refund, base,
-			tier1_id, tier2_id, tier3_id, tier1_amount, tier2_amount, tier3_amount, at) VALUES `+strings.Join(values, ", "), args...)
+			tier1_id, tier2_id, tier3_id, tier1_amount, tier2_amount, tier3_amount, at, seller_grade) VALUES `+strings.Join(values, ", "), args...)
 	return err
 }
 

@@ -61,7 +61,7 @@ func (db *DB) FoldInsight(ctx context.Context, limit int) (int, error) {
 		return 0, errs.Wrap(op, err)
 	}
 	total := 0
-	for _, fold := range []func(*Tx, context.Context, int) (int, error){(*Tx).foldInsightSales, (*Tx).foldInsightEvents} {
+	for _, fold := range []func(*Tx, context.Context, int) (int, error){(*Tx).foldInsightSales, (*Tx).foldInsightEvents, (*Tx).foldInsightNetwork, (*Tx).foldFunnel} {
 		for done := 0; done < limit; {
 			want := min(limit-done, insightChunk)
 			var n int
@@ -93,6 +93,7 @@ type insightSale struct {
 	newOrder, refund                                                    bool
 	base, at                                                            int64
 	tierID, tierAmount                                                  [3]int64
+	grade                                                               int64 // the seller's grade at booking (insight_network.go)
 }
 
 // insightFold gathers one chunk's changes to the rollups.
@@ -165,14 +166,14 @@ func (tx *Tx) foldInsightSales(ctx context.Context, limit int) (int, error) {
 	var events []insightSale
 	err := tx.Each(ctx, `SELECT e.id, e.order_id, e.supplier_id, e.seller_id, COALESCE(o.customer_account_id, 0),
 			COALESCE(l.product_id, 0), COALESCE(p.category_id, 0), COALESCE(l.warehouse_id, 0), e.region, e.new_order, e.refund,
-			e.base, e.at, e.tier1_id, e.tier2_id, e.tier3_id, e.tier1_amount, e.tier2_amount, e.tier3_amount
+			e.base, e.at, e.tier1_id, e.tier2_id, e.tier3_id, e.tier1_amount, e.tier2_amount, e.tier3_amount, e.seller_grade
 		FROM (SELECT * FROM sales_events WHERE insight_folded = FALSE ORDER BY id LIMIT ?) e
 		LEFT JOIN orders o ON o.id = e.order_id LEFT JOIN order_lines l ON l.id = e.line_id LEFT JOIN products p ON p.id = l.product_id
 		ORDER BY e.id`, []any{limit}, func(scan func(...any) error) error {
 		var e insightSale
 		if err := scan(&e.id, &e.order, &e.supplier, &e.seller, &e.customer, &e.product, &e.category, &e.warehouse, &e.region,
 			&e.newOrder, &e.refund, &e.base, &e.at, &e.tierID[0], &e.tierID[1], &e.tierID[2],
-			&e.tierAmount[0], &e.tierAmount[1], &e.tierAmount[2]); err != nil {
+			&e.tierAmount[0], &e.tierAmount[1], &e.tierAmount[2], &e.grade); err != nil {
 			return sqldb.MapErr(err)
 		}
 		events = append(events, e)
@@ -250,10 +251,14 @@ func (tx *Tx) foldInsightSales(ctx context.Context, limit int) (int, error) {
 			}
 			if e.seller != 0 {
 				f.add(sup, insight.ByDistributor, day, strconv.FormatInt(e.seller, 10), e.base, e.tierAmount[0])
+				f.add(sup, insight.ByGrade, day, strconv.FormatInt(e.grade, 10), e.base, e.tierAmount[0])
 			}
 		}
 	}
 	if _, err := tx.Exec(ctx, `UPDATE sales_events SET insight_folded = TRUE WHERE id IN (`+sqldb.Placeholders(len(ids))+`)`, ids...); err != nil {
+		return 0, err
+	}
+	if err := tx.noteFirstSales(ctx, events); err != nil {
 		return 0, err
 	}
 	return len(events), f.write(ctx, tx)

@@ -227,6 +227,8 @@ func (tx *Tx) breakdownNames(ctx context.Context, by insight.Dim, rows []Breakdo
 		q = `SELECT CAST(id AS TEXT), name FROM warehouses WHERE id IN (%s)`
 	case insight.ByDistributor:
 		q = `SELECT CAST(id AS TEXT), display_name FROM distributors WHERE id IN (%s)`
+	case insight.ByGrade:
+		q = `SELECT CAST(id AS TEXT), name FROM grades WHERE id IN (%s)`
 	default:
 		return nil
 	}

@@ -308,6 +308,13 @@ func (tx *Tx) completeOrders(ctx context.Context, ids []int64) error {
 			return err
 		}
 	}
+	// The share funnel's settled step: the orders the UPDATE below completes
+	// (the same conditions, in the same transaction, rows locked above).
+	if err := tx.recordOrderFunnel(ctx, stepSettled, `o.id IN (`+sqldb.Placeholders(len(ids))+`) AND o.status = 'paid'
+		AND NOT EXISTS (SELECT 1 FROM fulfilment_orders f WHERE f.order_id = o.id AND f.status NOT IN ('received', 'cancelled'))
+		AND NOT EXISTS (SELECT 1 FROM commission_lines c WHERE c.order_id = o.id AND c.status <> 'settled')`, sqldb.Args(ids)...); err != nil {
+		return err
+	}
 	_, err := tx.Exec(ctx, `UPDATE orders SET status = 'completed' WHERE id IN (`+sqldb.Placeholders(len(ids))+`)
 		AND status = 'paid'
 		AND NOT EXISTS (SELECT 1 FROM fulfilment_orders f WHERE f.order_id = orders.id AND f.status NOT IN ('received', 'cancelled'))

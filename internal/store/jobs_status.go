@@ -68,9 +68,13 @@ func (db *DB) JobsDue(ctx context.Context) ([]DueWork, error) {
 		}},
 		{SweepInsight, func(tx *Tx, w *DueWork) error {
 			return tx.countDue(ctx, w, 0, `SELECT COUNT(*), MIN(at) FROM (SELECT at FROM sales_events WHERE insight_folded = FALSE
-				UNION ALL SELECT at FROM insight_events WHERE folded = FALSE) due`)
+				UNION ALL SELECT at FROM insight_events WHERE folded = FALSE
+				UNION ALL SELECT at FROM network_events WHERE folded = FALSE
+				UNION ALL SELECT sold_at FROM insight_first_sellers WHERE folded = FALSE
+				UNION ALL SELECT at FROM funnel_events WHERE folded = FALSE) due`)
 		}},
 		{SweepEffects, func(tx *Tx, w *DueWork) error { return tx.countEffectsDue(ctx, w) }},
+		{SweepLedger, func(tx *Tx, w *DueWork) error { return tx.countLedgerDue(ctx, w) }},
 	}
 	out := make([]DueWork, len(count))
 	for i, c := range count {
@@ -159,4 +163,23 @@ func (tx *Tx) addFailingAndRuns(ctx context.Context, out []DueWork) error {
 		}
 		return nil
 	})
+}
+
+// countLedgerDue says whether the hourly ledger check is due: 1 when no run
+// finished in the last LedgerCheckEvery (due since the last run's hour
+// ended; since now when it never ran).
+func (tx *Tx) countLedgerDue(ctx context.Context, w *DueWork) error {
+	var last sql.NullInt64
+	if err := tx.Get(ctx, "ledger check", `SELECT MAX(at) FROM ledger_checks`, nil, &last); err != nil {
+		return err
+	}
+	due := tx.Now()
+	if last.Valid {
+		due = fromTS(last.Int64).Add(LedgerCheckEvery)
+	}
+	if due.After(tx.Now()) {
+		return nil
+	}
+	w.Due, w.OldestDue = 1, &due
+	return nil
 }

@@ -201,6 +201,9 @@ func (tx *Tx) applyPayment(ctx context.Context, in CallbackInput) (string, *Paym
 		p, err = tx.owePayment(ctx, p)
 		return outcome, p, err
 	}
+	if err := tx.recordOrderFunnel(ctx, stepPaid, `o.id = ?`, p.OrderID); err != nil {
+		return "", nil, err
+	}
 	o := &order.Order{ID: p.OrderID}
 	if err := tx.orderLines(ctx, o); err != nil {
 		return "", nil, err

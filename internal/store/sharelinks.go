@@ -101,7 +101,9 @@ func (db *DB) ShareLink(ctx context.Context, actor account.Actor, productID int6
 			if err != nil {
 				return err
 			}
-			if l, err = tx.shareLinkOf(ctx, d.ID, productID, channel); n == 1 || !errs.Is(err, errs.NotFound) {
+			if l, err = tx.shareLinkOf(ctx, d.ID, productID, channel); n == 1 && err == nil {
+				return tx.recordFunnel(ctx, funnelEvent{step: stepLink, distributor: d.ID, product: productID})
+			} else if n == 1 || !errs.Is(err, errs.NotFound) {
 				return err
 			}
 		}
@@ -247,4 +249,20 @@ func (tx *Tx) attributedSeller(ctx context.Context, customer int64) (int64, erro
 		return 0, err
 	}
 	return order.Attribute(order.AttributionInput{CustomerDistributorID: self, Binding: touch}).DistributorID, nil
+}
+
+// ShareLinkClosed tells whether code is a link of a distributor that is not
+// active (suspended): the link exists but binds nobody, so its page says the
+// shop is closed instead of that the link does not exist.
+func (db *DB) ShareLinkClosed(ctx context.Context, code string) (bool, error) {
+	if !validShareCode(code) {
+		return false, nil
+	}
+	var closed bool
+	err := db.Read(ctx, func(tx *Tx) (err error) {
+		closed, err = tx.Exists(ctx, `SELECT 1 FROM share_links l JOIN distributors d ON d.id = l.distributor_id
+			WHERE l.code = ? AND d.status <> ?`, code, string(network.Active))
+		return err
+	})
+	return closed, errs.Wrap("store.ShareLinkClosed", err)
 }

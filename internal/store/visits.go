@@ -84,7 +84,10 @@ func (tx *Tx) insertVisit(ctx context.Context, v *Visit) error {
 	v.ID, err = tx.Insert(ctx, `INSERT INTO visits (distributor_id, channel, link_code, coupon_code, product_id, customer_account_id, visitor, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, v.DistributorID, v.Channel, nullString(v.LinkCode), nullString(v.CouponCode),
 		nullInt(v.ProductID), nullInt(v.CustomerAccountID), v.Visitor, ts(v.At))
-	return err
+	if err != nil || v.Channel == ChannelCoupon {
+		return err // a coupon entered is a touch, not a landing: not in the share funnel
+	}
+	return tx.recordFunnel(ctx, funnelEvent{step: stepVisit, distributor: v.DistributorID, product: v.ProductID, visitor: visitorOf(v)})
 }
 
 // ClaimResult is what claiming a visitor's anonymous visits did.

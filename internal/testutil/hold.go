@@ -102,9 +102,16 @@ func (o *Op) Ended() bool {
 // on a lock (or, on SQLite, for the writer): then whatever op could do
 // before meeting the held transaction's locks, it has done. It reports
 // whether op ended.
+//
+// A write seen waiting must still wait a while later (settle): on SQLite a
+// write handed to the writer counts as waiting until the writer's loop
+// takes it, which on a loaded machine can take milliseconds though nothing
+// blocks it; a write that is really blocked stays waiting.
 func BlockedOrEnded(tb testing.TB, db *store.DB, op *Op) bool {
 	tb.Helper()
+	const settle = 200 * time.Millisecond
 	deadline := time.Now().Add(patience)
+	var since time.Time // when the waiting writes were first seen, zero when none are
 	for time.Now().Before(deadline) {
 		if op.Ended() {
 			return true
@@ -113,7 +120,12 @@ func BlockedOrEnded(tb testing.TB, db *store.DB, op *Op) bool {
 		if err != nil {
 			tb.Fatalf("waiting writes: %v", err)
 		}
-		if n > 0 {
+		switch {
+		case n == 0:
+			since = time.Time{}
+		case since.IsZero():
+			since = time.Now()
+		case time.Since(since) >= settle:
 			return false
 		}
 		time.Sleep(2 * time.Millisecond)

@@ -8,5 +8,5 @@ func (s *Server) opsDashboard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.renderDash(w, r, p, p.Actor, 0)
+	return s.renderDash(w, r, p, p.Actor, 0, true)
 }

@@ -10,5 +10,5 @@ func (s *Server) supInsight(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Title = p.T("dash.sup.title")
-	return s.renderDash(w, r, p, sup, sup.SupplierID)
+	return s.renderDash(w, r, p, sup, sup.SupplierID, false)
 }

@@ -33,7 +33,7 @@ func dashFloor(t *testing.T, db *store.DB) *shopFloor {
 }
 
 // dashWant checks that every figure at a glance on body is the store's
-// own figure of today, this week and this month, as actor for supplier.
+// own figure of today, the last 7 days and the last 30 days, as actor for supplier.
 func dashWant(t *testing.T, f *shopFloor, body string, actor account.Actor, supplier int64) {
 	t.Helper()
 	st, err := f.db.Settings(f.ctx)
@@ -45,14 +45,13 @@ func dashWant(t *testing.T, f *shopFloor, body string, actor account.Actor, supp
 	cur := money.CurrencyOf(st.CurrencyCode)
 	metrics := []insight.Metric{insight.GMV, insight.Orders, insight.Customers, insight.AverageOrderValue, insight.Refunds,
 		insight.Refunded, insight.NewDistributors, insight.CommissionBooked, insight.CommissionSettled, insight.CommissionPaidOut}
-	for i, g := range []insight.Grain{insight.Day, insight.Week, insight.Month} {
-		sr, err := f.db.InsightSeries(f.ctx, actor, store.SeriesQuery{Grain: g, From: today, To: today, SupplierID: supplier})
+	for i, days := range []int{1, 7, 30} {
+		pt, err := f.db.InsightWindow(f.ctx, actor, supplier, today.AddDate(0, 0, 1-days), today)
 		if err != nil {
 			t.Fatal(err)
 		}
-		pt := sr.Points[0]
 		for _, m := range metrics {
-			cell := `data-test="glance-` + string(m) + `-` + []string{"today", "week", "month"}[i] + `">`
+			cell := `data-test="glance-` + string(m) + `-` + []string{"today", "7d", "30d"}[i] + `">`
 			if supplier != 0 && m.ProgramOnly() {
 				mustLack(t, body, cell)
 				continue
@@ -119,9 +118,35 @@ func TestOpsDashboard(t *testing.T) {
 		if sums["gmv/day"] != 4498 || sums["gmv/month"] != 4498 || sums["orders/day"] != 3 || len(sums) != 4 {
 			t.Errorf("chart series: %v", sums)
 		}
+		// The ledger check's state; the period form and the supplier picker.
+		mustContain(t, p.Body, `data-test="dash-ledger"`, `data-test="ledger-never"`, `data-test="supplier-picker"`, ">Cup Co<",
+			`data-test="period-form"`)
+		if _, _, err := db.RunLedgerCheck(f.ctx, store.LedgerByConsole); err != nil {
+			t.Fatal(err)
+		}
+		mustContain(t, f.get("/ops/dashboard").Body, `data-test="ledger-ok"`)
+		// One supplier picked: its figures only, its scope in the charts and CSVs.
+		p = f.get("/ops/dashboard?supplier_id=" + id(f.b.SupplierID))
+		mustContain(t, p.Body, `data-test="glance-gmv-today">¥5.00<`, "Tea cup", "supplier_id="+id(f.b.SupplierID))
+		mustLack(t, p.Body, "Oolong tea", `data-test="glance-new_distributors`)
+		dashWant(t, f, p.Body, f.op, f.b.SupplierID)
+		// A period without sales: the breakdowns are empty, the glance is not.
+		p = f.get("/ops/dashboard?from=2020-01-01&to=2020-01-31")
+		mustContain(t, p.Body, `data-test="breakdown-period">Broken down, 2020-01-01 to 2020-01-31<`, `data-test="none"`,
+			`data-test="glance-gmv-today">¥44.98<`, `value="2020-01-01"`)
+		mustLack(t, p.Body, "Oolong tea")
+		// Wrong forms: refused by the field, the default period shown.
+		for q, field := range map[string]string{"from=2026-13-01": "from", "from=2026-02-01&to=2026-01-01": "to",
+			"supplier_id=x": "supplier_id", "supplier_id=999999": "supplier_id"} {
+			p := f.get("/ops/dashboard?" + q)
+			if p.Status != http.StatusBadRequest && p.Status != http.StatusNotFound {
+				t.Errorf("%s: %d", q, p.Status)
+			}
+			mustContain(t, p.Body, `data-test="error-`+field+`"`, `data-test="glance-gmv-today">¥44.98<`)
+		}
 		f.lang = "zh-CN"
 		p = f.get("/ops/dashboard")
-		mustContain(t, p.Body, "经营概览", "热销商品", `data-test="glance-gmv-today">¥44.98<`)
+		mustContain(t, p.Body, "经营概览", "热销商品", `data-test="glance-gmv-today">¥44.98<`, "近 7 天", "整个项目")
 		mustLack(t, p.Body, "dash.", "console.nav.")
 	})
 }
@@ -136,14 +161,19 @@ func TestSupInsightScoped(t *testing.T) {
 		}
 		mustContain(t, p.Body, `data-test="glance-gmv-today">¥39.98<`, `data-test="glance-orders-today">2<`, "Oolong tea",
 			`href="/sup/insight" aria-current="page"`, "supplier_id="+id(f.a.SupplierID))
-		mustLack(t, p.Body, "Tea cup", "Cup Co", "¥44.98", `data-test="glance-new_distributors`, "distributors-month")
+		mustLack(t, p.Body, "Tea cup", "Cup Co", "¥44.98", `data-test="glance-new_distributors`, "distributors-month",
+			`data-test="supplier-picker"`, `data-test="dash-ledger"`)
+		// A supplier cannot widen its scope through the form.
+		if p := f.get("/sup/insight?supplier_id=" + id(f.b.SupplierID)); strings.Contains(p.Body, "Tea cup") {
+			t.Errorf("a supplier saw another's goods through supplier_id: %d", p.Status)
+		}
 		dashWant(t, f, p.Body, f.a, f.a.SupplierID)
 		if sums := dashSeries(t, f, p.Body); sums["gmv/day"] != 3998 || sums["orders/day"] != 2 || sums["gmv/month"] != 3998 {
 			t.Errorf("chart series: %v", sums)
 		}
 		f.signIn("b@example.com") // the other supplier sees only its cup
 		p = f.get("/sup/insight")
-		mustContain(t, p.Body, `data-test="glance-gmv-month">¥5.00<`, "Tea cup")
+		mustContain(t, p.Body, `data-test="glance-gmv-30d">¥5.00<`, "Tea cup")
 		mustLack(t, p.Body, "Oolong tea")
 	})
 }

@@ -13,6 +13,7 @@ import (
 
 	"sharemall/internal/account"
 	"sharemall/internal/api"
+	"sharemall/internal/media"
 	"sharemall/internal/site"
 	"sharemall/internal/store"
 	"sharemall/internal/testutil"
@@ -42,6 +43,10 @@ func newTestSite(t *testing.T, db *store.DB) *testSite {
 	cfg.PaymentSandbox = true
 	cfg.CookieSecure = false // the test client keeps Secure cookies off plain http
 	cfg.WriteLimit, cfg.SignUpLimit = 0, 0
+	var err error
+	if cfg.Media, err = media.NewLocal(t.TempDir()); err != nil { // uploaded pictures
+		t.Fatal(err)
+	}
 	srv, err := site.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"time"
 
 	"sharemall/internal/catalog"
 	"sharemall/internal/network"
@@ -21,13 +20,10 @@ type opsQueue struct {
 type opsHomeData struct {
 	Queues []opsQueue
 	Review bool // the program reviews distributors before they join
-	// Ledger is the check just run from this page, nil until the operator runs it.
-	Ledger *opsLedger
-}
-
-type opsLedger struct {
-	At       time.Time
-	Problems []store.LedgerProblem
+	// Ledger is the latest ledger check (just run from this page, or the
+	// last recorded: the hourly sweep's, the command's); nil when none ran.
+	Ledger *store.LedgerCheckRun
+	Fresh  bool // Ledger was run by this request
 }
 
 func (s *Server) opsHome(w http.ResponseWriter, r *http.Request) error {
@@ -45,20 +41,25 @@ func (s *Server) opsLedgerCheck(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	problems, err := s.db.CheckLedger(r.Context())
+	run, _, err := s.db.RunLedgerCheck(r.Context(), store.LedgerByConsole)
 	if err != nil {
 		return err
 	}
-	return s.renderOpsHome(w, r, p, &opsLedger{At: s.db.Now(), Problems: problems})
+	return s.renderOpsHome(w, r, p, run)
 }
 
-func (s *Server) renderOpsHome(w http.ResponseWriter, r *http.Request, p *Page, ledger *opsLedger) error {
+func (s *Server) renderOpsHome(w http.ResponseWriter, r *http.Request, p *Page, ledger *store.LedgerCheckRun) error {
 	ctx := r.Context()
 	st, err := s.db.Settings(ctx)
 	if err != nil {
 		return err
 	}
-	d := &opsHomeData{Review: st.DistributorReview, Ledger: ledger}
+	d := &opsHomeData{Review: st.DistributorReview, Ledger: ledger, Fresh: ledger != nil}
+	if ledger == nil {
+		if d.Ledger, err = s.db.LastLedgerCheck(ctx); err != nil {
+			return err
+		}
+	}
 	sups, err := s.db.Suppliers(ctx, p.Actor, store.SupplierFilter{Status: catalog.Applied, Limit: opsCap})
 	if err != nil {
 		return err
@@ -70,6 +71,13 @@ func (s *Server) renderOpsHome(w http.ResponseWriter, r *http.Request, p *Page, 
 			return err
 		}
 		d.Queues = append(d.Queues, opsQueue{Key: "reviews", Href: "/ops/reviews", Count: min(len(ds), opsCap), More: len(ds) > opsCap})
+	}
+	if st.ProductReview {
+		ps, err := s.db.PendingProducts(ctx, p.Actor, 0, opsCap)
+		if err != nil {
+			return err
+		}
+		d.Queues = append(d.Queues, opsQueue{Key: "products", Href: "/ops/products/review", Count: min(len(ps), opsCap), More: len(ps) > opsCap})
 	}
 	for _, k := range []struct {
 		key    string

@@ -72,7 +72,8 @@ func TestOpsHomeAndLedgerCheck(t *testing.T) {
 			w.must(err)
 		}
 		p := w.s.get("/ops")
-		mustContain(t, p.Body, `data-test="queue-count-suppliers">2<`, `data-test="queue-count-withdrawals">0<`, `data-test="review-off"`)
+		mustContain(t, p.Body, `data-test="queue-count-suppliers">2<`, `data-test="queue-count-withdrawals">0<`, `data-test="review-off"`,
+			`data-test="ledger-never"`)
 		if strings.Contains(p.Body, `data-test="queue-reviews"`) {
 			t.Error("a review queue while review is off")
 		}
@@ -80,7 +81,16 @@ func TestOpsHomeAndLedgerCheck(t *testing.T) {
 		if p.Status != http.StatusOK {
 			t.Fatalf("ledger check: %d", p.Status)
 		}
-		mustContain(t, p.Body, `data-test="ledger-ok"`, "The ledger is sound")
+		mustContain(t, p.Body, `data-test="ledger-ok"`, "The ledger is sound", "Run from this console.")
+		// The run is recorded: the home shows it afterwards, and the
+		// hourly sweep's run once it is due.
+		mustContain(t, w.s.get("/ops").Body, `data-test="ledger-ok"`, "Run from this console.")
+		w.s.clock.Advance(store.LedgerCheckEvery)
+		if n, err := db.CheckLedgerIfDue(w.ctx, 1); err != nil || n != 1 {
+			t.Fatalf("hourly check: %d %v", n, err)
+		}
+		w.s.lang = "zh-CN"
+		mustContain(t, w.s.get("/ops").Body, `data-test="ledger-ok"`, "由每小时自动核对发起")
 	})
 }
 

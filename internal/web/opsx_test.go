@@ -82,8 +82,21 @@ func TestOpsxSuspendAndReinstate(t *testing.T) {
 		}
 		mustContain(t, w.s.get(page+"/actions?suspended=1").Body, "The distributor is suspended.", `data-test="reinstate-form"`)
 		mustContain(t, w.s.get(page).Body, `data-test="status">Suspended<`)
-		if p := newTestSite(t, db).get("/s/" + w.link); p.Status != http.StatusNotFound {
+		// Its share link says the shop is closed, counts no visit and binds
+		// nobody (a signed-in customer stays unbound).
+		visitsBefore := linkVisits(t, w)
+		buyer := newTestSite(t, db)
+		buyer.signUp("New Buyer", "13800009999")
+		p = buyer.get("/s/" + w.link)
+		if p.Status != http.StatusOK {
 			t.Errorf("share link of a suspended distributor: %d", p.Status)
+		}
+		mustContain(t, p.Body, `data-test="shop-closed"`, "This shop is closed for now")
+		if got := linkVisits(t, w); got != visitsBefore {
+			t.Errorf("closed shop's link counted a visit: %d → %d", visitsBefore, got)
+		}
+		if p := newTestSite(t, db).get("/s/NOSUCHLINK"); p.Status != http.StatusNotFound || !strings.Contains(p.Body, `data-test="link-gone"`) {
+			t.Errorf("a link that never existed: %d", p.Status)
 		}
 
 		// Suspending again is refused by the status, the reason kept.
@@ -253,6 +266,7 @@ func TestOpsxProductReview(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		w := opsWorld(t, db)
 		mustContain(t, w.s.get("/ops/products/review").Body, `data-test="empty"`, `data-test="review-off"`, `href="/ops/products/review" aria-current="page"`)
+		mustLack(t, w.s.get("/ops").Body, `data-test="queue-products"`)
 		st, err := db.Settings(w.ctx)
 		w.must(err)
 		st.ProductReview = true
@@ -265,6 +279,7 @@ func TestOpsxProductReview(t *testing.T) {
 			w.must(err)
 			ids = append(ids, p.ID)
 		}
+		mustContain(t, w.s.get("/ops").Body, `data-test="queue-count-products">2<`, `href="/ops/products/review" data-test="queue-products"`)
 		p := w.s.get("/ops/products/review")
 		mustContain(t, p.Body, fmt.Sprintf(`data-test="product-%d"`, ids[0]), fmt.Sprintf(`data-test="product-%d"`, ids[1]), "Tea Co", "¥25.00")
 		if strings.Contains(p.Body, `data-test="review-off"`) || strings.Contains(p.Body, fmt.Sprintf(`data-test="product-%d"`, w.product)) {
@@ -398,4 +413,16 @@ func TestOpsxJournals(t *testing.T) {
 		w.s.lang = "zh-CN"
 		mustContain(t, w.s.get("/ops/journals?account=wallet:7").Body, "请填写账户代码")
 	})
+}
+
+// linkVisits is the visits counted on the seller's share links.
+func linkVisits(t *testing.T, w *moneyWorld) int64 {
+	t.Helper()
+	links, err := w.db.ShareLinkVisits(w.ctx, w.op, w.sellerID)
+	w.must(err)
+	var n int64
+	for _, l := range links {
+		n += l.Visits
+	}
+	return n
 }

@@ -80,6 +80,8 @@ var consoleNav = []struct {
 	role      account.Role
 }{
 	{"ops-insight", "/ops/dashboard", account.Operator},
+	{"ops-network", "/ops/insight/network", account.Operator},
+	{"ops-fission", "/ops/insight/fission", account.Operator},
 	{"dashboard", "/ops", account.Operator},
 	{"suppliers", "/ops/suppliers", account.Operator},
 	{"reviews", "/ops/reviews", account.Operator},
@@ -94,6 +96,7 @@ var consoleNav = []struct {
 	{"audit", "/ops/audit", account.Operator},
 	{"sup", "/sup", account.Supplier},
 	{"sup-insight", "/sup/insight", account.Supplier},
+	{"sup-fission", "/sup/insight/fission", account.Supplier},
 	{"sup-products", "/sup/products", account.Supplier},
 	{"sup-warehouses", "/sup/warehouses", account.Supplier},
 	{"sup-parcels", "/sup/parcels", account.Supplier},

@@ -38,10 +38,7 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) error {
 		v, _, err = s.db.RecordVisit(ctx, actor, r.PathValue("code"), visitor)
 	}
 	if errs.Is(err, errs.NotFound) {
-		p := s.page(r, "")
-		p.Title, p.Tab = p.T("shop.gone.title"), "home"
-		s.render(w, r, http.StatusNotFound, "shop_gone", p)
-		return nil
+		return s.linkGone(w, r)
 	}
 	if err != nil {
 		return err
@@ -146,4 +143,24 @@ func (s *Server) landingCard(r *http.Request, p *Page, d landingData, v *store.V
 		}
 	}
 	return og
+}
+
+// linkGone answers a share link that binds nobody: a link of a suspended
+// distributor is a shop that has closed (200: the link is real and the
+// page is the answer; no visit is recorded and nobody is bound), any other
+// is not found.
+func (s *Server) linkGone(w http.ResponseWriter, r *http.Request) error {
+	closed, err := s.db.ShareLinkClosed(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	p := s.page(r, "")
+	p.Title, p.Tab, p.Data = p.T("shop.gone.title"), "home", closed
+	status := http.StatusNotFound
+	if closed {
+		p.Title, status = p.T("shop.closed.title"), http.StatusOK
+	}
+	w.Header().Set("Cache-Control", "no-store") // the shop may open again
+	s.render(w, r, status, "shop_gone", p)
+	return nil
 }

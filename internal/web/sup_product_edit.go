@@ -19,6 +19,7 @@ type supProductPage struct {
 	SKUs       []supSKURow
 	Markup     bool // the supplier lets distributors price up to a ceiling
 	Commission *supCommission
+	Pictures   *supPictures // nil on the new product's form
 }
 
 // supSKURow is a SKU's form: its saved values, or what was typed when
@@ -64,7 +65,8 @@ func (s *Server) renderProductEdit(w http.ResponseWriter, r *http.Request, p *Pa
 	if err != nil {
 		return err
 	}
-	d := &supProductPage{Product: pr, Categories: cats, Markup: supplier.AllowMarkup, Commission: comm}
+	d := &supProductPage{Product: pr, Categories: cats, Markup: supplier.AllowMarkup, Commission: comm,
+		Pictures: s.supPictures(pr)}
 	typed, errors := p.Form, p.Errors
 	if refused != "product" {
 		p.Form = map[string][]string{"title": {pr.Title}, "description": {pr.Description}, "images": {strings.Join(pr.Images, "\n")}}
@@ -76,6 +78,9 @@ func (s *Server) renderProductEdit(w http.ResponseWriter, r *http.Request, p *Pa
 		}
 		commissionValues(p.Form, pr.Commission)
 		p.Errors = map[string]string{"": errors[""]}
+		if refused == "image" {
+			p.Errors["image"] = errors["image"]
+		}
 		if refused == "newsku" {
 			for _, f := range []string{"code", "retail_price", "price_ceiling"} {
 				p.Form.Set("sku_"+f, typed.Get("sku_"+f))
@@ -109,7 +114,10 @@ func (s *Server) supProductUpdate(w http.ResponseWriter, r *http.Request) error 
 			return err
 		}
 		onSale := r.PostForm.Get("on_sale") != ""
-		u := catalog.ProductUpdate{Title: &title, Description: &desc, CategoryID: &cat, Images: &images, OnSale: &onSale}
+		u := catalog.ProductUpdate{Title: &title, Description: &desc, CategoryID: &cat, OnSale: &onSale}
+		if _, typed := r.PostForm["images"]; typed { // the edit form manages pictures one by one (sup_images.go)
+			u.Images = &images
+		}
 		pr, err := s.db.Product(r.Context(), sup, id)
 		if err != nil {
 			return err

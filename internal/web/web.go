@@ -21,6 +21,7 @@ import (
 
 	"sharemall/internal/account"
 	"sharemall/internal/errs"
+	"sharemall/internal/media"
 	"sharemall/internal/session"
 	"sharemall/internal/store"
 )
@@ -35,6 +36,10 @@ type Config struct {
 	// and returns the page to send the customer to (the API's, so a
 	// provider is wired once).
 	StartPayment func(r *http.Request, orderID int64) (redirectURL string, err error)
+	// Media stores uploaded product pictures; nil: uploads are refused.
+	// MediaMaxBytes is the largest picture taken.
+	Media         media.Store
+	MediaMaxBytes int64
 }
 
 // Server serves the pages.
@@ -65,7 +70,7 @@ func New(db *store.DB, log *slog.Logger, cfg Config) (*Server, error) {
 	if err := s.addIcons(); err != nil {
 		return nil, err
 	}
-	if s.pages, err = parseTemplates(template.FuncMap{"static": s.static.URL, "field": field, "initial": initial}); err != nil {
+	if s.pages, err = parseTemplates(template.FuncMap{"static": s.static.URL, "field": field, "initial": initial, "thumb": media.ThumbURL}); err != nil {
 		return nil, err
 	}
 	if s.sw, err = s.serviceWorker(); err != nil {
@@ -101,7 +106,10 @@ func (s *Server) routes() {
 	s.routesOps()
 	s.routesOpsx()
 	s.routesSup()
+	s.routesSupImages()
 	s.routesDash()
+	s.routesNetwork()
+	s.routesFission()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "", "no page at %s", r.URL.Path))
 	})

@@ -262,6 +262,9 @@ func seedBenchTree(ctx context.Context, db *store.DB, p *Program, sponsors []int
 				return err
 			}
 		}
+		if err := seedNetworkEvents(ctx, tx, p.FirstID, p.FirstID+int64(n)-1); err != nil {
+			return err
+		}
 		if err := restartIDs(ctx, tx, "accounts"); err != nil {
 			return err
 		}
