@@ -8,6 +8,7 @@
 package wallet
 
 import (
+	"sharemall/internal/payout"
 	"time"
 
 	"sharemall/internal/money"
@@ -54,4 +55,5 @@ type Withdrawal struct {
 	DecidedAt     *time.Time
 	DecidedBy     int64
 	PaidAt        *time.Time
+	PayoutTo      *payout.Masked // the payout details it is paid to, masked, copied when requested; nil if none were recorded
 }

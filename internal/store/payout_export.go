@@ -1,0 +1,191 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"sharemall/internal/account"
+	"sharemall/internal/errs"
+	"sharemall/internal/money"
+	"sharemall/internal/payout"
+)
+
+// The operator's payout batch exported for the transfer that pays it: the
+// one place payout details are opened (docs/payouts.md, "Batch export").
+
+// Payout export formats.
+const (
+	ExportBank   = "bank"   // a bank's batch transfer (批量转账): the batch's bank-card withdrawals
+	ExportAlipay = "alipay" // Alipay's batch payment to Alipay accounts (批量付款到支付宝账户)
+)
+
+// PayoutExportOptions says what the export needs beyond the batch.
+type PayoutExportOptions struct {
+	Format string
+	// Alipay's file names the paying account and its certified name in its
+	// head rows; left empty, the cells are left for the operator to fill.
+	PayerAccount, PayerName string
+}
+
+// BankExportHeader is the bank batch transfer file's one header row.
+var BankExportHeader = []string{"序号", "收款账号", "收款户名", "收款银行", "开户支行", "金额", "币种", "用途"}
+
+// Alipay batch payment file: its head row's labels, then the detail rows' labels.
+var (
+	AlipayExportHead   = []string{"批次号", "付款日期", "付款人email", "账户名称", "总金额（元）", "总笔数"}
+	AlipayExportHeader = []string{"商户流水号", "收款人email", "收款人姓名", "付款金额（元）", "付款理由"}
+)
+
+// utf8BOM makes spreadsheet programs read the file as UTF-8, not the
+// system's code page.
+const utf8BOM = "\ufeff"
+
+type exportRow struct {
+	withdrawalID int64
+	net          money.Amount
+	currency     string
+	details      payout.Details
+}
+
+// PayoutBatchExport writes batch id's transfer file in format (operator;
+// audited as payout_batch.export, naming the withdrawals exported, never
+// their details). Each format holds the batch's withdrawals paid by its
+// method; none is a Conflict. The file is UTF-8 with a byte-order mark, LF
+// line ends, built whole before a byte is written.
+func (db *DB) PayoutBatchExport(ctx context.Context, actor account.Actor, id int64, o PayoutExportOptions, w io.Writer) error {
+	const op = "store.PayoutBatchExport"
+	if err := actor.Require(account.Operator); err != nil {
+		return errs.Wrap(op, err)
+	}
+	var method payout.Method
+	switch o.Format {
+	case ExportBank:
+		method = payout.BankCard
+	case ExportAlipay:
+		method = payout.Alipay
+	case "":
+		return errs.Wrap(op, errs.Invalidf("format", "is required: bank or alipay"))
+	default:
+		return errs.Wrap(op, errs.Invalidf("format", "must be bank or alipay"))
+	}
+	payer, err := cleanText("payer_account", o.PayerAccount, payout.MaxAccount)
+	if err != nil {
+		return errs.Wrap(op, err)
+	}
+	payerName, err := cleanText("payer_name", o.PayerName, payout.MaxName)
+	if err != nil {
+		return errs.Wrap(op, err)
+	}
+	k, err := db.keys()
+	if err != nil {
+		return errs.Wrap(op, err)
+	}
+	var buf bytes.Buffer
+	err = db.Write(ctx, func(tx *Tx) error {
+		buf.Reset()
+		if _, err := tx.payoutBatch(ctx, id); err != nil {
+			return err
+		}
+		settings, err := tx.settings(ctx)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.exportRows(ctx, k, id, method)
+		if err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return errs.E(errs.Conflict, "format", "no withdrawal in payout batch %d is paid by %s", id, method)
+		}
+		buf.WriteString(utf8BOM)
+		cw := csv.NewWriter(&buf)
+		ids := make([]int64, len(rows))
+		for i, r := range rows {
+			ids[i] = r.withdrawalID
+		}
+		if method == payout.BankCard {
+			writeBankFile(cw, rows)
+		} else {
+			writeAlipayFile(cw, rows, id, tx.Now().In(settings.Location()).Format("20060102"), payer, payerName)
+		}
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return err
+		}
+		return tx.audit(ctx, actor.AccountID, "payout_batch.export", fmt.Sprintf("payout_batch:%d", id), nil,
+			struct {
+				Format      string  `json:"format"`
+				Withdrawals []int64 `json:"withdrawals"`
+			}{o.Format, ids})
+	})
+	if err != nil {
+		return errs.Wrap(op, err)
+	}
+	_, err = w.Write(buf.Bytes())
+	return errs.Wrap(op, err)
+}
+
+func (tx *Tx) exportRows(ctx context.Context, k *payout.Keyring, batchID int64, method payout.Method) ([]exportRow, error) {
+	rs, err := tx.Query(ctx, `SELECT w.id, w.net, w.currency, p.owner_id, p.key_id, p.box
+		FROM withdrawals w JOIN withdrawal_payout_details p ON p.withdrawal_id = w.id
+		WHERE w.batch_id = ? AND p.method = ? ORDER BY w.id`, batchID, string(method))
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []exportRow
+	for rs.Next() {
+		var r exportRow
+		var owner int64
+		var s payout.Sealed
+		if err := rs.Scan(&r.withdrawalID, &r.net, &r.currency, &owner, &s.KeyID, &s.Box); err != nil {
+			return nil, err
+		}
+		if r.details, err = k.Open(payout.Owner(PayoutDistributor, owner), s); err != nil {
+			return nil, fmt.Errorf("withdrawal %d: %w", r.withdrawalID, err)
+		}
+		out = append(out, r)
+	}
+	return out, rs.Err()
+}
+
+func writeBankFile(cw *csv.Writer, rows []exportRow) {
+	cw.Write(BankExportHeader)
+	for i, r := range rows {
+		d := r.details
+		cw.Write([]string{strconv.Itoa(i + 1), d.CardNumber, cell(d.HolderName), cell(d.Bank), cell(d.Branch),
+			money.CurrencyOf(r.currency).Format(r.net), r.currency, PayoutReference(r.withdrawalID)})
+	}
+}
+
+// writeAlipayFile writes Alipay's batch payment template: the head row's
+// labels and values (batch number, date yyyymmdd, payer, total, count),
+// then the detail labels and one row per withdrawal.
+func writeAlipayFile(cw *csv.Writer, rows []exportRow, batchID int64, day, payer, payerName string) {
+	var total money.Amount
+	cur := money.CurrencyOf(rows[0].currency)
+	for _, r := range rows {
+		total += r.net
+	}
+	cw.Write(AlipayExportHead)
+	// 批次号: 11 to 32 letters or digits, never reused: the day and the batch id.
+	cw.Write([]string{fmt.Sprintf("SM%s%08d", day, batchID), day, cell(payer), cell(payerName), cur.Format(total), strconv.Itoa(len(rows))})
+	cw.Write(AlipayExportHeader)
+	for _, r := range rows {
+		cw.Write([]string{PayoutReference(r.withdrawalID), cell(r.details.AlipayAccount), cell(r.details.RealName),
+			money.CurrencyOf(r.currency).Format(r.net), fmt.Sprintf("Sharemall withdrawal %d", r.withdrawalID)})
+	}
+}
+
+// cell keeps a spreadsheet from running text as a formula.
+func cell(s string) string {
+	if s != "" && strings.ContainsAny(s[:1], "=+-@\t\r") {
+		return "'" + s
+	}
+	return s
+}
