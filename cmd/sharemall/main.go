@@ -36,6 +36,7 @@ Usage:
   sharemall jobs run-due [flags]  run the background work that is due (for cron), then exit
   sharemall jobs status [flags]   list what is due and which items failed, why, and when they are retried
   sharemall media gc [flags]      delete the files of pictures no product shows any more
+  sharemall payout-keys rotate [flags]  reseal every payout detail under the newest payout key
   sharemall bench [flags]     generate a program at scale and measure it against the database's floor
   sharemall version           print the version
 
@@ -93,6 +94,14 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 		cmd, args = "media gc", args[1:]
 		fs = flag.NewFlagSet(cmd, flag.ContinueOnError)
 		cfg.bindMediaGCFlags(fs)
+	case "payout-keys":
+		if len(args) == 0 || args[0] != "rotate" {
+			return fmt.Errorf("usage: sharemall payout-keys rotate [flags]")
+		}
+		cmd, args = "payout-keys rotate", args[1:]
+		fs = flag.NewFlagSet(cmd, flag.ContinueOnError)
+		cfg.bindDatabase(fs)
+		cfg.bindPayoutKeys(fs)
 	case "bench":
 		return runBench(ctx, args, stdout)
 	case "version":
@@ -146,6 +155,8 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 		return jobsStatus(ctx, db, stdout)
 	case "media gc":
 		return mediaGC(ctx, db, cfg, stdout)
+	case "payout-keys rotate":
+		return rotatePayoutKeys(ctx, db, cfg, log, stdout)
 	case "migrate":
 		n, err := db.Migrate(ctx)
 		if err != nil {
@@ -202,6 +213,9 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger, ln 
 		return err
 	}
 	if err := bootstrapOperator(ctx, db, cfg, acfg.HashParams, log); err != nil {
+		return err
+	}
+	if err := usePayoutKeys(db, cfg, log); err != nil {
 		return err
 	}
 	apiSrv, err := site.New(db, log, acfg)

@@ -121,6 +121,7 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	s.routesCorrections()
 	s.routesCommissions()
 	s.routesWithdrawals()
+	s.routesPayouts()
 	s.routesShops()
 	s.routesOrders()
 	s.routesCart()
