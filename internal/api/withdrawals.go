@@ -40,6 +40,7 @@ type withdrawalResource struct {
 	Amount        string     `json:"amount"`
 	Fee           string     `json:"fee"`
 	Net           string     `json:"net"`
+	Withheld      string     `json:"withheld"` // tax withheld; the bank pays net − withheld
 	Status        string     `json:"status"`
 	PayoutRef     *string    `json:"payout_ref"`
 	BatchID       *int64     `json:"batch_id"`
@@ -63,7 +64,7 @@ func stringOrNull(s string) *string {
 func withdrawalOut(w wallet.Withdrawal) withdrawalResource {
 	cur := money.CurrencyOf(w.Currency)
 	return withdrawalResource{ID: w.ID, DistributorID: w.DistributorID, Currency: w.Currency,
-		Amount: cur.Format(w.Amount), Fee: cur.Format(w.Fee), Net: cur.Format(w.Net), Status: string(w.Status),
+		Amount: cur.Format(w.Amount), Fee: cur.Format(w.Fee), Net: cur.Format(w.Net), Withheld: cur.Format(w.Withheld), Status: string(w.Status),
 		PayoutRef: stringOrNull(w.PayoutRef), BatchID: idOrNull(w.BatchID), Reason: stringOrNull(w.Reason),
 		RequestedAt: w.RequestedAt, DecidedAt: w.DecidedAt, DecidedBy: idOrNull(w.DecidedBy), PaidAt: w.PaidAt,
 		PayoutTo: w.PayoutTo}
@@ -221,7 +222,7 @@ func payoutBatchOut(b *store.PayoutBatch, ws []wallet.Withdrawal) payoutBatchRes
 			out.Totals = append(out.Totals, payoutTotal{Currency: w.Currency})
 		}
 		counts[w.Currency]++
-		nets[w.Currency] += w.Net
+		nets[w.Currency] += w.Payable() // the net less any tax withheld: what the bank pays
 	}
 	for i, t := range out.Totals {
 		out.Totals[i].Count, out.Totals[i].Net = counts[t.Currency], money.CurrencyOf(t.Currency).Format(nets[t.Currency])

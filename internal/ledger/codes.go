@@ -18,6 +18,7 @@ const (
 	DistributorDebt        Kind = "distributor_debt"        // clawbacks beyond the available balance (debit-normal)
 	DistributorWithdrawing Kind = "distributor_withdrawing" // held for a withdrawal request
 	WithdrawalsPaid        Kind = "withdrawals_paid"        // paid out to distributors
+	TaxWithheld            Kind = "tax_withheld"            // tax withheld from distributors' withdrawals, owed to the tax office (docs/payouts.md)
 	Adjustments            Kind = "adjustments"             // the platform's side of operators' manual wallet adjustments (debit-normal when it gave more than it took)
 )
 
@@ -40,7 +41,7 @@ func Code(k Kind, owner int64) string {
 
 // ParseCode splits an account code into kind and owner.
 func ParseCode(code string) (Kind, int64, error) {
-	for _, k := range []Kind{Clearing, Refunds, RefundsDue, PlatformPending, PlatformRevenue, WithdrawalsPaid, Adjustments} {
+	for _, k := range []Kind{Clearing, Refunds, RefundsDue, PlatformPending, PlatformRevenue, WithdrawalsPaid, Adjustments, TaxWithheld} {
 		if code == string(k) {
 			return k, 0, nil
 		}

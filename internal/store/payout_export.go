@@ -47,7 +47,7 @@ const utf8BOM = "\ufeff"
 
 type exportRow struct {
 	withdrawalID int64
-	net          money.Amount
+	net          money.Amount // what the bank pays: net less tax withheld
 	currency     string
 	details      payout.Details
 }
@@ -131,7 +131,7 @@ func (db *DB) PayoutBatchExport(ctx context.Context, actor account.Actor, id int
 }
 
 func (tx *Tx) exportRows(ctx context.Context, k *payout.Keyring, batchID int64, method payout.Method) ([]exportRow, error) {
-	rs, err := tx.Query(ctx, `SELECT w.id, w.net, w.currency, p.owner_id, p.key_id, p.box
+	rs, err := tx.Query(ctx, `SELECT w.id, w.net - w.withheld, w.currency, p.owner_id, p.key_id, p.box
 		FROM withdrawals w JOIN withdrawal_payout_details p ON p.withdrawal_id = w.id
 		WHERE w.batch_id = ? AND p.method = ? ORDER BY w.id`, batchID, string(method))
 	if err != nil {
