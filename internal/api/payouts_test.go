@@ -120,6 +120,16 @@ func TestPayoutDetailsNeverShowUnmasked(t *testing.T) {
 		call("GET", S, op, nil, 200)
 		call("GET", S, tokA, nil, 404)
 
+		// Tax of 10% withheld from withdrawals.
+		st := settingsBody(t, ta, op)
+		st["withdrawal"] = map[string]any{"minimum": "1.00", "fee_rate_bp": 100, "daily_limit": 5, "withholding_rate_bp": 1000}
+		call("PUT", "/api/v1/program/settings", op, st, 200)
+		st = settingsBody(t, ta, op)
+		st["withdrawal"] = map[string]any{"minimum": "1.00", "fee_rate_bp": 100, "daily_limit": 5, "withholding_rate_bp": 10000}
+		if res := call("PUT", "/api/v1/program/settings", op, st, 400); res.errField() != "withdrawal.withholding_rate_bp" {
+			t.Fatalf("rate 100%%: %s", res.Raw)
+		}
+
 		// The whole withdrawal flow.
 		wA := call("POST", "/api/v1/withdrawals", tokA, map[string]any{"amount": "20.00"}, 201)
 		if to, _ := wA.Body["payout_to"].(map[string]any); to["card_last4"] != "2444" {
@@ -140,12 +150,29 @@ func TestPayoutDetailsNeverShowUnmasked(t *testing.T) {
 		call("GET", P+"/export?format=swift", op, nil, 400)
 		call("GET", P+"/export?format=bank", tokA, nil, 403)
 		bank := ta.do("GET", P+"/export?format=bank", op, nil)
-		if bank.Status != http.StatusOK || !strings.Contains(string(bank.Raw), "6222600260001072444,张三丰,中国工商银行,上海分行,19.80,CNY,sharemall-w"+itoa(wA.id())) ||
+		if bank.Status != http.StatusOK || !strings.Contains(string(bank.Raw), "6222600260001072444,张三丰,中国工商银行,上海分行,17.80,CNY,sharemall-w"+itoa(wA.id())) ||
 			!strings.Contains(bank.Header.Get("Content-Disposition"), "-bank.csv") {
 			t.Fatalf("bank file: %d %s", bank.Status, bank.Raw)
 		}
 		call("POST", P+"/paid", op, map[string]any{"payout_ref": "BANK-2026-1"}, 200)
 		call("GET", "/api/v1/withdrawals/"+itoa(wA.id()), tokA, nil, 200)
+		if wA.Body["withheld"] != "2.00" {
+			t.Fatalf("withheld = %v", wA.Body["withheld"])
+		}
+		month := ta.clock.Now().Format("2006-01")
+		rep := call("GET", "/api/v1/withholding?month="+month, op, nil, 200)
+		if items, _ := rep.Body["items"].([]any); len(items) != 2 {
+			t.Fatalf("report = %s", rep.Raw)
+		}
+		call("GET", "/api/v1/withholding?month="+month, tokA, nil, 200)
+		call("GET", "/api/v1/withholding?month="+month+"&distributor_id="+itoa(a), tokB, nil, 404)
+		if res := call("GET", "/api/v1/withholding", op, nil, 400); res.errField() != "month" {
+			t.Fatalf("no month: %s", res.Raw)
+		}
+		csvRes := call("GET", "/api/v1/withholding/export?month="+month+"&distributor_id="+itoa(a), op, nil, 200)
+		if want := month + "," + itoa(a) + ",Ann's,CNY,1,20.00,0.20,2.00,17.80\n"; !strings.HasSuffix(string(csvRes.Raw), want) {
+			t.Fatalf("csv = %q, want suffix %q", csvRes.Raw, want)
+		}
 
 		for _, ans := range answers {
 			for _, p := range payoutPlain {
