@@ -47,6 +47,7 @@ var ledgerChecks = []ledgerCheck{
 	checkWithdrawalJournals,
 	checkWithdrawnTotals,
 	checkWithholding,
+	checkSupplierPayouts,
 }
 
 // Check verifies the ledger and returns every problem found (none means

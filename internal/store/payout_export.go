@@ -46,7 +46,9 @@ var (
 const utf8BOM = "\ufeff"
 
 type exportRow struct {
-	withdrawalID int64
+	withdrawalID int64 // or the supplier payout's id
+	ref          string // what the transfer carries: PayoutReference or SupplierPayoutReference
+	reason       string // Alipay's 付款理由
 	net          money.Amount // what the bank pays: net less tax withheld
 	currency     string
 	details      payout.Details
@@ -62,22 +64,7 @@ func (db *DB) PayoutBatchExport(ctx context.Context, actor account.Actor, id int
 	if err := actor.Require(account.Operator); err != nil {
 		return errs.Wrap(op, err)
 	}
-	var method payout.Method
-	switch o.Format {
-	case ExportBank:
-		method = payout.BankCard
-	case ExportAlipay:
-		method = payout.Alipay
-	case "":
-		return errs.Wrap(op, errs.Invalidf("format", "is required: bank or alipay"))
-	default:
-		return errs.Wrap(op, errs.Invalidf("format", "must be bank or alipay"))
-	}
-	payer, err := cleanText("payer_account", o.PayerAccount, payout.MaxAccount)
-	if err != nil {
-		return errs.Wrap(op, err)
-	}
-	payerName, err := cleanText("payer_name", o.PayerName, payout.MaxName)
+	method, payer, payerName, err := o.check()
 	if err != nil {
 		return errs.Wrap(op, err)
 	}
@@ -102,19 +89,11 @@ func (db *DB) PayoutBatchExport(ctx context.Context, actor account.Actor, id int
 		if len(rows) == 0 {
 			return errs.E(errs.Conflict, "format", "no withdrawal in payout batch %d is paid by %s", id, method)
 		}
-		buf.WriteString(utf8BOM)
-		cw := csv.NewWriter(&buf)
 		ids := make([]int64, len(rows))
 		for i, r := range rows {
 			ids[i] = r.withdrawalID
 		}
-		if method == payout.BankCard {
-			writeBankFile(cw, rows)
-		} else {
-			writeAlipayFile(cw, rows, id, tx.Now().In(settings.Location()).Format("20060102"), payer, payerName)
-		}
-		cw.Flush()
-		if err := cw.Error(); err != nil {
+		if err := writeTransferFile(&buf, method, rows, "SM", id, tx.Now().In(settings.Location()).Format("20060102"), payer, payerName); err != nil {
 			return err
 		}
 		return tx.audit(ctx, actor.AccountID, "payout_batch.export", fmt.Sprintf("payout_batch:%d", id), nil,
@@ -128,6 +107,43 @@ func (db *DB) PayoutBatchExport(ctx context.Context, actor account.Actor, id int
 	}
 	_, err = w.Write(buf.Bytes())
 	return errs.Wrap(op, err)
+}
+
+// check validates the options: the method the format pays, the payer cleaned.
+func (o PayoutExportOptions) check() (method payout.Method, payer, payerName string, err error) {
+	switch o.Format {
+	case ExportBank:
+		method = payout.BankCard
+	case ExportAlipay:
+		method = payout.Alipay
+	case "":
+		return "", "", "", errs.Invalidf("format", "is required: bank or alipay")
+	default:
+		return "", "", "", errs.Invalidf("format", "must be bank or alipay")
+	}
+	if payer, err = cleanText("payer_account", o.PayerAccount, payout.MaxAccount); err != nil {
+		return "", "", "", err
+	}
+	if payerName, err = cleanText("payer_name", o.PayerName, payout.MaxName); err != nil {
+		return "", "", "", err
+	}
+	return method, payer, payerName, nil
+}
+
+// writeTransferFile writes rows as method's transfer file into buf: a
+// byte-order mark, then the bank or Alipay layout; prefix starts Alipay's
+// batch number ("SM" for withdrawals, "SS" for supplier payouts).
+func writeTransferFile(buf *bytes.Buffer, method payout.Method, rows []exportRow, prefix string, batchID int64, day, payer, payerName string) error {
+	buf.WriteString(utf8BOM)
+	cw := csv.NewWriter(buf)
+	if method == payout.BankCard {
+		writeBankFile(cw, rows)
+	} else {
+		// 批次号: 11 to 32 letters or digits, never reused: the day and the batch id.
+		writeAlipayFile(cw, rows, fmt.Sprintf("%s%s%08d", prefix, day, batchID), day, payer, payerName)
+	}
+	cw.Flush()
+	return cw.Error()
 }
 
 func (tx *Tx) exportRows(ctx context.Context, k *payout.Keyring, batchID int64, method payout.Method) ([]exportRow, error) {
@@ -149,6 +165,7 @@ func (tx *Tx) exportRows(ctx context.Context, k *payout.Keyring, batchID int64, 
 		if r.details, err = k.Open(payout.Owner(PayoutDistributor, owner), s); err != nil {
 			return nil, fmt.Errorf("withdrawal %d: %w", r.withdrawalID, err)
 		}
+		r.ref, r.reason = PayoutReference(r.withdrawalID), fmt.Sprintf("Sharemall withdrawal %d", r.withdrawalID)
 		out = append(out, r)
 	}
 	return out, rs.Err()
@@ -159,26 +176,25 @@ func writeBankFile(cw *csv.Writer, rows []exportRow) {
 	for i, r := range rows {
 		d := r.details
 		cw.Write([]string{strconv.Itoa(i + 1), d.CardNumber, cell(d.HolderName), cell(d.Bank), cell(d.Branch),
-			money.CurrencyOf(r.currency).Format(r.net), r.currency, PayoutReference(r.withdrawalID)})
+			money.CurrencyOf(r.currency).Format(r.net), r.currency, r.ref})
 	}
 }
 
 // writeAlipayFile writes Alipay's batch payment template: the head row's
 // labels and values (batch number, date yyyymmdd, payer, total, count),
 // then the detail labels and one row per withdrawal.
-func writeAlipayFile(cw *csv.Writer, rows []exportRow, batchID int64, day, payer, payerName string) {
+func writeAlipayFile(cw *csv.Writer, rows []exportRow, batchNo, day, payer, payerName string) {
 	var total money.Amount
 	cur := money.CurrencyOf(rows[0].currency)
 	for _, r := range rows {
 		total += r.net
 	}
 	cw.Write(AlipayExportHead)
-	// 批次号: 11 to 32 letters or digits, never reused: the day and the batch id.
-	cw.Write([]string{fmt.Sprintf("SM%s%08d", day, batchID), day, cell(payer), cell(payerName), cur.Format(total), strconv.Itoa(len(rows))})
+	cw.Write([]string{batchNo, day, cell(payer), cell(payerName), cur.Format(total), strconv.Itoa(len(rows))})
 	cw.Write(AlipayExportHeader)
 	for _, r := range rows {
-		cw.Write([]string{PayoutReference(r.withdrawalID), cell(r.details.AlipayAccount), cell(r.details.RealName),
-			money.CurrencyOf(r.currency).Format(r.net), fmt.Sprintf("Sharemall withdrawal %d", r.withdrawalID)})
+		cw.Write([]string{r.ref, cell(r.details.AlipayAccount), cell(r.details.RealName),
+			money.CurrencyOf(r.currency).Format(r.net), r.reason})
 	}
 }
 
