@@ -46,9 +46,9 @@ var (
 const utf8BOM = "\ufeff"
 
 type exportRow struct {
-	withdrawalID int64 // or the supplier payout's id
-	ref          string // what the transfer carries: PayoutReference or SupplierPayoutReference
-	reason       string // Alipay's 付款理由
+	withdrawalID int64        // or the supplier payout's id
+	ref          string       // what the transfer carries: PayoutReference or SupplierPayoutReference
+	reason       string       // Alipay's 付款理由
 	net          money.Amount // what the bank pays: net less tax withheld
 	currency     string
 	details      payout.Details
