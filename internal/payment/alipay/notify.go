@@ -1,0 +1,101 @@
+package alipay
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+
+	"sharemall/internal/errs"
+	"sharemall/internal/payment"
+)
+
+// ParseNotification verifies and reads an asynchronous notification
+// (POST, application/x-www-form-urlencoded): the RSA2 signature, with
+// Alipay's public key, over every parameter but sign and sign_type, sorted
+// and joined; then that it is for this application. A notification
+// carrying refund_fee, out_biz_no or gmt_refund is about a refund: its
+// refund_fee is the trade's refunded total, so the refund's own amount and
+// state are asked of alipay.trade.fastpay.refund.query (out_biz_no is our
+// refund key); a failure of that call is temporary, and Alipay posts the
+// notification again later.
+//
+// Freshness: Alipay resends an unacknowledged notification for about 25
+// hours with the same notify_id, so age is no sign of forgery and none is
+// refused for it; the caller drops a repeat by EventID.
+func (c *Client) ParseNotification(ctx context.Context, h http.Header, body []byte) (*payment.Notification, error) {
+	v, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, errs.Invalidf("body", "is not a form: %v", err)
+	}
+	sign := v.Get("sign")
+	if sign == "" {
+		return nil, errs.Invalidf("sign", "is missing")
+	}
+	if st := v.Get("sign_type"); st != "" && st != "RSA2" {
+		return nil, errs.Invalidf("sign_type", "must be RSA2, not %q", st)
+	}
+	if !verifyRSA2(c.cfg.AlipayKey, []byte(signingString(v, "sign", "sign_type")), sign) {
+		return nil, errs.Invalidf("sign", "does not verify with Alipay's public key")
+	}
+	if v.Get("app_id") != c.cfg.AppID {
+		return nil, errs.Invalidf("app_id", "%q is not this application", v.Get("app_id"))
+	}
+	n := &payment.Notification{EventID: v.Get("notify_id"), Reference: v.Get("out_trade_no"), ProviderRef: v.Get("trade_no")}
+	if n.EventID == "" {
+		return nil, errs.Invalidf("notify_id", "is missing")
+	}
+	if !referenceRE.MatchString(n.Reference) {
+		return nil, errs.Invalidf("out_trade_no", "%q is not one of our references", n.Reference)
+	}
+	total, err := parseYuan("total_amount", v.Get("total_amount"))
+	if err != nil {
+		return nil, err
+	}
+	ps := &payment.PaymentState{Reference: n.Reference, ProviderRef: n.ProviderRef, Amount: total, Currency: "CNY", Payer: v.Get("buyer_id")}
+	wasPaid := v.Get("gmt_payment") != ""
+	if ps.Status, ps.Refunded, err = paymentStatus(v.Get("trade_status"), wasPaid, total); err != nil {
+		return nil, err
+	}
+	if ps.Status == payment.PaymentPaid {
+		ps.PaidAt = parseTime(v.Get("gmt_payment"))
+	}
+	n.Payment = ps
+	n.Kind = payment.NotifyPayment
+	if v.Get("refund_fee") == "" && v.Get("out_biz_no") == "" && v.Get("gmt_refund") == "" {
+		return n, nil
+	}
+	n.Kind = payment.NotifyRefund
+	if ps.Refunded, err = parseYuan("refund_fee", v.Get("refund_fee")); err != nil {
+		return nil, err
+	}
+	key := v.Get("out_biz_no")
+	if !refundKeyRE.MatchString(key) {
+		return nil, errs.Invalidf("out_biz_no", "%q is not one of our refund keys", key)
+	}
+	rs, err := c.RefundQuery(ctx, n.Reference, key)
+	if err != nil {
+		if errs.CodeOf(err) == errs.NotFound {
+			return nil, errs.Invalidf("out_biz_no", "Alipay has no refund %s of %s", key, n.Reference)
+		}
+		return nil, err
+	}
+	if rs.Status == payment.RefundDone && !parseTime(v.Get("gmt_refund")).IsZero() {
+		rs.DoneAt = parseTime(v.Get("gmt_refund"))
+	}
+	n.Refund = rs
+	return n, nil
+}
+
+// Acknowledge answers a notification as Alipay reads it: the body
+// "success" stops its resending; anything else ("failure") makes it post
+// the notification again later.
+func (c *Client) Acknowledge(w http.ResponseWriter, err error) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	if err != nil {
+		io.WriteString(w, "failure")
+		return
+	}
+	io.WriteString(w, "success")
+}
