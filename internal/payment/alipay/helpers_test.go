@@ -14,12 +14,13 @@ import (
 )
 
 // signAsAlipay signs a notification's form with the fake's Alipay key, the
-// way Alipay documents: all but sign and sign_type, sorted, joined.
+// way Alipay documents: all but sign and sign_type (empty ones kept),
+// sorted, joined.
 func signAsAlipay(t *testing.T, e *env, form url.Values) string {
 	t.Helper()
 	var parts []string
 	for k := range form {
-		if k == "sign" || k == "sign_type" || form.Get(k) == "" {
+		if k == "sign" || k == "sign_type" {
 			continue
 		}
 		parts = append(parts, k+"="+form.Get(k))

@@ -12,8 +12,8 @@ import (
 
 // ParseNotification verifies and reads an asynchronous notification
 // (POST, application/x-www-form-urlencoded): the RSA2 signature, with
-// Alipay's public key, over every parameter but sign and sign_type, sorted
-// and joined; then that it is for this application. A notification
+// Alipay's public key, over every parameter but sign and sign_type (empty
+// ones too), sorted and joined; then that it is for this application. A notification
 // carrying refund_fee, out_biz_no or gmt_refund is about a refund: its
 // refund_fee is the trade's refunded total, so the refund's own amount and
 // state are asked of alipay.trade.fastpay.refund.query (out_biz_no is our
@@ -35,7 +35,7 @@ func (c *Client) ParseNotification(ctx context.Context, h http.Header, body []by
 	if st := v.Get("sign_type"); st != "" && st != "RSA2" {
 		return nil, errs.Invalidf("sign_type", "must be RSA2, not %q", st)
 	}
-	if !verifyRSA2(c.cfg.AlipayKey, []byte(signingString(v, "sign", "sign_type")), sign) {
+	if !verifyRSA2(c.cfg.AlipayKey, []byte(signingString(v, true, "sign", "sign_type")), sign) {
 		return nil, errs.Invalidf("sign", "does not verify with Alipay's public key")
 	}
 	if v.Get("app_id") != c.cfg.AppID {

@@ -34,7 +34,7 @@ func (c *Client) params(method string, biz any, extra map[string]string) (url.Va
 			v.Set(k, val)
 		}
 	}
-	sig, err := signRSA2(c.cfg.PrivateKey, []byte(signingString(v, "sign")))
+	sig, err := signRSA2(c.cfg.PrivateKey, []byte(signingString(v, false, "sign")))
 	if err != nil {
 		return nil, fmt.Errorf("alipay: signing %s: %w", method, err)
 	}

@@ -12,9 +12,11 @@ import (
 )
 
 // signingString is what Alipay signs and verifies: every parameter but
-// those in skip, with a non-empty value, sorted by key, as key=value
-// (values not URL-encoded) joined by "&".
-func signingString(v url.Values, skip ...string) string {
+// those in skip, sorted by key, as key=value (values not URL-encoded)
+// joined by "&". A request's parameters with an empty value are left out
+// (the SDKs' getSignContent); a notification's are kept as "key=" (the
+// SDKs' getSignCheckContentV1, which is how Alipay signs them).
+func signingString(v url.Values, keepEmpty bool, skip ...string) string {
 	keys := make([]string, 0, len(v))
 outer:
 	for k := range v {
@@ -23,7 +25,7 @@ outer:
 				continue outer
 			}
 		}
-		if v.Get(k) == "" {
+		if v.Get(k) == "" && !keepEmpty {
 			continue
 		}
 		keys = append(keys, k)

@@ -310,6 +310,7 @@ func (s *Server) notification(t *trade, r *refund) url.Values {
 	v.Set("receipt_amount", yuan(t.total+s.amountDelta))
 	v.Set("buyer_pay_amount", yuan(t.total+s.amountDelta))
 	v.Set("subject", t.subject)
+	v.Set("body", "") // Alipay posts empty fields too, and signs them
 	v.Set("gmt_create", t.created.In(shanghai).Format(layout))
 	v.Set("gmt_payment", t.paidAt.In(shanghai).Format(layout))
 	if r != nil {
@@ -324,7 +325,7 @@ func (s *Server) notification(t *trade, r *refund) url.Values {
 	if s.wrongSign {
 		key = wrongKey
 	}
-	v.Set("sign", sign(key, signingString(v, "sign", "sign_type")))
+	v.Set("sign", sign(key, signingString(v, true, "sign", "sign_type")))
 	return v
 }
 
@@ -360,13 +361,14 @@ func (s *Server) deliver(kind string, form url.Values) []Delivery {
 	return out
 }
 
-// signingString is Alipay's: the parameters but skip, non-empty, sorted by
-// key, key=value joined by "&". Written here again, not imported, so that
+// signingString is Alipay's: the parameters but skip, sorted by key,
+// key=value joined by "&"; empty values are left out of requests and kept
+// in notifications. Written here again, not imported, so that
 // a mistake in the client's is not repeated by its judge.
-func signingString(v url.Values, skip ...string) string {
+func signingString(v url.Values, keepEmpty bool, skip ...string) string {
 	var parts []string
 	for k := range v {
-		if v.Get(k) == "" || contains(skip, k) {
+		if (v.Get(k) == "" && !keepEmpty) || contains(skip, k) {
 			continue
 		}
 		parts = append(parts, k+"="+v.Get(k))

@@ -43,7 +43,7 @@ func (s *Server) checkRequest(v url.Values) *apiErr {
 	if _, err := time.ParseInLocation(layout, v.Get("timestamp"), shanghai); err != nil {
 		return invalidArgs("isv.invalid-timestamp", "非法的时间戳参数")
 	}
-	content := signingString(v, "sign")
+	content := signingString(v, false, "sign")
 	if !verify(&s.AppKey.PublicKey, content, v.Get("sign")) {
 		return invalidArgs("isv.invalid-signature", "验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为："+content)
 	}
