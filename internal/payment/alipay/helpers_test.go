@@ -1,16 +1,24 @@
 package alipay_test
 
 import (
+	"context"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
+
+	"sharemall/internal/money"
+	"sharemall/internal/payment"
+	"sharemall/internal/payment/alipay"
+	"sharemall/internal/payment/alipay/alipayfake"
 )
 
 // signAsAlipay signs a notification's form with the fake's Alipay key, the
@@ -49,4 +57,31 @@ func otherKey(t *testing.T) *rsa.PrivateKey {
 		other = k
 	})
 	return other
+}
+
+// fakeNotification is the body of a payment notification the fake posted,
+// for benchmarks: a receiver that takes it is started and stopped here.
+func fakeNotification(tb testing.TB, fake *alipayfake.Server) string {
+	tb.Helper()
+	c, err := alipay.New(fake.Config(), nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { c.Acknowledge(w, nil) }))
+	defer recv.Close()
+	st, err := c.Start(context.Background(), payment.ChargeRequest{Reference: "SMbench01", Amount: money.Amount(19900), Currency: "CNY",
+		Method: payment.MethodRedirect, Subject: "bench", NotifyURL: recv.URL, ReturnURL: recv.URL})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	resp, err := http.Get(st.RedirectURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	resp.Body.Close()
+	ds, err := fake.Pay("SMbench01")
+	if err != nil || len(ds) != 1 {
+		tb.Fatal(ds, err)
+	}
+	return ds[0].Form.Encode()
 }

@@ -106,6 +106,7 @@ func (s *Server) BillDetail(day time.Time) string {
 			}
 		}
 	}
+	exported := s.now()
 	s.mu.Unlock()
 	sort.Slice(rows, func(i, j int) bool { return rows[i].at.Before(rows[j].at) })
 	var b strings.Builder
@@ -120,6 +121,6 @@ func (s *Server) BillDetail(day time.Time) string {
 	b.WriteString("#-----------------------------------------业务明细列表结束------------------------------------\r\n")
 	fmt.Fprintf(&b, "#交易合计：%d笔，商家实收共%s元，商家优惠共0.00元\r\n", nTrade, yuan(sumTrade))
 	fmt.Fprintf(&b, "#退款合计：%d笔，商家实收退款共%s元，商家优惠退款共0.00元\r\n", nRefund, yuan(-sumRefund))
-	fmt.Fprintf(&b, "#导出时间：[%s]\r\n", s.now().In(shanghai).Format("2006年01月02日 15:04:05"))
+	fmt.Fprintf(&b, "#导出时间：[%s]\r\n", exported.In(shanghai).Format("2006年01月02日 15:04:05"))
 	return b.String()
 }

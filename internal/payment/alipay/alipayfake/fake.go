@@ -82,6 +82,7 @@ type trade struct {
 	buyerID                                 string
 	created, paidAt, closedAt               time.Time
 	qrCode                                  string
+	expires                                 time.Time // time_expire; zero: none
 	refunds                                 []*refund
 }
 
@@ -275,6 +276,11 @@ func (s *Server) Pay(reference string) ([]Delivery, error) {
 		s.mu.Unlock()
 		return nil, fmt.Errorf("alipayfake: trade %s is %s", reference, t.status)
 	}
+	s.expire(t)
+	if t.status != "WAIT_BUYER_PAY" {
+		s.mu.Unlock()
+		return nil, fmt.Errorf("alipayfake: trade %s expired", reference)
+	}
 	t.opened = true
 	t.status = "TRADE_SUCCESS"
 	t.paidAt = s.now()
@@ -282,6 +288,15 @@ func (s *Server) Pay(reference string) ([]Delivery, error) {
 	form := s.notification(t, nil)
 	s.mu.Unlock()
 	return s.deliver(payKind, form), nil
+}
+
+// expire closes t if it is unpaid past its time_expire, as Alipay does.
+// Called with s.mu held.
+func (s *Server) expire(t *trade) {
+	if t.status == "WAIT_BUYER_PAY" && !t.expires.IsZero() && !s.now().Before(t.expires) {
+		t.status = "TRADE_CLOSED"
+		t.closedAt = t.expires
+	}
 }
 
 const (
@@ -342,7 +357,7 @@ func (s *Server) deliver(kind string, form url.Values) []Delivery {
 	var out []Delivery
 	for i := 0; i < times; i++ {
 		d := Delivery{NotifyID: form.Get("notify_id"), Kind: kind, Form: form}
-		resp, err := http.Post(target, "application/x-www-form-urlencoded; charset=utf-8", strings.NewReader(form.Encode()))
+		resp, err := notifyClient.Post(target, "application/x-www-form-urlencoded; charset=utf-8", strings.NewReader(form.Encode()))
 		if err != nil {
 			d.Err = err
 		} else {
@@ -360,6 +375,10 @@ func (s *Server) deliver(kind string, form url.Values) []Delivery {
 	s.mu.Unlock()
 	return out
 }
+
+// notifyClient posts notifications; a receiver that hangs is a failed
+// delivery, not a hung test.
+var notifyClient = &http.Client{Timeout: 10 * time.Second}
 
 // signingString is Alipay's: the parameters but skip, sorted by key,
 // key=value joined by "&"; empty values are left out of requests and kept

@@ -162,12 +162,22 @@ func (s *Server) open(str func(string) string, notifyURL, product string) (*trad
 	if e != nil {
 		return nil, e
 	}
+	var expires time.Time
+	if x := str("time_expire"); x != "" {
+		var err error
+		if expires, err = time.ParseInLocation(layout, x, shanghai); err != nil {
+			return nil, business("ACQ.INVALID_PARAMETER", "参数无效: time_expire")
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := s.trades[no]
 	if t == nil {
-		return s.newTrade(no, str("subject"), notifyURL, total), nil
+		t = s.newTrade(no, str("subject"), notifyURL, total)
+		t.expires = expires
+		return t, nil
 	}
+	s.expire(t)
 	if t.total != total {
 		return nil, business("ACQ.CONTEXT_INCONSISTENT", "交易信息被篡改")
 	}
@@ -239,6 +249,7 @@ func (s *Server) query(no string) (map[string]any, *apiErr) {
 	if t == nil || !t.opened {
 		return nil, business("ACQ.TRADE_NOT_EXIST", "交易不存在")
 	}
+	s.expire(t)
 	out := map[string]any{"trade_no": t.tradeNo, "out_trade_no": t.outTradeNo, "trade_status": t.status,
 		"total_amount": yuan(t.total), "buyer_logon_id": "", "buyer_pay_amount": "0.00"}
 	if !t.paidAt.IsZero() {
@@ -257,6 +268,7 @@ func (s *Server) closeTrade(no string) (map[string]any, *apiErr) {
 	if t == nil || !t.opened {
 		return nil, business("ACQ.TRADE_NOT_EXIST", "交易不存在")
 	}
+	s.expire(t)
 	if t.status != "WAIT_BUYER_PAY" {
 		return nil, business("ACQ.TRADE_STATUS_ERROR", "交易状态不合法")
 	}
