@@ -32,6 +32,9 @@ type Config struct {
 	PrivateKey *rsa.PrivateKey // the application's private key: signs requests
 	AlipayKey  *rsa.PublicKey  // Alipay's public key: verifies responses and notifications
 	GatewayURL string          // "" is DefaultGateway
+	// Methods are the products the merchant has signed with Alipay:
+	// MethodRedirect (手机网站支付) and MethodQR (当面付). Nil is both.
+	Methods []payment.Method
 }
 
 // Environment variables ConfigFromEnv reads.
@@ -40,6 +43,7 @@ const (
 	EnvPrivateKeyFile = "SHAREMALL_ALIPAY_PRIVATE_KEY_FILE"
 	EnvPublicKeyFile  = "SHAREMALL_ALIPAY_PUBLIC_KEY_FILE"
 	EnvGatewayURL     = "SHAREMALL_ALIPAY_GATEWAY_URL"
+	EnvMethods        = "SHAREMALL_ALIPAY_METHODS" // optional: "redirect,qr" (the default), "redirect" or "qr"
 )
 
 // ConfigFromEnv reads the configuration from the environment. ok is false
@@ -60,6 +64,14 @@ func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool, err error) 
 	}
 	cfg.AppID = appID
 	cfg.GatewayURL = strings.TrimSpace(getenv(EnvGatewayURL))
+	if m := strings.TrimSpace(getenv(EnvMethods)); m != "" {
+		for _, x := range strings.Split(m, ",") {
+			cfg.Methods = append(cfg.Methods, payment.Method(strings.TrimSpace(x)))
+		}
+		if err := checkMethods(cfg.Methods); err != nil {
+			return Config{}, false, fmt.Errorf("%s: %w", EnvMethods, err)
+		}
+	}
 	b, err := os.ReadFile(privFile)
 	if err != nil {
 		return Config{}, false, fmt.Errorf("%s: %w", EnvPrivateKeyFile, err)
@@ -161,18 +173,42 @@ func New(cfg Config, hc *http.Client) (*Client, error) {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, fmt.Errorf("alipay: the gateway URL %q is not an http(s) URL", gw)
 	}
+	if len(cfg.Methods) == 0 {
+		cfg.Methods = []payment.Method{payment.MethodRedirect, payment.MethodQR}
+	}
+	if err := checkMethods(cfg.Methods); err != nil {
+		return nil, fmt.Errorf("alipay: %w", err)
+	}
 	if hc == nil {
 		hc = &http.Client{Timeout: 15 * time.Second}
 	}
 	return &Client{cfg: cfg, gateway: gw, hc: hc, now: time.Now}, nil
 }
 
+func checkMethods(ms []payment.Method) error {
+	for _, m := range ms {
+		if m != payment.MethodRedirect && m != payment.MethodQR {
+			return fmt.Errorf("Alipay pays by %q or %q, not %q", payment.MethodRedirect, payment.MethodQR, m)
+		}
+	}
+	return nil
+}
+
 // Name is "alipay".
 func (c *Client) Name() string { return Name }
 
-// Methods are mobile web payment and QR payment.
+// Methods are the configured ones of mobile web payment and QR payment.
 func (c *Client) Methods() []payment.Method {
-	return []payment.Method{payment.MethodRedirect, payment.MethodQR}
+	return append([]payment.Method(nil), c.cfg.Methods...)
+}
+
+func (c *Client) offers(m payment.Method) bool {
+	for _, x := range c.cfg.Methods {
+		if x == m {
+			return true
+		}
+	}
+	return false
 }
 
 var _ payment.Gateway = (*Client)(nil)

@@ -52,6 +52,7 @@ func TestConfigFromEnv(t *testing.T) {
 		{map[string]string{alipay.EnvAppID: "2021", alipay.EnvPrivateKeyFile: junk, alipay.EnvPublicKeyFile: pub}, alipay.EnvPrivateKeyFile},
 		{map[string]string{alipay.EnvAppID: "2021", alipay.EnvPrivateKeyFile: priv8, alipay.EnvPublicKeyFile: junk}, alipay.EnvPublicKeyFile},
 		{map[string]string{alipay.EnvAppID: "2021", alipay.EnvPrivateKeyFile: filepath.Join(dir, "missing"), alipay.EnvPublicKeyFile: pub}, alipay.EnvPrivateKeyFile},
+		{map[string]string{alipay.EnvAppID: "2021", alipay.EnvPrivateKeyFile: priv8, alipay.EnvPublicKeyFile: pub, alipay.EnvMethods: "qr,card"}, alipay.EnvMethods},
 		// The public key where the private one goes, a common mix-up.
 		{map[string]string{alipay.EnvAppID: "2021", alipay.EnvPrivateKeyFile: pub, alipay.EnvPublicKeyFile: pub}, alipay.EnvPrivateKeyFile},
 	} {
@@ -103,6 +104,50 @@ func TestNewRefusesBadConfig(t *testing.T) {
 	if _, err := alipay.New(c, nil); err != nil {
 		t.Fatalf("the default gateway: %v", err)
 	}
+	c = ok
+	c.Methods = []payment.Method{payment.MethodJSAPI}
+	if _, err := alipay.New(c, nil); err == nil {
+		t.Fatal("JSAPI accepted")
+	}
+}
+
+// TestOnlyTheSignedProducts: a merchant that signed only 当面付 offers QR
+// payment alone, and a redirect is refused before any call.
+func TestOnlyTheSignedProducts(t *testing.T) {
+	fake := alipayfake.New(alipayfake.Options{})
+	defer fake.Close()
+	cfg, ok, err := alipay.ConfigFromEnv(func(k string) string {
+		return map[string]string{alipay.EnvAppID: fake.AppID, alipay.EnvPrivateKeyFile: writeTemp(t, fake.AppPrivateKeyPEM()),
+			alipay.EnvPublicKeyFile: writeTemp(t, fake.AlipayPublicKeyPEM()), alipay.EnvGatewayURL: fake.GatewayURL(), alipay.EnvMethods: " qr "}[k]
+	})
+	if err != nil || !ok {
+		t.Fatal(err)
+	}
+	c, err := alipay.New(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ms := c.Methods(); len(ms) != 1 || ms[0] != payment.MethodQR {
+		t.Fatalf("methods %v", ms)
+	}
+	_, err = c.Start(context.Background(), payment.ChargeRequest{Reference: "SMonly001", Amount: 100, Currency: "CNY", Method: payment.MethodRedirect,
+		Subject: "x", NotifyURL: "https://shop.example.com/n", ReturnURL: "https://shop.example.com/r"})
+	if !errs.Is(err, errs.Invalid) || errs.FieldOf(err) != "method" {
+		t.Fatalf("a redirect: %v", err)
+	}
+}
+
+func writeTemp(t *testing.T, b []byte) string {
+	t.Helper()
+	f, err := os.CreateTemp(t.TempDir(), "key*.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	return f.Name()
 }
 
 // gatewayAnswering is a gateway that answers every call with status and

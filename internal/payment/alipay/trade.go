@@ -64,6 +64,9 @@ func checkAmount(field string, a money.Amount) error {
 // payer's browser carries the signed request to Alipay); MethodQR calls
 // alipay.trade.precreate and returns the qr_code to draw.
 func (c *Client) Start(ctx context.Context, r payment.ChargeRequest) (*payment.Started, error) {
+	if !c.offers(r.Method) {
+		return nil, errs.Invalidf("method", "this Alipay application pays by %v, not %q", c.cfg.Methods, r.Method)
+	}
 	if !referenceRE.MatchString(r.Reference) {
 		return nil, errs.Invalidf("reference", "must be 6 to 32 of 0-9 A-Z a-z _ -")
 	}
@@ -107,7 +110,11 @@ func (c *Client) Start(ctx context.Context, r payment.ChargeRequest) (*payment.S
 		if err != nil {
 			return nil, err
 		}
-		return &payment.Started{RedirectURL: c.gateway + "?" + v.Encode()}, nil
+		sep := "?"
+		if strings.Contains(c.gateway, "?") {
+			sep = "&"
+		}
+		return &payment.Started{RedirectURL: c.gateway + sep + v.Encode()}, nil
 	case payment.MethodQR:
 		biz["product_code"] = "FACE_TO_FACE_PAYMENT"
 		var out struct {
