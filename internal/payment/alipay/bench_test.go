@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"sharemall/internal/payment"
 	"sharemall/internal/payment/alipay"
 	"sharemall/internal/payment/alipay/alipayfake"
 )
@@ -51,6 +52,25 @@ func BenchmarkParseNotification(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := c.ParseNotification(context.Background(), nil, body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkStartRedirect makes the signed mobile web payment URL (one
+// RSA-2048 signature, no call).
+func BenchmarkStartRedirect(b *testing.B) {
+	fake := alipayfake.New(alipayfake.Options{})
+	defer fake.Close()
+	c, err := alipay.New(fake.Config(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := payment.ChargeRequest{Reference: "SMbench02", Amount: 19900, Currency: "CNY", Method: payment.MethodRedirect,
+		Subject: "bench", NotifyURL: "https://shop.example.com/n", ReturnURL: "https://shop.example.com/r"}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := c.Start(context.Background(), r); err != nil {
 			b.Fatal(err)
 		}
 	}
