@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"sharemall/internal/payment"
@@ -32,6 +33,13 @@ type Config struct {
 	PrivateKey *rsa.PrivateKey // the application's private key: signs requests
 	AlipayKey  *rsa.PublicKey  // Alipay's public key: verifies responses and notifications
 	GatewayURL string          // "" is DefaultGateway
+	// Certificate mode (公钥证书模式), instead of AlipayKey: the
+	// application's public key certificate (appCertPublicKey_<appid>.crt),
+	// Alipay's public key certificate (alipayCertPublicKey_RSA2.crt) and
+	// Alipay's root certificates (alipayRootCert.crt).
+	AppCert     *x509.Certificate
+	AlipayCert  *x509.Certificate
+	AlipayRoots []*x509.Certificate
 	// Methods are the products the merchant has signed with Alipay:
 	// MethodRedirect (手机网站支付) and MethodQR (当面付). Nil is both.
 	Methods []payment.Method
@@ -44,20 +52,40 @@ const (
 	EnvPublicKeyFile  = "SHAREMALL_ALIPAY_PUBLIC_KEY_FILE"
 	EnvGatewayURL     = "SHAREMALL_ALIPAY_GATEWAY_URL"
 	EnvMethods        = "SHAREMALL_ALIPAY_METHODS" // optional: "redirect,qr" (the default), "redirect" or "qr"
+	// Certificate mode: the three files instead of EnvPublicKeyFile.
+	EnvAppCertFile    = "SHAREMALL_ALIPAY_APP_CERT_FILE"
+	EnvAlipayCertFile = "SHAREMALL_ALIPAY_CERT_FILE"
+	EnvRootCertFile   = "SHAREMALL_ALIPAY_ROOT_CERT_FILE"
 )
 
 // ConfigFromEnv reads the configuration from the environment. ok is false
-// when Alipay is not configured at all (no app id and no key files); a
-// configuration given in part, or with a key that does not parse, is an
-// error naming the variable.
+// when Alipay is not configured at all (no app id and no key or
+// certificate files); a configuration given in part, or with a key that
+// does not parse, is an error naming the variable. Public-key mode takes
+// EnvPublicKeyFile; certificate mode takes the three certificate files
+// instead.
 func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool, err error) {
 	appID := strings.TrimSpace(getenv(EnvAppID))
 	privFile := strings.TrimSpace(getenv(EnvPrivateKeyFile))
 	pubFile := strings.TrimSpace(getenv(EnvPublicKeyFile))
-	if appID == "" && privFile == "" && pubFile == "" {
+	appCertFile := strings.TrimSpace(getenv(EnvAppCertFile))
+	alipayCertFile := strings.TrimSpace(getenv(EnvAlipayCertFile))
+	rootFile := strings.TrimSpace(getenv(EnvRootCertFile))
+	certMode := appCertFile != "" || alipayCertFile != "" || rootFile != ""
+	if appID == "" && privFile == "" && pubFile == "" && !certMode {
 		return Config{}, false, nil
 	}
-	for _, v := range []struct{ name, val string }{{EnvAppID, appID}, {EnvPrivateKeyFile, privFile}, {EnvPublicKeyFile, pubFile}} {
+	required := []struct{ name, val string }{{EnvAppID, appID}, {EnvPrivateKeyFile, privFile}}
+	if certMode {
+		if pubFile != "" {
+			return Config{}, false, fmt.Errorf("%s is for the public-key mode; the certificate mode (%s) reads Alipay's key from %s", EnvPublicKeyFile, EnvAppCertFile, EnvAlipayCertFile)
+		}
+		required = append(required, struct{ name, val string }{EnvAppCertFile, appCertFile},
+			struct{ name, val string }{EnvAlipayCertFile, alipayCertFile}, struct{ name, val string }{EnvRootCertFile, rootFile})
+	} else {
+		required = append(required, struct{ name, val string }{EnvPublicKeyFile, pubFile})
+	}
+	for _, v := range required {
 		if v.val == "" {
 			return Config{}, false, fmt.Errorf("%s is required when Alipay is configured", v.name)
 		}
@@ -79,12 +107,33 @@ func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool, err error) 
 	if cfg.PrivateKey, err = ParsePrivateKey(b); err != nil {
 		return Config{}, false, fmt.Errorf("%s: %w", EnvPrivateKeyFile, err)
 	}
-	b, err = os.ReadFile(pubFile)
-	if err != nil {
-		return Config{}, false, fmt.Errorf("%s: %w", EnvPublicKeyFile, err)
+	if !certMode {
+		b, err = os.ReadFile(pubFile)
+		if err != nil {
+			return Config{}, false, fmt.Errorf("%s: %w", EnvPublicKeyFile, err)
+		}
+		if cfg.AlipayKey, err = ParsePublicKey(b); err != nil {
+			return Config{}, false, fmt.Errorf("%s: %w", EnvPublicKeyFile, err)
+		}
+		return cfg, true, nil
 	}
-	if cfg.AlipayKey, err = ParsePublicKey(b); err != nil {
-		return Config{}, false, fmt.Errorf("%s: %w", EnvPublicKeyFile, err)
+	for _, f := range []struct {
+		name, file string
+		into       func([]*x509.Certificate)
+	}{
+		{EnvAppCertFile, appCertFile, func(cs []*x509.Certificate) { cfg.AppCert = cs[0] }},
+		{EnvAlipayCertFile, alipayCertFile, func(cs []*x509.Certificate) { cfg.AlipayCert = cs[0] }},
+		{EnvRootCertFile, rootFile, func(cs []*x509.Certificate) { cfg.AlipayRoots = cs }},
+	} {
+		b, err := os.ReadFile(f.file)
+		if err != nil {
+			return Config{}, false, fmt.Errorf("%s: %w", f.name, err)
+		}
+		cs, err := ParseCertificates(b)
+		if err != nil {
+			return Config{}, false, fmt.Errorf("%s: %w", f.name, err)
+		}
+		f.into(cs)
 	}
 	return cfg, true, nil
 }
@@ -149,6 +198,10 @@ type Client struct {
 	gateway string
 	hc      *http.Client
 	now     func() time.Time
+
+	certs      *certMode // nil in public-key mode
+	mu         sync.Mutex
+	alipayKeys map[string]*rsa.PublicKey // certificate mode: Alipay's keys by certificate serial
 }
 
 // New checks cfg and builds a client. hc nil is a client with a 15 s timeout.
@@ -159,8 +212,8 @@ func New(cfg Config, hc *http.Client) (*Client, error) {
 	if cfg.PrivateKey == nil {
 		return nil, fmt.Errorf("alipay: the application's private key is required")
 	}
-	if cfg.AlipayKey == nil {
-		return nil, fmt.Errorf("alipay: Alipay's public key is required (public-key mode)")
+	if cfg.AlipayKey == nil && cfg.AlipayCert == nil {
+		return nil, fmt.Errorf("alipay: Alipay's public key (public-key mode) or certificates (certificate mode) are required")
 	}
 	if cfg.PrivateKey.N.BitLen() < 2048 {
 		return nil, fmt.Errorf("alipay: the private key has %d bits; RSA2 needs 2048", cfg.PrivateKey.N.BitLen())
@@ -182,7 +235,11 @@ func New(cfg Config, hc *http.Client) (*Client, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: 15 * time.Second}
 	}
-	return &Client{cfg: cfg, gateway: gw, hc: hc, now: time.Now}, nil
+	c := &Client{cfg: cfg, gateway: gw, hc: hc, now: time.Now}
+	if err := c.setupCerts(); err != nil {
+		return nil, fmt.Errorf("alipay: %w", err)
+	}
+	return c, nil
 }
 
 func checkMethods(ms []payment.Method) error {

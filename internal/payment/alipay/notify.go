@@ -2,6 +2,7 @@ package alipay
 
 import (
 	"context"
+	"crypto/rsa"
 	"io"
 	"net/http"
 	"net/url"
@@ -35,7 +36,24 @@ func (c *Client) ParseNotification(ctx context.Context, h http.Header, body []by
 	if st := v.Get("sign_type"); st != "" && st != "RSA2" {
 		return nil, errs.Invalidf("sign_type", "must be RSA2, not %q", st)
 	}
-	if !verifyRSA2(c.cfg.AlipayKey, []byte(signingString(v, true, "sign", "sign_type")), sign) {
+	keys, err := c.notifyKeys(ctx, v.Get("alipay_cert_sn"))
+	if err != nil {
+		return nil, err // temporary: Alipay posts it again
+	}
+	content := []byte(signingString(v, true, "sign", "sign_type"))
+	ok := false
+	for _, k := range keys {
+		if ok = verifyRSA2(k, content, sign); ok {
+			break
+		}
+		if v.Get("alipay_cert_sn") != "" {
+			// Some SDKs leave the certificate's serial out of the content.
+			if ok = verifyRSA2(k, []byte(signingString(v, true, "sign", "sign_type", "alipay_cert_sn")), sign); ok {
+				break
+			}
+		}
+	}
+	if !ok {
 		return nil, errs.Invalidf("sign", "does not verify with Alipay's public key")
 	}
 	if v.Get("app_id") != c.cfg.AppID {
@@ -98,4 +116,27 @@ func (c *Client) Acknowledge(w http.ResponseWriter, err error) {
 		return
 	}
 	io.WriteString(w, "success")
+}
+
+// notifyKeys are the keys a notification may be signed with: the one of
+// the certificate it names, or, when it names none, every Alipay key this
+// client holds (the configured one first), all of them trusted, so that a
+// notification signed after Alipay renewed its certificate verifies.
+func (c *Client) notifyKeys(ctx context.Context, sn string) ([]*rsa.PublicKey, error) {
+	if c.certs == nil || sn != "" {
+		k, err := c.alipayKey(ctx, sn)
+		if err != nil {
+			return nil, err
+		}
+		return []*rsa.PublicKey{k}, nil
+	}
+	keys := []*rsa.PublicKey{c.cfg.AlipayKey}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for s, k := range c.alipayKeys {
+		if s != c.certs.defaultSN {
+			keys = append(keys, k)
+		}
+	}
+	return keys, nil
 }

@@ -43,6 +43,10 @@ type Options struct {
 	AppID string // "" is DefaultAppID
 	// SellerID is the merchant's Alipay user id ("" is 2088000000000156).
 	SellerID string
+	// CertMode makes the application use the certificate mode (公钥证书模式):
+	// Config gives certificates, requests must name them, responses name
+	// Alipay's (see RenewAlipayCert).
+	CertMode bool
 }
 
 // DefaultAppID is the application id of a fake made without one.
@@ -72,6 +76,8 @@ type Server struct {
 	done            chan struct{}
 	now             func() time.Time
 	calls           map[string]int
+	ca              *ca // the certificate mode's certificates; nil in public-key mode
+	firstAlipayPEM  []byte
 }
 
 type trade struct {
@@ -150,6 +156,10 @@ func New(o Options) *Server {
 	if s.SellerID == "" {
 		s.SellerID = "2088000000000156"
 	}
+	if o.CertMode {
+		s.ca = newCA(s.AppID, s.AppKey, s.AlipayKey)
+		s.firstAlipayPEM = pemOf(s.ca.alipayCert)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /gateway.do", s.page)
 	mux.HandleFunc("POST /gateway.do", s.api)
@@ -169,8 +179,16 @@ func (s *Server) Close() {
 // GatewayURL is the fake's gateway.do.
 func (s *Server) GatewayURL() string { return s.URL + "/gateway.do" }
 
-// Config is the application's configuration against this fake.
+// Config is the application's configuration against this fake: Alipay's
+// public key, or in the certificate mode the three certificates as first
+// issued.
 func (s *Server) Config() alipay.Config {
+	if s.ca != nil {
+		blk, _ := pem.Decode(s.firstAlipayPEM)
+		first, _ := x509.ParseCertificate(blk.Bytes)
+		roots, _ := alipay.ParseCertificates(s.ca.rootsPEM)
+		return alipay.Config{AppID: s.AppID, PrivateKey: s.AppKey, AppCert: s.ca.appCert, AlipayCert: first, AlipayRoots: roots, GatewayURL: s.GatewayURL()}
+	}
 	return alipay.Config{AppID: s.AppID, PrivateKey: s.AppKey, AlipayKey: &s.AlipayKey.PublicKey, GatewayURL: s.GatewayURL()}
 }
 
@@ -335,6 +353,9 @@ func (s *Server) notification(t *trade, r *refund) url.Values {
 	}
 	if !t.closedAt.IsZero() {
 		v.Set("gmt_close", t.closedAt.In(shanghai).Format(layout))
+	}
+	if s.ca != nil {
+		v.Set("alipay_cert_sn", s.ca.alipaySN)
 	}
 	key := s.AlipayKey
 	if s.wrongSign {

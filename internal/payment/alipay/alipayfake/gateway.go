@@ -43,6 +43,17 @@ func (s *Server) checkRequest(v url.Values) *apiErr {
 	if _, err := time.ParseInLocation(layout, v.Get("timestamp"), shanghai); err != nil {
 		return invalidArgs("isv.invalid-timestamp", "非法的时间戳参数")
 	}
+	if s.ca != nil {
+		s.mu.Lock()
+		appSN, rootSN := s.ca.appSN, s.ca.rootSN
+		s.mu.Unlock()
+		if v.Get("app_cert_sn") != appSN {
+			return invalidArgs("isv.invalid-app-cert-sn", "应用公钥证书序列号不匹配")
+		}
+		if v.Get("alipay_root_cert_sn") != rootSN {
+			return invalidArgs("isv.invalid-alipay-root-cert-sn", "支付宝根证书序列号不匹配")
+		}
+	}
 	content := signingString(v, false, "sign")
 	if !verify(&s.AppKey.PublicKey, content, v.Get("sign")) {
 		return invalidArgs("isv.invalid-signature", "验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为："+content)
@@ -98,6 +109,8 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		}
 	case "alipay.trade.fastpay.refund.query":
 		out, e = s.refundQuery(str("out_trade_no"), str("out_request_no"))
+	case "alipay.open.app.alipaycert.download":
+		out, e = s.certDownload(str("alipay_cert_sn"))
 	case "alipay.data.dataservice.bill.downloadurl.query":
 		out, e = s.billURL(str("bill_type"), str("bill_date"))
 	default:
@@ -125,7 +138,13 @@ func (s *Server) respond(w http.ResponseWriter, method string, e *apiErr, out ma
 	if method == "" {
 		key = "error_response"
 	}
-	body := fmt.Sprintf(`{%q:%s,"sign":%q}`, key, content, sign(s.AlipayKey, content))
+	s.mu.Lock()
+	signer, certSN := s.AlipayKey, ""
+	if s.ca != nil {
+		certSN = fmt.Sprintf(`"alipay_cert_sn":%q,`, s.ca.alipaySN)
+	}
+	s.mu.Unlock()
+	body := fmt.Sprintf(`{%q:%s,%s"sign":%q}`, key, content, certSN, sign(signer, content))
 	w.Header().Set("Content-Type", "text/html;charset=utf-8") // as Alipay labels JSON
 	w.Write([]byte(body))
 }
