@@ -1,5 +1,5 @@
 // Package alipay is a client of Alipay's open API (openapi.alipay.com,
-// public-key mode, RSA2) that implements payment.Gateway: mobile web
+// RSA2, public-key or certificate mode) that implements payment.Gateway: mobile web
 // payment (alipay.trade.wap.pay) and QR payment (alipay.trade.precreate),
 // queries, idempotent refunds, verified notifications and the daily trade
 // statement. It is written against the published protocol with the
@@ -27,7 +27,8 @@ const DefaultGateway = "https://openapi.alipay.com/gateway.do"
 // Name is the provider's name as stored on payments.
 const Name = "alipay"
 
-// Config is an Alipay application in public-key mode.
+// Config is an Alipay application: in public-key mode AlipayKey is set;
+// in certificate mode the three certificates are.
 type Config struct {
 	AppID      string
 	PrivateKey *rsa.PrivateKey // the application's private key: signs requests

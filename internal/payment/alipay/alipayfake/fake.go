@@ -9,7 +9,9 @@
 //
 // Misbehaviours tests ask for: TimeoutRefunds (a refund is made but its
 // answer never comes), DuplicateNotifications (each notification is posted
-// twice with one notify_id), WrongNotifySignature, NotifyAmountDelta.
+// twice with one notify_id), WrongNotifySignature, NotifyAmountDelta; in
+// the certificate mode (Options.CertMode), RenewAlipayCert and
+// ForgeCertDownloads.
 //
 //	fake := alipayfake.New(alipayfake.Options{})
 //	defer fake.Close()
