@@ -346,6 +346,7 @@ func (s *Server) notification(t *trade, r *refund) url.Values {
 	v.Set("buyer_pay_amount", yuan(t.total+s.amountDelta))
 	v.Set("subject", t.subject)
 	v.Set("body", "") // Alipay posts empty fields too, and signs them
+	v.Set("fund_bill_list", fmt.Sprintf(`[{"amount":"%s","fundChannel":"ALIPAYACCOUNT"}]`, yuan(t.total+s.amountDelta)))
 	v.Set("gmt_create", t.created.In(shanghai).Format(layout))
 	v.Set("gmt_payment", t.paidAt.In(shanghai).Format(layout))
 	if r != nil {
