@@ -28,6 +28,13 @@ type Client struct {
 	hc       *http.Client
 	methods  []payment.Method
 	platform platformCerts
+	// pubKey is the WeChat Pay public key named pubKeyID; certs is whether
+	// platform certificates are used too (a certificate file is configured,
+	// or no public key is: a merchant switching from one to the other
+	// configures both while WeChat Pay signs with either).
+	pubKeyID string
+	pubKey   *rsa.PublicKey
+	certs    bool
 }
 
 var _ payment.Gateway = (*Client)(nil)
@@ -47,6 +54,8 @@ func New(cfg Config, hc *http.Client) (*Client, error) {
 	if s.platform != nil {
 		c.platform.add(s.platform)
 	}
+	c.pubKeyID, c.pubKey = cfg.PublicKeyID, s.pubKey
+	c.certs = s.platform != nil || s.pubKey == nil
 	methods := cfg.Methods
 	if methods == nil {
 		methods = []string{string(payment.MethodJSAPI), string(payment.MethodRedirect), string(payment.MethodQR)}

@@ -26,6 +26,11 @@ type Config struct {
 	APIv3KeyFile     string // SHAREMALL_WECHATPAY_APIV3_KEY_FILE: the 32-byte APIv3 key
 	PlatformCertFile string // SHAREMALL_WECHATPAY_PLATFORM_CERT_FILE: optional first platform certificate, PEM
 	BaseURL          string // SHAREMALL_WECHATPAY_BASE_URL: default DefaultBaseURL
+	// The WeChat Pay public key (微信支付公钥), which merchants opened since
+	// 2024 get instead of platform certificates: its id (PUB_KEY_ID_…, what
+	// Wechatpay-Serial then names) and the PEM file (pub_key.pem).
+	PublicKeyID   string // SHAREMALL_WECHATPAY_PUBLIC_KEY_ID
+	PublicKeyFile string // SHAREMALL_WECHATPAY_PUBLIC_KEY_FILE
 
 	// Methods are the products the merchant has opened; nil: JSAPI, H5
 	// and Native.
@@ -46,6 +51,8 @@ func ConfigFromEnv(getenv func(string) string) (cfg Config, configured bool, err
 		APIv3KeyFile:     strings.TrimSpace(getenv("SHAREMALL_WECHATPAY_APIV3_KEY_FILE")),
 		PlatformCertFile: strings.TrimSpace(getenv("SHAREMALL_WECHATPAY_PLATFORM_CERT_FILE")),
 		BaseURL:          strings.TrimSpace(getenv("SHAREMALL_WECHATPAY_BASE_URL")),
+		PublicKeyID:      strings.TrimSpace(getenv("SHAREMALL_WECHATPAY_PUBLIC_KEY_ID")),
+		PublicKeyFile:    strings.TrimSpace(getenv("SHAREMALL_WECHATPAY_PUBLIC_KEY_FILE")),
 	}
 	required := []struct{ name, val string }{
 		{"SHAREMALL_WECHATPAY_MCHID", cfg.MchID},
@@ -60,7 +67,7 @@ func ConfigFromEnv(getenv func(string) string) (cfg Config, configured bool, err
 			missing = append(missing, r.name)
 		}
 	}
-	if len(missing) == len(required) && cfg.PlatformCertFile == "" && cfg.BaseURL == "" {
+	if len(missing) == len(required) && cfg.PlatformCertFile == "" && cfg.BaseURL == "" && cfg.PublicKeyID == "" && cfg.PublicKeyFile == "" {
 		return Config{}, false, nil
 	}
 	if len(missing) > 0 {
@@ -74,6 +81,7 @@ type secrets struct {
 	key      *rsa.PrivateKey
 	apiV3Key []byte
 	platform *x509.Certificate // nil when no file is configured
+	pubKey   *rsa.PublicKey    // nil when no public key is configured
 	baseURL  string
 }
 
@@ -115,6 +123,21 @@ func (cfg Config) load() (*secrets, error) {
 		}
 		if s.platform, err = ParseCertificate(b); err != nil {
 			return nil, fmt.Errorf("wechatpay: SHAREMALL_WECHATPAY_PLATFORM_CERT_FILE %s: %w", cfg.PlatformCertFile, err)
+		}
+	}
+	if (cfg.PublicKeyID == "") != (cfg.PublicKeyFile == "") {
+		return nil, fmt.Errorf("wechatpay: SHAREMALL_WECHATPAY_PUBLIC_KEY_ID and SHAREMALL_WECHATPAY_PUBLIC_KEY_FILE go together: set both or neither")
+	}
+	if cfg.PublicKeyFile != "" {
+		if !strings.HasPrefix(cfg.PublicKeyID, "PUB_KEY_ID_") {
+			return nil, fmt.Errorf("wechatpay: SHAREMALL_WECHATPAY_PUBLIC_KEY_ID %q does not start with PUB_KEY_ID_", cfg.PublicKeyID)
+		}
+		b, err = os.ReadFile(cfg.PublicKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("wechatpay: SHAREMALL_WECHATPAY_PUBLIC_KEY_FILE: %w", err)
+		}
+		if s.pubKey, err = ParsePublicKey(b); err != nil {
+			return nil, fmt.Errorf("wechatpay: SHAREMALL_WECHATPAY_PUBLIC_KEY_FILE %s: %w", cfg.PublicKeyFile, err)
 		}
 	}
 	s.baseURL = strings.TrimRight(cfg.BaseURL, "/")

@@ -199,6 +199,24 @@ func ParsePrivateKey(pemBytes []byte) (*rsa.PrivateKey, error) {
 	}
 }
 
+// ParsePublicKey reads the WeChat Pay public key as downloaded
+// (pub_key.pem: PEM "PUBLIC KEY", PKIX).
+func ParsePublicKey(pemBytes []byte) (*rsa.PublicKey, error) {
+	block, _ := pem.Decode(pemBytes)
+	if block == nil || block.Type != "PUBLIC KEY" {
+		return nil, errors.New("no PEM PUBLIC KEY block")
+	}
+	k, err := x509.ParsePKIXPublicKey(block.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	rk, ok := k.(*rsa.PublicKey)
+	if !ok {
+		return nil, errors.New("the key is not an RSA key")
+	}
+	return rk, nil
+}
+
 // ParseCertificate reads a PEM certificate holding an RSA key.
 func ParseCertificate(pemBytes []byte) (*x509.Certificate, error) {
 	block, _ := pem.Decode(pemBytes)

@@ -41,14 +41,16 @@ const (
 	summaryFirst   = "总交易单数"
 )
 
+var _ payment.StatementReader = ParseStatement
+
 // ParseStatement reads a trade bill of type ALL. Payment rows (交易状态
 // SUCCESS) take 订单金额 (the payer's whole payment, before vouchers);
 // refund rows (REFUND) take 申请退款金额, the amount asked for, which is
-// what our ledger books. A file without its summary rows is refused: it
-// was cut short.
-var _ payment.StatementReader = ParseStatement
-
-// ParseStatement: see above.
+// what our ledger books. Fees (手续费) are rounded to the fen, half away
+// from zero; on refund rows they are negative (the fee given back). A file
+// without its summary rows is refused: it was cut short. Any other 交易状态
+// (REVOKED, which Sharemall's products never cause) is refused rather than
+// skipped, so reconciliation never silently drops a row.
 func ParseStatement(r io.Reader) ([]payment.StatementLine, error) {
 	br := bufio.NewReader(r)
 	if b, _ := br.Peek(3); bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {

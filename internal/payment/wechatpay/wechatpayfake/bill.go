@@ -16,6 +16,9 @@ func (s *Server) certificates() answer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.certFetches++
+	if s.pubKeyID != "" {
+		return fail(http.StatusNotFound, "NOT_FOUND", "证书不存在")
+	}
 	var list wechatpay.CertificateList
 	for _, pc := range s.platform {
 		nonce := wechatpay.Nonce()[:12]

@@ -96,6 +96,8 @@ type Server struct {
 	repeatExists  bool
 	timeouts      int
 	corruptBill   bool
+	pubKeyID      string // set by UsePublicKey: signs with key(2+n) under this id, no certificates
+	pubKey        *rsa.PrivateKey
 	failNext      []answer
 	forge         int
 	certFetches   int
@@ -137,8 +139,21 @@ func (s *Server) write(t testing.TB, name string, b []byte) {
 
 // Config is the client's configuration for this account: key files in a
 // temporary directory, the first platform certificate included (clear
-// PlatformCertFile to make the client fetch it).
+// PlatformCertFile to make the client fetch it), or after UsePublicKey the
+// public key and its id instead.
 func (s *Server) Config() wechatpay.Config {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pubKeyID != "" {
+		return wechatpay.Config{
+			MchID: s.MchID, AppID: s.AppID, Serial: s.MerchantSerial,
+			KeyFile:       filepath.Join(s.dir, "apiclient_key.pem"),
+			APIv3KeyFile:  filepath.Join(s.dir, "apiv3.key"),
+			PublicKeyID:   s.pubKeyID,
+			PublicKeyFile: filepath.Join(s.dir, "pub_key.pem"),
+			BaseURL:       s.URL,
+		}
+	}
 	return wechatpay.Config{
 		MchID: s.MchID, AppID: s.AppID, Serial: s.MerchantSerial,
 		KeyFile:          filepath.Join(s.dir, "apiclient_key.pem"),
@@ -153,6 +168,8 @@ func (s *Server) Config() wechatpay.Config {
 func (s *Server) Env() map[string]string {
 	c := s.Config()
 	return map[string]string{
+		"SHAREMALL_WECHATPAY_PUBLIC_KEY_ID":      c.PublicKeyID,
+		"SHAREMALL_WECHATPAY_PUBLIC_KEY_FILE":    c.PublicKeyFile,
 		"SHAREMALL_WECHATPAY_MCHID":              c.MchID,
 		"SHAREMALL_WECHATPAY_APPID":              c.AppID,
 		"SHAREMALL_WECHATPAY_SERIAL":             c.Serial,
@@ -256,4 +273,31 @@ func (s *Server) ForgeNextAnswers(k int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.forge = k
+}
+
+// UsePublicKey switches the account to the WeChat Pay public key mode of
+// merchants opened since 2024: answers and notifications are signed with
+// a public key whose id (PUB_KEY_ID_…) is the Wechatpay-Serial, and
+// GET /v3/certificates answers that no certificate exists. It writes
+// pub_key.pem beside the other files; Config and Env name it.
+func (s *Server) UsePublicKey(t testing.TB) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pubKey = key(2 + len(s.platform))
+	s.pubKeyID = "PUB_KEY_ID_0119000001092026120300000000"
+	der, err := x509.MarshalPKIXPublicKey(&s.pubKey.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.write(t, "pub_key.pem", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+}
+
+// signer is the key answers and notifications are signed with and the
+// serial naming it; s.mu is held.
+func (s *Server) signer() (*rsa.PrivateKey, string) {
+	if s.pubKeyID != "" {
+		return s.pubKey, s.pubKeyID
+	}
+	pc := s.platform[len(s.platform)-1]
+	return pc.Key, pc.Serial
 }

@@ -67,8 +67,7 @@ func (s *Server) notice(event, original, summary string, resource any, o NoticeO
 
 // signNotice signs body as a notification, wrongly as o asks; s.mu is held.
 func (s *Server) signNotice(body []byte, o NoticeOptions) http.Header {
-	pc := s.platform[len(s.platform)-1]
-	k, serial := pc.Key, pc.Serial
+	k, serial := s.signer()
 	if o.BadSignature {
 		k = key(2)
 	}

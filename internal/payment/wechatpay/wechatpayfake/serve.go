@@ -69,15 +69,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	pc := s.platform[len(s.platform)-1]
+	k, serial := s.signer()
 	now := s.now()
-	k := pc.Key
 	if s.forge > 0 {
 		s.forge--
 		k = key(2)
 	}
 	s.mu.Unlock()
-	h := SignedHeaders(k, pc.Serial, now, a.body)
+	h := SignedHeaders(k, serial, now, a.body)
 	for k, v := range h {
 		w.Header()[k] = v
 	}
