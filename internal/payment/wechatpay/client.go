@@ -95,11 +95,9 @@ type apiError struct {
 
 // Business codes that mean "try again later" whatever the HTTP status.
 var temporaryCodes = map[string]bool{
-	"SYSTEM_ERROR":       true,
-	"FREQUENCY_LIMITED":  true,
-	"BANK_ERROR":         true,
-	"SYSTEMERROR":        true,
-	"RATELIMIT_EXCEEDED": true,
+	"SYSTEM_ERROR":      true,
+	"FREQUENCY_LIMITED": true,
+	"BANK_ERROR":        true,
 }
 
 // err maps a non-2xx answer: 5xx, 429 and the temporary codes are plain
@@ -115,13 +113,13 @@ func (r *response) err() error {
 	case r.status >= 500 || r.status == http.StatusTooManyRequests || temporaryCodes[e.Code]:
 		return fmt.Errorf("wechatpay: temporary failure: HTTP %d %s: %s", r.status, e.Code, e.Message)
 	case r.status == http.StatusNotFound || e.Code == "ORDER_NOT_EXIST" || e.Code == "RESOURCE_NOT_EXISTS":
-		return errs.E(errs.NotFound, "reference", "WeChat Pay: %s: %s", e.Code, e.Message)
+		return errs.E(errs.NotFound, "", "WeChat Pay has no such payment or refund: %s: %s", e.Code, e.Message)
 	default:
 		return errs.E(errs.Invalid, "", "WeChat Pay refused the request: %s: %s", e.Code, e.Message)
 	}
 }
 
-// codeOf is the business code of an error answer.
+// code is the business code of an error answer.
 func (r *response) code() string {
 	var e apiError
 	_ = json.Unmarshal(r.body, &e)

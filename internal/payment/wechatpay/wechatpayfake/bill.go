@@ -12,32 +12,6 @@ import (
 	"sharemall/internal/payment/wechatpay"
 )
 
-func (s *Server) certificates() answer {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.certFetches++
-	if s.pubKeyID != "" {
-		return fail(http.StatusNotFound, "NOT_FOUND", "证书不存在")
-	}
-	var list wechatpay.CertificateList
-	for _, pc := range s.platform {
-		nonce := wechatpay.Nonce()[:12]
-		ct, err := wechatpay.Encrypt(s.APIv3Key, nonce, "certificate", pc.PEM)
-		if err != nil {
-			return fail(http.StatusInternalServerError, "SYSTEM_ERROR", "%v", err)
-		}
-		res := wechatpay.NoticeResource{Algorithm: "AEAD_AES_256_GCM", Nonce: nonce, AssociatedData: "certificate", Ciphertext: ct}
-		e := wechatpay.CertificateEntry{
-			SerialNo:      pc.Serial,
-			EffectiveTime: pc.Cert.NotBefore.In(beijing).Format(time.RFC3339),
-			ExpireTime:    pc.Cert.NotAfter.In(beijing).Format(time.RFC3339),
-		}
-		e.EncryptCertificate = res
-		list.Data = append(list.Data, e)
-	}
-	return jsonAnswer(http.StatusOK, list)
-}
-
 // The columns of the ALL trade bill, in the documented order.
 var billHeader = []string{"交易时间", "公众账号ID", "商户号", "特约商户号", "设备号", "微信订单号", "商户订单号", "用户标识", "交易类型", "交易状态", "付款银行", "货币种类", "应结订单金额", "代金券金额", "微信退款单号", "商户退款单号", "退款金额", "充值券退款金额", "退款类型", "退款状态", "商品名称", "商户数据包", "手续费", "费率", "订单金额", "申请退款金额", "费率备注"}
 
