@@ -3,6 +3,7 @@ package wechatpay_test
 import (
 	"context"
 	"net/http"
+	"sync"
 	"testing"
 
 	"sharemall/internal/errs"
@@ -216,5 +217,44 @@ func TestRefundAbnormalOrClosedFails(t *testing.T) {
 	h, body, _ = f.RefundNotice("RF-6-1", wechatpayfake.NoticeOptions{})
 	if n, err := c.ParseNotification(ctx, h, body); err != nil || n.Refund.Status != payment.RefundFailed {
 		t.Fatalf("%+v %v", n, err)
+	}
+}
+
+// Two servers (or the outbox and a person) asking for the same refund at
+// once: WeChat Pay serialises them on out_refund_no, every caller gets the
+// same refund's state, and the money goes back once.
+func TestSameRefundAskedConcurrentlyRefundsOnce(t *testing.T) {
+	f := wechatpayfake.New(t)
+	c := newClient(t, f)
+	paid(t, f, c, "SMREFUND07", 10000)
+	f.RefundsProcessing(3)
+	var wg sync.WaitGroup
+	states := make(chan *payment.RefundState, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st, err := c.Refund(context.Background(), refundReq("SMREFUND07", "RF-7-1", 4200, 10000))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			states <- st
+		}()
+	}
+	wg.Wait()
+	close(states)
+	id := ""
+	for st := range states {
+		if st.Amount != 4200 || (id != "" && st.ProviderRef != id) {
+			t.Fatalf("%+v", st)
+		}
+		id = st.ProviderRef
+	}
+	if got := f.Refunded("SMREFUND07"); got != 4200 {
+		t.Fatalf("refunded %d, want 4200", got)
+	}
+	if rf, _ := f.RefundOf("RF-7-1"); rf.Status != "SUCCESS" {
+		t.Fatalf("after 7 repeats of a refund that succeeds at its 3rd query: %s", rf.Status)
 	}
 }
