@@ -94,6 +94,15 @@ func TestForgedStaleOrTamperedNotificationsRefused(t *testing.T) {
 	if len(got) != 0 {
 		t.Fatalf("accepted %d forged notifications", len(got))
 	}
+	// Sent to a URL of the test's choosing, with a wrong signature: 500, nothing accepted.
+	st, err := f.SendNotification(rcv.URL, "SMFORGED01", wechatpayfake.NoticeOptions{BadSignature: true, Replay: true})
+	if err != nil || len(st) != 2 || st[0] != http.StatusInternalServerError || st[1] != http.StatusInternalServerError {
+		t.Fatalf("%v %v", st, err)
+	}
+	st, err = f.SendNotification(rcv.URL, "SMFORGED01", wechatpayfake.NoticeOptions{})
+	if err != nil || len(st) != 1 || st[0] != http.StatusNoContent {
+		t.Fatalf("%v %v", st, err)
+	}
 }
 
 func TestNotificationWithAnotherAmountIsReportedAsSent(t *testing.T) {

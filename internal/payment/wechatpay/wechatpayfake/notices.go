@@ -191,3 +191,23 @@ func (s *Server) NotifyRefund(outRefundNo string, o NoticeOptions) ([]int, error
 	}
 	return s.deliver(url, h, body, o)
 }
+
+// SendNotification posts the paid order ref's TRANSACTION.SUCCESS
+// notification to notifyURL (whatever notify_url the order named), once or
+// as o says; it returns the statuses the merchant answered.
+func (s *Server) SendNotification(notifyURL, ref string, o NoticeOptions) ([]int, error) {
+	h, body, err := s.PaymentNotice(ref, o)
+	if err != nil {
+		return nil, err
+	}
+	return s.deliver(notifyURL, h, body, o)
+}
+
+// SendRefundNotification posts a finished refund's notification to notifyURL.
+func (s *Server) SendRefundNotification(notifyURL, outRefundNo string, o NoticeOptions) ([]int, error) {
+	h, body, err := s.RefundNotice(outRefundNo, o)
+	if err != nil {
+		return nil, err
+	}
+	return s.deliver(notifyURL, h, body, o)
+}
