@@ -254,3 +254,20 @@ func truncateRunes(s string, n int) string {
 	r := []rune(s)
 	return string(r[:n])
 }
+
+// Close closes the unpaid payment ref at WeChat Pay (POST
+// /v3/pay/transactions/out-trade-no/{ref}/close), so it can no longer be
+// paid: for an order cancelled before payment. Closing a closed payment
+// is not an error; a paid one is errs.Invalid (WeChat Pay: ORDERPAID), and
+// the payment's owner must refund instead. Not part of payment.Gateway:
+// callers that cancel unpaid orders look for it with a type assertion.
+func (c *Client) Close(ctx context.Context, ref string) error {
+	if !referenceRE.MatchString(ref) {
+		return errs.Invalidf("reference", "must be 6 to 32 of 0-9 A-Z a-z _ -, got %q", ref)
+	}
+	path := "/v3/pay/transactions/out-trade-no/" + url.PathEscape(ref) + "/close"
+	if _, err := c.call(ctx, http.MethodPost, path, map[string]string{"mchid": c.cfg.MchID}, nil); err != nil {
+		return wrap("wechatpay.Close", err)
+	}
+	return nil
+}

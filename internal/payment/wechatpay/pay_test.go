@@ -208,3 +208,26 @@ func TestTemporaryFailuresAndForgedAnswers(t *testing.T) {
 	_, err = c.Query(ctx, "SMTEMP0001")
 	wantCode(t, err, errs.Invalid)
 }
+
+func TestCloseUnpaidPayment(t *testing.T) {
+	f := wechatpayfake.New(t)
+	c := newClient(t, f)
+	ctx := context.Background()
+	start(t, c, "SMCLOSE001", 100, "https://shop.example/n")
+	if err := c.Close(ctx, "SMCLOSE001"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(ctx, "SMCLOSE001"); err != nil {
+		t.Fatalf("closing twice: %v", err)
+	}
+	if ps, err := c.Query(ctx, "SMCLOSE001"); err != nil || ps.Status != payment.PaymentClosed {
+		t.Fatalf("%+v %v", ps, err)
+	}
+	if err := f.Pay("SMCLOSE001"); err == nil {
+		t.Fatal("a closed payment was paid")
+	}
+	paid(t, f, c, "SMCLOSE002", 100)
+	wantCode(t, c.Close(ctx, "SMCLOSE002"), errs.Invalid)
+	wantCode(t, c.Close(ctx, "SMCLOSE003"), errs.NotFound)
+	wantCode(t, c.Close(ctx, "x"), errs.Invalid)
+}

@@ -167,3 +167,28 @@ func (s *Server) Order(ref string) (wechatpay.PrepayRequest, wechatpay.Transacti
 	}
 	return o.req, s.transaction(o), true
 }
+
+// closeOrder answers POST …/out-trade-no/{ref}/close: 204 for an unpaid
+// (or already closed) order, ORDERPAID for a paid one.
+func (s *Server) closeOrder(ref string, body []byte) answer {
+	var req struct {
+		MchID string `json:"mchid"`
+	}
+	if a := decodeStrict(body, &req); a != nil {
+		return *a
+	}
+	if req.MchID != s.MchID {
+		return fail(http.StatusBadRequest, "PARAM_ERROR", "mchid: %q is not this merchant", req.MchID)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.orders[ref]
+	switch {
+	case o == nil:
+		return fail(http.StatusNotFound, "ORDER_NOT_EXIST", "订单不存在")
+	case o.state == "SUCCESS" || o.state == "REFUND":
+		return fail(http.StatusBadRequest, "ORDERPAID", "该订单已支付")
+	}
+	o.state = "CLOSED"
+	return answer{status: http.StatusNoContent}
+}

@@ -137,6 +137,8 @@ func (s *Server) authenticate(r *http.Request, body []byte) answer {
 func (s *Server) route(r *http.Request, body []byte) answer {
 	path := r.URL.Path
 	switch {
+	case r.Method == http.MethodPost && strings.HasPrefix(path, "/v3/pay/transactions/out-trade-no/") && strings.HasSuffix(path, "/close"):
+		return s.closeOrder(strings.TrimSuffix(strings.TrimPrefix(path, "/v3/pay/transactions/out-trade-no/"), "/close"), body)
 	case r.Method == http.MethodPost && strings.HasPrefix(path, "/v3/pay/transactions/"):
 		return s.prepay(strings.TrimPrefix(path, "/v3/pay/transactions/"), body)
 	case r.Method == http.MethodGet && strings.HasPrefix(path, "/v3/pay/transactions/out-trade-no/"):
