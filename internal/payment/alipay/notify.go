@@ -91,7 +91,7 @@ func (c *Client) ParseNotification(ctx context.Context, h http.Header, body []by
 	if !refundKeyRE.MatchString(key) {
 		return nil, errs.Invalidf("out_biz_no", "%q is not one of our refund keys", key)
 	}
-	rs, err := c.RefundQuery(ctx, n.Reference, key)
+	rs, err := c.QueryRefund(ctx, n.Reference, key)
 	if err != nil {
 		if errs.CodeOf(err) == errs.NotFound {
 			return nil, errs.Invalidf("out_biz_no", "Alipay has no refund %s of %s", key, n.Reference)

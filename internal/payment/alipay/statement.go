@@ -215,10 +215,13 @@ func absYuan(s string) (money.Amount, error) {
 }
 
 // DownloadStatement fetches the trade bill of day (a day in Asia/Shanghai)
-// through alipay.data.dataservice.bill.downloadurl.query, downloads it from
-// the short-lived URL that answers, and reads it. A day without a bill (not
-// made yet: bills are ready after 09:00 the next day) is errs.NotFound.
-func (c *Client) DownloadStatement(ctx context.Context, day time.Time) ([]payment.StatementLine, error) {
+// through alipay.data.dataservice.bill.downloadurl.query and downloads it
+// from the short-lived URL that answers. It returns the zip as Alipay
+// wrote it, for ParseStatement and for keeping, once it has been read
+// (a download that is not a readable bill is an error now, not at
+// reconciliation). A day without a bill (not made yet: bills are ready
+// after 09:00 the next day) is errs.NotFound.
+func (c *Client) DownloadStatement(ctx context.Context, day time.Time) ([]byte, error) {
 	var out struct {
 		URL string `json:"bill_download_url"`
 	}
@@ -246,7 +249,14 @@ func (c *Client) DownloadStatement(ctx context.Context, day time.Time) ([]paymen
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("alipay: downloading the bill: HTTP %d", resp.StatusCode)
 	}
-	return ParseStatement(resp.Body)
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxStatement+1))
+	if err != nil {
+		return nil, fmt.Errorf("alipay: downloading the bill: %w", err)
+	}
+	if _, err := ParseStatement(bytes.NewReader(b)); err != nil {
+		return nil, fmt.Errorf("alipay: the downloaded bill: %w", err)
+	}
+	return b, nil
 }
 
 var _ payment.StatementReader = ParseStatement

@@ -134,7 +134,14 @@ func TestDownloadStatement(t *testing.T) {
 		t.Fatalf("before it is made: %v", err)
 	}
 	now = day.AddDate(0, 0, 1).Add(10 * time.Hour)
-	lines, err := e.client.DownloadStatement(ctx, day)
+	file, err := e.client.DownloadStatement(ctx, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(file, []byte("PK")) {
+		t.Fatalf("not the zip as Alipay serves it: %.20q", file)
+	}
+	lines, err := alipay.ParseStatement(bytes.NewReader(file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,8 +153,11 @@ func TestDownloadStatement(t *testing.T) {
 		{At: day.Add(12 * time.Hour), Kind: payment.LineRefund, Reference: "SMbill001", ProviderRef: t1.TradeNo, RefundKey: "RFbill1", Amount: 9900, Fee: 59, Currency: "CNY"},
 	})
 	// Another day has nothing.
-	lines, err = e.client.DownloadStatement(ctx, day.AddDate(0, 0, -1))
-	if err != nil || len(lines) != 0 {
+	file, err = e.client.DownloadStatement(ctx, day.AddDate(0, 0, -1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines, err = alipay.ParseStatement(bytes.NewReader(file)); err != nil || len(lines) != 0 {
 		t.Fatalf("the day before: %v %v", lines, err)
 	}
 }

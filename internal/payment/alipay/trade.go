@@ -275,7 +275,7 @@ func (c *Client) Refund(ctx context.Context, r payment.RefundRequest) (*payment.
 		return nil, err // refused for good (Invalid, NotFound): nothing was refunded
 	}
 	// A repeat (fund_change N), or no answer: ask what became of the key.
-	st, qerr := c.RefundQuery(ctx, r.Reference, r.RefundKey)
+	st, qerr := c.QueryRefund(ctx, r.Reference, r.RefundKey)
 	switch {
 	case qerr == nil && st.Status == payment.RefundDone:
 		if st.Amount != r.Amount {
@@ -297,11 +297,11 @@ func (c *Client) refundTime(s string) time.Time {
 	return c.now()
 }
 
-// RefundQuery asks alipay.trade.fastpay.refund.query for the refund
+// QueryRefund asks alipay.trade.fastpay.refund.query for the refund
 // refundKey of the payment reference: REFUND_SUCCESS is done; a refund
 // Alipay has but has not finished is pending; one it has not received is
 // errs.NotFound.
-func (c *Client) RefundQuery(ctx context.Context, reference, refundKey string) (*payment.RefundState, error) {
+func (c *Client) QueryRefund(ctx context.Context, reference, refundKey string) (*payment.RefundState, error) {
 	var out struct {
 		OutTradeNo   string `json:"out_trade_no"`
 		OutRequestNo string `json:"out_request_no"`
