@@ -63,7 +63,7 @@ type ca struct {
 	appCert, alipayCert *x509.Certificate
 	appSN, rootSN       string
 	alipaySN            string
-	byDN                map[string][]byte // serial → PEM of every Alipay certificate the fake has had
+	bySN                map[string][]byte // serial → PEM of every Alipay certificate the fake has had
 	forgeDownloads      bool
 }
 
@@ -92,12 +92,12 @@ func newCA(appID string, appKey, alipayKey *rsa.PrivateKey) *ca {
 	ecTmpl := &x509.Certificate{SerialNumber: nextSerial(), Subject: pkix.Name{Country: []string{"CN"}, Organization: []string{"Alipay Fake"}, CommonName: "Alipay Fake Root CA E1"},
 		NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(10, 0, 0), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
 	ecRoot := issue(ecTmpl, ecTmpl, &ecRootKey.PublicKey, ecRootKey)
-	c := &ca{root: root, rootsPEM: append(pemOf(ecRoot), pemOf(root)...), byDN: map[string][]byte{}}
+	c := &ca{root: root, rootsPEM: append(pemOf(ecRoot), pemOf(root)...), bySN: map[string][]byte{}}
 	c.appCert = c.leaf(appID, &appKey.PublicKey)
 	c.alipayCert = c.leaf("支付宝(中国)网络技术有限公司-Fake", &alipayKey.PublicKey)
 	c.appSN, c.alipaySN = certSN(c.appCert), certSN(c.alipayCert)
 	c.rootSN = certSN(root) // the ECDSA root is not RSA-signed: left out
-	c.byDN[c.alipaySN] = pemOf(c.alipayCert)
+	c.bySN[c.alipaySN] = pemOf(c.alipayCert)
 	return c
 }
 
@@ -132,7 +132,7 @@ func (s *Server) RenewAlipayCert() {
 	s.AlipayKey = renewedKey
 	s.ca.alipayCert = s.ca.leaf("支付宝(中国)网络技术有限公司-Fake", &renewedKey.PublicKey)
 	s.ca.alipaySN = certSN(s.ca.alipayCert)
-	s.ca.byDN[s.ca.alipaySN] = pemOf(s.ca.alipayCert)
+	s.ca.bySN[s.ca.alipaySN] = pemOf(s.ca.alipayCert)
 }
 
 // ForgeCertDownloads makes the certificate download answer, for the serial
@@ -150,7 +150,7 @@ func (s *Server) certDownload(sn string) (map[string]any, *apiErr) {
 	if s.ca == nil {
 		return nil, invalidArgs("isv.invalid-method", "公钥模式不支持该接口")
 	}
-	p, ok := s.ca.byDN[sn]
+	p, ok := s.ca.bySN[sn]
 	if !ok {
 		return nil, business("ALIPAY_CERT_NOT_EXIST", "支付宝公钥证书不存在")
 	}
