@@ -178,11 +178,13 @@ func (c *Client) alipayKey(ctx context.Context, sn string) (*rsa.PublicKey, erro
 	if err != nil {
 		return nil, fmt.Errorf("alipay: the certificate %s is not base64", sn)
 	}
-	certs, err := ParseCertificates(raw)
-	if err != nil {
-		return nil, fmt.Errorf("alipay: the certificate %s: %w", sn, err)
+	// The content is base64 of the certificate's PEM text; DER is taken too.
+	var cert *x509.Certificate
+	if certs, err := ParseCertificates(raw); err == nil {
+		cert = certs[0]
+	} else if cert, err = x509.ParseCertificate(raw); err != nil {
+		return nil, fmt.Errorf("alipay: the certificate %s is neither PEM nor DER", sn)
 	}
-	cert := certs[0]
 	// A certificate we cannot trust leaves the answer unverified, like a
 	// bad signature: a plain (temporary) error, never a refusal, since what
 	// was asked may have been done.
