@@ -41,6 +41,10 @@ type Config struct {
 	AppCert     *x509.Certificate
 	AlipayCert  *x509.Certificate
 	AlipayRoots []*x509.Certificate
+	// SellerID is the merchant's Alipay user id (PID, 2088…), optional:
+	// when set, a notification for another seller is refused, as Alipay
+	// asks merchants to check.
+	SellerID string
 	// Methods are the products the merchant has signed with Alipay:
 	// MethodRedirect (手机网站支付) and MethodQR (当面付). Nil is both.
 	Methods []payment.Method
@@ -52,7 +56,8 @@ const (
 	EnvPrivateKeyFile = "SHAREMALL_ALIPAY_PRIVATE_KEY_FILE"
 	EnvPublicKeyFile  = "SHAREMALL_ALIPAY_PUBLIC_KEY_FILE"
 	EnvGatewayURL     = "SHAREMALL_ALIPAY_GATEWAY_URL"
-	EnvMethods        = "SHAREMALL_ALIPAY_METHODS" // optional: "redirect,qr" (the default), "redirect" or "qr"
+	EnvMethods        = "SHAREMALL_ALIPAY_METHODS"   // optional: "redirect,qr" (the default), "redirect" or "qr"
+	EnvSellerID       = "SHAREMALL_ALIPAY_SELLER_ID" // optional: the merchant's PID; notifications for another are refused
 	// Certificate mode: the three files instead of EnvPublicKeyFile.
 	EnvAppCertFile    = "SHAREMALL_ALIPAY_APP_CERT_FILE"
 	EnvAlipayCertFile = "SHAREMALL_ALIPAY_CERT_FILE"
@@ -93,6 +98,7 @@ func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool, err error) 
 	}
 	cfg.AppID = appID
 	cfg.GatewayURL = strings.TrimSpace(getenv(EnvGatewayURL))
+	cfg.SellerID = strings.TrimSpace(getenv(EnvSellerID))
 	if m := strings.TrimSpace(getenv(EnvMethods)); m != "" {
 		for _, x := range strings.Split(m, ",") {
 			cfg.Methods = append(cfg.Methods, payment.Method(strings.TrimSpace(x)))

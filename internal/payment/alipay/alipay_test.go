@@ -271,6 +271,19 @@ func TestNotificationForgedRefused(t *testing.T) {
 	if _, err := other.ParseNotification(context.Background(), nil, []byte(form.Encode())); !errs.Is(err, errs.Invalid) || errs.FieldOf(err) != "app_id" {
 		t.Fatalf("another app's notification: %v", err)
 	}
+	// Signed by Alipay, for this app, but another seller: refused when the
+	// merchant's PID is configured.
+	cfg = e.fake.Config()
+	cfg.SellerID = "2088999999999999"
+	pid, _ := alipay.New(cfg, nil)
+	if _, err := pid.ParseNotification(context.Background(), nil, []byte(form.Encode())); !errs.Is(err, errs.Invalid) || errs.FieldOf(err) != "seller_id" {
+		t.Fatalf("another seller's notification: %v", err)
+	}
+	cfg.SellerID = e.fake.SellerID
+	pid, _ = alipay.New(cfg, nil)
+	if _, err := pid.ParseNotification(context.Background(), nil, []byte(form.Encode())); err != nil {
+		t.Fatalf("this seller's notification: %v", err)
+	}
 	// Not a form, no sign: refused, never a panic.
 	for _, body := range []string{"", "%zz", "a=b", "sign=abc&sign_type=RSA2"} {
 		if _, err := e.client.ParseNotification(context.Background(), nil, []byte(body)); !errs.Is(err, errs.Invalid) {

@@ -14,7 +14,8 @@ import (
 // ParseNotification verifies and reads an asynchronous notification
 // (POST, application/x-www-form-urlencoded): the RSA2 signature, with
 // Alipay's public key, over every parameter but sign and sign_type (empty
-// ones too), sorted and joined; then that it is for this application. A notification
+// ones too), sorted and joined; then that it is for this application (and
+// this merchant, when Config.SellerID is set). A notification
 // carrying refund_fee, out_biz_no or gmt_refund is about a refund: its
 // refund_fee is the trade's refunded total, so the refund's own amount and
 // state are asked of alipay.trade.fastpay.refund.query (out_biz_no is our
@@ -58,6 +59,9 @@ func (c *Client) ParseNotification(ctx context.Context, h http.Header, body []by
 	}
 	if v.Get("app_id") != c.cfg.AppID {
 		return nil, errs.Invalidf("app_id", "%q is not this application", v.Get("app_id"))
+	}
+	if c.cfg.SellerID != "" && v.Get("seller_id") != c.cfg.SellerID {
+		return nil, errs.Invalidf("seller_id", "%q is not this merchant", v.Get("seller_id"))
 	}
 	n := &payment.Notification{EventID: v.Get("notify_id"), Reference: v.Get("out_trade_no"), ProviderRef: v.Get("trade_no")}
 	if n.EventID == "" {
