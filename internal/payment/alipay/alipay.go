@@ -209,6 +209,7 @@ type Client struct {
 	certs      *certMode // nil in public-key mode
 	mu         sync.Mutex
 	alipayKeys map[string]*rsa.PublicKey // certificate mode: Alipay's keys by certificate serial
+	fetchedAt  time.Time                 // certificate mode: the last download of an unknown certificate
 }
 
 // New checks cfg and builds a client. hc nil is a client with a 15 s timeout.

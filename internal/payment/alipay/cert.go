@@ -162,8 +162,18 @@ func (c *Client) alipayKey(ctx context.Context, sn string) (*rsa.PublicKey, erro
 	if c.certs == nil || sn == "" {
 		return c.cfg.AlipayKey, nil
 	}
+	// Anyone can post a notification naming a serial: unknown serials are
+	// fetched at most once a minute, so that forged ones cannot make us
+	// call Alipay at their pace.
 	c.mu.Lock()
 	k := c.alipayKeys[sn]
+	if k == nil {
+		if !c.fetchedAt.IsZero() && c.now().Sub(c.fetchedAt) < time.Minute {
+			c.mu.Unlock()
+			return nil, fmt.Errorf("alipay: certificate %s is unknown, and one was fetched less than a minute ago", sn)
+		}
+		c.fetchedAt = c.now()
+	}
 	c.mu.Unlock()
 	if k != nil {
 		return k, nil

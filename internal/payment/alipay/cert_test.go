@@ -135,9 +135,11 @@ func TestCertModeForgedCertificateRefused(t *testing.T) {
 	if _, err := e.client.Refund(ctx, refund("SMforge01", "RFforge1", 100)); err == nil || errs.CodeOf(err) != errs.Internal {
 		t.Fatalf("a refund answered under a forged certificate: %v", err)
 	}
-	// Once the genuine certificate is served, all is well, and the refund
-	// asked again is done once.
+	// Once the genuine certificate is served (and a minute has passed since
+	// the last download), all is well, and the refund asked again is done
+	// once.
 	e.fake.ForgeCertDownloads(false)
+	alipay.SetClock(e.client, func() time.Time { return time.Now().Add(time.Minute) })
 	rs, err := e.client.Refund(ctx, refund("SMforge01", "RFforge1", 100))
 	if err != nil || rs.Status != payment.RefundDone {
 		t.Fatalf("the refund again: %+v %v", rs, err)
@@ -183,5 +185,37 @@ func TestCertModeConfigFromEnv(t *testing.T) {
 		if _, _, err := alipay.ConfigFromEnv(with(tc.key, tc.val)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s=%q: %v, want an error naming %s", tc.key, tc.val, err, tc.want)
 		}
+	}
+}
+
+// TestCertModeUnknownSerialFetchedAtMostOnceAMinute: forged notifications
+// naming made-up certificate serials make the client ask Alipay at most
+// once a minute.
+func TestCertModeUnknownSerialFetchedAtMostOnceAMinute(t *testing.T) {
+	e := newCertEnv(t)
+	now := time.Now()
+	alipay.SetClock(e.client, func() time.Time { return now })
+	forged := func(sn string) error {
+		form := url.Values{"notify_id": {"n1"}, "app_id": {e.fake.AppID}, "out_trade_no": {"SMforged1"}, "trade_status": {"TRADE_SUCCESS"},
+			"total_amount": {"1.00"}, "alipay_cert_sn": {sn}, "sign_type": {"RSA2"}, "sign": {"AAAA"}}
+		_, err := e.client.ParseNotification(context.Background(), nil, []byte(form.Encode()))
+		return err
+	}
+	// The first asks Alipay, which has no such certificate; the next two
+	// do not ask. All are refused.
+	for _, sn := range []string{"00000000000000000000000000000001", "00000000000000000000000000000002", "00000000000000000000000000000003"} {
+		if err := forged(sn); err == nil {
+			t.Fatalf("a forged notification naming %s was taken", sn)
+		}
+	}
+	if n := e.fake.Calls(alipay.MethodCertDownload); n != 1 {
+		t.Fatalf("%d downloads for three forged serials within a minute", n)
+	}
+	now = now.Add(61 * time.Second)
+	if err := forged("00000000000000000000000000000004"); err == nil {
+		t.Fatal("a forged notification was taken")
+	}
+	if n := e.fake.Calls(alipay.MethodCertDownload); n != 2 {
+		t.Fatalf("%d downloads after a minute", n)
 	}
 }
