@@ -532,3 +532,36 @@ func TestStartBadInput(t *testing.T) {
 		t.Fatalf("biz_content %s", u.Query().Get("biz_content"))
 	}
 }
+
+// TestPayButtonReturnsToTheShop: the fake's page, as a browser test uses
+// it: the pay button pays, notifies, and sends the browser back to
+// return_url with Alipay's signed return parameters.
+func TestPayButtonReturnsToTheShop(t *testing.T) {
+	e := newEnv(t)
+	st, err := e.client.Start(context.Background(), e.charge("SMbtn0001", 2500, payment.MethodRedirect))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, code := get(t, st.RedirectURL)
+	if code != 200 || !strings.Contains(page, `data-test="pay"`) {
+		t.Fatalf("page %d %s", code, page)
+	}
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.PostForm(e.fake.URL+"/pay/SMbtn0001", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusFound || err != nil || !strings.HasPrefix(loc.String(), "https://shop.example.com/orders/1?") {
+		t.Fatalf("pay button: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	q := loc.Query()
+	if q.Get("method") != "alipay.trade.wap.pay.return" || q.Get("out_trade_no") != "SMbtn0001" || q.Get("total_amount") != "25.00" ||
+		!verifiesAsAlipay(e, q) {
+		t.Fatalf("return parameters %v", q)
+	}
+	if got, _ := e.notifications(); len(got) != 1 || got[0].Payment.Status != payment.PaymentPaid {
+		t.Fatalf("notifications %v", got)
+	}
+}

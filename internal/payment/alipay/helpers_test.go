@@ -85,3 +85,18 @@ func fakeNotification(tb testing.TB, fake *alipayfake.Server) string {
 	}
 	return ds[0].Form.Encode()
 }
+
+// verifiesAsAlipay checks a signed set of parameters (notification or
+// return) with the fake's Alipay key: all but sign and sign_type, sorted.
+func verifiesAsAlipay(e *env, form url.Values) bool {
+	var parts []string
+	for k := range form {
+		if k != "sign" && k != "sign_type" {
+			parts = append(parts, k+"="+form.Get(k))
+		}
+	}
+	sort.Strings(parts)
+	h := sha256.Sum256([]byte(strings.Join(parts, "&")))
+	sig, err := base64.StdEncoding.DecodeString(form.Get("sign"))
+	return err == nil && rsa.VerifyPKCS1v15(&e.fake.AlipayKey.PublicKey, crypto.SHA256, h[:], sig) == nil
+}

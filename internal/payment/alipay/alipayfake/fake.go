@@ -91,6 +91,7 @@ type trade struct {
 	created, paidAt, closedAt               time.Time
 	qrCode                                  string
 	expires                                 time.Time // time_expire; zero: none
+	returnURL                               string    // wap.pay's return_url
 	refunds                                 []*refund
 }
 
@@ -166,6 +167,7 @@ func New(o Options) *Server {
 	mux.HandleFunc("GET /gateway.do", s.page)
 	mux.HandleFunc("POST /gateway.do", s.api)
 	mux.HandleFunc("GET /bill/{file}", s.bill)
+	mux.HandleFunc("POST /pay/{ref}", s.payButton)
 	s.Server = httptest.NewServer(mux)
 	return s
 }

@@ -255,10 +255,52 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	t.opened = true
+	t.returnURL = v.Get("return_url")
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	fmt.Fprintf(w, "<!doctype html><title>支付宝</title><p data-test=\"subject\">%s</p><p data-test=\"amount\">¥%s</p><p data-test=\"trade\">%s</p>",
-		html.EscapeString(t.subject), yuan(t.total), html.EscapeString(t.outTradeNo))
+	fmt.Fprintf(w, `<!doctype html><meta name="viewport" content="width=device-width"><title>支付宝</title>`+
+		`<p data-test="subject">%s</p><p data-test="amount">¥%s</p><p data-test="trade">%s</p>`+
+		`<form method="post" action="/pay/%s"><button data-test="pay">确认付款</button></form>`,
+		html.EscapeString(t.subject), yuan(t.total), html.EscapeString(t.outTradeNo), url.PathEscape(t.outTradeNo))
+}
+
+// payButton is the page's pay button, for browser tests: the trade is
+// paid (and notified, as Pay does), then the browser goes to return_url
+// with Alipay's signed synchronous return parameters
+// (method alipay.trade.wap.pay.return), which tell the page nothing it
+// may trust for the payment: the notification does.
+func (s *Server) payButton(w http.ResponseWriter, r *http.Request) {
+	ref := r.PathValue("ref")
+	if _, err := s.Pay(ref); err != nil {
+		http.Error(w, err.Error(), http.StatusConflict)
+		return
+	}
+	s.mu.Lock()
+	t := s.trades[ref]
+	v := url.Values{}
+	v.Set("charset", "utf-8")
+	v.Set("out_trade_no", t.outTradeNo)
+	v.Set("method", "alipay.trade.wap.pay.return")
+	v.Set("total_amount", yuan(t.total))
+	v.Set("trade_no", t.tradeNo)
+	v.Set("auth_app_id", s.AppID)
+	v.Set("version", "1.0")
+	v.Set("app_id", s.AppID)
+	v.Set("sign_type", "RSA2")
+	v.Set("seller_id", s.SellerID)
+	v.Set("timestamp", s.now().In(shanghai).Format(layout))
+	v.Set("sign", sign(s.AlipayKey, signingString(v, true, "sign", "sign_type")))
+	target := t.returnURL
+	s.mu.Unlock()
+	if target == "" {
+		w.Write([]byte("success"))
+		return
+	}
+	sep := "?"
+	if strings.Contains(target, "?") {
+		sep = "&"
+	}
+	http.Redirect(w, r, target+sep+v.Encode(), http.StatusFound)
 }
 
 func (s *Server) query(no string) (map[string]any, *apiErr) {
