@@ -122,6 +122,7 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	s.routesCommissions()
 	s.routesWithdrawals()
 	s.routesPayouts()
+	s.routesSupplierPayouts()
 	s.routesShops()
 	s.routesOrders()
 	s.routesCart()
