@@ -64,6 +64,15 @@ func (s *Server) opsBatchExport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var buf bytes.Buffer // written whole first, so a failure is an error page, not half a file
+	if f := r.URL.Query().Get("format"); f != "" { // a transfer file with the payout details (payouts_ops.go)
+		q := r.URL.Query()
+		o := store.PayoutExportOptions{Format: f, PayerAccount: q.Get("payer_account"), PayerName: q.Get("payer_name")}
+		if err := s.db.PayoutBatchExport(r.Context(), p.Actor, id, o, &buf); err != nil {
+			return err
+		}
+		csvDownload(w, fmt.Sprintf("sharemall-payout-%d-%s.csv", id, f), buf.Bytes())
+		return nil
+	}
 	if err := s.db.PayoutBatchCSV(r.Context(), p.Actor, id, &buf); err != nil {
 		return err
 	}

@@ -106,6 +106,7 @@ func (s *Server) routes() {
 	s.routesOps()
 	s.routesOpsx()
 	s.routesSup()
+	s.routesPayouts()
 	s.routesSupImages()
 	s.routesDash()
 	s.routesNetwork()
