@@ -63,8 +63,9 @@ func (s *Server) opsBatchExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer                           // written whole first, so a failure is an error page, not half a file
-	if f := r.URL.Query().Get("format"); f != "" { // a transfer file with the payout details (payouts_ops.go)
+	var buf bytes.Buffer // written whole first, so a failure is an error page, not half a file
+	// With a format: a transfer file with the payout details (docs/payouts.md).
+	if f := r.URL.Query().Get("format"); f != "" {
 		q := r.URL.Query()
 		o := store.PayoutExportOptions{Format: f, PayerAccount: q.Get("payer_account"), PayerName: q.Get("payer_name")}
 		if err := s.db.PayoutBatchExport(r.Context(), p.Actor, id, o, &buf); err != nil {
