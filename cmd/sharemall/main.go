@@ -36,6 +36,8 @@ Usage:
   sharemall jobs run-due [flags]  run the background work that is due (for cron), then exit
   sharemall jobs status [flags]   list what is due and which items failed, why, and when they are retried
   sharemall media gc [flags]      delete the files of pictures no product shows any more
+  sharemall payments reconcile --provider P --file statement.csv [flags]
+                              compare a provider's statement with the payments and refunds recorded; exits 1 on a difference
   sharemall bench [flags]     generate a program at scale and measure it against the database's floor
   sharemall version           print the version
 
@@ -93,6 +95,14 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 		cmd, args = "media gc", args[1:]
 		fs = flag.NewFlagSet(cmd, flag.ContinueOnError)
 		cfg.bindMediaGCFlags(fs)
+	case "payments":
+		if len(args) == 0 || args[0] != "reconcile" {
+			return fmt.Errorf("usage: sharemall payments reconcile --provider P --file statement.csv [flags]")
+		}
+		cmd, args = "payments reconcile", args[1:]
+		fs = flag.NewFlagSet(cmd, flag.ContinueOnError)
+		cfg.bindDatabase(fs)
+		cfg.reconcile.bind(fs)
 	case "bench":
 		return runBench(ctx, args, stdout)
 	case "version":
@@ -146,6 +156,8 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 		return jobsStatus(ctx, db, stdout)
 	case "media gc":
 		return mediaGC(ctx, db, cfg, stdout)
+	case "payments reconcile":
+		return reconcile(ctx, db, cfg.reconcile, stdout)
 	case "migrate":
 		n, err := db.Migrate(ctx)
 		if err != nil {
