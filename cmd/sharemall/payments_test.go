@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -102,5 +103,35 @@ func TestPaymentsReconcileCommand(t *testing.T) {
 	}
 	if _, err := reconcile("--provider", "sandbox", "--file", write([]string{"yesterday,payment,a,a,,1,0,CNY"})); err == nil || !strings.Contains(err.Error(), "line 2") {
 		t.Fatalf("bad line: %v", err)
+	}
+}
+
+// TestGatewaysConfiguration: a provider with half a configuration stops the
+// start with the provider's own message naming the missing setting; a
+// provider on without --public-url stops it too (notifications go there);
+// with it the provider is on and logged.
+func TestGatewaysConfiguration(t *testing.T) {
+	saved := providers
+	t.Cleanup(func() { providers = saved })
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+
+	providers = []providerConfig{{Name: "half", Load: func() (payment.Gateway, error) {
+		return nil, errors.New("SHAREMALL_HALF_KEY_FILE is not set, but SHAREMALL_HALF_MCH_ID is")
+	}}}
+	if _, err := gateways(&Config{}, log); err == nil || !strings.Contains(err.Error(), "payment provider half: SHAREMALL_HALF_KEY_FILE") {
+		t.Fatalf("half a configuration: %v", err)
+	}
+	providers = []providerConfig{{Name: "sandbox", Load: func() (payment.Gateway, error) { return &payment.Sandbox{}, nil }},
+		{Name: "absent", Load: func() (payment.Gateway, error) { return nil, nil }}}
+	if _, err := gateways(&Config{}, log); err == nil || !strings.Contains(err.Error(), "--public-url") {
+		t.Fatalf("no public URL: %v", err)
+	}
+	gws, err := gateways(&Config{PublicURL: "https://shop.example.com"}, log)
+	if err != nil || len(gws) != 1 || !strings.Contains(logs.String(), "payment providers on") || strings.Contains(logs.String(), "absent") {
+		t.Fatalf("%v %v\n%s", gws, err, logs.String())
+	}
+	if rs := runnerRefunders(&Config{PublicURL: "https://shop.example.com"}, gws); len(rs) != 2 {
+		t.Fatalf("refunders %v", rs)
 	}
 }

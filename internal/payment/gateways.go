@@ -34,8 +34,9 @@ func (gs Gateways) Names() []string {
 }
 
 // Choose picks the gateway and method a payer asked for. An empty provider
-// is the only one enabled, an empty method the gateway's only method;
-// otherwise the error names the field and what it may be.
+// is the only one enabled (with several, it must be named); an empty
+// method is the gateway's first, its preferred one. A provider or method
+// not enabled is an error naming the field and what it may be.
 func (gs Gateways) Choose(provider string, method Method) (Gateway, Method, error) {
 	names := gs.Names()
 	if len(names) == 0 {
@@ -57,8 +58,8 @@ func (gs Gateways) Choose(provider string, method Method) (Gateway, Method, erro
 		list[i] = string(m)
 	}
 	if method == "" {
-		if len(ms) != 1 {
-			return nil, "", errs.Invalidf("method", "is required for %s: one of %s", provider, strings.Join(list, ", "))
+		if len(ms) == 0 {
+			return nil, "", errs.E(errs.Conflict, "method", "%s has no method of paying enabled", provider)
 		}
 		return g, ms[0], nil
 	}

@@ -56,8 +56,9 @@ var _ Gateway = (*Sandbox)(nil)
 // Name is the provider's name as stored on payments.
 func (s *Sandbox) Name() string { return SandboxName }
 
-// Methods: the sandbox's hosted page.
-func (s *Sandbox) Methods() []Method { return []Method{MethodRedirect} }
+// Methods: the sandbox's hosted page, opened in the browser or by scanning
+// its address as a QR code with a phone (as WeChat Pay Native is paid).
+func (s *Sandbox) Methods() []Method { return []Method{MethodRedirect, MethodQR} }
 
 // referencePattern is what providers accept as our reference (WeChat Pay's
 // out_trade_no is the strictest: 6 to 32 of these).
@@ -72,12 +73,16 @@ func (s *Sandbox) Start(ctx context.Context, c ChargeRequest) (*Started, error) 
 	switch {
 	case !ValidReference(c.Reference):
 		return nil, errs.Invalidf("reference", "must be 6 to 32 of 0-9, A-Z, a-z, _ and -")
-	case c.Method != MethodRedirect:
-		return nil, errs.Invalidf("method", "the sandbox pays by redirect only, not %q", c.Method)
+	case c.Method != MethodRedirect && c.Method != MethodQR:
+		return nil, errs.Invalidf("method", "the sandbox pays by redirect or qr, not %q", c.Method)
 	case c.Amount < 0:
 		return nil, errs.Invalidf("amount", "must not be negative")
 	}
-	return &Started{ProviderRef: c.Reference, RedirectURL: strings.TrimRight(s.BaseURL, "/") + "/sandbox/pay/" + c.Reference}, nil
+	page := strings.TrimRight(s.BaseURL, "/") + "/sandbox/pay/" + c.Reference
+	if c.Method == MethodQR {
+		return &Started{ProviderRef: c.Reference, QRCode: page}, nil
+	}
+	return &Started{ProviderRef: c.Reference, RedirectURL: page}, nil
 }
 
 // Sign is the signature the sandbox puts on a notification body.

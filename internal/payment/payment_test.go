@@ -22,7 +22,11 @@ func TestSandboxStartAndNotification(t *testing.T) {
 	if err != nil || st.RedirectURL != "http://x/sandbox/pay/"+ref || st.ProviderRef != ref {
 		t.Fatalf("%+v %v", st, err)
 	}
-	for _, bad := range []payment.ChargeRequest{{Reference: "a b", Method: payment.MethodRedirect}, {Reference: ref, Method: payment.MethodQR}} {
+	qr, err := s.Start(ctx, payment.ChargeRequest{Reference: ref, Amount: 100, Currency: "CNY", Method: payment.MethodQR})
+	if err != nil || qr.QRCode != "http://x/sandbox/pay/"+ref || qr.RedirectURL != "" {
+		t.Fatalf("qr: %+v %v", qr, err)
+	}
+	for _, bad := range []payment.ChargeRequest{{Reference: "a b", Method: payment.MethodRedirect}, {Reference: ref, Method: payment.MethodJSAPI}} {
 		if _, err := s.Start(ctx, bad); errs.CodeOf(err) != errs.Invalid {
 			t.Fatalf("%+v: %v", bad, err)
 		}
@@ -86,7 +90,7 @@ func TestChoose(t *testing.T) {
 	two := payment.GatewaysOf(sb, payment.WithNotifyURL(&named{Sandbox: sb, name: "other"}, "http://n"))
 	for _, c := range []struct {
 		provider, method, field string
-	}{{"", "", "provider"}, {"nope", "", "provider"}, {"sandbox", "qr", "method"}} {
+	}{{"", "", "provider"}, {"nope", "", "provider"}, {"sandbox", "jsapi", "method"}} {
 		if _, _, err := two.Choose(c.provider, payment.Method(c.method)); errs.CodeOf(err) != errs.Invalid || errs.FieldOf(err) != c.field {
 			t.Fatalf("%+v: %v", c, err)
 		}

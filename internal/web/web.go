@@ -105,6 +105,7 @@ func (s *Server) routes() {
 	s.routesAuth()
 	s.routesMe()
 	s.routesOrders()
+	s.routesPay()
 	s.routesMoney()
 	s.routesShop()
 	s.routesCentre()
