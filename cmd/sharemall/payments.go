@@ -13,6 +13,7 @@ import (
 
 	"sharemall/internal/money"
 	"sharemall/internal/payment"
+	"sharemall/internal/payment/wechatpay"
 	"sharemall/internal/store"
 )
 
@@ -20,6 +21,7 @@ import (
 // format, by provider name: `payments reconcile --provider` chooses one.
 var statementReaders = map[string]payment.StatementReader{
 	payment.SandboxName: payment.ReadSandboxStatement,
+	"wechatpay":         wechatpay.ParseStatement,
 }
 
 // errStatementDiffers makes `sharemall payments reconcile` exit non-zero.
@@ -81,8 +83,10 @@ func reconcile(ctx context.Context, db *store.DB, f reconcileFlags, stdout io.Wr
 		return err
 	}
 	var refs, keys []string
-	for _, l := range lines {
+	for i, l := range lines {
 		if l.Kind == payment.LineRefund {
+			l.RefundKey = payment.RefundKeyFromProvider(l.RefundKey)
+			lines[i] = l
 			keys = append(keys, l.RefundKey)
 		} else {
 			refs = append(refs, l.Reference)

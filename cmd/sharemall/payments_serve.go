@@ -3,9 +3,11 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 
 	"sharemall/internal/payment"
+	"sharemall/internal/payment/wechatpay"
 	"sharemall/internal/store"
 )
 
@@ -22,7 +24,15 @@ type providerConfig struct {
 // providers are the real payment providers serve knows, besides the
 // sandbox. Each provider's package adds itself here with its
 // ConfigFromEnv (docs/payments.md, "Configuration").
-var providers = []providerConfig{}
+var providers = []providerConfig{
+	{Name: "wechatpay", Load: func() (payment.Gateway, error) {
+		cfg, on, err := wechatpay.ConfigFromEnv(os.Getenv)
+		if err != nil || !on {
+			return nil, err
+		}
+		return wechatpay.New(cfg, nil)
+	}},
+}
 
 // gateways loads every provider whose configuration is present. A half
 // configuration is an error naming what is missing; a provider on needs

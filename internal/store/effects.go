@@ -168,7 +168,7 @@ func (db *DB) callRefund(ctx context.Context, r Refunder, e *Effect) (*payment.R
 	}); err != nil {
 		return nil, err
 	}
-	st, err := r.Refund(ctx, payment.RefundRequest{Reference: p.Reference, ProviderRef: p.ProviderRef, RefundKey: e.Key,
+	st, err := r.Refund(ctx, payment.RefundRequest{Reference: p.Reference, ProviderRef: p.ProviderRef, RefundKey: payment.ProviderRefundKey(e.Key),
 		Amount: e.Amount, Total: p.Amount, Currency: e.Currency, Reason: refundReason(pl)})
 	switch {
 	case err != nil:

@@ -214,7 +214,7 @@ func TestPendingRefundDoneByRetry(t *testing.T) {
 			t.Fatalf("after done: %+v", got)
 		}
 		_, refunds, _ = db.OrderPayments(w.ctx, w.cust, pay.OrderID)
-		if rs := refunds[pay.ID]; len(rs) != 1 || rs[0].Status != store.RefundDone || rs[0].DoneAt == nil || rs[0].RemoteRef != "re_"+key {
+		if rs := refunds[pay.ID]; len(rs) != 1 || rs[0].Status != store.RefundDone || rs[0].DoneAt == nil || rs[0].RemoteRef != "re_"+payment.ProviderRefundKey(key) {
 			t.Fatalf("refunds %+v", rs)
 		}
 		bk.balances(map[string]money.Amount{string(ledger.RefundsDue): 0, string(ledger.Refunds): pay.Amount})

@@ -144,7 +144,7 @@ func (tx *Tx) applyPaymentState(ctx context.Context, provider, reference, provid
 // conditional update the outbox's executor makes (CompleteEffect), so a
 // notification and an executor's answer racing book it once.
 func (tx *Tx) applyRefundState(ctx context.Context, provider string, r *payment.RefundState) (string, *Payment, error) {
-	e, err := tx.effect(ctx, `idempotency_key = ? AND provider = ? AND kind = ?`, r.RefundKey, provider, EffectRefund)
+	e, err := tx.effect(ctx, `idempotency_key = ? AND provider = ? AND kind = ?`, payment.RefundKeyFromProvider(r.RefundKey), provider, EffectRefund)
 	if errs.Is(err, errs.NotFound) {
 		return "", nil, errs.E(errs.NotFound, "refund_key", "no refund %s through %s", r.RefundKey, provider)
 	} else if err != nil {
