@@ -147,7 +147,7 @@ func (s *Server) decideCase(w http.ResponseWriter, r *http.Request) error {
 		if req.Approve == nil {
 			return nil, errs.Invalidf("approve", "is required: true to approve, false to reject")
 		}
-		return s.db.DecideCase(r.Context(), actorOf(r), id, *req.Approve, req.Note, s.refunders(r))
+		return s.db.DecideCase(r.Context(), actorOf(r), id, *req.Approve, req.Note, s.Refunders(r))
 	})
 }
 
@@ -172,6 +172,6 @@ func (s *Server) returnCase(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) caseReturnReceived(w http.ResponseWriter, r *http.Request) error {
 	return caseAction(w, r, func(id int64) (*store.AfterSaleCase, error) {
-		return s.db.ReturnReceived(r.Context(), actorOf(r), id, s.refunders(r))
+		return s.db.ReturnReceived(r.Context(), actorOf(r), id, s.Refunders(r))
 	})
 }

@@ -78,12 +78,12 @@ func (s *Server) notifyURL(r *http.Request, provider string) string {
 	return s.publicBase(r) + "/api/v1/payments/notify/" + provider
 }
 
-// refunders are the gateways a decision refunds through at once, right
+// Refunders are the gateways a decision refunds through at once, right
 // after it commits: every provider this server runs, the sandbox always
 // (it holds no money and needs no secret to refund, so it refunds whether
 // or not it takes new payments). A refund through a provider this server
 // does not run stays due until a server running it makes it.
-func (s *Server) refunders(r *http.Request) store.Refunders {
+func (s *Server) Refunders(r *http.Request) store.Refunders {
 	via := store.Refunders{payment.SandboxName: &payment.Sandbox{Now: s.db.Now}}
 	gs, _ := s.Gateways(r)
 	for name, g := range gs {
@@ -243,7 +243,7 @@ func (s *Server) sandboxCallback(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	outcome, pay, err := s.applyNotification(r.Context(), p, s.refunders(r), r.Header, body)
+	outcome, pay, err := s.applyNotification(r.Context(), p, s.Refunders(r), r.Header, body)
 	if err != nil {
 		return err
 	}
@@ -320,7 +320,7 @@ func (s *Server) notify(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	// A notification is applied whole even if the provider hangs up.
-	_, _, err = s.applyNotification(context.WithoutCancel(r.Context()), g, s.refunders(r), r.Header, body)
+	_, _, err = s.applyNotification(context.WithoutCancel(r.Context()), g, s.Refunders(r), r.Header, body)
 	g.Acknowledge(w, err)
 	return nil
 }
@@ -420,7 +420,7 @@ func (s *Server) sandboxPay(w http.ResponseWriter, r *http.Request) error {
 	}
 	h, body := sb.SignedCallback(p.Reference, p.Amount, p.Currency)
 	ctx := context.WithoutCancel(r.Context())
-	if _, _, err := s.applyNotification(ctx, sb, s.refunders(r), h, body); err != nil {
+	if _, _, err := s.applyNotification(ctx, sb, s.Refunders(r), h, body); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/orders/"+strconv.FormatInt(p.OrderID, 10)+"?paid=1", http.StatusSeeOther)

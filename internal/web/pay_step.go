@@ -153,3 +153,14 @@ func (s *Server) payStatus(w http.ResponseWriter, r *http.Request) error {
 	return json.NewEncoder(w).Encode(map[string]any{"status": pay.Status,
 		"order_url": "/orders/" + strconv.FormatInt(pay.OrderID, 10) + "?paid=1"})
 }
+
+// refunders are what a decision made on a page refunds through at once:
+// the server's gateways (the API's), or the sandbox alone, which holds no
+// money and refunds without a secret. A refund through a provider not
+// among them stays due for the effects sweep.
+func (s *Server) refunders(r *http.Request) store.Refunders {
+	if s.cfg.Refunders != nil {
+		return s.cfg.Refunders(r)
+	}
+	return store.RefundersOf(&payment.Sandbox{})
+}

@@ -42,6 +42,9 @@ type Config struct {
 	StartPayment func(r *http.Request, orderID int64, provider, method string) (redirectURL, reference string, err error)
 	// Gateways are the payment providers a customer may choose among.
 	Gateways func(r *http.Request) (payment.Gateways, error)
+	// Refunders are what a decision refunds through at once: each
+	// payment's own provider (the API's); nil: the sandbox only.
+	Refunders func(r *http.Request) store.Refunders
 	// Media stores uploaded product pictures; nil: uploads are refused.
 	// MediaMaxBytes is the largest picture taken.
 	Media         media.Store
