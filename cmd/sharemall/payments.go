@@ -13,6 +13,7 @@ import (
 
 	"sharemall/internal/money"
 	"sharemall/internal/payment"
+	"sharemall/internal/payment/alipay"
 	"sharemall/internal/payment/wechatpay"
 	"sharemall/internal/store"
 )
@@ -22,6 +23,7 @@ import (
 var statementReaders = map[string]payment.StatementReader{
 	payment.SandboxName: payment.ReadSandboxStatement,
 	"wechatpay":         wechatpay.ParseStatement,
+	"alipay":            alipay.ParseStatement,
 }
 
 // errStatementDiffers makes `sharemall payments reconcile` exit non-zero.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"sharemall/internal/payment"
+	"sharemall/internal/payment/alipay"
 	"sharemall/internal/payment/wechatpay"
 	"sharemall/internal/store"
 )
@@ -31,6 +32,13 @@ var providers = []providerConfig{
 			return nil, err
 		}
 		return wechatpay.New(cfg, nil)
+	}},
+	{Name: "alipay", Load: func() (payment.Gateway, error) {
+		cfg, on, err := alipay.ConfigFromEnv(os.Getenv)
+		if err != nil || !on {
+			return nil, err
+		}
+		return alipay.New(cfg, nil)
 	}},
 }
 
