@@ -40,6 +40,8 @@ type Config struct {
 
 	Media mediaConfig // product pictures: where they go, how large
 
+	reconcile reconcileFlags // payments reconcile's flags
+
 	ready        func(addr string) // called with the listening address once serving (tests)
 	stderr       io.Writer         // where flag errors and --help go; nil: os.Stderr (tests set it)
 	metricsReady func(addr string) // likewise for --metrics-addr

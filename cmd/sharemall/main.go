@@ -21,7 +21,6 @@ import (
 	"sharemall/internal/errs"
 	"sharemall/internal/jobs"
 	"sharemall/internal/metrics"
-	"sharemall/internal/payment"
 	"sharemall/internal/site"
 	"sharemall/internal/store"
 )
@@ -36,6 +35,8 @@ Usage:
   sharemall jobs run-due [flags]  run the background work that is due (for cron), then exit
   sharemall jobs status [flags]   list what is due and which items failed, why, and when they are retried
   sharemall media gc [flags]      delete the files of pictures no product shows any more
+  sharemall payments reconcile --provider P --file statement.csv [flags]
+                              compare a provider's statement with the payments and refunds recorded; exits 1 on a difference
   sharemall bench [flags]     generate a program at scale and measure it against the database's floor
   sharemall version           print the version
 
@@ -93,6 +94,14 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 		cmd, args = "media gc", args[1:]
 		fs = flag.NewFlagSet(cmd, flag.ContinueOnError)
 		cfg.bindMediaGCFlags(fs)
+	case "payments":
+		if len(args) == 0 || args[0] != "reconcile" {
+			return fmt.Errorf("usage: sharemall payments reconcile --provider P --file statement.csv [flags]")
+		}
+		cmd, args = "payments reconcile", args[1:]
+		fs = flag.NewFlagSet(cmd, flag.ContinueOnError)
+		cfg.bindDatabase(fs)
+		cfg.reconcile.bind(fs)
 	case "bench":
 		return runBench(ctx, args, stdout)
 	case "version":
@@ -141,11 +150,13 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 	case "ledger check":
 		return ledgerCheck(ctx, db, stdout)
 	case "jobs run-due":
-		return runDue(ctx, db, log, stdout)
+		return runDue(ctx, db, cfg, log, stdout)
 	case "jobs status":
 		return jobsStatus(ctx, db, stdout)
 	case "media gc":
 		return mediaGC(ctx, db, cfg, stdout)
+	case "payments reconcile":
+		return reconcile(ctx, db, cfg.reconcile, stdout)
 	case "migrate":
 		n, err := db.Migrate(ctx)
 		if err != nil {
@@ -195,6 +206,11 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger, ln 
 	acfg.PaymentSandbox = cfg.PaymentSandbox
 	acfg.PublicURL = cfg.PublicURL
 	acfg.SandboxSecret = cfg.SandboxSecret
+	gws, err := gateways(cfg, log)
+	if err != nil {
+		return err
+	}
+	acfg.Gateways = gws
 	if err := cfg.applyLimits(&acfg); err != nil {
 		return err
 	}
@@ -222,7 +238,7 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger, ln 
 		return err
 	}
 	if cfg.JobsInterval > 0 {
-		runner := jobs.NewRunner(db, log, refunders()...)
+		runner := jobs.NewRunner(db, log, runnerRefunders(cfg, gws)...)
 		sweeps := metrics.NewSweeps()
 		if err := apiSrv.Register(sweeps); err != nil {
 			return err
@@ -303,17 +319,20 @@ func version() string {
 	return "unknown"
 }
 
-// refunders are the providers the effects sweep refunds through. The
-// sandbox holds no money, so its refunds are only bookkeeping: they are made
-// whether or not this server takes new sandbox payments, and need no secret.
-func refunders() []store.Refunder { return []store.Refunder{&payment.Sandbox{}} }
-
 // runDue runs the due background work once, as cron would.
-func runDue(ctx context.Context, db *store.DB, log *slog.Logger, stdout io.Writer) error {
+func runDue(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger, stdout io.Writer) error {
 	if _, err := db.Prepare(ctx); err != nil {
 		return err
 	}
-	res, err := jobs.NewRunner(db, log, refunders()...).RunDue(ctx)
+	if cfg.PublicURL == "" {
+		// jobs run-due has no --public-url: refunds tell providers where to notify from the environment.
+		cfg.PublicURL = env("SHAREMALL_PUBLIC_URL", "")
+	}
+	gws, err := gateways(cfg, nil)
+	if err != nil {
+		return err
+	}
+	res, err := jobs.NewRunner(db, log, runnerRefunders(cfg, gws)...).RunDue(ctx)
 	for _, sw := range jobs.Sweeps(db) {
 		if n, ok := res.Done[sw.Name]; ok {
 			fmt.Fprintf(stdout, "%-16s %d%s\n", sw.Name, n, failedNote(res.Failed[sw.Name]))
