@@ -40,7 +40,8 @@ type Config struct {
 
 	Media mediaConfig // product pictures: where they go, how large
 
-	reconcile reconcileFlags // payments reconcile's flags
+	reconcile     reconcileFlags // payments reconcile's flags
+	PayoutKeyFile string         // the keys payout details are sealed with (payout_keys.go)
 
 	ready        func(addr string) // called with the listening address once serving (tests)
 	stderr       io.Writer         // where flag errors and --help go; nil: os.Stderr (tests set it)
@@ -85,6 +86,7 @@ func (c *Config) bindServer(fs *flag.FlagSet, addr string) {
 	c.SandboxSecret = secret("SHAREMALL_SANDBOX_SECRET", "")
 	c.bindLimitFlags(fs)
 	c.bindMediaFlags(fs)
+	c.bindPayoutKeys(fs)
 }
 
 // bindDatabase registers where the database is and how to log: the flags

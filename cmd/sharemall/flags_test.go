@@ -81,7 +81,8 @@ func TestDemoListensOnLoopbackByDefault(t *testing.T) {
 func TestCommandHelpListsOwnFlags(t *testing.T) {
 	database := []string{"data", "db", "log-format", "log-level"}
 	server := append(slices.Clone(database), "addr", "cookie-secure", "jobs-interval", "public-url", "session-ttl",
-		"login-address-limit", "metrics-addr", "metrics-token", "signup-limit", "trusted-proxies", "write-limit", "media-max-mb")
+		"login-address-limit", "metrics-addr", "metrics-token", "signup-limit", "trusted-proxies", "write-limit", "media-max-mb",
+		"payout-key-file")
 	cases := []struct {
 		args []string
 		want []string
@@ -93,6 +94,7 @@ func TestCommandHelpListsOwnFlags(t *testing.T) {
 		{[]string{"jobs", "run-due", "-h"}, database},
 		{[]string{"jobs", "status", "-h"}, database},
 		{[]string{"media", "gc", "-h"}, append(slices.Clone(database), "dry-run", "older-than")},
+		{[]string{"payout-keys", "rotate", "-h"}, append(slices.Clone(database), "payout-key-file")},
 	}
 	flagName := regexp.MustCompile(`(?m)^  -([a-z-]+)`)
 	for _, c := range cases {

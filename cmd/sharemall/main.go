@@ -37,6 +37,7 @@ Usage:
   sharemall media gc [flags]      delete the files of pictures no product shows any more
   sharemall payments reconcile --provider P --file statement.csv [flags]
                               compare a provider's statement with the payments and refunds recorded; exits 1 on a difference
+  sharemall payout-keys rotate [flags]  reseal every payout detail under the newest payout key
   sharemall bench [flags]     generate a program at scale and measure it against the database's floor
   sharemall version           print the version
 
@@ -102,6 +103,14 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 		fs = flag.NewFlagSet(cmd, flag.ContinueOnError)
 		cfg.bindDatabase(fs)
 		cfg.reconcile.bind(fs)
+	case "payout-keys":
+		if len(args) == 0 || args[0] != "rotate" {
+			return fmt.Errorf("usage: sharemall payout-keys rotate [flags]")
+		}
+		cmd, args = "payout-keys rotate", args[1:]
+		fs = flag.NewFlagSet(cmd, flag.ContinueOnError)
+		cfg.bindDatabase(fs)
+		cfg.bindPayoutKeys(fs)
 	case "bench":
 		return runBench(ctx, args, stdout)
 	case "version":
@@ -157,6 +166,8 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 		return mediaGC(ctx, db, cfg, stdout)
 	case "payments reconcile":
 		return reconcile(ctx, db, cfg.reconcile, stdout)
+	case "payout-keys rotate":
+		return rotatePayoutKeys(ctx, db, cfg, log, stdout)
 	case "migrate":
 		n, err := db.Migrate(ctx)
 		if err != nil {
@@ -218,6 +229,9 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger, ln 
 		return err
 	}
 	if err := bootstrapOperator(ctx, db, cfg, acfg.HashParams, log); err != nil {
+		return err
+	}
+	if err := usePayoutKeys(db, cfg, log); err != nil {
 		return err
 	}
 	apiSrv, err := site.New(db, log, acfg)

@@ -126,6 +126,8 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	s.routesCorrections()
 	s.routesCommissions()
 	s.routesWithdrawals()
+	s.routesPayouts()
+	s.routesSupplierPayouts()
 	s.routesShops()
 	s.routesOrders()
 	s.routesCart()

@@ -46,6 +46,8 @@ var ledgerChecks = []ledgerCheck{
 	checkLineJournals,
 	checkWithdrawalJournals,
 	checkWithdrawnTotals,
+	checkWithholding,
+	checkSupplierPayouts,
 }
 
 // Check verifies the ledger and returns every problem found (none means
