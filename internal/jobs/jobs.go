@@ -50,7 +50,7 @@ func Sweeps(db *store.DB, refunders ...store.Refunder) []Sweep {
 		{store.SweepGrades, db.UpgradeGrades},    // after figures, so upgrades see the latest sales
 		{store.SweepInsight, db.FoldInsight},     // sales and insight events into the market insight rollups
 		{store.SweepEffects, func(ctx context.Context, limit int) (int, error) { return db.RunDueEffects(ctx, via, limit) }},
-		{store.SweepLedger, db.CheckLedgerIfDue}, // the ledger check, hourly, recorded for the console
+		{store.SweepLedger, db.CheckLedgerIfDue},   // the ledger check, hourly, recorded for the console
 		{store.SweepNotify, db.SweepNotifications}, // what happened into notifications and webhook deliveries
 	}
 }

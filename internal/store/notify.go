@@ -31,10 +31,10 @@ const (
 // notifySource is where one kind of event is read from: ref, at and
 // supplier are SQL expressions over from, which where narrows.
 type notifySource struct {
-	kind                notify.Kind
-	ref, at, supplier   string
-	from, where         string
-	detail              func(ctx context.Context, tx *Tx, ref int64) (map[string]any, []recipient, error)
+	kind              notify.Kind
+	ref, at, supplier string
+	from, where       string
+	detail            func(ctx context.Context, tx *Tx, ref int64) (map[string]any, []recipient, error)
 }
 
 // recipient is a person told of an event, with its own amount if any.
