@@ -21,6 +21,7 @@ import (
 	"sharemall/internal/errs"
 	"sharemall/internal/jobs"
 	"sharemall/internal/metrics"
+	"sharemall/internal/notify"
 	"sharemall/internal/payment"
 	"sharemall/internal/site"
 	"sharemall/internal/store"
@@ -159,6 +160,8 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 		return nil
 	case "demo":
 		cfg.PaymentSandbox = true // the demo is a trial: pay with the sandbox
+		// Its webhooks may go to a receiver on the same machine.
+		cfg.WebhooksAllowPrivate = true
 		if _, err := db.Prepare(ctx); err != nil {
 			return err
 		}
@@ -195,6 +198,7 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger, ln 
 	acfg.PaymentSandbox = cfg.PaymentSandbox
 	acfg.PublicURL = cfg.PublicURL
 	acfg.SandboxSecret = cfg.SandboxSecret
+	acfg.WebhooksAllowPrivate = cfg.WebhooksAllowPrivate
 	if err := cfg.applyLimits(&acfg); err != nil {
 		return err
 	}
@@ -223,6 +227,7 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger, ln 
 	}
 	if cfg.JobsInterval > 0 {
 		runner := jobs.NewRunner(db, log, refunders()...)
+		runner.Sweeps = append(runner.Sweeps, jobs.WebhookSweep(db, notify.NewSender(10*time.Second, cfg.WebhooksAllowPrivate), runner.Holder))
 		sweeps := metrics.NewSweeps()
 		if err := apiSrv.Register(sweeps); err != nil {
 			return err
@@ -313,8 +318,10 @@ func runDue(ctx context.Context, db *store.DB, log *slog.Logger, stdout io.Write
 	if _, err := db.Prepare(ctx); err != nil {
 		return err
 	}
-	res, err := jobs.NewRunner(db, log, refunders()...).RunDue(ctx)
-	for _, sw := range jobs.Sweeps(db) {
+	runner := jobs.NewRunner(db, log, refunders()...)
+	runner.Sweeps = append(runner.Sweeps, jobs.WebhookSweep(db, notify.NewSender(10*time.Second, envBool("SHAREMALL_WEBHOOKS_ALLOW_PRIVATE", false)), runner.Holder))
+	res, err := runner.RunDue(ctx)
+	for _, sw := range runner.Sweeps {
 		if n, ok := res.Done[sw.Name]; ok {
 			fmt.Fprintf(stdout, "%-16s %d%s\n", sw.Name, n, failedNote(res.Failed[sw.Name]))
 		}
