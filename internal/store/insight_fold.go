@@ -60,9 +60,10 @@ func (db *DB) FoldInsight(ctx context.Context, limit int) (int, error) {
 	if err := db.moveInsightSpans(ctx); err != nil {
 		return 0, errs.Wrap(op, err)
 	}
-	total := 0
+	total, caughtUp := 0, true
 	for _, fold := range []func(*Tx, context.Context, int) (int, error){(*Tx).foldInsightSales, (*Tx).foldInsightEvents, (*Tx).foldInsightNetwork, (*Tx).foldFunnel} {
-		for done := 0; done < limit; {
+		done := 0
+		for done < limit {
 			want := min(limit-done, insightChunk)
 			var n int
 			err := db.writeAlone(ctx, func(tx *Tx) error { // bulk: no savepoint in a batch of other writers
@@ -81,6 +82,14 @@ func (db *DB) FoldInsight(ctx context.Context, limit int) (int, error) {
 			if n < want {
 				break
 			}
+		}
+		caughtUp = caughtUp && done < limit
+	}
+	// Packs are rebuilt once the backlog is folded, not after each run of
+	// a long one, which would pack a month over and over as it fills.
+	if caughtUp {
+		if _, err := db.PackInsight(ctx); err != nil {
+			return total, errs.Wrap(op, err)
 		}
 	}
 	return total, nil

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"sharemall/internal/insight"
@@ -118,51 +117,27 @@ func planBreakdown(from, to int, state map[string]int) []breakdownPiece {
 }
 
 // breakdownTop reads the limit largest keys (tiers: in order) of
-// supplier's dimension over the plan's pieces. One piece that is a
-// period or a span is one range of its index by amount; otherwise each
-// piece is one range of its rollup's key and the keys are summed.
-func (tx *Tx) breakdownTop(ctx context.Context, sup int64, by insight.Dim, plan []breakdownPiece, limit int,
+// supplier's dimension over the days from..to, whose plan is plan. A plan
+// of one piece that is a period or a span is one range of its index by
+// amount; any other range is summed from its packs (breakdownFromPacks).
+func (tx *Tx) breakdownTop(ctx context.Context, sup int64, by insight.Dim, plan []breakdownPiece, from, to, thisMonth, limit int,
 	fn func(scan func(...any) error) error) error {
 	if len(plan) == 0 {
 		return nil
 	}
-	if len(plan) == 1 && plan[0].grain != insight.Day {
-		order := `amount DESC, key_code`
-		if by == insight.ByTier {
-			order = `key_code`
-		}
-		p := plan[0]
-		if p.span != "" {
-			return tx.Each(ctx, `SELECT key_code, amount, commission FROM insight_breakdown_spans
-				WHERE supplier_id = ? AND dim = ? AND span = ? ORDER BY `+order+` LIMIT ?`, []any{sup, string(by), p.span, limit}, fn)
-		}
-		return tx.Each(ctx, `SELECT key_code, amount, commission FROM insight_breakdown_periods
-			WHERE supplier_id = ? AND dim = ? AND grain = ? AND period = ? ORDER BY `+order+` LIMIT ?`,
-			[]any{sup, string(by), string(p.grain), p.from, limit}, fn)
+	if len(plan) > 1 || plan[0].grain == insight.Day {
+		return tx.breakdownFromPacks(ctx, sup, by, from, to, thisMonth, limit, fn)
 	}
-	// One branch per piece, each an equality on its index's leading
-	// columns (an IN list of periods may be planned as a filter over every
-	// period of the grain).
-	var parts []string
-	var args []any
-	for _, p := range plan {
-		switch {
-		case p.span != "":
-			parts = append(parts, `SELECT key_code, amount, commission FROM insight_breakdown_spans WHERE supplier_id = ? AND dim = ? AND span = ?`)
-			args = append(args, sup, string(by), p.span)
-		case p.grain == insight.Day:
-			parts = append(parts, `SELECT key_code, amount, commission FROM insight_breakdown WHERE supplier_id = ? AND dim = ? AND day >= ? AND day <= ?`)
-			args = append(args, sup, string(by), p.from, p.to)
-		default:
-			parts = append(parts, `SELECT key_code, amount, commission FROM insight_breakdown_periods
-				WHERE supplier_id = ? AND dim = ? AND grain = ? AND period = ?`)
-			args = append(args, sup, string(by), string(p.grain), p.from)
-		}
-	}
-	order := `SUM(amount) DESC, key_code`
+	order := `amount DESC, key_code`
 	if by == insight.ByTier {
 		order = `key_code`
 	}
-	return tx.Each(ctx, `SELECT key_code, SUM(amount), SUM(commission) FROM (`+strings.Join(parts, ` UNION ALL `)+`) p
-		GROUP BY key_code ORDER BY `+order+` LIMIT ?`, append(args, limit), fn)
+	p := plan[0]
+	if p.span != "" {
+		return tx.Each(ctx, `SELECT key_code, amount, commission FROM insight_breakdown_spans
+			WHERE supplier_id = ? AND dim = ? AND span = ? ORDER BY `+order+` LIMIT ?`, []any{sup, string(by), p.span, limit}, fn)
+	}
+	return tx.Each(ctx, `SELECT key_code, amount, commission FROM insight_breakdown_periods
+		WHERE supplier_id = ? AND dim = ? AND grain = ? AND period = ? ORDER BY `+order+` LIMIT ?`,
+		[]any{sup, string(by), string(p.grain), p.from, limit}, fn)
 }

@@ -322,6 +322,7 @@ func checkInsight(tb fataler, db *store.DB, w *figuresWorld, first time.Time, st
 	}
 	loc := s.Location()
 	checkBreakdownRollups(tb, db)
+	checkPacks(tb, db, insight.DayKey(w.clock.Now(), loc)/100*100+1, false)
 	from := insight.DateOf(insight.DayKey(first, loc), loc)
 	to := insight.DateOf(insight.DayKey(w.clock.Now(), loc), loc)
 	for _, sup := range []int64{0, w.supA.ID, w.supB.ID} {

@@ -165,9 +165,10 @@ func (db *DB) InsightSeries(ctx context.Context, actor account.Actor, q SeriesQu
 // InsightBreakdown returns a breakdown from the rollups (operators and
 // suppliers): the range is planned as the fewest pieces (planBreakdown):
 // a rolling span of the last 1, 7 or 30 days, a week, month or year, runs
-// of days. One piece is one range of an index by amount, top rows first;
-// several are each one range, summed per key. Then one look-up of the names
-// of at most Limit keys. Whatever the number of orders.
+// of days. One piece that is a span or a period is one range of an index
+// by amount, top rows first; any other range is summed in memory from its
+// packs, a day's or a past month's rows in one value each
+// (insight_packs.go). Then one look-up of the names of at most Limit keys.
 func (db *DB) InsightBreakdown(ctx context.Context, actor account.Actor, q BreakdownQuery) (*Breakdown, error) {
 	const op = "store.InsightBreakdown"
 	if _, err := insight.ParseDim(string(q.By)); err != nil {
@@ -192,7 +193,9 @@ func (db *DB) InsightBreakdown(ctx context.Context, actor account.Actor, q Break
 		if err != nil {
 			return err
 		}
-		err = tx.breakdownTop(ctx, sup, q.By, planBreakdown(insight.Key(from), insight.Key(to), state), limit,
+		f, t := insight.Key(from), insight.Key(to)
+		thisMonth := insight.DayKey(tx.Now(), loc)/100*100 + 1
+		err = tx.breakdownTop(ctx, sup, q.By, planBreakdown(f, t, state), f, t, thisMonth, limit,
 			func(scan func(...any) error) error {
 				var r BreakdownRow
 				if err := scan(&r.Key, &r.Amount, &r.Commission); err != nil {

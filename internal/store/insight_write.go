@@ -69,6 +69,9 @@ func (f *insightFold) write(ctx context.Context, tx *Tx) error {
 	if err := f.writeBreakdown(ctx, tx); err != nil {
 		return err
 	}
+	if err := f.markPacks(ctx, tx); err != nil {
+		return err
+	}
 	return f.writeBreakdownRollups(ctx, tx)
 }
 

@@ -53,7 +53,10 @@ func SalesHistory(ctx context.Context, db *store.DB, p *Program, n, days int, rn
 		for i := range k {
 			b := templates[rng.IntN(len(templates))]
 			seller := p.FirstID + int64(rng.IntN(p.Distributors))
-			at := now.Add(-time.Duration(rng.Int64N(int64(days) * int64(24*time.Hour))))
+			// In time order, as a live program's events are appended:
+			// the i-th of n at a random instant of the i-th n-th of the days.
+			frac := (float64(done+i) + rng.Float64()) / float64(n)
+			at := now.Add(-time.Duration((1 - frac) * float64(int64(days)*int64(24*time.Hour))))
 			values[i] = `(?, ?, ?, ?, ?, TRUE, FALSE, ?, ?, ?, 0, 0, 0, 0, ?, TRUE)`
 			args = append(args, b.line, b.order, seller, b.supplier, p.RegionCodes[rng.IntN(len(p.RegionCodes))], b.base, seller, b.tier1, sqldb.TS(at))
 		}
