@@ -352,3 +352,43 @@ func TestWebhookEndpoints(t *testing.T) {
 		}
 	})
 }
+
+// A server stops between attempts and another starts on the same
+// database: the failed delivery is retried and acknowledged, and an event
+// that happened before the stop but was not swept yet is found and sent.
+func TestWebhookSurvivesRestart(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newHookWorld(t, db, "*", 500)
+		w.event()
+		w.deliver("before", 1)      // 500: due again after its backoff
+		w.join(w.root.ReferralCode) // happened, not swept
+		// The first server stops here (its handle is closed when the test ends).
+
+		again := testutil.Reopen(t, db)
+		again.Now = w.clock.Now
+		w.clock.Advance(time.Minute)
+		if n, err := again.SweepNotifications(w.ctx, 0); err != nil || n != 1 {
+			t.Fatalf("swept %d %v after the restart", n, err)
+		}
+		if n, err := again.DeliverDueWebhooks(w.ctx, w.sender, "after", 0); err != nil || n != 2 {
+			t.Fatalf("delivered %d %v after the restart", n, err)
+		}
+		ds, err := again.WebhookDeliveries(w.ctx, w.op, store.DeliveryFilter{})
+		w.must(err)
+		for _, d := range ds {
+			if d.Status != notify.Delivered {
+				t.Fatalf("delivery %+v", d)
+			}
+		}
+		got := w.rcv.received()
+		ok := map[string]int{}
+		for _, r := range got[1:] {
+			if r.status == 200 {
+				ok[r.eventID]++
+			}
+		}
+		if len(got) != 3 || got[0].status != 500 || ok[got[0].eventID] != 1 || len(ok) != 2 {
+			t.Fatalf("received %+v", got)
+		}
+	})
+}
