@@ -82,8 +82,11 @@ type unreadResource struct {
 }
 
 func (s *Server) unreadNotifications(w http.ResponseWriter, r *http.Request) error {
-	if actorOf(r).Anonymous() {
+	switch a := actorOf(r); {
+	case a.Anonymous():
 		return errs.E(errs.Unauthorized, "", "sign in to see your notifications")
+	case a.APIKeyID != 0:
+		return errs.E(errs.Forbidden, "", "notifications are a person's: an API key has none")
 	}
 	n, err := s.db.UnreadNotifications(r.Context(), actorOf(r))
 	if err != nil {

@@ -23,8 +23,11 @@ type NotificationFilter struct {
 // Notifications returns a page of the actor's own notifications with its unread count.
 func (db *DB) Notifications(ctx context.Context, actor account.Actor, f NotificationFilter) (*notify.Page, error) {
 	const op = "store.Notifications"
-	if actor.Anonymous() || actor.APIKeyID != 0 {
+	switch {
+	case actor.Anonymous():
 		return nil, errs.E(errs.Unauthorized, "", "sign in to see your notifications")
+	case actor.APIKeyID != 0:
+		return nil, errs.E(errs.Forbidden, "", "notifications are a person's: an API key has none")
 	}
 	var beforeAt, beforeID int64
 	if f.Before != "" {
@@ -117,8 +120,10 @@ func (db *DB) UnreadNotifications(ctx context.Context, actor account.Actor) (int
 func (db *DB) MarkNotificationsRead(ctx context.Context, actor account.Actor, ids []int64, all bool) (int, error) {
 	const op = "store.MarkNotificationsRead"
 	switch {
-	case actor.Anonymous() || actor.APIKeyID != 0:
+	case actor.Anonymous():
 		return 0, errs.E(errs.Unauthorized, "", "sign in to read your notifications")
+	case actor.APIKeyID != 0:
+		return 0, errs.E(errs.Forbidden, "", "notifications are a person's: an API key has none")
 	case all && len(ids) > 0:
 		return 0, errs.Invalidf("ids", "give either ids or all, not both")
 	case !all && len(ids) == 0:

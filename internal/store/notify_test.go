@@ -132,6 +132,12 @@ func TestNotificationsFromFlow(t *testing.T) {
 		}
 		_, err = db.Notifications(w.ctx, w.cust, store.NotificationFilter{Before: "x"})
 		wantCode(t, err, errs.Invalid, "before")
+		key := w.a
+		key.APIKeyID = 1 // a supplier's API key acts for the supplier, not a person
+		_, err = db.Notifications(w.ctx, key, store.NotificationFilter{})
+		wantCode(t, err, errs.Forbidden, "")
+		_, err = db.Notifications(w.ctx, account.Actor{}, store.NotificationFilter{})
+		wantCode(t, err, errs.Unauthorized, "")
 	})
 }
 
