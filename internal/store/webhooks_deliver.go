@@ -32,8 +32,9 @@ func (db *DB) DeliverDueWebhooks(ctx context.Context, sender WebhookSender, exec
 		limit = 100
 	}
 	now := ts(db.Now())
-	ids, err := db.dueIDs(ctx, `SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_at <= ? AND claimed_until <= ?
-		ORDER BY next_at, id LIMIT ?`, now, now, limit)
+	ids, err := db.dueIDs(ctx, `SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
+		WHERE d.status = 'pending' AND d.next_at <= ? AND d.claimed_until <= ? AND w.active = TRUE
+		ORDER BY d.next_at, d.id LIMIT ?`, now, now, limit)
 	if err != nil {
 		return 0, errs.Wrap(op, err)
 	}
@@ -70,7 +71,8 @@ type Claim struct {
 
 // ClaimDelivery claims the next attempt of delivery id for executor until
 // deliveryClaim from now, when it is pending, due and not claimed (or its
-// claim lapsed: a crashed executor). nil when it is not. The claim is one
+// claim lapsed: a crashed executor) and its endpoint is active (a paused
+// endpoint's deliveries wait for it to be resumed). nil when it is not. The claim is one
 // conditional UPDATE that also counts the attempt: on PostgreSQL (READ
 // COMMITTED) a second claimer waits for the first's row lock and then finds
 // the condition false; SQLite runs writes one at a time. So one attempt
@@ -79,7 +81,8 @@ func (db *DB) ClaimDelivery(ctx context.Context, id int64, executor string) (*Cl
 	var c *Claim
 	err := db.Write(ctx, func(tx *Tx) error {
 		c = nil
-		due, err := tx.Exists(ctx, `SELECT 1 FROM webhook_deliveries WHERE id = ? AND status = 'pending' AND next_at <= ? AND claimed_until <= ?`,
+		due, err := tx.Exists(ctx, `SELECT 1 FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
+			WHERE d.id = ? AND d.status = 'pending' AND d.next_at <= ? AND d.claimed_until <= ? AND w.active = TRUE`,
 			id, ts(tx.Now()), ts(tx.Now()))
 		if err != nil || !due {
 			return err

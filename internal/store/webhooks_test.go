@@ -135,11 +135,25 @@ func TestWebhookDelivered(t *testing.T) {
 			d.Log[0].Response != `{"ok":true}` || d.Log[0].Executor != "a" || d.EndedAt == nil {
 			t.Fatalf("delivery %+v", d)
 		}
-		// An endpoint not subscribed to the kind, or inactive, gets nothing.
-		_, err := db.UpdateWebhookEndpoint(w.ctx, w.op, w.endpoint.ID, notify.EndpointInput{URL: w.endpoint.URL, EventTypes: "order.paid", Active: true}, true)
+		// A paused endpoint's pending delivery waits for it to be resumed.
+		w.event()
+		pause := notify.EndpointInput{URL: w.endpoint.URL, EventTypes: "team.joined"}
+		_, err := db.UpdateWebhookEndpoint(w.ctx, w.op, w.endpoint.ID, pause, true)
+		w.must(err)
+		w.deliver("a", 0)
+		w.event() // made while paused: no delivery
+		pause.Active = true
+		_, err = db.UpdateWebhookEndpoint(w.ctx, w.op, w.endpoint.ID, pause, true)
+		w.must(err)
+		w.deliver("a", 1)
+		if n := len(w.deliveries()); n != 2 {
+			t.Fatalf("%d deliveries after pausing", n)
+		}
+		// An endpoint not subscribed to the kind gets nothing.
+		_, err = db.UpdateWebhookEndpoint(w.ctx, w.op, w.endpoint.ID, notify.EndpointInput{URL: w.endpoint.URL, EventTypes: "order.paid", Active: true}, true)
 		w.must(err)
 		w.event()
-		if n := len(w.deliveries()); n != 1 {
+		if n := len(w.deliveries()); n != 2 {
 			t.Fatalf("%d deliveries after an unsubscribed event", n)
 		}
 	})
