@@ -79,6 +79,23 @@ func TestWebhooksConsole(t *testing.T) {
 	if strings.Contains(list, secret[1]) {
 		t.Fatal("the secret is shown again")
 	}
+	// An order paid (and the joins, swept only now): deliveries listed, shown, replayed.
+	w.buy(w.customer("cal@example.com", "Cal", w.link), 1)
+	if _, err := w.db.SweepNotifications(w.ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	id := regexp.MustCompile(`data-test="delivery-(\d+)"`).FindStringSubmatch(w.s.get("/ops/webhooks").Body)
+	if id == nil {
+		t.Fatal("no delivery listed")
+	}
+	d := w.s.get("/ops/webhooks/deliveries/" + id[1])
+	mustContain(t, d.Body, " · evt_", `data-test="delivery-status">Pending<`, "Not tried yet.")
+	r := w.s.post("/ops/webhooks/deliveries/"+id[1]+"/replay", nil)
+	if r.Status != http.StatusSeeOther || !strings.Contains(r.Header.Get("Location"), "?replayed=1") {
+		t.Fatalf("replay: %d %s", r.Status, r.Header.Get("Location"))
+	}
+	mustContain(t, w.s.get(r.Header.Get("Location")).Body, "replay of #"+id[1], "The event will be sent again")
+
 	w.signIn("sup@example.com")
 	sup := w.s.get("/sup/webhooks").Body
 	mustContain(t, sup, `value="fulfilment.created"`)
