@@ -21,6 +21,7 @@ import (
 	"sharemall/internal/errs"
 	"sharemall/internal/jobs"
 	"sharemall/internal/metrics"
+	"sharemall/internal/notify"
 	"sharemall/internal/site"
 	"sharemall/internal/store"
 )
@@ -181,6 +182,8 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 		return nil
 	case "demo":
 		cfg.PaymentSandbox = true // the demo is a trial: pay with the sandbox
+		// Its webhooks may go to a receiver on the same machine.
+		cfg.WebhooksAllowPrivate = true
 		if _, err := db.Prepare(ctx); err != nil {
 			return err
 		}
@@ -222,6 +225,7 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger, ln 
 		return err
 	}
 	acfg.Gateways = gws
+	acfg.WebhooksAllowPrivate = cfg.WebhooksAllowPrivate
 	if err := cfg.applyLimits(&acfg); err != nil {
 		return err
 	}
@@ -253,6 +257,7 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger, ln 
 	}
 	if cfg.JobsInterval > 0 {
 		runner := jobs.NewRunner(db, log, runnerRefunders(cfg, gws)...)
+		runner.Sweeps = append(runner.Sweeps, jobs.WebhookSweep(db, notify.NewSender(10*time.Second, cfg.WebhooksAllowPrivate), runner.Holder))
 		sweeps := metrics.NewSweeps()
 		if err := apiSrv.Register(sweeps); err != nil {
 			return err
@@ -346,8 +351,10 @@ func runDue(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger, st
 	if err != nil {
 		return err
 	}
-	res, err := jobs.NewRunner(db, log, runnerRefunders(cfg, gws)...).RunDue(ctx)
-	for _, sw := range jobs.Sweeps(db) {
+	runner := jobs.NewRunner(db, log, runnerRefunders(cfg, gws)...)
+	runner.Sweeps = append(runner.Sweeps, jobs.WebhookSweep(db, notify.NewSender(10*time.Second, envBool("SHAREMALL_WEBHOOKS_ALLOW_PRIVATE", false)), runner.Holder))
+	res, err := runner.RunDue(ctx)
+	for _, sw := range runner.Sweeps {
 		if n, ok := res.Done[sw.Name]; ok {
 			fmt.Fprintf(stdout, "%-16s %d%s\n", sw.Name, n, failedNote(res.Failed[sw.Name]))
 		}

@@ -69,6 +69,9 @@ type Config struct {
 	// are refused. MediaMaxBytes is the largest picture taken.
 	Media         media.Store
 	MediaMaxBytes int64
+	// WebhooksAllowPrivate lets webhook endpoints name private or loopback
+	// addresses (tests, the demo); off, they are refused (docs/notifications.md).
+	WebhooksAllowPrivate bool
 }
 
 // DefaultConfig is used by the server unless flags say otherwise.
@@ -137,6 +140,7 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	s.routesInsight()
 	s.routesInsightNetwork()
 	s.routesFission()
+	s.routesNotifications()
 	s.mux.HandleFunc("/", s.noRoute)
 	return s
 }

@@ -62,8 +62,17 @@ func Sweeps(db *store.DB, refunders ...store.Refunder) []Sweep {
 		{store.SweepInsight, db.FoldInsight},     // sales and insight events into the market insight rollups
 		{store.SweepPaymentQuery, func(ctx context.Context, limit int) (int, error) { return db.QueryOpenPayments(ctx, ask, limit) }},
 		{store.SweepEffects, func(ctx context.Context, limit int) (int, error) { return db.RunDueEffects(ctx, via, limit) }},
-		{store.SweepLedger, db.CheckLedgerIfDue}, // the ledger check, hourly, recorded for the console
+		{store.SweepLedger, db.CheckLedgerIfDue},   // the ledger check, hourly, recorded for the console
+		{store.SweepNotify, db.SweepNotifications}, // what happened into notifications and webhook deliveries
 	}
+}
+
+// WebhookSweep sends due webhook deliveries through sender as executor
+// (docs/notifications.md); the server adds it to its runner's sweeps.
+func WebhookSweep(db *store.DB, sender store.WebhookSender, executor string) Sweep {
+	return Sweep{store.SweepWebhooks, func(ctx context.Context, limit int) (int, error) {
+		return db.DeliverDueWebhooks(ctx, sender, executor, limit)
+	}}
 }
 
 // Runner runs sweeps under leases.

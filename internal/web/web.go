@@ -49,6 +49,8 @@ type Config struct {
 	// MediaMaxBytes is the largest picture taken.
 	Media         media.Store
 	MediaMaxBytes int64
+	// WebhooksAllowPrivate lets webhook endpoints name private or loopback addresses (tests, the demo).
+	WebhooksAllowPrivate bool
 }
 
 // Server serves the pages.
@@ -120,6 +122,7 @@ func (s *Server) routes() {
 	s.routesDash()
 	s.routesNetwork()
 	s.routesFission()
+	s.routesNotify()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "", "no page at %s", r.URL.Path))
 	})
