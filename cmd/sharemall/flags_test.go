@@ -87,7 +87,7 @@ func TestCommandHelpListsOwnFlags(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"serve", "-h"}, append(slices.Clone(server), "bootstrap-operator", "payment-sandbox")},
+		{[]string{"serve", "-h"}, append(slices.Clone(server), "bootstrap-operator", "payment-sandbox", "webhooks-allow-private")},
 		{[]string{"demo", "-h"}, server},
 		{[]string{"migrate", "-h"}, database},
 		{[]string{"ledger", "check", "-h"}, database},
