@@ -33,10 +33,11 @@ func TestSettingsRefusalOnPhone(t *testing.T) {
 		tierRates(t, w, 1000, 500)
 
 		notSideways(t, u, "/ops", "/ops/settings", "/ops/dashboard", "/ops/insight/network", "/ops/insight/fission", "/ops/withdrawals", "/ops/distributors",
-			"/ops/rankings", "/ops/audit", "/ops/journals", "/ops/cases", "/ops/suppliers", "/ops/products/review")
+			"/ops/rankings", "/ops/audit", "/ops/journals", "/ops/cases", "/ops/suppliers", "/ops/products/review",
+			"/ops/withholding", "/ops/supplier-payouts")
 		sup := app.SignedIn(lang, "sup@example.com", password)
 		notSideways(t, sup, "/sup", "/sup/products", "/sup/products/new", "/sup/warehouses", "/sup/parcels", "/sup/parcels/upload",
-			"/sup/cases", "/sup/keys", "/sup/insight", "/sup/insight/fission")
+			"/sup/cases", "/sup/keys", "/sup/insight", "/sup/insight/fission", "/sup/payouts")
 	})
 }
 
