@@ -46,6 +46,7 @@ var ledgerChecks = []ledgerCheck{
 	checkLineJournals,
 	checkWithdrawalJournals,
 	checkWithdrawnTotals,
+	checkParcelFees,
 }
 
 // Check verifies the ledger and returns every problem found (none means
