@@ -116,6 +116,7 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	s.routesAccounts()
 	s.routesProgram()
 	s.routesCatalog()
+	s.routesShipping()
 	s.routesImages()
 	s.routesNetwork()
 	s.routesCorrections()
