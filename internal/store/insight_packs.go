@@ -136,89 +136,190 @@ func (db *DB) PackInsight(ctx context.Context) (int, error) {
 	}
 }
 
-// buildPack encodes a pack's rows: their count, then each row's key
-// (length and bytes), amount and commission, in key order, as varints.
+// packRow is one row of a pack.
+type packRow struct {
+	key                string
+	amount, commission int64
+}
+
+// buildPack reads a pack's rows and encodes them (encodePack).
 func (tx *Tx) buildPack(ctx context.Context, k packKey) ([]byte, int, error) {
-	q := `SELECT key_code, amount, commission FROM insight_breakdown WHERE supplier_id = ? AND dim = ? AND day = ? ORDER BY key_code`
+	q := `SELECT key_code, amount, commission FROM insight_breakdown WHERE supplier_id = ? AND dim = ? AND day = ?`
 	args := []any{k.supplier, string(k.dim), k.period}
 	if k.grain == packMonth {
 		q = `SELECT key_code, amount, commission FROM insight_breakdown_periods
-			WHERE supplier_id = ? AND dim = ? AND grain = 'month' AND period = ? ORDER BY key_code`
+			WHERE supplier_id = ? AND dim = ? AND grain = 'month' AND period = ?`
 	}
-	var body []byte
-	count := 0
-	err := tx.Each(ctx, q, args, func(scan func(...any) error) error {
-		var key string
-		var amount, commission int64
-		if err := scan(&key, &amount, &commission); err != nil {
-			return sqldb.MapErr(err)
-		}
-		body = binary.AppendUvarint(body, uint64(len(key)))
-		body = append(body, key...)
-		body = binary.AppendVarint(body, amount)
-		body = binary.AppendVarint(body, commission)
-		count++
-		return nil
-	})
+	rows, err := tx.packRows(ctx, q, args)
 	if err != nil {
 		return nil, 0, err
 	}
-	return append(binary.AppendUvarint(nil, uint64(count)), body...), count, nil
+	return encodePack(rows), len(rows), nil
+}
+
+// packRows reads rows of key, amount and commission.
+func (tx *Tx) packRows(ctx context.Context, q string, args []any) ([]packRow, error) {
+	var rows []packRow
+	err := tx.Each(ctx, q, args, func(scan func(...any) error) error {
+		var r packRow
+		if err := scan(&r.key, &r.amount, &r.commission); err != nil {
+			return sqldb.MapErr(err)
+		}
+		rows = append(rows, r)
+		return nil
+	})
+	return rows, err
+}
+
+// encodePack encodes rows of distinct keys as a pack: their count, then
+// each row's key (length and bytes), amount and commission, as varints,
+// in the keys' byte order (sorted here, not by the database, whose
+// collation may order text otherwise), which lets a read merge packs.
+func encodePack(rows []packRow) []byte {
+	slices.SortFunc(rows, func(a, b packRow) int { return strings.Compare(a.key, b.key) })
+	body := binary.AppendUvarint(make([]byte, 0, 16*len(rows)+8), uint64(len(rows)))
+	for _, r := range rows {
+		body = binary.AppendUvarint(body, uint64(len(r.key)))
+		body = append(body, r.key...)
+		body = binary.AppendVarint(body, r.amount)
+		body = binary.AppendVarint(body, r.commission)
+	}
+	return body
 }
 
 var errBadPack = errors.New("store: a breakdown pack does not decode")
 
-// packSums adds packs' and rows' figures per key.
-type packSums struct {
-	at   map[string]int // key → index in sums
-	keys []string
-	sums [][2]int64
+// packCursor reads a pack's rows in order.
+type packCursor struct {
+	body               []byte
+	left               uint64
+	key                []byte // the current row's, in body
+	amount, commission int64
 }
 
-func (s *packSums) add(key []byte, amount, commission int64) {
-	i, ok := s.at[string(key)] // no allocation for a key already seen
-	if !ok {
-		k := string(key)
-		i = len(s.keys)
-		s.at[k] = i
-		s.keys = append(s.keys, k)
-		s.sums = append(s.sums, [2]int64{})
-	}
-	s.sums[i][0] += amount
-	s.sums[i][1] += commission
-}
-
-// addPack decodes body (buildPack) into the sums.
-func (s *packSums) addPack(body []byte) error {
+func newPackCursor(body []byte) (*packCursor, error) {
 	n, w := binary.Uvarint(body)
 	if w <= 0 {
-		return errBadPack
+		return nil, errBadPack
 	}
-	body = body[w:]
-	if len(s.at) == 0 {
-		s.at = make(map[string]int, n)
+	return &packCursor{body: body[w:], left: n}, nil
+}
+
+// next moves to the next row; false at the end.
+func (c *packCursor) next() (bool, error) {
+	if c.left == 0 {
+		if len(c.body) != 0 {
+			return false, errBadPack
+		}
+		return false, nil
 	}
-	for range n {
-		l, w := binary.Uvarint(body)
-		if w <= 0 || uint64(len(body)-w) < l {
-			return errBadPack
-		}
-		key := body[w : w+int(l)]
-		body = body[w+int(l):]
-		amount, w := binary.Varint(body)
-		if w <= 0 {
-			return errBadPack
-		}
-		body = body[w:]
-		commission, w := binary.Varint(body)
-		if w <= 0 {
-			return errBadPack
-		}
-		body = body[w:]
-		s.add(key, amount, commission)
+	c.left--
+	l, w := binary.Uvarint(c.body)
+	if w <= 0 || uint64(len(c.body)-w) < l {
+		return false, errBadPack
 	}
-	if len(body) != 0 {
-		return errBadPack
+	c.key = c.body[w : w+int(l) : w+int(l)]
+	b := c.body[w+int(l):]
+	if c.amount, w = binary.Varint(b); w <= 0 {
+		return false, errBadPack
+	}
+	b = b[w:]
+	if c.commission, w = binary.Varint(b); w <= 0 {
+		return false, errBadPack
+	}
+	c.body = b[w:]
+	return true, nil
+}
+
+// packTop is the limit best keys seen, best first: largest amount, then
+// smallest key (tiers: smallest key), as the rows' ORDER BY.
+type packTop struct {
+	byKey bool
+	limit int
+	rows  []packRow
+}
+
+func (t *packTop) better(key []byte, amount int64, r packRow) bool {
+	if !t.byKey && amount != r.amount {
+		return amount > r.amount
+	}
+	return string(key) < r.key
+}
+
+// offer keeps key's sums if they are among the best so far.
+func (t *packTop) offer(key []byte, amount, commission int64) {
+	n := len(t.rows)
+	if n == t.limit && !t.better(key, amount, t.rows[n-1]) {
+		return
+	}
+	at := n
+	for at > 0 && t.better(key, amount, t.rows[at-1]) {
+		at--
+	}
+	r := packRow{string(key), amount, commission}
+	if n < t.limit {
+		t.rows = append(t.rows, packRow{})
+	}
+	copy(t.rows[at+1:], t.rows[at:len(t.rows)-1])
+	t.rows[at] = r
+}
+
+// mergePacks sums the packs per key, merging their rows in key order (each
+// pack's keys are distinct and sorted), and keeps the best (packTop): a
+// pass over the rows with a heap of cursors, no allocation per key.
+func mergePacks(bodies [][]byte, top *packTop) error {
+	h := make([]*packCursor, 0, len(bodies))
+	for _, b := range bodies {
+		c, err := newPackCursor(b)
+		if err != nil {
+			return err
+		}
+		ok, err := c.next()
+		if err != nil {
+			return err
+		}
+		if ok {
+			h = append(h, c)
+		}
+	}
+	less := func(i, j int) bool { return string(h[i].key) < string(h[j].key) }
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= len(h) {
+				return
+			}
+			if r := l + 1; r < len(h) && less(r, l) {
+				l = r
+			}
+			if !less(l, i) {
+				return
+			}
+			h[i], h[l] = h[l], h[i]
+			i = l
+		}
+	}
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	var key []byte
+	for len(h) > 0 {
+		key = append(key[:0], h[0].key...)
+		var amount, commission int64
+		for len(h) > 0 && string(h[0].key) == string(key) {
+			amount += h[0].amount
+			commission += h[0].commission
+			ok, err := h[0].next()
+			if err != nil {
+				return err
+			}
+			if !ok {
+				h[0] = h[len(h)-1]
+				h = h[:len(h)-1]
+			}
+			down(0)
+		}
+		top.offer(key, amount, commission)
 	}
 	return nil
 }
@@ -248,7 +349,7 @@ func packPlan(from, to, thisMonth int) (headFrom, headTo, monthFrom, monthTo, ta
 func (tx *Tx) breakdownFromPacks(ctx context.Context, sup int64, by insight.Dim, from, to, thisMonth, limit int,
 	fn func(scan func(...any) error) error) error {
 	hf, ht, mf, mt, tf, tt := packPlan(from, to, thisMonth)
-	var sums packSums
+	var bodies [][]byte
 	var staleDays, staleMonths []any
 	var ranges []string
 	args := []any{sup, string(by)}
@@ -273,7 +374,7 @@ func (tx *Tx) breakdownFromPacks(ctx context.Context, sup int64, by insight.Dim,
 			}
 			switch {
 			case !stale:
-				return sums.addPack(body)
+				bodies = append(bodies, body)
 			case grain == packMonth:
 				staleMonths = append(staleMonths, period)
 			default:
@@ -284,72 +385,35 @@ func (tx *Tx) breakdownFromPacks(ctx context.Context, sup int64, by insight.Dim,
 	if err != nil {
 		return err
 	}
-	addRows := func(q string, periods []any) error {
-		if len(periods) == 0 {
-			return nil
+	// The stale pieces' rows, each piece packed here (one pack per piece:
+	// a pack's keys are distinct).
+	for _, stale := range []struct {
+		q       string
+		periods []any
+	}{
+		{`SELECT key_code, amount, commission FROM insight_breakdown WHERE supplier_id = ? AND dim = ? AND day = ?`, staleDays},
+		{`SELECT key_code, amount, commission FROM insight_breakdown_periods
+			WHERE supplier_id = ? AND dim = ? AND grain = 'month' AND period = ?`, staleMonths},
+	} {
+		for _, p := range stale.periods {
+			rows, err := tx.packRows(ctx, stale.q, []any{sup, string(by), p})
+			if err != nil {
+				return err
+			}
+			bodies = append(bodies, encodePack(rows))
 		}
-		if sums.at == nil {
-			sums.at = map[string]int{}
-		}
-		return tx.Each(ctx, q+` IN (`+sqldb.Placeholders(len(periods))+`)`, append([]any{sup, string(by)}, periods...),
-			func(scan func(...any) error) error {
-				var key string
-				var amount, commission int64
-				if err := scan(&key, &amount, &commission); err != nil {
-					return sqldb.MapErr(err)
-				}
-				sums.add([]byte(key), amount, commission)
-				return nil
-			})
 	}
-	if err := addRows(`SELECT key_code, amount, commission FROM insight_breakdown WHERE supplier_id = ? AND dim = ? AND day`, staleDays); err != nil {
+	top := &packTop{byKey: by == insight.ByTier, limit: limit}
+	if err := mergePacks(bodies, top); err != nil {
 		return err
 	}
-	if err := addRows(`SELECT key_code, amount, commission FROM insight_breakdown_periods
-		WHERE supplier_id = ? AND dim = ? AND grain = 'month' AND period`, staleMonths); err != nil {
-		return err
-	}
-	return sums.top(by, limit, fn)
-}
-
-// top calls fn with the limit largest sums, largest first and then by key
-// (tiers: in key order), as the rows' ORDER BY SUM(amount) DESC, key_code.
-func (s *packSums) top(by insight.Dim, limit int, fn func(scan func(...any) error) error) error {
-	idx := make([]int, len(s.keys))
-	for i := range idx {
-		idx[i] = i
-	}
-	less := func(a, b int) int {
-		if by == insight.ByTier {
-			return strings.Compare(s.keys[a], s.keys[b])
-		}
-		return cmp.Or(cmp.Compare(s.sums[b][0], s.sums[a][0]), strings.Compare(s.keys[a], s.keys[b]))
-	}
-	if len(idx) > limit {
-		// Keep the limit best in a bounded selection: one pass, a sort of
-		// limit rows, whatever the number of keys.
-		best := make([]int, 0, limit+1)
-		for _, i := range idx {
-			if len(best) == limit && less(i, best[limit-1]) >= 0 {
-				continue
-			}
-			at, _ := slices.BinarySearchFunc(best, i, less)
-			best = slices.Insert(best, at, i)
-			if len(best) > limit {
-				best = best[:limit]
-			}
-		}
-		idx = best
-	} else {
-		slices.SortFunc(idx, less)
-	}
-	for _, i := range idx {
+	for _, r := range top.rows {
 		err := fn(func(dest ...any) error {
 			if len(dest) != 3 {
 				return errBadPack
 			}
-			*dest[0].(*string) = s.keys[i]
-			for j, v := range s.sums[i] {
+			*dest[0].(*string) = r.key
+			for j, v := range [2]int64{r.amount, r.commission} {
 				switch d := dest[j+1].(type) {
 				case *int64:
 					*d = v

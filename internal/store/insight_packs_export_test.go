@@ -1,17 +1,28 @@
 package store
 
-// DecodePackForTest decodes a breakdown pack's body into its rows' sums.
+// DecodePackForTest decodes a breakdown pack's body into its rows,
+// checking that its keys are distinct and in byte order.
 func DecodePackForTest(body []byte) (map[string][2]int64, error) {
-	var s packSums
-	s.at = map[string]int{}
-	if err := s.addPack(body); err != nil {
+	c, err := newPackCursor(body)
+	if err != nil {
 		return nil, err
 	}
-	out := make(map[string][2]int64, len(s.keys))
-	for i, k := range s.keys {
-		out[k] = s.sums[i]
+	out := map[string][2]int64{}
+	prev := ""
+	for {
+		ok, err := c.next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return out, nil
+		}
+		if len(out) > 0 && string(c.key) <= prev {
+			return nil, errBadPack
+		}
+		prev = string(c.key)
+		out[prev] = [2]int64{c.amount, c.commission}
 	}
-	return out, nil
 }
 
 // PackPlanForTest is packPlan's pieces of from..to (yyyymmdd) in the month
