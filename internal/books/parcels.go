@@ -62,6 +62,15 @@ func BookParcelFees(ctx context.Context, tx *sqldb.Tx, currency string, fees []P
 // every line has settled: what is left of each fee (nothing when the parcel
 // was refunded whole) moves from the supplier's pending account to its
 // payable. It is called in the transaction that settled the lines.
+//
+// Two transactions may each settle the last line of one parcel. On
+// PostgreSQL (READ COMMITTED) each first locks the parcel's fee row (FOR
+// UPDATE, in fulfilment id order), then checks the lines in a statement of
+// its own, whose snapshot is taken after the lock: the second to lock sees
+// the first's settled line and settles the fee, where two checks that could
+// not see each other would both leave it pending for ever. SQLite has one
+// writer. Lock order: wallets, then commission lines (SettleLines), then
+// fee rows, then orders (completeOrders).
 func SettleParcelFees(ctx context.Context, tx *sqldb.Tx, currency string, orderIDs []int64) error {
 	if len(orderIDs) == 0 {
 		return nil
@@ -70,30 +79,37 @@ func SettleParcelFees(ctx context.Context, tx *sqldb.Tx, currency string, orderI
 		id, order, supplier int64
 		amount              money.Amount
 	}
-	var due []fee
-	err := tx.Each(ctx, `SELECT f.fulfilment_id, f.order_id, f.supplier_id, f.amount FROM parcel_fees f
-		WHERE f.order_id IN (`+sqldb.Placeholders(len(orderIDs))+`) AND f.status = ? AND f.currency = ?
-			AND NOT EXISTS (SELECT 1 FROM order_lines l JOIN commission_lines c ON c.line_id = l.id
-				WHERE l.fulfilment_id = f.fulfilment_id AND c.status <> ?)
-		ORDER BY f.fulfilment_id`, append(sqldb.Args(orderIDs), string(LinePending), currency, string(LineSettled)),
-		func(scan func(...any) error) error {
-			var f fee
-			err := scan(&f.id, &f.order, &f.supplier, &f.amount)
-			due = append(due, f)
-			return err
-		})
-	if err != nil || len(due) == 0 {
+	var pending []fee
+	q := `SELECT fulfilment_id, order_id, supplier_id, amount FROM parcel_fees
+		WHERE order_id IN (` + sqldb.Placeholders(len(orderIDs)) + `) AND status = ? AND currency = ? ORDER BY fulfilment_id`
+	if tx.Engine() == sqldb.Postgres {
+		q += ` FOR UPDATE`
+	}
+	err := tx.Each(ctx, q, append(sqldb.Args(orderIDs), string(LinePending), currency), func(scan func(...any) error) error {
+		var f fee
+		err := scan(&f.id, &f.order, &f.supplier, &f.amount)
+		pending = append(pending, f)
+		return err
+	})
+	if err != nil || len(pending) == 0 {
 		return err
 	}
+	tx.Point(ctx, "settle.parcel.locked")
 	var js []ledger.Journal
-	for _, f := range due {
-		// The claim: of concurrent settlements exactly one changes the row.
-		n, err := tx.ExecN(ctx, `UPDATE parcel_fees SET status = ?, settled_at = ? WHERE fulfilment_id = ? AND status = ?`,
-			string(LineSettled), sqldb.TS(tx.Now()), f.id, string(LinePending))
+	for _, f := range pending {
+		left, err := tx.Exists(ctx, `SELECT 1 FROM order_lines l JOIN commission_lines c ON c.line_id = l.id
+			WHERE l.fulfilment_id = ? AND c.status <> ?`, f.id, string(LineSettled))
 		if err != nil {
 			return err
 		}
-		if n == 0 || f.amount == 0 {
+		if left {
+			continue
+		}
+		if _, err := tx.Exec(ctx, `UPDATE parcel_fees SET status = ?, settled_at = ? WHERE fulfilment_id = ?`,
+			string(LineSettled), sqldb.TS(tx.Now()), f.id); err != nil {
+			return err
+		}
+		if f.amount == 0 {
 			continue
 		}
 		p := Posting{}
@@ -103,6 +119,7 @@ func SettleParcelFees(ctx context.Context, tx *sqldb.Tx, currency string, orderI
 			fmt.Sprintf("order %d parcel %d shipping fee settled", f.order, f.id), currency)
 		js = append(js, j)
 	}
+	tx.Point(ctx, "settle.parcel.checked")
 	_, err = PostMany(ctx, tx, currency, js)
 	return err
 }
@@ -117,16 +134,20 @@ func RefundParcelFee(ctx context.Context, tx *sqldb.Tx, fulfilmentID int64, refu
 	if strings.TrimSpace(refundKey) == "" || len(refundKey) > 100 {
 		return 0, fmt.Errorf("books: parcel %d: refund key must be 1 to 100 characters", fulfilmentID)
 	}
-	left, err := tx.Exists(ctx, `SELECT 1 FROM order_lines l JOIN commission_lines c ON c.line_id = l.id
-		WHERE l.fulfilment_id = ? AND c.quantity > 0`, fulfilmentID)
-	if err != nil || left {
-		return 0, err
+	// The fee row first (FOR UPDATE on PostgreSQL), then the lines in a
+	// statement of its own: of two cases refunding the last units of two
+	// lines of one parcel, the second to lock sees the first's refund (see
+	// SettleParcelFees; a settlement holding the row is seen the same way).
+	// Lock order: the case's line and wallets (RefundLine), then the fee
+	// row, then the fulfilment order and stock (the caller).
+	q := `SELECT order_id, supplier_id, amount, status, currency FROM parcel_fees WHERE fulfilment_id = ?`
+	if tx.Engine() == sqldb.Postgres {
+		q += ` FOR UPDATE`
 	}
 	var order, supplier int64
 	var amount money.Amount
 	var status, currency string
-	err = tx.Get(ctx, "parcel fee", `SELECT order_id, supplier_id, amount, status, currency FROM parcel_fees WHERE fulfilment_id = ?`,
-		[]any{fulfilmentID}, &order, &supplier, &amount, &status, &currency)
+	err := tx.Get(ctx, "parcel fee", q, []any{fulfilmentID}, &order, &supplier, &amount, &status, &currency)
 	if errs.Is(err, errs.NotFound) {
 		return 0, nil
 	} else if err != nil {
@@ -135,9 +156,14 @@ func RefundParcelFee(ctx context.Context, tx *sqldb.Tx, fulfilmentID int64, refu
 	if amount == 0 {
 		return 0, nil
 	}
-	n, err := tx.ExecN(ctx, `UPDATE parcel_fees SET amount = 0, refund_key = ?, refunded_at = ? WHERE fulfilment_id = ? AND amount > 0`,
-		refundKey, sqldb.TS(tx.Now()), fulfilmentID)
-	if err != nil || n == 0 {
+	left, err := tx.Exists(ctx, `SELECT 1 FROM order_lines l JOIN commission_lines c ON c.line_id = l.id
+		WHERE l.fulfilment_id = ? AND c.quantity > 0`, fulfilmentID)
+	tx.Point(ctx, "refund.parcel.checked")
+	if err != nil || left {
+		return 0, err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE parcel_fees SET amount = 0, refund_key = ?, refunded_at = ? WHERE fulfilment_id = ?`,
+		refundKey, sqldb.TS(tx.Now()), fulfilmentID); err != nil {
 		return 0, err
 	}
 	from := ledger.Code(ledger.SupplierPending, supplier)
