@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"strings"
 	"testing"
 
 	"sharemall/internal/errs"
@@ -268,6 +269,39 @@ func TestShippingTemplateRefused(t *testing.T) {
 		wantCode(t, db.SetSKUWeight(w.ctx, w.b, w.tea, 5), errs.NotFound, "")
 		if got, _ := db.ShippingTemplate(w.ctx, w.a, w.ta.ID); got.Name != "Express" {
 			t.Fatalf("changed by another supplier: %+v", got)
+		}
+	})
+}
+
+// The ledger check finds a parcel fee whose books went astray: a fee row
+// changed without its journal, an order whose shipping is not its parcels'.
+func TestLedgerCheckFindsParcelFeeCorruption(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newShipWorld(t, db)
+		o := w.checkout(w.cust, cart("CN.44.03.05", order.Item{SKUID: w.tea, Quantity: 3}, order.Item{SKUID: w.cup, Quantity: 2}), "")
+		w.payOrder(o)
+		w.checkLedger()
+		problems := func() []string {
+			t.Helper()
+			ps, err := db.CheckLedger(w.ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, p := range ps {
+				out = append(out, p.String())
+			}
+			return out
+		}
+		w.exec(`UPDATE parcel_fees SET status = 'settled' WHERE fulfilment_id = ?`, o.Fulfilments[0].ID)
+		got := strings.Join(problems(), "\n")
+		if !strings.Contains(got, "settle:parcel:"+itoa(o.Fulfilments[0].ID)) || !strings.Contains(got, "supplier_pending:"+itoa(w.supA.ID)) {
+			t.Fatalf("a fee settled without its journal: %s", got)
+		}
+		w.exec(`UPDATE parcel_fees SET status = 'pending' WHERE fulfilment_id = ?`, o.Fulfilments[0].ID)
+		w.exec(`UPDATE orders SET shipping = shipping + 1 WHERE id = ?`, o.ID)
+		if got := strings.Join(problems(), "\n"); !strings.Contains(got, "order "+itoa(o.ID)+" charges shipping 2401") {
+			t.Fatalf("an order's shipping off its parcels': %s", got)
 		}
 	})
 }

@@ -105,5 +105,10 @@ func TestCheckoutShowsShipping(t *testing.T) {
 		if strings.Count(p.Body, `data-test="parcel-shipping"`) != 2 {
 			t.Fatal("want a fee per parcel")
 		}
+		// The order page shows the fee the order was charged.
+		o := f.checkout([2]int64{f.tea, 2})
+		p = f.get("/orders/" + strconv.FormatInt(o.ID, 10))
+		wantPage(t, "order", p, http.StatusOK)
+		mustContain(t, p.Body, `data-test="shipping">¥15.00<`, `data-test="total">¥54.98<`)
 	})
 }
