@@ -28,6 +28,8 @@ type Config struct {
 	PublicURL      string        // the base URL clients use; links and the sandbox page are written for it
 	SandboxSecret  string        // the sandbox provider's signing secret (secret)
 
+	WebhooksAllowPrivate bool // webhook endpoints may name private and loopback addresses (always on for demo)
+
 	BootstrapOperator         string // email or phone of the first operator, created by serve when none exists
 	BootstrapOperatorPassword string // its password (secret)
 
@@ -39,6 +41,9 @@ type Config struct {
 	MetricsToken      string // bearer token for /metrics (secret)
 
 	Media mediaConfig // product pictures: where they go, how large
+
+	reconcile     reconcileFlags // payments reconcile's flags
+	PayoutKeyFile string         // the keys payout details are sealed with (payout_keys.go)
 
 	ready        func(addr string) // called with the listening address once serving (tests)
 	stderr       io.Writer         // where flag errors and --help go; nil: os.Stderr (tests set it)
@@ -55,6 +60,8 @@ func (c *Config) bindFlags(fs *flag.FlagSet) {
 	c.bindServer(fs, ":8080")
 	fs.BoolVar(&c.PaymentSandbox, "payment-sandbox", envBool("SHAREMALL_PAYMENT_SANDBOX", false),
 		"run the built-in sandbox payment provider: anyone holding a payment reference can pay through it, so only for trials (always on in demo) (SHAREMALL_PAYMENT_SANDBOX)")
+	fs.BoolVar(&c.WebhooksAllowPrivate, "webhooks-allow-private", envBool("SHAREMALL_WEBHOOKS_ALLOW_PRIVATE", false),
+		"let webhook endpoints name private and loopback addresses (tests, trials; always on in demo) (SHAREMALL_WEBHOOKS_ALLOW_PRIVATE)")
 	fs.StringVar(&c.BootstrapOperator, "bootstrap-operator", env("SHAREMALL_BOOTSTRAP_OPERATOR", ""),
 		"email or phone of the first operator, created at start when the program has none; its password comes from SHAREMALL_BOOTSTRAP_OPERATOR_PASSWORD or _FILE")
 	c.BootstrapOperatorPassword = secret("SHAREMALL_BOOTSTRAP_OPERATOR_PASSWORD", "")
@@ -83,6 +90,7 @@ func (c *Config) bindServer(fs *flag.FlagSet, addr string) {
 	c.SandboxSecret = secret("SHAREMALL_SANDBOX_SECRET", "")
 	c.bindLimitFlags(fs)
 	c.bindMediaFlags(fs)
+	c.bindPayoutKeys(fs)
 }
 
 // bindDatabase registers where the database is and how to log: the flags

@@ -81,18 +81,20 @@ func TestDemoListensOnLoopbackByDefault(t *testing.T) {
 func TestCommandHelpListsOwnFlags(t *testing.T) {
 	database := []string{"data", "db", "log-format", "log-level"}
 	server := append(slices.Clone(database), "addr", "cookie-secure", "jobs-interval", "public-url", "session-ttl",
-		"login-address-limit", "metrics-addr", "metrics-token", "signup-limit", "trusted-proxies", "write-limit", "media-max-mb")
+		"login-address-limit", "metrics-addr", "metrics-token", "signup-limit", "trusted-proxies", "write-limit", "media-max-mb",
+		"payout-key-file")
 	cases := []struct {
 		args []string
 		want []string
 	}{
-		{[]string{"serve", "-h"}, append(slices.Clone(server), "bootstrap-operator", "payment-sandbox")},
+		{[]string{"serve", "-h"}, append(slices.Clone(server), "bootstrap-operator", "payment-sandbox", "webhooks-allow-private")},
 		{[]string{"demo", "-h"}, server},
 		{[]string{"migrate", "-h"}, database},
 		{[]string{"ledger", "check", "-h"}, database},
 		{[]string{"jobs", "run-due", "-h"}, database},
 		{[]string{"jobs", "status", "-h"}, database},
 		{[]string{"media", "gc", "-h"}, append(slices.Clone(database), "dry-run", "older-than")},
+		{[]string{"payout-keys", "rotate", "-h"}, append(slices.Clone(database), "payout-key-file")},
 	}
 	flagName := regexp.MustCompile(`(?m)^  -([a-z-]+)`)
 	for _, c := range cases {

@@ -21,7 +21,7 @@ import (
 	"sharemall/internal/errs"
 	"sharemall/internal/jobs"
 	"sharemall/internal/metrics"
-	"sharemall/internal/payment"
+	"sharemall/internal/notify"
 	"sharemall/internal/site"
 	"sharemall/internal/store"
 )
@@ -36,6 +36,9 @@ Usage:
   sharemall jobs run-due [flags]  run the background work that is due (for cron), then exit
   sharemall jobs status [flags]   list what is due and which items failed, why, and when they are retried
   sharemall media gc [flags]      delete the files of pictures no product shows any more
+  sharemall payments reconcile --provider P --file statement.csv [flags]
+                              compare a provider's statement with the payments and refunds recorded; exits 1 on a difference
+  sharemall payout-keys rotate [flags]  reseal every payout detail under the newest payout key
   sharemall bench [flags]     generate a program at scale and measure it against the database's floor
   sharemall version           print the version
 
@@ -93,6 +96,22 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 		cmd, args = "media gc", args[1:]
 		fs = flag.NewFlagSet(cmd, flag.ContinueOnError)
 		cfg.bindMediaGCFlags(fs)
+	case "payments":
+		if len(args) == 0 || args[0] != "reconcile" {
+			return fmt.Errorf("usage: sharemall payments reconcile --provider P --file statement.csv [flags]")
+		}
+		cmd, args = "payments reconcile", args[1:]
+		fs = flag.NewFlagSet(cmd, flag.ContinueOnError)
+		cfg.bindDatabase(fs)
+		cfg.reconcile.bind(fs)
+	case "payout-keys":
+		if len(args) == 0 || args[0] != "rotate" {
+			return fmt.Errorf("usage: sharemall payout-keys rotate [flags]")
+		}
+		cmd, args = "payout-keys rotate", args[1:]
+		fs = flag.NewFlagSet(cmd, flag.ContinueOnError)
+		cfg.bindDatabase(fs)
+		cfg.bindPayoutKeys(fs)
 	case "bench":
 		return runBench(ctx, args, stdout)
 	case "version":
@@ -141,11 +160,15 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 	case "ledger check":
 		return ledgerCheck(ctx, db, stdout)
 	case "jobs run-due":
-		return runDue(ctx, db, log, stdout)
+		return runDue(ctx, db, cfg, log, stdout)
 	case "jobs status":
 		return jobsStatus(ctx, db, stdout)
 	case "media gc":
 		return mediaGC(ctx, db, cfg, stdout)
+	case "payments reconcile":
+		return reconcile(ctx, db, cfg.reconcile, stdout)
+	case "payout-keys rotate":
+		return rotatePayoutKeys(ctx, db, cfg, log, stdout)
 	case "migrate":
 		n, err := db.Migrate(ctx)
 		if err != nil {
@@ -159,6 +182,8 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 		return nil
 	case "demo":
 		cfg.PaymentSandbox = true // the demo is a trial: pay with the sandbox
+		// Its webhooks may go to a receiver on the same machine.
+		cfg.WebhooksAllowPrivate = true
 		if _, err := db.Prepare(ctx); err != nil {
 			return err
 		}
@@ -195,6 +220,12 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger, ln 
 	acfg.PaymentSandbox = cfg.PaymentSandbox
 	acfg.PublicURL = cfg.PublicURL
 	acfg.SandboxSecret = cfg.SandboxSecret
+	gws, err := gateways(cfg, log)
+	if err != nil {
+		return err
+	}
+	acfg.Gateways = gws
+	acfg.WebhooksAllowPrivate = cfg.WebhooksAllowPrivate
 	if err := cfg.applyLimits(&acfg); err != nil {
 		return err
 	}
@@ -202,6 +233,9 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger, ln 
 		return err
 	}
 	if err := bootstrapOperator(ctx, db, cfg, acfg.HashParams, log); err != nil {
+		return err
+	}
+	if err := usePayoutKeys(db, cfg, log); err != nil {
 		return err
 	}
 	apiSrv, err := site.New(db, log, acfg)
@@ -222,7 +256,8 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger, ln 
 		return err
 	}
 	if cfg.JobsInterval > 0 {
-		runner := jobs.NewRunner(db, log, refunders()...)
+		runner := jobs.NewRunner(db, log, runnerRefunders(cfg, gws)...)
+		runner.Sweeps = append(runner.Sweeps, jobs.WebhookSweep(db, notify.NewSender(10*time.Second, cfg.WebhooksAllowPrivate), runner.Holder))
 		sweeps := metrics.NewSweeps()
 		if err := apiSrv.Register(sweeps); err != nil {
 			return err
@@ -303,18 +338,23 @@ func version() string {
 	return "unknown"
 }
 
-// refunders are the providers the effects sweep refunds through. The
-// sandbox holds no money, so its refunds are only bookkeeping: they are made
-// whether or not this server takes new sandbox payments, and need no secret.
-func refunders() []store.Refunder { return []store.Refunder{&payment.Sandbox{}} }
-
 // runDue runs the due background work once, as cron would.
-func runDue(ctx context.Context, db *store.DB, log *slog.Logger, stdout io.Writer) error {
+func runDue(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger, stdout io.Writer) error {
 	if _, err := db.Prepare(ctx); err != nil {
 		return err
 	}
-	res, err := jobs.NewRunner(db, log, refunders()...).RunDue(ctx)
-	for _, sw := range jobs.Sweeps(db) {
+	if cfg.PublicURL == "" {
+		// jobs run-due has no --public-url: refunds tell providers where to notify from the environment.
+		cfg.PublicURL = env("SHAREMALL_PUBLIC_URL", "")
+	}
+	gws, err := gateways(cfg, nil)
+	if err != nil {
+		return err
+	}
+	runner := jobs.NewRunner(db, log, runnerRefunders(cfg, gws)...)
+	runner.Sweeps = append(runner.Sweeps, jobs.WebhookSweep(db, notify.NewSender(10*time.Second, envBool("SHAREMALL_WEBHOOKS_ALLOW_PRIVATE", false)), runner.Holder))
+	res, err := runner.RunDue(ctx)
+	for _, sw := range runner.Sweeps {
 		if n, ok := res.Done[sw.Name]; ok {
 			fmt.Fprintf(stdout, "%-16s %d%s\n", sw.Name, n, failedNote(res.Failed[sw.Name]))
 		}

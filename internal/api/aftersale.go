@@ -6,7 +6,6 @@ import (
 
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
-	"sharemall/internal/payment"
 	"sharemall/internal/store"
 )
 
@@ -136,14 +135,6 @@ func (s *Server) getCase(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
-// refunder is the provider a case's refund is made through at once, right
-// after the decision commits. Orders are paid through the sandbox
-// (orders_pay.go), which holds no money and needs no secret to refund, so
-// it refunds whether or not it takes new payments. A refund through another
-// provider stays due until a server running that provider's effects sweep
-// makes it.
-func (s *Server) refunder() store.Refunder { return &payment.Sandbox{} }
-
 func (s *Server) decideCase(w http.ResponseWriter, r *http.Request) error {
 	return caseAction(w, r, func(id int64) (*store.AfterSaleCase, error) {
 		var req struct {
@@ -156,7 +147,7 @@ func (s *Server) decideCase(w http.ResponseWriter, r *http.Request) error {
 		if req.Approve == nil {
 			return nil, errs.Invalidf("approve", "is required: true to approve, false to reject")
 		}
-		return s.db.DecideCase(r.Context(), actorOf(r), id, *req.Approve, req.Note, s.refunder())
+		return s.db.DecideCase(r.Context(), actorOf(r), id, *req.Approve, req.Note, s.Refunders(r))
 	})
 }
 
@@ -181,6 +172,6 @@ func (s *Server) returnCase(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) caseReturnReceived(w http.ResponseWriter, r *http.Request) error {
 	return caseAction(w, r, func(id int64) (*store.AfterSaleCase, error) {
-		return s.db.ReturnReceived(r.Context(), actorOf(r), id, s.refunder())
+		return s.db.ReturnReceived(r.Context(), actorOf(r), id, s.Refunders(r))
 	})
 }

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"html/template"
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"sharemall/internal/errs"
@@ -28,43 +30,141 @@ func (s *Server) sandbox(r *http.Request) (*payment.Sandbox, error) {
 	secret := s.cfg.SandboxSecret
 	if secret == "" {
 		var err error
-		if secret, err = s.db.ProviderSecret(r.Context(), "sandbox", payment.NewSecret); err != nil {
+		if secret, err = s.db.ProviderSecret(r.Context(), payment.SandboxName, payment.NewSecret); err != nil {
 			return nil, err
 		}
 	}
-	return &payment.Sandbox{Secret: []byte(secret), BaseURL: s.publicBase(r)}, nil
+	return &payment.Sandbox{Secret: []byte(secret), BaseURL: s.publicBase(r), Now: s.db.Now, Lookup: s.sandboxLookup}, nil
+}
+
+// sandboxLookup is the sandbox's record of a payment: its page is this
+// server's, so the payment's row here is what the sandbox knows.
+func (s *Server) sandboxLookup(ctx context.Context, reference string) (*payment.PaymentState, error) {
+	p, err := s.db.PaymentByReference(ctx, reference)
+	if err != nil {
+		return nil, err
+	}
+	st := &payment.PaymentState{Reference: p.Reference, ProviderRef: p.ProviderRef, Status: payment.PaymentOpen,
+		Amount: p.Amount, Currency: p.Currency, Refunded: p.RefundedAmount}
+	switch p.Status {
+	case store.PaymentPaid, store.PaymentRefundDue, store.PaymentRefunded:
+		st.Status, st.PaidAt = payment.PaymentPaid, *p.PaidAt
+	case store.PaymentFailed:
+		st.Status = payment.PaymentClosed
+	}
+	return st, nil
+}
+
+// Gateways are the payment providers this server runs for request r: the
+// configured ones (WeChat Pay, Alipay) and the sandbox when it is on, each
+// told its public notification URL.
+func (s *Server) Gateways(r *http.Request) (payment.Gateways, error) {
+	out := payment.Gateways{}
+	for _, g := range s.cfg.Gateways {
+		out[g.Name()] = payment.WithNotifyURL(g, s.notifyURL(r, g.Name()))
+	}
+	if s.cfg.PaymentSandbox {
+		sb, err := s.sandbox(r)
+		if err != nil {
+			return nil, err
+		}
+		out[sb.Name()] = payment.WithNotifyURL(sb, s.notifyURL(r, sb.Name()))
+	}
+	return out, nil
+}
+
+// notifyURL is where provider posts its notifications, on the public URL.
+func (s *Server) notifyURL(r *http.Request, provider string) string {
+	return s.publicBase(r) + "/api/v1/payments/notify/" + provider
+}
+
+// Refunders are the gateways a decision refunds through at once, right
+// after it commits: every provider this server runs, the sandbox always
+// (it holds no money and needs no secret to refund, so it refunds whether
+// or not it takes new payments). A refund through a provider this server
+// does not run stays due until a server running it makes it.
+func (s *Server) Refunders(r *http.Request) store.Refunders {
+	via := store.Refunders{payment.SandboxName: &payment.Sandbox{Now: s.db.Now}}
+	gs, _ := s.Gateways(r)
+	for name, g := range gs {
+		via[name] = g
+	}
+	return via
+}
+
+type paymentRefundJSON struct {
+	Key       string     `json:"key"`
+	Amount    string     `json:"amount"`
+	Status    string     `json:"status"`
+	CreatedAt time.Time  `json:"created_at"`
+	DoneAt    *time.Time `json:"done_at,omitempty"`
+	LastError string     `json:"last_error,omitempty"`
 }
 
 type paymentResponse struct {
-	ID             int64      `json:"id"`
-	OrderID        int64      `json:"order_id"`
-	Provider       string     `json:"provider"`
-	ProviderRef    string     `json:"provider_ref"`
-	RedirectURL    string     `json:"redirect_url,omitempty"`
-	Amount         string     `json:"amount"`
-	Currency       string     `json:"currency"`
-	Status         string     `json:"status"`
-	CreatedAt      time.Time  `json:"created_at"`
-	PaidAt         *time.Time `json:"paid_at,omitempty"`
-	RefundedAt     *time.Time `json:"refunded_at,omitempty"`
-	RefundedAmount string     `json:"refunded_amount"`
+	ID             int64               `json:"id"`
+	OrderID        int64               `json:"order_id"`
+	Provider       string              `json:"provider"`
+	Method         string              `json:"method"`
+	Reference      string              `json:"reference"`
+	ProviderRef    string              `json:"provider_ref"`
+	RedirectURL    string              `json:"redirect_url,omitempty"`
+	QRCode         string              `json:"qr_code,omitempty"`
+	Bridge         map[string]string   `json:"bridge,omitempty"`
+	Amount         string              `json:"amount"`
+	Currency       string              `json:"currency"`
+	Status         string              `json:"status"`
+	CreatedAt      time.Time           `json:"created_at"`
+	PaidAt         *time.Time          `json:"paid_at,omitempty"`
+	RefundedAt     *time.Time          `json:"refunded_at,omitempty"`
+	RefundedAmount string              `json:"refunded_amount"`
+	Refunds        []paymentRefundJSON `json:"refunds,omitempty"`
 }
 
 func paymentJSON(p *store.Payment, redirect string) paymentResponse {
 	cur := money.CurrencyOf(p.Currency)
-	return paymentResponse{ID: p.ID, OrderID: p.OrderID, Provider: p.Provider, ProviderRef: p.ProviderRef, RedirectURL: redirect,
+	out := paymentResponse{ID: p.ID, OrderID: p.OrderID, Provider: p.Provider, Method: p.Method, Reference: p.Reference,
+		ProviderRef: p.ProviderRef, RedirectURL: redirect,
 		Amount: cur.Format(p.Amount), Currency: p.Currency, Status: p.Status, CreatedAt: p.CreatedAt,
 		PaidAt: p.PaidAt, RefundedAt: p.RefundedAt, RefundedAmount: cur.Format(p.RefundedAmount)}
+	var st payment.Started
+	if p.Started != "" && json.Unmarshal([]byte(p.Started), &st) == nil {
+		out.QRCode, out.Bridge = st.QRCode, st.Bridge
+	}
+	return out
 }
 
-// payOrder opens a payment of an unpaid order with the sandbox provider and
-// returns the hosted page to send the customer to.
+func withRefunds(out paymentResponse, currency string, rs []store.PaymentRefund) paymentResponse {
+	cur := money.CurrencyOf(currency)
+	for _, r := range rs {
+		out.Refunds = append(out.Refunds, paymentRefundJSON{Key: r.Key, Amount: cur.Format(r.Amount), Status: r.Status,
+			CreatedAt: r.CreatedAt, DoneAt: r.DoneAt, LastError: r.LastError})
+	}
+	return out
+}
+
+// payRequest is what POST /api/v1/orders/{id}/pay takes; every field may
+// be left out when the server runs one provider with one method.
+type payRequest struct {
+	Provider string `json:"provider"`
+	Method   string `json:"method"`
+	PayerID  string `json:"payer_id"` // jsapi: the payer's id in the provider's app (WeChat openid)
+}
+
+// payOrder opens a payment of an unpaid order with the provider and method
+// the customer chose and returns what the customer needs to pay it.
 func (s *Server) payOrder(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	pay, url, err := s.startPayment(r, id)
+	var req payRequest
+	if r.ContentLength != 0 {
+		if err := decode(w, r, &req); err != nil {
+			return err
+		}
+	}
+	pay, url, err := s.startPayment(r, id, req)
 	if err != nil {
 		return err
 	}
@@ -73,36 +173,67 @@ func (s *Server) payOrder(w http.ResponseWriter, r *http.Request) error {
 }
 
 // StartPayment opens a payment of an order for the web pages, through the
-// same provider and checks as POST /api/v1/orders/{id}/pay, and returns the
-// page to send the customer to.
-func (s *Server) StartPayment(r *http.Request, orderID int64) (string, error) {
-	_, url, err := s.startPayment(r, orderID)
-	return url, err
+// same providers and checks as POST /api/v1/orders/{id}/pay, and returns
+// the provider's page to send the customer to ("" for a QR code or an app
+// bridge, which the payment's reference leads to) and the reference.
+func (s *Server) StartPayment(r *http.Request, orderID int64, provider, method string) (redirectURL, reference string, err error) {
+	p, url, err := s.startPayment(r, orderID, payRequest{Provider: provider, Method: method})
+	if err != nil {
+		return "", "", err
+	}
+	return url, p.Reference, nil
 }
 
-func (s *Server) startPayment(r *http.Request, id int64) (*store.Payment, string, error) {
+func (s *Server) startPayment(r *http.Request, id int64, req payRequest) (*store.Payment, string, error) {
 	if actorOf(r).Anonymous() {
 		return nil, "", errs.E(errs.Unauthorized, "", "sign in first")
 	}
-	p, err := s.sandbox(r)
-	if errs.Is(err, errs.NotFound) {
-		return nil, "", errs.E(errs.Conflict, "", "no payment provider is enabled on this server")
-	} else if err != nil {
-		return nil, "", err
-	}
-	url, ref, err := p.StartPayment(r.Context(), payment.Charge{OrderID: id})
+	gs, err := s.Gateways(r)
 	if err != nil {
 		return nil, "", err
 	}
-	pay, err := s.db.StartPayment(r.Context(), actorOf(r), id, p.Name(), ref)
+	g, method, err := gs.Choose(req.Provider, payment.Method(req.Method))
 	if err != nil {
 		return nil, "", err
 	}
-	return pay, url, nil
+	if method == payment.MethodJSAPI && req.PayerID == "" {
+		return nil, "", errs.Invalidf("payer_id", "is required for jsapi: the payer's id in the provider's app (WeChat openid)")
+	}
+	o, err := s.db.Order(r.Context(), actorOf(r), id)
+	if err != nil {
+		return nil, "", err
+	}
+	pay, err := s.db.BeginPayment(r.Context(), actorOf(r), store.PaymentStart{OrderID: id, Provider: g.Name(), Method: string(method),
+		Reference: payment.NewReference(id)})
+	if err != nil {
+		return nil, "", err
+	}
+	base := s.publicBase(r)
+	// Once asked, the provider's answer is recorded even if the payer goes away.
+	ctx := context.WithoutCancel(r.Context())
+	st, err := g.Start(ctx, payment.ChargeRequest{OrderID: id, Reference: pay.Reference, Amount: pay.Amount, Currency: pay.Currency,
+		Method: method, Subject: fmt.Sprintf("Order %d", id), ClientIP: s.clientAddr(r), PayerID: req.PayerID,
+		ReturnURL: base + "/orders/" + strconv.FormatInt(id, 10) + "?paid=1", ExpiresAt: o.PayBy})
+	if err != nil {
+		if ferr := s.db.PaymentStartFailed(ctx, pay.ID); ferr != nil {
+			s.log.ErrorContext(ctx, "recording a payment the provider would not open", "payment", pay.ID, "err", ferr)
+		}
+		return nil, "", err
+	}
+	started := ""
+	if st.QRCode != "" || len(st.Bridge) > 0 {
+		b, _ := json.Marshal(payment.Started{QRCode: st.QRCode, Bridge: st.Bridge})
+		started = string(b)
+	}
+	if pay, err = s.db.PaymentStarted(ctx, pay.ID, st.ProviderRef, started); err != nil {
+		return nil, "", err
+	}
+	return pay, st.RedirectURL, nil
 }
 
 // sandboxCallback receives the sandbox's signed callback from outside (the
-// sandbox's own Pay button applies it in process, through the same path).
+// sandbox's own Pay button applies it in process, through the same path),
+// and answers with the outcome and the payment, as it always has.
 func (s *Server) sandboxCallback(w http.ResponseWriter, r *http.Request) error {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
 	if err != nil {
@@ -112,7 +243,7 @@ func (s *Server) sandboxCallback(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	outcome, pay, err := s.applyCallback(r.Context(), p, r.Header, body)
+	outcome, pay, err := s.applyNotification(r.Context(), p, s.Refunders(r), r.Header, body)
 	if err != nil {
 		return err
 	}
@@ -120,49 +251,116 @@ func (s *Server) sandboxCallback(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// applyCallback verifies a callback's signature and applies it. A bad
-// signature or amount is logged and refused (400) with nothing else
-// changed; a valid one is applied once. A payment that came too late (the
-// order was cancelled) or twice (another payment paid the order) is owed
-// back: the store records its refund as due, and it is made here at once
-// through the provider; if the provider fails, the payment stays
-// refund_due and the effects sweep retries it (so does this callback
-// delivered again). The answer says where the payment stands.
-func (s *Server) applyCallback(ctx context.Context, p *payment.Sandbox, h http.Header, body []byte) (string, *store.Payment, error) {
-	cb, err := p.VerifyCallback(h, body)
+// applyNotification verifies a notification from g and applies it. A bad
+// signature, an unknown payment, or another amount is logged and refused
+// with nothing else changed; a valid one is applied once (the same event
+// again is a duplicate). A payment that came too late (the order was
+// cancelled) or twice (another payment paid the order) is owed back: the
+// store records its refund as due, and it is made here at once through
+// the provider; if the provider fails, the payment stays refund_due and
+// the effects sweep retries it (so does the notification delivered again).
+// The answer says where the payment stands.
+func (s *Server) applyNotification(ctx context.Context, g payment.Gateway, via store.Refunders, h http.Header, body []byte) (string, *store.Payment, error) {
+	n, err := g.ParseNotification(ctx, h, body)
 	if err != nil {
 		var peek struct {
 			ProviderRef string `json:"provider_ref"`
 		}
 		json.Unmarshal(body, &peek)
 		outcome := store.OutcomeBadSignature
-		if errs.FieldOf(err) != payment.SignatureHeader {
+		if f := errs.FieldOf(err); errs.Is(err, errs.Invalid) && f != payment.SignatureHeader && !strings.Contains(strings.ToLower(f), "signature") {
 			outcome = store.OutcomeBadPayload
 		}
-		if lerr := s.db.RecordCallback(ctx, p.Name(), peek.ProviderRef, string(body), outcome); lerr != nil {
+		s.log.WarnContext(ctx, "payment notification refused", "provider", g.Name(), "outcome", outcome, "err", err)
+		if lerr := s.db.RecordCallback(ctx, g.Name(), peek.ProviderRef, string(body), outcome); lerr != nil {
 			return "", nil, lerr
 		}
 		return "", nil, err
 	}
-	outcome, pay, err := s.db.ApplyPayment(ctx, store.CallbackInput{Provider: p.Name(), ProviderRef: cb.ProviderRef,
-		Amount: cb.Amount, Currency: cb.Currency, Payload: string(body)})
+	outcome, pay, err := s.db.ApplyNotification(ctx, g.Name(), n, string(body))
 	if err != nil {
+		s.log.WarnContext(ctx, "payment notification not applied", "provider", g.Name(), "reference", n.Reference, "event", n.EventID, "err", err)
 		return "", nil, err
 	}
+	if pay == nil {
+		return outcome, nil, errs.E(errs.NotFound, "reference", "no payment %s", n.Reference)
+	}
 	if pay.Status == store.PaymentRefundDue {
-		e, err := s.db.RunEffect(ctx, store.PaymentRefundKey(pay.ID), store.RefundersOf(p))
+		e, err := s.db.RunEffect(ctx, store.PaymentRefundKey(pay.ID), via)
 		if err != nil {
 			return "", nil, err
 		}
 		if e.Status != store.EffectDone {
-			s.log.WarnContext(ctx, "refund of a late or double payment failed; the effects sweep retries it",
+			s.log.WarnContext(ctx, "refund of a late or double payment not done yet; the effects sweep asks again",
 				"payment", pay.ID, "attempts", e.Attempts, "err", e.LastError)
 		}
-		if pay, err = s.db.PaymentByRef(context.WithoutCancel(ctx), p.Name(), pay.ProviderRef); err != nil {
+		if pay, err = s.db.PaymentByReference(context.WithoutCancel(ctx), pay.Reference); err != nil {
 			return "", nil, err
 		}
 	}
 	return outcome, pay, nil
+}
+
+// notify is POST /api/v1/payments/notify/{provider}: a provider's
+// notification of a payment or a refund, answered as the provider expects
+// (Gateway.Acknowledge): accepted once applied (or a duplicate), a failure
+// otherwise, so that the provider delivers it again.
+func (s *Server) notify(w http.ResponseWriter, r *http.Request) error {
+	gs, err := s.Gateways(r)
+	if err != nil {
+		return err
+	}
+	g := gs[r.PathValue("provider")]
+	if g == nil {
+		return errs.E(errs.NotFound, "provider", "no payment provider %q runs on this server", r.PathValue("provider"))
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
+	if err != nil {
+		g.Acknowledge(w, errs.E(errs.TooLarge, "body", "is larger than 64 KiB"))
+		return nil
+	}
+	// A notification is applied whole even if the provider hangs up.
+	_, _, err = s.applyNotification(context.WithoutCancel(r.Context()), g, s.Refunders(r), r.Header, body)
+	g.Acknowledge(w, err)
+	return nil
+}
+
+// paymentMethods is GET /api/v1/payment-methods: the providers a customer
+// may pay with and their methods.
+func (s *Server) paymentMethods(w http.ResponseWriter, r *http.Request) error {
+	gs, err := s.Gateways(r)
+	if err != nil {
+		return err
+	}
+	type provider struct {
+		Provider string           `json:"provider"`
+		Methods  []payment.Method `json:"methods"`
+	}
+	out := []provider{}
+	for _, name := range gs.Names() {
+		out = append(out, provider{Provider: name, Methods: gs[name].Methods()})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"providers": out})
+	return nil
+}
+
+// orderPayments is GET /api/v1/orders/{id}/payments: the order's payments,
+// each with its refunds (amount, status, time), to whoever may see the order.
+func (s *Server) orderPayments(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	ps, refunds, err := s.db.OrderPayments(r.Context(), actorOf(r), id)
+	if err != nil {
+		return err
+	}
+	out := []paymentResponse{}
+	for i := range ps {
+		out = append(out, withRefunds(paymentJSON(&ps[i], ""), ps[i].Currency, refunds[ps[i].ID]))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"payments": out})
+	return nil
 }
 
 // sandboxTemplate is the hosted payment page; parsed at start-up so a broken
@@ -183,7 +381,7 @@ var sandboxTemplate = template.Must(template.New("pay").Parse(`<!doctype html>
 
 func (s *Server) renderSandbox(w http.ResponseWriter, p *store.Payment) error {
 	var buf bytes.Buffer
-	if err := sandboxTemplate.Execute(&buf, map[string]any{"OrderID": p.OrderID, "Ref": p.ProviderRef,
+	if err := sandboxTemplate.Execute(&buf, map[string]any{"OrderID": p.OrderID, "Ref": p.Reference,
 		"Amount": money.CurrencyOf(p.Currency).Format(p.Amount), "Currency": p.Currency, "Status": p.Status}); err != nil {
 		return err
 	}
@@ -195,9 +393,9 @@ func (s *Server) renderSandbox(w http.ResponseWriter, p *store.Payment) error {
 // sandboxPage is the hosted page: the payment and a Pay button. The
 // reference is the capability; no sign-in is needed, as with a real provider.
 func (s *Server) sandboxPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.db.PaymentByRef(r.Context(), "sandbox", r.PathValue("ref"))
-	if err != nil {
-		return err
+	p, err := s.db.PaymentByReference(r.Context(), r.PathValue("ref"))
+	if err != nil || p.Provider != payment.SandboxName {
+		return errs.E(errs.NotFound, "", "no sandbox payment %s", r.PathValue("ref"))
 	}
 	return s.renderSandbox(w, p)
 }
@@ -216,13 +414,13 @@ func (s *Server) sandboxPay(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.db.PaymentByRef(r.Context(), sb.Name(), r.PathValue("ref"))
-	if err != nil {
-		return err
+	p, err := s.db.PaymentByReference(r.Context(), r.PathValue("ref"))
+	if err != nil || p.Provider != sb.Name() {
+		return errs.E(errs.NotFound, "", "no sandbox payment %s", r.PathValue("ref"))
 	}
-	h, body := sb.SignedCallback(p.ProviderRef, p.Amount, p.Currency)
+	h, body := sb.SignedCallback(p.Reference, p.Amount, p.Currency)
 	ctx := context.WithoutCancel(r.Context())
-	if _, _, err := s.applyCallback(ctx, sb, h, body); err != nil {
+	if _, _, err := s.applyNotification(ctx, sb, s.Refunders(r), h, body); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/orders/"+strconv.FormatInt(p.OrderID, 10)+"?paid=1", http.StatusSeeOther)

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"sharemall/internal/errs"
-	"sharemall/internal/money"
 	"sharemall/internal/payment"
 	"sharemall/internal/store"
 )
@@ -16,8 +15,8 @@ type downProvider struct{}
 
 func (downProvider) Name() string { return "sandbox" }
 
-func (downProvider) Refund(context.Context, string, string, money.Amount, string) error {
-	return &errs.Error{Code: errs.Unavailable, Message: "the provider is down"}
+func (downProvider) Refund(context.Context, payment.RefundRequest) (*payment.RefundState, error) {
+	return nil, &errs.Error{Code: errs.Unavailable, Message: "the provider is down"}
 }
 
 // lateOrder places an order, opens its payment and lets the cancel sweep

@@ -55,6 +55,9 @@ type withdrawalJSON struct {
 	Minimum    string     `json:"minimum"`
 	FeeRateBP  money.Rate `json:"fee_rate_bp"`
 	DailyLimit int        `json:"daily_limit"`
+	// WithholdingRateBP: tax withheld from withdrawals (docs/payouts.md);
+	// absent from a PUT is 0.
+	WithholdingRateBP money.Rate `json:"withholding_rate_bp"`
 }
 
 func toSettingsJSON(st *program.Settings) settingsJSON {
@@ -69,7 +72,7 @@ func toSettingsJSON(st *program.Settings) settingsJSON {
 		PlatformRateBP: st.PlatformRate, AreaRateBP: st.AreaRate, CommissionCapBP: st.CommissionCap,
 		Binding:              bindingJSON{st.Binding.Mode, st.Binding.LockDays},
 		UnpaidTimeoutMinutes: st.UnpaidTimeoutMinutes, AutoConfirmDays: st.AutoConfirmDays, AfterSaleDays: st.AfterSaleDays,
-		Withdrawal:        withdrawalJSON{st.Currency().Format(st.Withdrawal.Minimum), st.Withdrawal.FeeRate, st.Withdrawal.DailyLimit},
+		Withdrawal:        withdrawalJSON{st.Currency().Format(st.Withdrawal.Minimum), st.Withdrawal.FeeRate, st.Withdrawal.DailyLimit, st.Withdrawal.WithholdingRate},
 		DistributorReview: st.DistributorReview, HeadCountConditions: st.HeadCountConditions, ProductReview: st.ProductReview, Warnings: w,
 	}
 }
@@ -119,7 +122,8 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) error {
 		PlatformRate: req.PlatformRateBP, AreaRate: req.AreaRateBP, CommissionCap: req.CommissionCapBP,
 		Binding:              program.Binding{Mode: req.Binding.Mode, LockDays: req.Binding.LockDays},
 		UnpaidTimeoutMinutes: req.UnpaidTimeoutMinutes, AutoConfirmDays: req.AutoConfirmDays, AfterSaleDays: req.AfterSaleDays,
-		Withdrawal:        program.Withdrawal{Minimum: min, FeeRate: req.Withdrawal.FeeRateBP, DailyLimit: req.Withdrawal.DailyLimit},
+		Withdrawal: program.Withdrawal{Minimum: min, FeeRate: req.Withdrawal.FeeRateBP, DailyLimit: req.Withdrawal.DailyLimit,
+			WithholdingRate: req.Withdrawal.WithholdingRateBP},
 		DistributorReview: req.DistributorReview, HeadCountConditions: req.HeadCountConditions, ProductReview: req.ProductReview,
 	}
 	saved, err := s.db.UpdateSettings(r.Context(), actor, st, *req.Version)

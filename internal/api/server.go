@@ -22,6 +22,7 @@ import (
 	"sharemall/internal/errs"
 	"sharemall/internal/media"
 	"sharemall/internal/metrics"
+	"sharemall/internal/payment"
 	"sharemall/internal/session"
 	"sharemall/internal/store"
 )
@@ -57,6 +58,10 @@ type Config struct {
 	// security headers, cross-origin write refusal, write limits and the
 	// caller resolved into the context (session.ActorOf).
 	Pages http.Handler
+	// Gateways are the payment providers the server runs besides the
+	// sandbox (WeChat Pay, Alipay), by name; their notifications arrive at
+	// /api/v1/payments/notify/{name} on PublicURL.
+	Gateways []payment.Gateway
 	// SandboxSecret signs the sandbox's callbacks. Empty: one is generated
 	// and kept in the database, so restarts keep it.
 	SandboxSecret string
@@ -64,6 +69,9 @@ type Config struct {
 	// are refused. MediaMaxBytes is the largest picture taken.
 	Media         media.Store
 	MediaMaxBytes int64
+	// WebhooksAllowPrivate lets webhook endpoints name private or loopback
+	// addresses (tests, the demo); off, they are refused (docs/notifications.md).
+	WebhooksAllowPrivate bool
 }
 
 // DefaultConfig is used by the server unless flags say otherwise.
@@ -122,6 +130,8 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	s.routesCorrections()
 	s.routesCommissions()
 	s.routesWithdrawals()
+	s.routesPayouts()
+	s.routesSupplierPayouts()
 	s.routesShops()
 	s.routesOrders()
 	s.routesCart()
@@ -131,6 +141,7 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	s.routesInsight()
 	s.routesInsightNetwork()
 	s.routesFission()
+	s.routesNotifications()
 	s.mux.HandleFunc("/", s.noRoute)
 	return s
 }

@@ -12,6 +12,7 @@ import (
 
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
+	"sharemall/internal/payout"
 	"sharemall/internal/store"
 	"sharemall/internal/wallet"
 )
@@ -26,7 +27,7 @@ func (s *Server) routesWithdrawals() {
 	s.handle("POST /api/v1/withdrawals/{id}/reject", s.rejectWithdrawal)
 	s.handle("POST /api/v1/payout-batches", s.createPayoutBatch)
 	s.handle("GET /api/v1/payout-batches/{id}", s.getPayoutBatch)
-	s.handle("GET /api/v1/payout-batches/{id}/export", s.exportPayoutBatch)
+	s.handle("GET /api/v1/payout-batches/{id}/export", s.exportPayoutBatch, "format", "payer_account", "payer_name")
 	s.handle("POST /api/v1/payout-batches/{id}/paid", s.markPayoutBatchPaid)
 	s.handle("GET /api/v1/journals", s.listJournals, "after", "limit", "kind", "account") // journals.go
 }
@@ -39,6 +40,7 @@ type withdrawalResource struct {
 	Amount        string     `json:"amount"`
 	Fee           string     `json:"fee"`
 	Net           string     `json:"net"`
+	Withheld      string     `json:"withheld"` // tax withheld; the bank pays net − withheld
 	Status        string     `json:"status"`
 	PayoutRef     *string    `json:"payout_ref"`
 	BatchID       *int64     `json:"batch_id"`
@@ -47,6 +49,9 @@ type withdrawalResource struct {
 	DecidedAt     *time.Time `json:"decided_at"`
 	DecidedBy     *int64     `json:"decided_by"`
 	PaidAt        *time.Time `json:"paid_at"`
+	// PayoutTo is where it is paid, masked: the payout details copied when
+	// it was requested (docs/payouts.md); null when none were recorded.
+	PayoutTo *payout.Masked `json:"payout_to"`
 }
 
 func stringOrNull(s string) *string {
@@ -59,9 +64,10 @@ func stringOrNull(s string) *string {
 func withdrawalOut(w wallet.Withdrawal) withdrawalResource {
 	cur := money.CurrencyOf(w.Currency)
 	return withdrawalResource{ID: w.ID, DistributorID: w.DistributorID, Currency: w.Currency,
-		Amount: cur.Format(w.Amount), Fee: cur.Format(w.Fee), Net: cur.Format(w.Net), Status: string(w.Status),
+		Amount: cur.Format(w.Amount), Fee: cur.Format(w.Fee), Net: cur.Format(w.Net), Withheld: cur.Format(w.Withheld), Status: string(w.Status),
 		PayoutRef: stringOrNull(w.PayoutRef), BatchID: idOrNull(w.BatchID), Reason: stringOrNull(w.Reason),
-		RequestedAt: w.RequestedAt, DecidedAt: w.DecidedAt, DecidedBy: idOrNull(w.DecidedBy), PaidAt: w.PaidAt}
+		RequestedAt: w.RequestedAt, DecidedAt: w.DecidedAt, DecidedBy: idOrNull(w.DecidedBy), PaidAt: w.PaidAt,
+		PayoutTo: w.PayoutTo}
 }
 
 func (s *Server) requestWithdrawal(w http.ResponseWriter, r *http.Request) error {
@@ -216,7 +222,7 @@ func payoutBatchOut(b *store.PayoutBatch, ws []wallet.Withdrawal) payoutBatchRes
 			out.Totals = append(out.Totals, payoutTotal{Currency: w.Currency})
 		}
 		counts[w.Currency]++
-		nets[w.Currency] += w.Net
+		nets[w.Currency] += w.Payable() // the net less any tax withheld: what the bank pays
 	}
 	for i, t := range out.Totals {
 		out.Totals[i].Count, out.Totals[i].Net = counts[t.Currency], money.CurrencyOf(t.Currency).Format(nets[t.Currency])
@@ -258,11 +264,19 @@ func (s *Server) exportPayoutBatch(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	var buf bytes.Buffer
-	if err := s.db.PayoutBatchCSV(r.Context(), actorOf(r), id, &buf); err != nil {
+	q := r.URL.Query()
+	name := fmt.Sprintf("sharemall-payout-batch-%d.csv", id)
+	if q.Get("format") != "" { // a transfer file with the payout details (payouts.go)
+		o := store.PayoutExportOptions{Format: q.Get("format"), PayerAccount: q.Get("payer_account"), PayerName: q.Get("payer_name")}
+		if err := s.db.PayoutBatchExport(r.Context(), actorOf(r), id, o, &buf); err != nil {
+			return err
+		}
+		name = fmt.Sprintf("sharemall-payout-batch-%d-%s.csv", id, o.Format)
+	} else if err := s.db.PayoutBatchCSV(r.Context(), actorOf(r), id, &buf); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="sharemall-payout-batch-%d.csv"`, id))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(http.StatusOK)
 	w.Write(buf.Bytes())

@@ -47,6 +47,8 @@ var ledgerChecks = []ledgerCheck{
 	checkWithdrawalJournals,
 	checkWithdrawnTotals,
 	checkParcelFees,
+	checkWithholding,
+	checkSupplierPayouts,
 }
 
 // Check verifies the ledger and returns every problem found (none means

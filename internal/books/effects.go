@@ -123,3 +123,20 @@ func ReadEffect(ctx context.Context, tx *sqldb.Tx, cond string, args ...any) (*E
 	}
 	return e, nil
 }
+
+// NoteRemote keeps what the provider last said of effect id (a refund's
+// status there, and its id for it when it gives one).
+func NoteRemote(ctx context.Context, tx *sqldb.Tx, id int64, status, ref string) error {
+	_, err := tx.Exec(ctx, `UPDATE effects SET remote_status = ?, remote_ref = CASE WHEN ? = '' THEN remote_ref ELSE ? END WHERE id = ?`,
+		status, ref, ref, id)
+	return err
+}
+
+// GiveUpEffect marks a due effect failed because the provider gave up on
+// it (a refund notification said so): it waits for a person.
+func GiveUpEffect(ctx context.Context, tx *sqldb.Tx, id int64, lastError string) error {
+	_, err := tx.Exec(ctx, `UPDATE effects SET status = 'failed', last_error = ?, claimed_until = 0, last_failed_at = ?,
+			first_failed_at = COALESCE(first_failed_at, ?) WHERE id = ? AND status = 'due'`,
+		lastError, sqldb.TS(tx.Now()), sqldb.TS(tx.Now()), id)
+	return err
+}

@@ -23,6 +23,7 @@ var moneyTables = []string{
 	"commission_lines", "commission_shares", "commission_refunds",
 	"withdrawals", "withdrawal_batches", "wallet_withdrawn",
 	"effects", "wallet_adjustments",
+	"supplier_payouts", "supplier_payout_batches",
 }
 
 // benchSeeding is the one exception: the bench's bulk seeding, which is

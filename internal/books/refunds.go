@@ -66,7 +66,12 @@ func OweRefund(ctx context.Context, tx *sqldb.Tx, key string, pay Payment, caseI
 	if err != nil {
 		return err
 	}
-	return RecordEffect(ctx, tx, EffectRefund, key, pay.Provider, string(b), amount, pay.Currency)
+	if err := RecordEffect(ctx, tx, EffectRefund, key, pay.Provider, string(b), amount, pay.Currency); err != nil {
+		return err
+	}
+	// The payment's refunds are listed by it (store.PaymentRefunds).
+	_, err = tx.Exec(ctx, `UPDATE effects SET payment_id = ? WHERE idempotency_key = ?`, pay.ID, key)
+	return err
 }
 
 // OwePayment gives back a whole payment that came too late or twice: the

@@ -38,9 +38,9 @@ const (
 // wallet has less). The covered debit locks the wallet's available row
 // until commit, so concurrent requests on one wallet queue here. A client
 // key taken by another request is ErrKeyTaken.
-func HoldWithdrawal(ctx context.Context, tx *sqldb.Tx, distributorID int64, currency string, amount, fee money.Amount, clientKey string) (int64, error) {
-	id, err := tx.Insert(ctx, `INSERT INTO withdrawals (distributor_id, currency, amount, fee, net, status, client_key, requested_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, distributorID, currency, int64(amount), int64(fee), int64(amount-fee), string(wallet.Requested),
+func HoldWithdrawal(ctx context.Context, tx *sqldb.Tx, distributorID int64, currency string, amount, fee, withheld money.Amount, clientKey string) (int64, error) {
+	id, err := tx.Insert(ctx, `INSERT INTO withdrawals (distributor_id, currency, amount, fee, net, withheld, status, client_key, requested_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, distributorID, currency, int64(amount), int64(fee), int64(amount-fee), int64(withheld), string(wallet.Requested),
 		sqldb.NullString(clientKey), sqldb.TS(tx.Now()))
 	if err != nil {
 		if clientKey != "" && errs.Is(err, errs.Conflict) {
@@ -108,6 +108,18 @@ func PayWithdrawal(ctx context.Context, tx *sqldb.Tx, w *wallet.Withdrawal, ref 
 	}
 	if _, posted, err := Post(ctx, tx, j); err != nil || !posted {
 		return err
+	}
+	// The tax withheld, its own journal: of the net, this much is not paid
+	// to the distributor but owed to the tax office. Booked only when paid,
+	// so a rejected withdrawal returns its whole amount and a clawback never
+	// meets tax (docs/payouts.md, "Withholding").
+	if w.Withheld > 0 {
+		t := ledger.Journal{Key: WithdrawalKey(w.ID, "withholding"), Kind: "withdrawal.withholding", Currency: w.Currency,
+			Memo: fmt.Sprintf("tax withheld from withdrawal %d of distributor %d", w.ID, w.DistributorID)}
+		t.Move(ledger.Code(ledger.WithdrawalsPaid, 0), ledger.Code(ledger.TaxWithheld, 0), w.Withheld)
+		if _, _, err := Post(ctx, tx, t); err != nil {
+			return err
+		}
 	}
 	tx.Point(ctx, "withdrawal.pay.posted") // the payout booked; the withdrawn figure not yet
 	// The wallet's withdrawn figure, beside the journal. Its row is locked

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"sharemall/internal/errs"
+	"sharemall/internal/payment"
 	"sharemall/internal/store"
 )
 
@@ -40,8 +41,18 @@ type Sweep struct {
 // makes the calls to outside providers that committed state left due
 // (refunds), through refunders: effects of a provider not among them are
 // left to a process that runs it.
+//
+// The payment query sweep asks those of them that answer queries (every
+// payment.Gateway) about payments left open, but the sandbox: its payments'
+// state is this server's own rows, nothing to ask.
 func Sweeps(db *store.DB, refunders ...store.Refunder) []Sweep {
 	via := store.RefundersOf(refunders...)
+	ask := map[string]store.Querier{}
+	for name, r := range via {
+		if q, ok := r.(store.Querier); ok && name != payment.SandboxName {
+			ask[name] = q
+		}
+	}
 	return []Sweep{
 		{store.SweepCancelUnpaid, db.CancelUnpaidOrders},
 		{store.SweepConfirmReceipt, db.ConfirmShippedOrders},
@@ -49,9 +60,19 @@ func Sweeps(db *store.DB, refunders ...store.Refunder) []Sweep {
 		{store.SweepFigures, db.FoldSalesEvents}, // sales events into team, tier and region figures
 		{store.SweepGrades, db.UpgradeGrades},    // after figures, so upgrades see the latest sales
 		{store.SweepInsight, db.FoldInsight},     // sales and insight events into the market insight rollups
+		{store.SweepPaymentQuery, func(ctx context.Context, limit int) (int, error) { return db.QueryOpenPayments(ctx, ask, limit) }},
 		{store.SweepEffects, func(ctx context.Context, limit int) (int, error) { return db.RunDueEffects(ctx, via, limit) }},
-		{store.SweepLedger, db.CheckLedgerIfDue}, // the ledger check, hourly, recorded for the console
+		{store.SweepLedger, db.CheckLedgerIfDue},   // the ledger check, hourly, recorded for the console
+		{store.SweepNotify, db.SweepNotifications}, // what happened into notifications and webhook deliveries
 	}
+}
+
+// WebhookSweep sends due webhook deliveries through sender as executor
+// (docs/notifications.md); the server adds it to its runner's sweeps.
+func WebhookSweep(db *store.DB, sender store.WebhookSender, executor string) Sweep {
+	return Sweep{store.SweepWebhooks, func(ctx context.Context, limit int) (int, error) {
+		return db.DeliverDueWebhooks(ctx, sender, executor, limit)
+	}}
 }
 
 // Runner runs sweeps under leases.

@@ -3,6 +3,7 @@ package payment_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -10,55 +11,114 @@ import (
 	"sharemall/internal/payment"
 )
 
-func TestSandboxSignature(t *testing.T) {
+func TestSandboxStartAndNotification(t *testing.T) {
+	ctx := context.Background()
 	s := &payment.Sandbox{Secret: []byte("k"), BaseURL: "http://x/"}
-	url, ref, err := s.StartPayment(context.Background(), payment.Charge{Amount: 100, Currency: "CNY"})
-	if err != nil || !strings.HasPrefix(url, "http://x/sandbox/pay/sbx_") || !strings.HasSuffix(url, ref) {
-		t.Fatalf("%s %s %v", url, ref, err)
+	ref := payment.NewReference(12345)
+	if !payment.ValidReference(ref) || len(ref) > 32 {
+		t.Fatalf("reference %q", ref)
 	}
-	body := s.CallbackBody(ref, 100, "CNY")
-	h := http.Header{}
-	h.Set(payment.SignatureHeader, s.Sign(body))
-	cb, err := s.VerifyCallback(h, body)
-	if err != nil || cb.ProviderRef != ref || cb.Amount != 100 {
-		t.Fatalf("%+v %v", cb, err)
+	st, err := s.Start(ctx, payment.ChargeRequest{Reference: ref, Amount: 100, Currency: "CNY", Method: payment.MethodRedirect})
+	if err != nil || st.RedirectURL != "http://x/sandbox/pay/"+ref || st.ProviderRef != ref {
+		t.Fatalf("%+v %v", st, err)
 	}
-	other := &payment.Sandbox{Secret: []byte("other")}
-	h.Set(payment.SignatureHeader, other.Sign(body))
-	if _, err := s.VerifyCallback(h, body); err == nil {
-		t.Fatal("a foreign signature was accepted")
+	qr, err := s.Start(ctx, payment.ChargeRequest{Reference: ref, Amount: 100, Currency: "CNY", Method: payment.MethodQR})
+	if err != nil || qr.QRCode != "http://x/sandbox/pay/"+ref || qr.RedirectURL != "" {
+		t.Fatalf("qr: %+v %v", qr, err)
 	}
-	h.Set(payment.SignatureHeader, s.Sign(body))
-	if _, err := s.VerifyCallback(h, append(body, ' ')); err == nil {
+	for _, bad := range []payment.ChargeRequest{{Reference: "a b", Method: payment.MethodRedirect}, {Reference: ref, Method: payment.MethodJSAPI}} {
+		if _, err := s.Start(ctx, bad); errs.CodeOf(err) != errs.Invalid {
+			t.Fatalf("%+v: %v", bad, err)
+		}
+	}
+	h, body := s.SignedCallback(ref, 100, "CNY")
+	n, err := s.ParseNotification(ctx, h, body)
+	if err != nil || n.Kind != payment.NotifyPayment || n.Reference != ref || n.Payment.Amount != 100 || n.Payment.Status != payment.PaymentPaid || n.EventID == "" {
+		t.Fatalf("%+v %v", n, err)
+	}
+	if _, err := (&payment.Sandbox{Secret: []byte("other")}).ParseNotification(ctx, h, body); errs.FieldOf(err) != payment.SignatureHeader {
+		t.Fatalf("verified under another secret: %v", err)
+	}
+	if _, err := s.ParseNotification(ctx, h, append(body, ' ')); err == nil {
 		t.Fatal("a changed body was accepted")
 	}
-}
-
-// TestSandboxSignedCallback: what the Pay button makes passes the same
-// verification as a callback from outside, and only under its own secret.
-func TestSandboxSignedCallback(t *testing.T) {
-	s := &payment.Sandbox{Secret: []byte("k")}
-	h, body := s.SignedCallback("sbx_1", 250, "CNY")
-	cb, err := s.VerifyCallback(h, body)
-	if err != nil || cb.ProviderRef != "sbx_1" || cb.Amount != 250 || cb.Currency != "CNY" || cb.Status != "paid" {
-		t.Fatalf("%+v %v", cb, err)
+	if _, err := (&payment.Sandbox{}).ParseNotification(ctx, h, body); err == nil {
+		t.Fatal("a sandbox without a secret verified a notification")
 	}
-	if _, err := (&payment.Sandbox{Secret: []byte("other")}).VerifyCallback(h, body); err == nil {
-		t.Fatal("verified under another secret")
+	w := httptest.NewRecorder()
+	s.Acknowledge(w, nil)
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"ok":true`) {
+		t.Fatalf("ack %d %s", w.Code, w.Body)
+	}
+	w = httptest.NewRecorder()
+	s.Acknowledge(w, errs.Invalidf("x", "bad"))
+	if w.Code != http.StatusBadRequest {
+		t.Fatalf("nack %d", w.Code)
 	}
 }
 
 // TestSandboxRefundIsIdempotent: the same refund asked again under its key
-// succeeds again (the outbox asks again after a crash); a refund without a
-// key is refused as invalid, which the outbox takes as final.
+// answers the same done refund (the outbox asks again after a crash); a
+// refund without a key or above the payment is refused as invalid, which
+// the outbox takes as final.
 func TestSandboxRefundIsIdempotent(t *testing.T) {
 	s := &payment.Sandbox{}
+	var first *payment.RefundState
 	for range 3 {
-		if err := s.Refund(context.Background(), "sbx_1", "payment:7", 1999, "CNY"); err != nil {
-			t.Fatal(err)
+		st, err := s.Refund(context.Background(), payment.RefundRequest{Reference: "sm1x00", RefundKey: "payment:7", Amount: 1999, Total: 1999, Currency: "CNY"})
+		if err != nil || st.Status != payment.RefundDone || st.Amount != 1999 {
+			t.Fatal(st, err)
+		}
+		if first != nil && st.ProviderRef != first.ProviderRef {
+			t.Fatalf("refund id changed: %s, %s", first.ProviderRef, st.ProviderRef)
+		}
+		first = st
+	}
+	for _, bad := range []payment.RefundRequest{{Amount: 1}, {RefundKey: "k", Amount: 0}, {RefundKey: "k", Amount: 2, Total: 1}} {
+		if _, err := s.Refund(context.Background(), bad); errs.CodeOf(err) != errs.Invalid {
+			t.Fatalf("%+v: %v", bad, err)
 		}
 	}
-	if err := s.Refund(context.Background(), "sbx_1", "", 1999, "CNY"); errs.CodeOf(err) != errs.Invalid {
-		t.Fatalf("no key: %v", err)
+}
+
+func TestChoose(t *testing.T) {
+	sb := &payment.Sandbox{}
+	one := payment.GatewaysOf(sb)
+	if g, m, err := one.Choose("", ""); err != nil || g != sb || m != payment.MethodRedirect {
+		t.Fatal(g, m, err)
+	}
+	two := payment.GatewaysOf(sb, payment.WithNotifyURL(&named{Sandbox: sb, name: "other"}, "http://n"))
+	for _, c := range []struct {
+		provider, method, field string
+	}{{"", "", "provider"}, {"nope", "", "provider"}, {"sandbox", "jsapi", "method"}} {
+		if _, _, err := two.Choose(c.provider, payment.Method(c.method)); errs.CodeOf(err) != errs.Invalid || errs.FieldOf(err) != c.field {
+			t.Fatalf("%+v: %v", c, err)
+		}
+	}
+	if _, _, err := (payment.Gateways{}).Choose("", ""); errs.CodeOf(err) != errs.Conflict {
+		t.Fatal(err)
+	}
+}
+
+type named struct {
+	*payment.Sandbox
+	name string
+}
+
+func (n *named) Name() string { return n.name }
+
+func TestReadSandboxStatement(t *testing.T) {
+	good := "time,kind,reference,provider_ref,refund_key,amount,fee,currency\n" +
+		"2026-12-03T10:00:00Z,payment,sm1xab,sm1xab,,1999,12,CNY\n" +
+		"2026-12-03T11:00:00Z,refund,sm1xab,sm1xab,case:4,500,0,CNY\n"
+	ls, err := payment.ReadSandboxStatement(strings.NewReader(good))
+	if err != nil || len(ls) != 2 || ls[0].Amount != 1999 || ls[0].Fee != 12 || ls[1].RefundKey != "case:4" {
+		t.Fatal(ls, err)
+	}
+	for _, bad := range []string{"", "a,b\n", strings.Replace(good, "1999", "19.99", 1), strings.Replace(good, "case:4", "", 1),
+		strings.Replace(good, ",payment,", ",pay,", 1)} {
+		if _, err := payment.ReadSandboxStatement(strings.NewReader(bad)); errs.CodeOf(err) != errs.Invalid || errs.FieldOf(err) != "file" {
+			t.Fatalf("%q: %v", bad, err)
+		}
 	}
 }

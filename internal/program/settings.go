@@ -36,6 +36,9 @@ type Withdrawal struct {
 	Minimum    money.Amount `json:"minimum"`     // minor units
 	FeeRate    money.Rate   `json:"fee_rate"`    // bp of the amount withdrawn
 	DailyLimit int          `json:"daily_limit"` // requests per distributor per day
+	// WithholdingRate is the tax withheld from what a distributor withdraws,
+	// in bp of the amount, 0 ≤ rate < 10000 (docs/payouts.md, "Withholding").
+	WithholdingRate money.Rate `json:"withholding_rate,omitempty"`
 }
 
 // Settings are the rules of the program. Stored as JSON, one row per version.
@@ -140,6 +143,9 @@ func (s *Settings) Validate() error {
 		if !f.r.Valid() {
 			return errs.Invalidf(f.name, "must be from 0 to 10000 basis points")
 		}
+	}
+	if r := s.Withdrawal.WithholdingRate; r < 0 || r >= 10000 {
+		return errs.Invalidf("withdrawal.withholding_rate_bp", "must be from 0 to 9999 basis points (0 ≤ rate < 100%%)")
 	}
 	if sum := s.RateSum(nil); sum > s.CommissionCap {
 		return errs.Invalidf("tier_rates_bp", "tier and area rates sum to %v, above the commission cap of %v; lower them or raise commission_cap_bp", sum, s.CommissionCap)

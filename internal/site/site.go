@@ -39,8 +39,8 @@ func New(db *store.DB, log *slog.Logger, cfg api.Config) (*api.Server, error) {
 	})
 	a := api.New(db, log, cfg)
 	var err error
-	pages, err = web.New(db, log, web.Config{Sessions: a.Sessions(), PublicURL: cfg.PublicURL, StartPayment: a.StartPayment,
-		Media: cfg.Media, MediaMaxBytes: cfg.MediaMaxBytes})
+	pages, err = web.New(db, log, web.Config{Sessions: a.Sessions(), PublicURL: cfg.PublicURL, StartPayment: a.StartPayment, Gateways: a.Gateways, Refunders: a.Refunders,
+		Media: cfg.Media, MediaMaxBytes: cfg.MediaMaxBytes, WebhooksAllowPrivate: cfg.WebhooksAllowPrivate})
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"sharemall/internal/payment"
 	"strconv"
 	"strings"
 	"time"
@@ -88,11 +89,11 @@ type CaseFilter struct {
 	Limit   int // at most 200; 0 means 50
 }
 
-// Refunder sends money back through the payment provider that took it.
-// payment.Provider satisfies it.
+// Refunder sends money back through the payment provider that took it:
+// the part of payment.Gateway the effects outbox uses (every Gateway is one).
 type Refunder interface {
 	Name() string
-	Refund(ctx context.Context, providerRef, refundKey string, amount money.Amount, currency string) error
+	Refund(ctx context.Context, r payment.RefundRequest) (*payment.RefundState, error)
 }
 
 // OpenCase asks for quantity units of an order line back. The order's

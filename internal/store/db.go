@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 
+	"sharemall/internal/payout"
 	"sharemall/internal/sqldb"
 )
 
@@ -24,6 +25,8 @@ const (
 type DB struct {
 	*sqldb.DB
 	tally tally // the money work this process committed (see Tally)
+
+	payoutKeys *payout.Keyring // seals and opens payout details (UsePayoutKeys); nil: not configured
 }
 
 // WritePanic is a panic inside a transaction's function, raised again by

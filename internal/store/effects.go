@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
 	"sharemall/internal/books"
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
+	"sharemall/internal/payment"
 	"sharemall/internal/sqldb"
 )
 
@@ -56,15 +58,29 @@ type Effect = books.Effect
 // Refunders are the providers this process can refund through, by name.
 type Refunders map[string]Refunder
 
-// RefundersOf lists providers by their names; nil ones are left out.
+// RefundersOf lists providers by their names; nil ones are left out, and
+// a Refunders among them gives all of its own.
 func RefundersOf(rs ...Refunder) Refunders {
 	out := Refunders{}
 	for _, r := range rs {
-		if r != nil {
+		if set, ok := r.(Refunders); ok {
+			maps.Copy(out, set)
+		} else if r != nil {
 			out[r.Name()] = r
 		}
 	}
 	return out
+}
+
+// Name is empty: a set of refunders is no provider of its own. It lets a
+// server pass every gateway it runs where one Refunder is asked for (an
+// after-sale decision refunds at once through its payment's provider).
+func (rs Refunders) Name() string { return "" }
+
+// Refund is refused: a set refunds through the provider each payment names
+// (RefundersOf unpacks it), never as one provider.
+func (rs Refunders) Refund(ctx context.Context, r payment.RefundRequest) (*payment.RefundState, error) {
+	return nil, errs.E(errs.Invalid, "provider", "refund %s: name the provider", r.RefundKey)
 }
 
 // recordEffect records an effect due now, in the caller's transaction
@@ -136,6 +152,43 @@ func (db *DB) RunDueEffects(ctx context.Context, via Refunders, limit int) (int,
 	return t.result("store.RunDueEffects", nil)
 }
 
+// callRefund asks r for refund effect e, naming the payment as it stands
+// now (the provider's id of it may have come since the effect was
+// recorded). An answer that is not about e is an error.
+func (db *DB) callRefund(ctx context.Context, r Refunder, e *Effect) (*payment.RefundState, error) {
+	var pl refundPayload
+	if err := pl.Decode(e.Payload); err != nil {
+		return nil, err
+	}
+	var p *Payment
+	if err := db.Read(ctx, func(tx *Tx) error {
+		var err error
+		p, err = tx.payment(ctx, `id = ?`, pl.PaymentID)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	st, err := r.Refund(ctx, payment.RefundRequest{Reference: p.Reference, ProviderRef: p.ProviderRef, RefundKey: payment.ProviderRefundKey(e.Key),
+		Amount: e.Amount, Total: p.Amount, Currency: e.Currency, Reason: refundReason(pl)})
+	switch {
+	case err != nil:
+		return nil, err
+	case st == nil || (st.Status != payment.RefundPending && st.Status != payment.RefundDone && st.Status != payment.RefundFailed):
+		return nil, fmt.Errorf("store: refund %s: %s answered no refund state", e.Key, e.Provider)
+	case st.Amount != 0 && st.Amount != e.Amount:
+		return nil, errs.E(errs.Invalid, "amount", "%s answered refund %s of %d, not %d", e.Provider, e.Key, st.Amount, e.Amount)
+	}
+	return st, nil
+}
+
+// refundReason is what the payer's statement says of a refund.
+func refundReason(pl refundPayload) string {
+	if pl.CaseID != 0 {
+		return fmt.Sprintf("after-sale case %d", pl.CaseID)
+	}
+	return "payment not needed: the order was cancelled or already paid"
+}
+
 // effectError is a provider's failure to make an effect, recorded on it.
 type effectError struct{ cause error }
 
@@ -159,14 +212,28 @@ func (db *DB) execute(ctx context.Context, id int64, via Refunders, force bool) 
 		return false, db.releaseEffect(record, id) // not ours to make: another process runs its provider
 	}
 	var cause error
+	var state *payment.RefundState
 	switch e.Kind {
 	case EffectRefund:
-		var p refundPayload
-		if cause = p.Decode(e.Payload); cause == nil {
-			cause = r.Refund(ctx, p.ProviderRef, e.Key, e.Amount, e.Currency)
-		}
+		state, cause = db.callRefund(ctx, r, e)
 	default:
 		cause = fmt.Errorf("store: effect %s: unknown kind %q", e.Key, e.Kind)
+	}
+	if state != nil && cause == nil {
+		if err := db.Write(record, func(tx *Tx) error { return tx.remoteRefund(record, e.ID, state) }); err != nil {
+			return false, err
+		}
+		switch state.Status {
+		case payment.RefundPending:
+			// Accepted, the money not back yet: the effect stays due and is
+			// asked again under its key after its backoff (or a refund
+			// notification confirms it first).
+			return false, db.Write(record, func(tx *Tx) error {
+				return books.FailEffect(record, tx.Tx, e.ID, EffectDue, "pending at "+e.Provider, tx.Now().Add(Backoff(e.Attempts+1)))
+			})
+		case payment.RefundFailed:
+			cause = errs.E(errs.Invalid, "", "%s gave up on the refund: a person must act", e.Provider)
+		}
 	}
 	if cause != nil {
 		if ctx.Err() != nil {

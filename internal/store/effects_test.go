@@ -16,43 +16,55 @@ import (
 	"sharemall/internal/ledger"
 	"sharemall/internal/money"
 	"sharemall/internal/order"
+	"sharemall/internal/payment"
 	"sharemall/internal/store"
 	"sharemall/internal/testutil"
 )
 
 // provider is a payment provider as the outside world behaves: it refunds
 // each idempotency key once however often it is asked, and it can be down
-// (every call fails, nothing refunded) or lose its answer (the refund is
-// made, the caller hears an error). It stands in for the provider only:
-// the database is real.
+// (every call fails, nothing refunded), lose its answer (the refund is
+// made, the caller hears an error) or take its time (a refund answers
+// pending for its first slow asks, then done). It stands in for the
+// provider only: the database is real.
 type provider struct {
 	mu      sync.Mutex
 	down    error                   // every call fails with it
 	lose    int                     // the next lose calls refund, then fail as if the answer were lost
+	slow    int                     // a refund answers pending this many times before done
+	asked   map[string]int          // asks, by key
 	refunds map[string]money.Amount // made, by key
 	calls   int
 }
 
-func newProvider() *provider { return &provider{refunds: map[string]money.Amount{}} }
+func newProvider() *provider {
+	return &provider{refunds: map[string]money.Amount{}, asked: map[string]int{}}
+}
 
 func (p *provider) Name() string { return "sandbox" }
 
-func (p *provider) Refund(ctx context.Context, ref, key string, amount money.Amount, currency string) error {
+func (p *provider) Refund(ctx context.Context, r payment.RefundRequest) (*payment.RefundState, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.calls++
 	if p.down != nil {
-		return p.down
+		return nil, p.down
 	}
-	if prev, ok := p.refunds[key]; ok && prev != amount {
-		return errs.Invalidf("amount", "refund %s was made for %d, not %d", key, prev, amount)
+	key := payment.RefundKeyFromProvider(r.RefundKey) // the tests read what was made by our keys
+	if prev, ok := p.refunds[key]; ok && prev != r.Amount {
+		return nil, errs.Invalidf("amount", "refund %s was made for %d, not %d", key, prev, r.Amount)
 	}
-	p.refunds[key] = amount
+	p.refunds[key] = r.Amount
+	p.asked[key]++
 	if p.lose > 0 {
 		p.lose--
-		return errors.New("connection reset by peer (the refund went through)")
+		return nil, errors.New("connection reset by peer (the refund went through)")
 	}
-	return nil
+	st := &payment.RefundState{RefundKey: r.RefundKey, ProviderRef: "re_" + r.RefundKey, Status: payment.RefundDone, Amount: r.Amount}
+	if p.asked[key] <= p.slow {
+		st.Status = payment.RefundPending
+	}
+	return st, nil
 }
 
 // state is what the provider did: refunds made by key, and calls.

@@ -73,6 +73,11 @@ func (db *DB) JobsDue(ctx context.Context) ([]DueWork, error) {
 				UNION ALL SELECT sold_at FROM insight_first_sellers WHERE folded = FALSE
 				UNION ALL SELECT at FROM funnel_events WHERE folded = FALSE) due`)
 		}},
+		{SweepPaymentQuery, func(tx *Tx, w *DueWork) error {
+			return tx.countDue(ctx, w, 0, `SELECT COUNT(*), MIN(created_at) FROM payments WHERE status = 'pending' AND created_at <= ? AND created_at >= ?
+				AND provider <> 'sandbox'`, // the sandbox is never asked: its state is these rows
+				ts(tx.Now().Add(-PaymentQueryAfter)), ts(tx.Now().Add(-PaymentQueryFor)))
+		}},
 		{SweepEffects, func(tx *Tx, w *DueWork) error { return tx.countEffectsDue(ctx, w) }},
 		{SweepLedger, func(tx *Tx, w *DueWork) error { return tx.countLedgerDue(ctx, w) }},
 	}

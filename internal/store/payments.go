@@ -21,7 +21,10 @@ type Payment struct {
 	ID             int64
 	OrderID        int64
 	Provider       string
-	ProviderRef    string
+	ProviderRef    string // the provider's id of the payment; our Reference until the provider tells it
+	Reference      string // our reference of the payment, unique (ChargeRequest.Reference)
+	Method         string // payment.Method: redirect, qr, jsapi
+	Started        string // JSON of what the payer needs (payment.Started's QR code or bridge), "" for a redirect
 	Amount         money.Amount
 	Currency       string
 	Status         string // see the Payment… constants
@@ -54,14 +57,31 @@ const (
 )
 
 // StartPayment records a pending payment of an unpaid order by its
-// customer, under the reference the provider gave it.
+// customer, under the reference the provider gave it, paid by redirect.
 func (db *DB) StartPayment(ctx context.Context, actor account.Actor, orderID int64, provider, providerRef string) (*Payment, error) {
+	return db.BeginPayment(ctx, actor, PaymentStart{OrderID: orderID, Provider: provider, Method: "redirect", Reference: providerRef})
+}
+
+// PaymentStart is a payment to record before it is opened at its provider.
+type PaymentStart struct {
+	OrderID   int64
+	Provider  string
+	Method    string
+	Reference string // ours, unique: the provider's id of the payment until it tells its own
+}
+
+// BeginPayment records a pending payment of an unpaid order by its
+// customer, before the provider is asked (so that a notification arriving
+// at once finds it). Earlier open payments of the order stay open: the
+// first one paid pays the order, any other paid later is refunded whole
+// (see ApplyPayment).
+func (db *DB) BeginPayment(ctx context.Context, actor account.Actor, in PaymentStart) (*Payment, error) {
 	var p *Payment
 	err := db.Write(ctx, func(tx *Tx) error {
 		if err := actor.Require(account.Customer, account.Distributor, account.Operator, account.Supplier); err != nil {
 			return err
 		}
-		o, err := tx.orderHeader(ctx, orderID)
+		o, err := tx.orderHeader(ctx, in.OrderID)
 		if err != nil {
 			return err
 		}
@@ -81,16 +101,16 @@ func (db *DB) StartPayment(ctx context.Context, actor account.Actor, orderID int
 		case !tx.Now().Before(o.PayBy):
 			return errs.E(errs.Conflict, "pay_by", "the time to pay this order has passed")
 		}
-		id, err := tx.Insert(ctx, `INSERT INTO payments (order_id, provider, provider_ref, amount, currency, status, created_at)
-			VALUES (?, ?, ?, ?, ?, 'pending', ?)`, o.ID, provider, providerRef, int64(o.Total), o.Currency, ts(tx.Now()))
+		id, err := tx.Insert(ctx, `INSERT INTO payments (order_id, provider, provider_ref, reference, method, amount, currency, status, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)`, o.ID, in.Provider, in.Reference, in.Reference, in.Method, int64(o.Total), o.Currency, ts(tx.Now()))
 		if err != nil {
-			return sqldb.Relabel(err, errs.Conflict, "provider_ref", "is already used")
+			return sqldb.Relabel(err, errs.Conflict, "reference", "is already used")
 		}
-		p = &Payment{ID: id, OrderID: o.ID, Provider: provider, ProviderRef: providerRef, Amount: o.Total,
-			Currency: o.Currency, Status: "pending", CreatedAt: tx.Now()}
+		p = &Payment{ID: id, OrderID: o.ID, Provider: in.Provider, ProviderRef: in.Reference, Reference: in.Reference, Method: in.Method,
+			Amount: o.Total, Currency: o.Currency, Status: "pending", CreatedAt: tx.Now()}
 		return nil
 	})
-	return p, errs.Wrap("store.StartPayment", err)
+	return p, errs.Wrap("store.BeginPayment", err)
 }
 
 // PaymentByRef reads a payment by the provider's reference: the reference
@@ -162,6 +182,21 @@ func (tx *Tx) applyPayment(ctx context.Context, in CallbackInput) (string, *Paym
 		// An outage is not an unknown payment: the provider must deliver again.
 		return "", nil, err
 	}
+	return tx.applyPaid(ctx, p, in.Amount, in.Currency)
+}
+
+// applyPaid moves payment p to paid once, when amount and currency are
+// its own: see ApplyPayment. The claim is a conditional update of the
+// payment's row, then of its order's row; the second of two payments of
+// one order finds the order paid and is owed back (double_payment). On
+// PostgreSQL (READ COMMITTED) the order's row lock orders two such
+// transactions: the later one waits on UPDATE orders, then sees the order
+// paid; on SQLite the writer lock serializes them whole.
+func (tx *Tx) applyPaid(ctx context.Context, p *Payment, amount money.Amount, currency string) (string, *Payment, error) {
+	in := struct {
+		Amount   money.Amount
+		Currency string
+	}{amount, currency}
 	if in.Currency != p.Currency {
 		return "", nil, errs.Invalidf("currency", "must be %s, the payment's currency", p.Currency)
 	}
@@ -169,7 +204,9 @@ func (tx *Tx) applyPayment(ctx context.Context, in CallbackInput) (string, *Paym
 		return "", nil, errs.Invalidf("amount", "does not match the payment's amount")
 	}
 	// The claim: of any number of deliveries, only one moves the payment on.
-	n, err := tx.ExecN(ctx, `UPDATE payments SET status = 'paid', paid_at = ? WHERE id = ? AND status = 'pending'`, ts(tx.Now()), p.ID)
+	// A failed payment (its start errored, or a query found it closed) that
+	// the provider says is paid did take money: it is claimed too.
+	n, err := tx.ExecN(ctx, `UPDATE payments SET status = 'paid', paid_at = ? WHERE id = ? AND status IN ('pending', 'failed')`, ts(tx.Now()), p.ID)
 	if err != nil {
 		return "", nil, err
 	}
@@ -299,14 +336,14 @@ func (db *DB) ProviderSecret(ctx context.Context, provider string, fresh func() 
 	return s, errs.Wrap("store.ProviderSecret", err)
 }
 
-const paymentCols = `id, order_id, provider, provider_ref, amount, currency, status, created_at, paid_at, refunded_at, refunded_amount`
+const paymentCols = `id, order_id, provider, provider_ref, COALESCE(reference, provider_ref), method, started, amount, currency, status, created_at, paid_at, refunded_at, refunded_amount`
 
 func (tx *Tx) payment(ctx context.Context, cond string, args ...any) (*Payment, error) {
 	p := &Payment{}
 	var amount, created, refundedAmount int64
 	var paid, refunded sql.NullInt64
 	if err := tx.Get(ctx, "payment", `SELECT `+paymentCols+` FROM payments WHERE `+cond, args,
-		&p.ID, &p.OrderID, &p.Provider, &p.ProviderRef, &amount, &p.Currency, &p.Status, &created, &paid, &refunded, &refundedAmount); err != nil {
+		&p.ID, &p.OrderID, &p.Provider, &p.ProviderRef, &p.Reference, &p.Method, &p.Started, &amount, &p.Currency, &p.Status, &created, &paid, &refunded, &refundedAmount); err != nil {
 		return nil, err
 	}
 	p.Amount, p.CreatedAt, p.PaidAt, p.RefundedAt = money.Amount(amount), fromTS(created), fromNullTS(paid), fromNullTS(refunded)

@@ -19,7 +19,8 @@ import (
 // (books.WithdrawalKey).
 
 const withdrawalCols = `id, distributor_id, currency, amount, fee, net, status, client_key, payout_ref, batch_id,
-	reason, requested_at, decided_at, decided_by, paid_at`
+	reason, requested_at, decided_at, decided_by, paid_at, withheld,
+	(SELECT p.masked FROM withdrawal_payout_details p WHERE p.withdrawal_id = withdrawals.id)`
 
 type withdrawalRow struct {
 	w                wallet.Withdrawal
@@ -28,11 +29,12 @@ type withdrawalRow struct {
 	batch, decidedBy nullableInt
 	requested        int64
 	decided, paid    sql.NullInt64
+	payoutTo         nullableString // the masked payout details it is paid to (JSON)
 }
 
 func (r *withdrawalRow) dest() []any {
 	return []any{&r.w.ID, &r.w.DistributorID, &r.w.Currency, &r.w.Amount, &r.w.Fee, &r.w.Net, &r.status, &r.key, &r.ref,
-		&r.batch, &r.w.Reason, &r.requested, &r.decided, &r.decidedBy, &r.paid}
+		&r.batch, &r.w.Reason, &r.requested, &r.decided, &r.decidedBy, &r.paid, &r.w.Withheld, &r.payoutTo}
 }
 
 func (r *withdrawalRow) withdrawal() *wallet.Withdrawal {
@@ -40,6 +42,7 @@ func (r *withdrawalRow) withdrawal() *wallet.Withdrawal {
 	w.Status, w.ClientKey, w.PayoutRef = wallet.Status(r.status), string(r.key), string(r.ref)
 	w.BatchID, w.DecidedBy = int64(r.batch), int64(r.decidedBy)
 	w.RequestedAt, w.DecidedAt, w.PaidAt = fromTS(r.requested), fromNullTS(r.decided), fromNullTS(r.paid)
+	w.PayoutTo = maskedOf(string(r.payoutTo))
 	return &w
 }
 
@@ -182,6 +185,15 @@ func (tx *Tx) requestWithdrawal(ctx context.Context, distributorID int64, amount
 	if amount-fee <= 0 {
 		return nil, errs.Invalidf("amount", "leaves nothing to pay after the fee of %v", rule.FeeRate)
 	}
+	// Tax withheld at the rate of the day the withdrawal is requested, like
+	// the fee (docs/payouts.md, "Withholding").
+	withheld, err := rule.WithholdingRate.MulFloor(amount)
+	if err != nil {
+		return nil, errs.Invalidf("amount", "is too large")
+	}
+	if amount-fee-withheld <= 0 {
+		return nil, errs.Invalidf("amount", "leaves nothing to pay after the fee and the tax withheld")
+	}
 	available := ledger.Code(ledger.DistributorAvailable, d.ID)
 	if err := tx.sameCurrency(ctx, available, cur.Code); err != nil {
 		return nil, err
@@ -190,7 +202,7 @@ func (tx *Tx) requestWithdrawal(ctx context.Context, distributorID int64, amount
 	// commit, so concurrent requests on one wallet queue here: none can
 	// overdraw, and the debt and the count below see every change committed
 	// before this one.
-	id, err := books.HoldWithdrawal(ctx, tx.Tx, d.ID, cur.Code, amount, fee, clientKey)
+	id, err := books.HoldWithdrawal(ctx, tx.Tx, d.ID, cur.Code, amount, fee, withheld, clientKey)
 	if err != nil {
 		if errors.Is(err, books.ErrKeyTaken) {
 			return nil, errKeyRace
@@ -205,6 +217,10 @@ func (tx *Tx) requestWithdrawal(ctx context.Context, distributorID int64, amount
 		return nil, err
 	}
 	tx.Point(ctx, "withdrawal.request.held") // the wallet's available row is locked
+	// The details it will be paid to, as they are now (docs/payouts.md).
+	if err := tx.snapshotPayout(ctx, id, d.ID); err != nil {
+		return nil, err
+	}
 	// Read the debt only now, behind the wallet's lock: a clawback that
 	// committed first is seen, one that comes later queues behind us.
 	if err := tx.refuseDebt(ctx, d.ID, cur); err != nil {

@@ -130,7 +130,8 @@ func (db *DB) PayoutBatch(ctx context.Context, actor account.Actor, id int64) (*
 // PayoutBatchCSV writes a batch's bank file (operator): UTF-8 CSV, lines
 // ending in LF, fields quoted only when needed, the header PayoutCSVHeader, one row per withdrawal in id order, the
 // amount being the net to pay in major units. The file is built before a
-// byte is written, so a failure never leaves half a file.
+// byte is written, so a failure never leaves half a file. The amount is
+// what the bank pays: the net less any tax withheld.
 func (db *DB) PayoutBatchCSV(ctx context.Context, actor account.Actor, id int64, w io.Writer) error {
 	const op = "store.PayoutBatchCSV"
 	if err := actor.Require(account.Operator); err != nil {
@@ -141,7 +142,7 @@ func (db *DB) PayoutBatchCSV(ctx context.Context, actor account.Actor, id int64,
 		if _, err := tx.payoutBatch(ctx, id); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT w.id, w.distributor_id, a.name, d.display_name, w.net, w.currency
+		rows, err := tx.Query(ctx, `SELECT w.id, w.distributor_id, a.name, d.display_name, w.net - w.withheld, w.currency
 			FROM withdrawals w JOIN distributors d ON d.id = w.distributor_id JOIN accounts a ON a.id = d.account_id
 			WHERE w.batch_id = ? ORDER BY w.id`, id)
 		if err != nil {

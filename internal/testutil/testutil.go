@@ -62,6 +62,7 @@ func OpenSQLite(tb testing.TB) *store.DB {
 	if err != nil {
 		tb.Fatalf("open sqlite: %v", err)
 	}
+	reopeners.Store(db, func() (*store.DB, error) { return store.Open(context.Background(), "", dir) })
 	return migrated(tb, db)
 }
 
@@ -136,7 +137,28 @@ func OpenPostgres(tb testing.TB) *store.DB {
 	if err != nil {
 		tb.Fatalf("open postgres: %v", err)
 	}
+	reopeners.Store(db, func() (*store.DB, error) { return store.Open(context.Background(), u.String(), "") })
 	return migrated(tb, db)
+}
+
+// reopeners holds, per database a test opened, how to open it again.
+var reopeners sync.Map
+
+// Reopen opens db's database again, as a server restarted on it would:
+// a new handle sharing nothing with db but the data. It closes when the
+// test ends.
+func Reopen(tb testing.TB, db *store.DB) *store.DB {
+	tb.Helper()
+	open, ok := reopeners.Load(db)
+	if !ok {
+		tb.Fatal("testutil.Reopen: the database was not opened by testutil")
+	}
+	again, err := open.(func() (*store.DB, error))()
+	if err != nil {
+		tb.Fatalf("reopen: %v", err)
+	}
+	tb.Cleanup(func() { again.Close() })
+	return again
 }
 
 func migrated(tb testing.TB, db *store.DB) *store.DB {

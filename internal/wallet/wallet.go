@@ -8,6 +8,7 @@
 package wallet
 
 import (
+	"sharemall/internal/payout"
 	"time"
 
 	"sharemall/internal/money"
@@ -54,4 +55,9 @@ type Withdrawal struct {
 	DecidedAt     *time.Time
 	DecidedBy     int64
 	PaidAt        *time.Time
+	Withheld      money.Amount   // tax withheld at the program's withholding rate; the bank pays Net − Withheld
+	PayoutTo      *payout.Masked // the payout details it is paid to, masked, copied when requested; nil if none were recorded
 }
+
+// Payable is what the bank pays the distributor: the net less the tax withheld.
+func (w Withdrawal) Payable() money.Amount { return w.Net - w.Withheld }

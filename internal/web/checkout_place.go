@@ -41,7 +41,12 @@ func (s *Server) checkoutPlace(w http.ResponseWriter, r *http.Request) error {
 		return s.renderCheckout(w, r, p, statusOf(err), skus, address, coupon)
 	}
 	orderPage := "/orders/" + strconv.FormatInt(o.ID, 10)
-	to, err := s.cfg.StartPayment(r, o.ID)
+	// With one provider of one method, straight to paying; with a choice,
+	// the order page offers it.
+	to, ref, err := s.cfg.StartPayment(r, o.ID, "", "")
+	if err == nil && to == "" {
+		to = "/pay/" + ref
+	}
 	if err != nil {
 		// Placed, but the payment did not open (no provider, or it was
 		// paid already from the first of two sends): the order says where

@@ -31,14 +31,20 @@ func (s *Server) orderAction(w http.ResponseWriter, r *http.Request, act func(p 
 	return seeOther(w, r, to)
 }
 
-// orderPay opens a payment with the configured provider and sends the
-// customer to its page; the provider sends it back to the order.
+// orderPay opens a payment with the provider and method the customer
+// chose and sends the customer to the provider's page (the provider sends
+// it back to the order) or to the page showing the QR code or calling the
+// app's bridge.
 func (s *Server) orderPay(w http.ResponseWriter, r *http.Request) error {
 	return s.orderAction(w, r, func(p *Page, id int64) (string, error) {
 		if _, err := s.myOrder(r, p, id); err != nil {
 			return "", err
 		}
-		return s.cfg.StartPayment(r, id)
+		url, ref, err := s.cfg.StartPayment(r, id, r.PostFormValue("provider"), r.PostFormValue("method"))
+		if err != nil || url != "" {
+			return url, err
+		}
+		return "/pay/" + ref, nil
 	})
 }
 

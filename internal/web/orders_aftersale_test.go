@@ -171,7 +171,8 @@ func TestAfterSaleReturn(t *testing.T) {
 		mustLack(t, p.Body, `data-test="return-form"`)
 		p = f.get(orderPath(o, ""))
 		mustContain(t, p.Body, `data-test="refunded">−¥39.98<`, `data-test="refunded-units">2 refunded<`, "Refunded ¥39.98",
-			`data-test="ask-aftersale"`) // one unit left
+			`data-test="ask-aftersale"`,                                                                                  // one unit left
+			`data-test="payments"`, `data-test="refund" data-status="done"><span class="refund">−¥39.98</span> refunded`) // the payment shows its refund
 		mustContain(t, f.get("/aftersale").Body, "Refunded")
 	})
 }

@@ -34,6 +34,8 @@ type myOrderPage struct {
 	Region   []string // the shipping region's names in the page's language, province first
 	Parcels  []myParcel
 	Refunded money.Amount
+	Pay      []payChoice // the ways to pay an unpaid order, when there is a choice
+	Payments []myPayment // the order's payments with their refunds, once one is paid
 }
 
 // orderPage shows an order to its customer: the state and timeline, the
@@ -105,6 +107,12 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, p *Page, id
 			mp.Lines = append(mp.Lines, ml)
 		}
 		d.Parcels = append(d.Parcels, mp)
+	}
+	if d.Pay, err = s.payChoices(r, o); err != nil {
+		return err
+	}
+	if d.Payments, err = s.myPayments(r, p, o); err != nil {
+		return err
 	}
 	p.Title, p.Back, p.Data = p.T("orders.order_title", o.ID), "/orders", d
 	s.render(w, r, status, "order", p)

@@ -42,6 +42,7 @@ type Page struct {
 	// that only this page loads, before app.js and app.css (which may override them).
 	Scripts, Styles []string
 	Data            any
+	Unread          int // the signed-in person's unread notifications (notify_pages.go)
 }
 
 // OpenGraph is a chat app's preview card of a shared page.
@@ -103,6 +104,10 @@ var consoleNav = []struct {
 	{"sup-parcels", "/sup/parcels", account.Supplier},
 	{"sup-cases", "/sup/cases", account.Supplier},
 	{"sup-keys", "/sup/keys", account.Supplier},
+	{"ops-webhooks", "/ops/webhooks", account.Operator},
+	{"notifications", "/notifications", account.Operator},
+	{"sup-webhooks", "/sup/webhooks", account.Supplier},
+	{"sup-notifications", "/notifications", account.Supplier},
 }
 
 // Signed reports whether someone is signed in.
@@ -147,8 +152,10 @@ func parseTemplates(funcs template.FuncMap) (map[string]*template.Template, erro
 
 // page starts a request's Page.
 func (s *Server) page(r *http.Request, title string) *Page {
-	return &Page{Locale: s.locale(r), Title: title, Actor: session.ActorOf(r.Context()), Path: r.URL.RequestURI(),
+	p := &Page{Locale: s.locale(r), Title: title, Actor: session.ActorOf(r.Context()), Path: r.URL.RequestURI(),
 		Form: url.Values{}, Errors: map[string]string{}}
+	p.Unread = s.unread(r, p)
+	return p
 }
 
 // render writes page name with status, rendered into a buffer first so a

@@ -7,7 +7,6 @@ import (
 
 	"sharemall/internal/account"
 	"sharemall/internal/errs"
-	"sharemall/internal/payment"
 	"sharemall/internal/store"
 )
 
@@ -90,7 +89,7 @@ func (s *Server) supDecide(w http.ResponseWriter, r *http.Request) error {
 		if !approve && r.PostForm.Get("decision") != "reject" {
 			return errs.Invalidf("decision", "must be approve or reject")
 		}
-		_, err := s.db.DecideCase(r.Context(), sup, id, approve, r.PostForm.Get("note"), &payment.Sandbox{})
+		_, err := s.db.DecideCase(r.Context(), sup, id, approve, r.PostForm.Get("note"), s.refunders(r))
 		return err
 	})
 }
@@ -98,7 +97,7 @@ func (s *Server) supDecide(w http.ResponseWriter, r *http.Request) error {
 // supReturnReceived says the goods of an approved return came back.
 func (s *Server) supReturnReceived(w http.ResponseWriter, r *http.Request) error {
 	return s.supCaseAction(w, r, func(sup account.Actor, id int64) error {
-		_, err := s.db.ReturnReceived(r.Context(), sup, id, &payment.Sandbox{})
+		_, err := s.db.ReturnReceived(r.Context(), sup, id, s.refunders(r))
 		return err
 	})
 }

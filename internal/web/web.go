@@ -22,6 +22,7 @@ import (
 	"sharemall/internal/account"
 	"sharemall/internal/errs"
 	"sharemall/internal/media"
+	"sharemall/internal/payment"
 	"sharemall/internal/session"
 	"sharemall/internal/store"
 )
@@ -35,11 +36,21 @@ type Config struct {
 	// StartPayment opens a payment of an order with the configured provider
 	// and returns the page to send the customer to (the API's, so a
 	// provider is wired once).
-	StartPayment func(r *http.Request, orderID int64) (redirectURL string, err error)
+	// provider and method are the customer's choice ("": the only one);
+	// a QR code or an app bridge has no redirect URL, and the page at
+	// /pay/{reference} shows it.
+	StartPayment func(r *http.Request, orderID int64, provider, method string) (redirectURL, reference string, err error)
+	// Gateways are the payment providers a customer may choose among.
+	Gateways func(r *http.Request) (payment.Gateways, error)
+	// Refunders are what a decision refunds through at once: each
+	// payment's own provider (the API's); nil: the sandbox only.
+	Refunders func(r *http.Request) store.Refunders
 	// Media stores uploaded product pictures; nil: uploads are refused.
 	// MediaMaxBytes is the largest picture taken.
 	Media         media.Store
 	MediaMaxBytes int64
+	// WebhooksAllowPrivate lets webhook endpoints name private or loopback addresses (tests, the demo).
+	WebhooksAllowPrivate bool
 }
 
 // Server serves the pages.
@@ -99,6 +110,7 @@ func (s *Server) routes() {
 	s.routesAuth()
 	s.routesMe()
 	s.routesOrders()
+	s.routesPay()
 	s.routesMoney()
 	s.routesShop()
 	s.routesCentre()
@@ -110,6 +122,7 @@ func (s *Server) routes() {
 	s.routesDash()
 	s.routesNetwork()
 	s.routesFission()
+	s.routesNotify()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "", "no page at %s", r.URL.Path))
 	})
