@@ -267,3 +267,27 @@ func (tx *Tx) bookParcelFees(ctx context.Context, orderID int64, currency string
 	}
 	return books.BookParcelFees(ctx, tx.Tx, currency, fees)
 }
+
+// ProductShipping is the template a product names (0: its supplier's
+// default) and its SKUs' weights in grams, for its supplier or an operator.
+func (db *DB) ProductShipping(ctx context.Context, actor account.Actor, productID int64) (templateID int64, grams map[int64]int64, err error) {
+	grams = map[int64]int64{}
+	err = db.Read(ctx, func(tx *Tx) error {
+		var supplier int64
+		var tmpl sql.NullInt64
+		if err := tx.Get(ctx, "product", `SELECT supplier_id, shipping_template_id FROM products WHERE id = ?`, []any{productID}, &supplier, &tmpl); err != nil {
+			return err
+		}
+		if !actor.IsOperator() && !actor.OwnsSupplier(supplier) {
+			return errs.E(errs.NotFound, "", "product not found")
+		}
+		templateID = tmpl.Int64
+		return tx.Each(ctx, `SELECT id, weight_grams FROM skus WHERE product_id = ?`, []any{productID}, func(scan func(...any) error) error {
+			var id, g int64
+			err := scan(&id, &g)
+			grams[id] = g
+			return err
+		})
+	})
+	return templateID, grams, errs.Wrap("store.ProductShipping", err)
+}

@@ -18,6 +18,7 @@ func (s *Server) routesSup() {
 	s.handle("GET /sup/products/{id}", s.supProductEdit)
 	s.handle("POST /sup/products/{id}", s.supProductUpdate)
 	s.handle("POST /sup/products/{id}/skus", s.supSKUAdd)
+	s.handle("POST /sup/products/{id}/shipping", s.supProductShippingSave)
 	s.handle("POST /sup/skus/{id}", s.supSKUUpdate)
 	s.handle("GET /sup/warehouses", s.supWarehouses)
 	s.handle("POST /sup/warehouses", s.supWarehouseCreate)

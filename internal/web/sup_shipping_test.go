@@ -17,7 +17,7 @@ import (
 // supplier's template out of reach.
 func TestSupShippingTemplates(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		f := newShopFloor(t, db)
+		f := newCheckoutFloor(t, db)
 		f.signIn("a@example.com")
 		p := f.get("/sup/shipping")
 		wantPage(t, "templates", p, http.StatusOK)
@@ -70,7 +70,25 @@ func TestSupShippingTemplates(t *testing.T) {
 		mustContain(t, f.get("/sup/shipping").Body, "运费模板", "首 1 件 ¥10.00")
 		f.lang = "en"
 
+		// The product page: its template and its SKU's weight.
+		prod := "/sup/products/" + strconv.FormatInt(f.teaProduct, 10)
+		tea := strconv.FormatInt(f.tea, 10)
+		mustContain(t, f.get(prod).Body, `data-test="shipping-form"`, `<option value="`+id+`">Express</option>`, `name="weight_`+tea+`" type="text" inputmode="numeric" value="0"`)
+		p = f.post(prod+"/shipping", url.Values{"shipping_template_id": {id}, "weight_" + tea: {"-5"}})
+		if p.Status != http.StatusBadRequest {
+			t.Fatalf("negative weight: %d", p.Status)
+		}
+		mustContain(t, p.Body, `data-test="error-weight_`+tea+`"`, `value="-5"`)
+		wantRedirect(t, "product shipping", f.post(prod+"/shipping", url.Values{"shipping_template_id": {id}, "weight_" + tea: {"350"}}), prod)
+		if tmpl, grams, err := db.ProductShipping(f.ctx, f.a, f.teaProduct); err != nil || strconv.FormatInt(tmpl, 10) != id || grams[f.tea] != 350 {
+			t.Fatalf("product shipping %d %v %v", tmpl, grams, err)
+		}
+		mustContain(t, f.get(prod).Body, `<option value="`+id+`" selected>Express</option>`, `value="350"`)
+
 		f.signIn("b@example.com")
+		if p := f.post(prod+"/shipping", url.Values{"shipping_template_id": {"0"}}); p.Status != http.StatusNotFound {
+			t.Fatalf("another supplier's product: %d", p.Status)
+		}
 		if p := f.get("/sup/shipping/" + id); p.Status != http.StatusNotFound {
 			t.Fatalf("another supplier's template: %d", p.Status)
 		}
