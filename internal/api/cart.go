@@ -238,6 +238,7 @@ type parcelJSON struct {
 	SupplierID    int64           `json:"supplier_id"`
 	SupplierName  string          `json:"supplier_name"`
 	Lines         []quoteLineJSON `json:"lines"`
+	ShippingFee   string          `json:"shipping_fee"`
 }
 
 type quoteJSON struct {
@@ -248,6 +249,7 @@ type quoteJSON struct {
 	CouponError *errorDetail      `json:"coupon_error"`
 	GoodsTotal  string            `json:"goods_total"`
 	Discount    string            `json:"discount"`
+	Shipping    string            `json:"shipping"`
 	Total       string            `json:"total"`
 	Lines       []quoteLineJSON   `json:"lines"`
 	Parcels     []parcelJSON      `json:"parcels"`
@@ -261,7 +263,7 @@ func quoteOut(q *store.Quote) quoteJSON {
 			Discount: cur.Format(l.Discount), Paid: cur.Format(l.Paid)}
 	}
 	out := quoteJSON{Currency: q.Currency, Attribution: q.Attribution, GoodsTotal: cur.Format(q.GoodsTotal), Discount: cur.Format(q.Discount),
-		Total: cur.Format(q.Total), Lines: []quoteLineJSON{}, Parcels: []parcelJSON{}}
+		Shipping: cur.Format(q.Shipping), Total: cur.Format(q.Total), Lines: []quoteLineJSON{}, Parcels: []parcelJSON{}}
 	if q.SellerID != 0 {
 		out.SellerID = &q.SellerID
 	}
@@ -275,7 +277,8 @@ func quoteOut(q *store.Quote) quoteJSON {
 		out.Lines = append(out.Lines, line(l))
 	}
 	for _, p := range q.Parcels {
-		pj := parcelJSON{WarehouseID: p.WarehouseID, WarehouseName: p.WarehouseName, SupplierID: p.SupplierID, SupplierName: p.SupplierName}
+		pj := parcelJSON{WarehouseID: p.WarehouseID, WarehouseName: p.WarehouseName, SupplierID: p.SupplierID, SupplierName: p.SupplierName,
+			ShippingFee: cur.Format(p.Shipping.Amount)}
 		for _, l := range p.Lines {
 			pj.Lines = append(pj.Lines, line(l))
 		}

@@ -120,6 +120,7 @@ type orderResponse struct {
 	Currency          string               `json:"currency"`
 	GoodsTotal        string               `json:"goods_total"`
 	Discount          string               `json:"discount"`
+	Shipping          string               `json:"shipping"`
 	Total             string               `json:"total"`
 	ShipTo            shipToResponse       `json:"ship_to"`
 	AddressHidden     bool                 `json:"address_hidden"`
@@ -174,6 +175,7 @@ type fulfilmentResponse struct {
 	Status         order.FulfilmentStatus `json:"status"`
 	Carrier        string                 `json:"carrier"`
 	TrackingNumber string                 `json:"tracking_number"`
+	ShippingFee    string                 `json:"shipping_fee"`
 	ReleasedAt     *time.Time             `json:"released_at,omitempty"`
 	ShippedAt      *time.Time             `json:"shipped_at,omitempty"`
 	ReceivedAt     *time.Time             `json:"received_at,omitempty"`
@@ -182,7 +184,7 @@ type fulfilmentResponse struct {
 func orderJSON(o *order.Order) orderResponse {
 	c := money.CurrencyOf(o.Currency)
 	out := orderResponse{ID: o.ID, CustomerAccountID: o.CustomerAccountID, SellerID: o.SellerID, Status: o.Status,
-		Currency: o.Currency, GoodsTotal: c.Format(o.GoodsTotal), Discount: c.Format(o.Discount), Total: c.Format(o.Total),
+		Currency: o.Currency, GoodsTotal: c.Format(o.GoodsTotal), Discount: c.Format(o.Discount), Shipping: c.Format(o.Shipping), Total: c.Format(o.Total),
 		ShipTo:        shipToResponse{RegionCode: o.ShipTo.RegionCode, Name: o.ShipTo.Name, Phone: o.ShipTo.Phone, Address: o.ShipTo.Address},
 		AddressHidden: o.AddressHidden, Attribution: o.Attribution, SettingsVersion: o.SettingsVersion,
 		CreatedAt: o.CreatedAt, PayBy: o.PayBy, PaidAt: o.PaidAt, CancelledAt: o.CancelledAt,
@@ -207,7 +209,7 @@ func orderJSON(o *order.Order) orderResponse {
 	}
 	for _, f := range o.Fulfilments {
 		out.Fulfilments = append(out.Fulfilments, fulfilmentResponse{ID: f.ID, SupplierID: f.SupplierID, WarehouseID: f.WarehouseID,
-			Status: f.Status, Carrier: f.Carrier, TrackingNumber: f.TrackingNumber, ReleasedAt: f.ReleasedAt,
+			Status: f.Status, Carrier: f.Carrier, TrackingNumber: f.TrackingNumber, ShippingFee: c.Format(f.ShippingFee), ReleasedAt: f.ReleasedAt,
 			ShippedAt: f.ShippedAt, ReceivedAt: f.ReceivedAt})
 	}
 	return out

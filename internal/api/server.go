@@ -124,6 +124,7 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	s.routesAccounts()
 	s.routesProgram()
 	s.routesCatalog()
+	s.routesShipping()
 	s.routesImages()
 	s.routesNetwork()
 	s.routesCorrections()

@@ -46,6 +46,7 @@ var ledgerChecks = []ledgerCheck{
 	checkLineJournals,
 	checkWithdrawalJournals,
 	checkWithdrawnTotals,
+	checkParcelFees,
 	checkWithholding,
 	checkSupplierPayouts,
 }

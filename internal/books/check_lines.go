@@ -62,6 +62,9 @@ func checkPendingShares(ctx context.Context, tx *sqldb.Tx, add func(Problem)) er
 	if err != nil {
 		return err
 	}
+	if err := pendingParcelFees(ctx, tx, shares); err != nil { // a supplier's pending account holds its parcels' fees too
+		return err
+	}
 	tx.Point(ctx, "ledger.check.pending")
 	balances := map[string]int64{}
 	err = tx.Each(ctx, `SELECT code, balance FROM ledger_accounts WHERE kind IN (?, ?, ?)`,

@@ -16,6 +16,7 @@ import (
 	"sharemall/internal/commission"
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
+	"sharemall/internal/shipping"
 )
 
 // Limits on one checkout, so a cart can never overflow an amount.
@@ -130,7 +131,8 @@ type Order struct {
 	Currency          string
 	GoodsTotal        money.Amount // what the lines cost before the discount
 	Discount          money.Amount
-	Total             money.Amount // what the customer pays
+	Shipping          money.Amount // the parcels' shipping fees (docs/shipping.md)
+	Total             money.Amount // what the customer pays: GoodsTotal − Discount + Shipping
 	ShipTo            ShipTo
 	// AddressHidden is set when the caller (the seller) may not see the address.
 	AddressHidden   bool
@@ -174,6 +176,8 @@ type Fulfilment struct {
 	Status         FulfilmentStatus
 	Carrier        string
 	TrackingNumber string
+	ShippingFee    money.Amount  // charged at checkout, for the parcel
+	ShippingBasis  *shipping.Fee // how the fee was reached, as checkout snapshot it
 	ReleasedAt     *time.Time
 	ShippedAt      *time.Time
 	ReceivedAt     *time.Time

@@ -194,19 +194,25 @@ func (tx *Tx) bookCaseRefund(ctx context.Context, actor account.Actor, c *AfterS
 	if err != nil {
 		return "", err
 	}
+	after := commission.Line{Base: line.Current.Base - refund.Base, Markup: line.Current.Markup - refund.Markup,
+		Quantity: line.Current.Quantity - c.Quantity}
+	if _, _, err := tx.refundLineTo(ctx, c.LineID, "case:"+itoaID(c.ID), after, ledger.Code(ledger.RefundsDue, 0)); err != nil {
+		return "", err
+	}
+	// The case that leaves nothing of its parcel gives the parcel's shipping
+	// fee back too; a partial refund keeps it (docs/shipping.md).
+	fee, err := books.RefundParcelFee(ctx, tx.Tx, c.FulfilmentID, "case:"+itoaID(c.ID), ledger.Code(ledger.RefundsDue, 0))
+	if err != nil {
+		return "", err
+	}
 	var pay *Payment
-	if refund.Paid() > 0 {
+	if refund.Paid()+fee > 0 {
 		pay, err = tx.payment(ctx, `order_id = ? AND status = 'paid' ORDER BY id LIMIT 1`, c.OrderID)
 		if errs.Is(err, errs.NotFound) {
 			return "", errs.E(errs.Conflict, "status", "order %d has no payment to refund", c.OrderID)
 		} else if err != nil {
 			return "", err
 		}
-	}
-	after := commission.Line{Base: line.Current.Base - refund.Base, Markup: line.Current.Markup - refund.Markup,
-		Quantity: line.Current.Quantity - c.Quantity}
-	if _, _, err := tx.refundLineTo(ctx, c.LineID, "case:"+itoaID(c.ID), after, ledger.Code(ledger.RefundsDue, 0)); err != nil {
-		return "", err
 	}
 	tx.Point(ctx, "aftersale.refund.booked") // the case's line reversed (its wallets locked when settled); the case not updated yet
 	var warehouse, sku int64
@@ -248,12 +254,12 @@ func (tx *Tx) bookCaseRefund(ctx context.Context, actor account.Actor, c *AfterS
 		map[string]any{"status": CaseRefundDue, "amount": refund.Paid(), "quantity": c.Quantity}); err != nil {
 		return "", err
 	}
-	if refund.Paid() == 0 {
+	if refund.Paid()+fee == 0 {
 		tx.tally().refund(line.Currency, 0)
 		return "", tx.endCaseRefund(ctx, c, 0, "")
 	}
 	key := CaseRefundKey(c.ID)
-	return key, tx.oweRefund(ctx, key, pay, c.ID, refund.Paid())
+	return key, tx.oweRefund(ctx, key, pay, c.ID, refund.Paid()+fee)
 }
 
 // caseRefundMade ends a case whose refund the provider made (the money has

@@ -15,6 +15,7 @@ import (
 	"sharemall/internal/network"
 	"sharemall/internal/order"
 	"sharemall/internal/program"
+	"sharemall/internal/shipping"
 	"sharemall/internal/sqldb"
 )
 
@@ -132,6 +133,42 @@ type checkoutPlan struct {
 	seller          *network.Distributor
 	gradeTier1      *money.Rate
 	goods, discount money.Amount
+	// fees are the parcels' shipping fees by warehouse, and shipping their
+	// sum; ship sets them once the lines are routed and discounted.
+	fees     map[int64]shipping.Fee
+	shipping money.Amount
+}
+
+// ship computes each parcel's shipping fee (shipping.ParcelFee) from the
+// templates of its goods as they stand now; the lines must be routed and
+// the discount allocated (free_above counts what the customer pays).
+func (p *checkoutPlan) ship(ctx context.Context, tx *Tx, region string) error {
+	var ids []int64
+	items := map[int64][]shipping.Item{}
+	var warehouses []int64
+	for _, c := range p.lines {
+		if c.templateID != 0 {
+			ids = append(ids, c.templateID)
+		}
+		w := c.line.WarehouseID
+		if _, ok := items[w]; !ok {
+			warehouses = append(warehouses, w)
+		}
+		items[w] = append(items[w], shipping.Item{TemplateID: c.templateID, Quantity: c.line.Quantity, UnitGrams: c.grams,
+			Paid: c.line.Base + c.line.Markup})
+	}
+	slices.Sort(ids)
+	templates, err := tx.templatesByID(ctx, slices.Compact(ids))
+	if err != nil {
+		return err
+	}
+	p.fees, p.shipping = map[int64]shipping.Fee{}, 0
+	for _, w := range warehouses {
+		f := shipping.ParcelFee(region, templates, items[w])
+		p.fees[w] = f
+		p.shipping += f.Amount
+	}
+	return nil
 }
 
 // planCheckout reads and checks everything checkout needs and writes
@@ -299,6 +336,9 @@ func (tx *Tx) checkout(ctx context.Context, customerID int64, in order.CheckoutI
 	if err := p.allocate(); err != nil {
 		return 0, err
 	}
+	if err := p.ship(ctx, tx, in.ShipTo.RegionCode); err != nil {
+		return 0, err
+	}
 	var agent *commission.Agent
 	if a, ok, err := tx.agentFor(ctx, in.ShipTo.RegionCode); err != nil {
 		return 0, err
@@ -324,15 +364,15 @@ func (tx *Tx) checkout(ctx context.Context, customerID int64, in order.CheckoutI
 	}
 	goods, discount := p.goods, p.discount
 	id, err := tx.Insert(ctx, `INSERT INTO orders (customer_account_id, seller_id, attribution, coupon_id, currency, goods_total,
-		discount, total, ship_region, ship_name, ship_phone, ship_address, settings_version, status, created_at, pay_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		discount, total, shipping, ship_region, ship_name, ship_phone, ship_address, settings_version, status, created_at, pay_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		customerID, nullInt(sellerID(seller)), string(attr), couponID, s.CurrencyCode, int64(goods), int64(discount),
-		int64(goods-discount), in.ShipTo.RegionCode, in.ShipTo.Name, in.ShipTo.Phone, in.ShipTo.Address, s.Version,
+		int64(goods-discount), int64(p.shipping), in.ShipTo.RegionCode, in.ShipTo.Name, in.ShipTo.Phone, in.ShipTo.Address, s.Version,
 		string(order.Unpaid), ts(tx.Now()), ts(tx.Now().Add(time.Duration(s.UnpaidTimeoutMinutes)*time.Minute)))
 	if err != nil {
 		return 0, err
 	}
-	if err := tx.insertLines(ctx, id, lines); err != nil {
+	if err := tx.insertLines(ctx, id, lines, p.fees); err != nil {
 		return 0, err
 	}
 	return id, tx.recordOrderFunnel(ctx, stepOrder, `o.id = ?`, id)
@@ -437,15 +477,21 @@ func (tx *Tx) routeCandidates(ctx context.Context, lines []*cartLine) ([]order.C
 	return out, err
 }
 
-// insertLines writes one fulfilment order per warehouse, then the lines.
-func (tx *Tx) insertLines(ctx context.Context, orderID int64, lines []*cartLine) error {
+// insertLines writes one fulfilment order per warehouse, with its shipping
+// fee and how it was reached (fees, by warehouse), then the lines.
+func (tx *Tx) insertLines(ctx context.Context, orderID int64, lines []*cartLine, fees map[int64]shipping.Fee) error {
 	fulfilment := map[int64]int64{}
 	for _, c := range lines {
 		if fulfilment[c.line.WarehouseID] != 0 {
 			continue
 		}
-		id, err := tx.Insert(ctx, `INSERT INTO fulfilment_orders (order_id, supplier_id, warehouse_id, status) VALUES (?, ?, ?, ?)`,
-			orderID, c.supplierID, c.line.WarehouseID, string(order.FulfilmentPending))
+		fee := fees[c.line.WarehouseID]
+		basis, err := json.Marshal(fee)
+		if err != nil {
+			return err
+		}
+		id, err := tx.Insert(ctx, `INSERT INTO fulfilment_orders (order_id, supplier_id, warehouse_id, status, shipping_fee, shipping_basis)
+			VALUES (?, ?, ?, ?, ?, ?)`, orderID, c.supplierID, c.line.WarehouseID, string(order.FulfilmentPending), int64(fee.Amount), string(basis))
 		if err != nil {
 			return err
 		}

@@ -22,6 +22,8 @@ type cartLine struct {
 	title       string
 	productRule *catalog.Commission
 	allowMarkup bool
+	templateID  int64 // the product's shipping template, else its supplier's default, else 0 (ships free)
+	grams       int64 // the SKU's weight
 	line        order.Line
 }
 
@@ -36,13 +38,14 @@ func (tx *Tx) cartLines(ctx context.Context, items []order.Item) ([]*cartLine, e
 		var comm nullableString
 		var onSale bool
 		var status string
-		err := tx.One(ctx, "SKU", `SELECT k.*, p.supplier_id, p.title, p.commission, (p.on_sale AND p.review = 'approved'), s.status, s.allow_markup
-			FROM (SELECT `+skuCols+` FROM skus WHERE id = ?) k
+		err := tx.One(ctx, "SKU", `SELECT k.*, p.supplier_id, p.title, p.commission, (p.on_sale AND p.review = 'approved'), s.status, s.allow_markup,
+				COALESCE(p.shipping_template_id, s.shipping_template_id, 0)
+			FROM (SELECT `+skuCols+`, weight_grams FROM skus WHERE id = ?) k
 			JOIN products p ON p.id = k.product_id JOIN suppliers s ON s.id = p.supplier_id`, []any{it.SKUID},
 			func(scan func(...any) error) error {
 				var err error
 				sku, err = scanSKU(func(dest ...any) error {
-					return scan(append(dest, &c.supplierID, &c.title, &comm, &onSale, &status, &c.allowMarkup)...)
+					return scan(append(dest, &c.grams, &c.supplierID, &c.title, &comm, &onSale, &status, &c.allowMarkup, &c.templateID)...)
 				})
 				return err
 			})

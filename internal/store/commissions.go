@@ -94,7 +94,12 @@ func (tx *Tx) settleLines(ctx context.Context, currency string, ids []int64) (in
 		return 0, err
 	}
 	slices.Sort(orders)
-	if err := tx.completeOrders(ctx, slices.Compact(orders)); err != nil {
+	orders = slices.Compact(orders)
+	// A parcel whose lines have all settled settles its shipping fee too.
+	if err := books.SettleParcelFees(ctx, tx.Tx, currency, orders); err != nil {
+		return 0, err
+	}
+	if err := tx.completeOrders(ctx, orders); err != nil {
 		return 0, err
 	}
 	tx.Point(ctx, "settle.lines.completed") // lines claimed, orders completed where due; not committed

@@ -10,6 +10,7 @@ import (
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
 	"sharemall/internal/order"
+	"sharemall/internal/shipping"
 	"sharemall/internal/sqldb"
 )
 
@@ -112,21 +113,24 @@ func visibleOrder(actor account.Actor, o *order.Order) (*order.Order, bool) {
 }
 
 const orderCols = `id, customer_account_id, seller_id, attribution, coupon_id, currency, goods_total, discount, total,
-	ship_region, ship_name, ship_phone, ship_address, settings_version, status, created_at, pay_by, paid_at, cancelled_at`
+	ship_region, ship_name, ship_phone, ship_address, settings_version, status, created_at, pay_by, paid_at, cancelled_at, shipping`
 
 func scanOrder(scan func(...any) error) (*order.Order, error) {
 	o := &order.Order{}
 	var seller, coupon nullableInt
 	var attr, status string
-	var goods, discount, total, created, payBy int64
+	var goods, discount, total, created, payBy, shipping int64
 	var paid, cancelled sql.NullInt64
 	if err := scan(&o.ID, &o.CustomerAccountID, &seller, &attr, &coupon, &o.Currency, &goods, &discount, &total,
 		&o.ShipTo.RegionCode, &o.ShipTo.Name, &o.ShipTo.Phone, &o.ShipTo.Address, &o.SettingsVersion, &status,
-		&created, &payBy, &paid, &cancelled); err != nil {
+		&created, &payBy, &paid, &cancelled, &shipping); err != nil {
 		return nil, sqldb.MapErr(err)
 	}
 	o.SellerID, o.CouponID, o.Status = int64(seller), int64(coupon), order.Status(status)
-	o.GoodsTotal, o.Discount, o.Total = money.Amount(goods), money.Amount(discount), money.Amount(total)
+	// The column total is the goods after the discount (its CHECK predates
+	// shipping); the customer pays the parcels' fees on top.
+	o.GoodsTotal, o.Discount, o.Shipping = money.Amount(goods), money.Amount(discount), money.Amount(shipping)
+	o.Total = money.Amount(total) + o.Shipping
 	o.CreatedAt, o.PayBy, o.PaidAt, o.CancelledAt = fromTS(created), fromTS(payBy), fromNullTS(paid), fromNullTS(cancelled)
 	if err := json.Unmarshal([]byte(attr), &o.Attribution); err != nil {
 		return nil, fmt.Errorf("store: order %d attribution: %w", o.ID, err)
@@ -186,14 +190,20 @@ func (tx *Tx) orderLines(ctx context.Context, o *order.Order) error {
 
 // attachFulfilments reads an order's fulfilment orders into o.Fulfilments.
 func (tx *Tx) attachFulfilments(ctx context.Context, o *order.Order) error {
-	return tx.Each(ctx, `SELECT id, order_id, supplier_id, warehouse_id, status, carrier, tracking_number, released_at, shipped_at, received_at
-		FROM fulfilment_orders WHERE order_id = ? ORDER BY id`, []any{o.ID}, func(scan func(...any) error) error {
+	return tx.Each(ctx, `SELECT id, order_id, supplier_id, warehouse_id, status, carrier, tracking_number, released_at, shipped_at, received_at,
+		shipping_fee, shipping_basis FROM fulfilment_orders WHERE order_id = ? ORDER BY id`, []any{o.ID}, func(scan func(...any) error) error {
 		var f order.Fulfilment
-		var status string
+		var status, basis string
 		var released, shipped, received sql.NullInt64
 		if err := scan(&f.ID, &f.OrderID, &f.SupplierID, &f.WarehouseID, &status, &f.Carrier, &f.TrackingNumber,
-			&released, &shipped, &received); err != nil {
+			&released, &shipped, &received, &f.ShippingFee, &basis); err != nil {
 			return err
+		}
+		if basis != "" {
+			f.ShippingBasis = &shipping.Fee{}
+			if err := json.Unmarshal([]byte(basis), f.ShippingBasis); err != nil {
+				return fmt.Errorf("store: fulfilment order %d shipping basis: %w", f.ID, err)
+			}
 		}
 		f.Status = order.FulfilmentStatus(status)
 		f.ReleasedAt, f.ShippedAt, f.ReceivedAt = fromNullTS(released), fromNullTS(shipped), fromNullTS(received)

@@ -272,6 +272,9 @@ func (tx *Tx) applyPaid(ctx context.Context, p *Payment, amount money.Amount, cu
 	if _, err := tx.book(ctx, bs, s.CurrencyCode); err != nil {
 		return "", nil, err
 	}
+	if err := tx.bookParcelFees(ctx, o.ID, s.CurrencyCode); err != nil {
+		return "", nil, err
+	}
 	tx.Point(ctx, "payment.booked")
 	if _, err := tx.Exec(ctx, `UPDATE fulfilment_orders SET status = ?, released_at = ? WHERE order_id = ? AND status = ?`,
 		string(order.FulfilmentReleased), ts(tx.Now()), o.ID, string(order.FulfilmentPending)); err != nil {

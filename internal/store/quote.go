@@ -7,6 +7,7 @@ import (
 	"sharemall/internal/errs"
 	"sharemall/internal/money"
 	"sharemall/internal/order"
+	"sharemall/internal/shipping"
 	"sharemall/internal/sqldb"
 )
 
@@ -23,7 +24,8 @@ type Quote struct {
 	CouponError error
 	GoodsTotal  money.Amount // the lines before the discount
 	Discount    money.Amount
-	Total       money.Amount // what the customer pays
+	Shipping    money.Amount // the parcels' shipping fees
+	Total       money.Amount // what the customer pays: GoodsTotal − Discount + Shipping
 	Lines       []QuoteLine  // in the order of the input's items
 	Parcels     []Parcel     // one per warehouse, in the order of their first line
 }
@@ -50,6 +52,7 @@ type Parcel struct {
 	SupplierID    int64
 	SupplierName  string
 	Lines         []QuoteLine
+	Shipping      shipping.Fee // the parcel's fee and how it is reached
 }
 
 // Quote prices in as Checkout would, through the same code (planCheckout,
@@ -95,9 +98,12 @@ func (tx *Tx) quote(ctx context.Context, customerID int64, in order.CheckoutInpu
 	if err := p.allocate(); err != nil {
 		return nil, err
 	}
+	if err := p.ship(ctx, tx, in.ShipTo.RegionCode); err != nil {
+		return nil, err
+	}
 	a := order.Attribute(p.ain)
 	q := &Quote{Currency: p.s.CurrencyCode, SellerID: sellerID(p.seller), Attribution: a, CouponError: couponErr,
-		GoodsTotal: p.goods, Discount: p.discount, Total: p.goods - p.discount}
+		GoodsTotal: p.goods, Discount: p.discount, Shipping: p.shipping, Total: p.goods - p.discount + p.shipping}
 	if p.coupon != nil {
 		q.CouponCode = p.coupon.code
 	}
@@ -113,7 +119,7 @@ func (tx *Tx) quote(ctx context.Context, customerID int64, in order.CheckoutInpu
 		if !ok {
 			i = len(q.Parcels)
 			parcel[l.WarehouseID] = i
-			q.Parcels = append(q.Parcels, Parcel{WarehouseID: l.WarehouseID, SupplierID: c.supplierID})
+			q.Parcels = append(q.Parcels, Parcel{WarehouseID: l.WarehouseID, SupplierID: c.supplierID, Shipping: p.fees[l.WarehouseID]})
 			warehouses = append(warehouses, l.WarehouseID)
 		}
 		q.Parcels[i].Lines = append(q.Parcels[i].Lines, ql)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"sharemall/internal/errs"
+	"sharemall/internal/money"
 	"sharemall/internal/order"
 	"sharemall/internal/store"
 )
@@ -34,6 +35,8 @@ type checkoutParcel struct {
 	N, Of               int
 	Warehouse, Supplier string
 	Lines               []checkoutLine
+	Fee                 money.Amount // the parcel's shipping fee (docs/shipping.md)
+	FreeAbove           bool         // the fee is 0 because a template's free_above was reached
 }
 
 type checkoutLine struct {
@@ -136,7 +139,10 @@ func (s *Server) renderCheckout(w http.ResponseWriter, r *http.Request, p *Page,
 func parcelsOf(q *store.Quote, lines map[int64]store.CartLine) []checkoutParcel {
 	out := make([]checkoutParcel, len(q.Parcels))
 	for i, pc := range q.Parcels {
-		out[i] = checkoutParcel{N: i + 1, Of: len(q.Parcels), Warehouse: pc.WarehouseName, Supplier: pc.SupplierName}
+		out[i] = checkoutParcel{N: i + 1, Of: len(q.Parcels), Warehouse: pc.WarehouseName, Supplier: pc.SupplierName, Fee: pc.Shipping.Amount}
+		for _, part := range pc.Shipping.Parts {
+			out[i].FreeAbove = out[i].FreeAbove || part.Free
+		}
 		for _, l := range pc.Lines {
 			cl := lines[l.SKUID]
 			out[i].Lines = append(out[i].Lines, checkoutLine{QuoteLine: l, Image: cl.Image, Options: optionText(cl.Options)})

@@ -103,6 +103,7 @@ var consoleNav = []struct {
 	{"sup-products", "/sup/products", account.Supplier},
 	{"sup-payouts", "/sup/payouts", account.Supplier},
 	{"sup-warehouses", "/sup/warehouses", account.Supplier},
+	{"sup-shipping", "/sup/shipping", account.Supplier},
 	{"sup-parcels", "/sup/parcels", account.Supplier},
 	{"sup-cases", "/sup/cases", account.Supplier},
 	{"sup-keys", "/sup/keys", account.Supplier},

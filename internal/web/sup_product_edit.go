@@ -20,6 +20,7 @@ type supProductPage struct {
 	Markup     bool // the supplier lets distributors price up to a ceiling
 	Commission *supCommission
 	Pictures   *supPictures // nil on the new product's form
+	Shipping   *supProductShipping
 }
 
 // supSKURow is a SKU's form: its saved values, or what was typed when
@@ -99,6 +100,14 @@ func (s *Server) renderProductEdit(w http.ResponseWriter, r *http.Request, p *Pa
 			row.Price, row.Ceiling, row.Selling, row.Errors = typed.Get("retail_price"), typed.Get("price_ceiling"), typed.Get("on_sale") != "", errors
 		}
 		d.SKUs = append(d.SKUs, row)
+	}
+	if d.Shipping, err = s.productShipping(r, sup, pr, refused, typed, errors); err != nil {
+		return err
+	}
+	if refused == "shipping" {
+		for k, e := range errors {
+			p.Errors[k] = e
+		}
 	}
 	p.Title, p.Back, p.Data = pr.Title, "/sup/products", d
 	s.render(w, r, status, "sup_product", p)
