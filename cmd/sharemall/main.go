@@ -225,6 +225,9 @@ func serve(ctx context.Context, db *store.DB, cfg *Config, log *slog.Logger, ln 
 		return err
 	}
 	acfg.Gateways = gws
+	if acfg.WeChatOAuth, err = wechatOAuth(); err != nil {
+		return err
+	}
 	acfg.WebhooksAllowPrivate = cfg.WebhooksAllowPrivate
 	if err := cfg.applyLimits(&acfg); err != nil {
 		return err

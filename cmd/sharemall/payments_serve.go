@@ -10,6 +10,7 @@ import (
 	"sharemall/internal/payment/alipay"
 	"sharemall/internal/payment/wechatpay"
 	"sharemall/internal/store"
+	"sharemall/internal/wxauth"
 )
 
 // providerConfig is one real payment provider serve can run: enabled when
@@ -86,4 +87,15 @@ func runnerRefunders(cfg *Config, gws []payment.Gateway) []store.Refunder {
 		out = append(out, payment.WithNotifyURL(g, strings.TrimRight(cfg.PublicURL, "/")+"/api/v1/payments/notify/"+g.Name()))
 	}
 	return out
+}
+
+// wechatOAuth is WeChat's web authorization for JSAPI in WeChat's browser,
+// when SHAREMALL_WECHAT_APP_SECRET_FILE is set (docs/payments.md); nil
+// when it is not.
+func wechatOAuth() (*wxauth.Client, error) {
+	cfg, on, err := wxauth.ConfigFromEnv(os.Getenv)
+	if err != nil || !on {
+		return nil, err
+	}
+	return wxauth.New(cfg, nil)
 }

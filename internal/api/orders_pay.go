@@ -184,6 +184,16 @@ func (s *Server) StartPayment(r *http.Request, orderID int64, provider, method s
 	return url, p.Reference, nil
 }
 
+// StartPaymentAs is StartPayment with the payer's id in the provider's
+// app (WeChat openid), which JSAPI needs.
+func (s *Server) StartPaymentAs(r *http.Request, orderID int64, provider, method, payerID string) (redirectURL, reference string, err error) {
+	p, url, err := s.startPayment(r, orderID, payRequest{Provider: provider, Method: method, PayerID: payerID})
+	if err != nil {
+		return "", "", err
+	}
+	return url, p.Reference, nil
+}
+
 func (s *Server) startPayment(r *http.Request, id int64, req payRequest) (*store.Payment, string, error) {
 	if actorOf(r).Anonymous() {
 		return nil, "", errs.E(errs.Unauthorized, "", "sign in first")

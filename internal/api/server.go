@@ -25,6 +25,7 @@ import (
 	"sharemall/internal/payment"
 	"sharemall/internal/session"
 	"sharemall/internal/store"
+	"sharemall/internal/wxauth"
 )
 
 // Config is what the API needs beyond the database.
@@ -62,6 +63,9 @@ type Config struct {
 	// sandbox (WeChat Pay, Alipay), by name; their notifications arrive at
 	// /api/v1/payments/notify/{name} on PublicURL.
 	Gateways []payment.Gateway
+	// WeChatOAuth learns payers' openids for JSAPI in WeChat's browser;
+	// only the pages use it (internal/site passes it on). nil: off.
+	WeChatOAuth *wxauth.Client
 	// SandboxSecret signs the sandbox's callbacks. Empty: one is generated
 	// and kept in the database, so restarts keep it.
 	SandboxSecret string

@@ -40,7 +40,8 @@ func New(db *store.DB, log *slog.Logger, cfg api.Config) (*api.Server, error) {
 	a := api.New(db, log, cfg)
 	var err error
 	pages, err = web.New(db, log, web.Config{Sessions: a.Sessions(), PublicURL: cfg.PublicURL, StartPayment: a.StartPayment, Gateways: a.Gateways, Refunders: a.Refunders,
-		Media: cfg.Media, MediaMaxBytes: cfg.MediaMaxBytes, WebhooksAllowPrivate: cfg.WebhooksAllowPrivate})
+		Media: cfg.Media, MediaMaxBytes: cfg.MediaMaxBytes, WebhooksAllowPrivate: cfg.WebhooksAllowPrivate,
+		StartPaymentAs: a.StartPaymentAs, WeChatOAuth: cfg.WeChatOAuth})
 	if err != nil {
 		return nil, err
 	}

@@ -29,9 +29,10 @@ type testSite struct {
 	clock *testutil.Clock
 	jar   http.CookieJar
 	lang  string // sent as Accept-Language
+	ua    string // sent as User-Agent when set
 }
 
-func newTestSite(t *testing.T, db *store.DB) *testSite {
+func newTestSite(t *testing.T, db *store.DB, opts ...func(*api.Config)) *testSite {
 	t.Helper()
 	clock := testutil.NewClock()
 	// Start at the real time: the browser's cookie jar drops a session
@@ -43,6 +44,9 @@ func newTestSite(t *testing.T, db *store.DB) *testSite {
 	cfg.PaymentSandbox = true
 	cfg.CookieSecure = false // the test client keeps Secure cookies off plain http
 	cfg.WriteLimit, cfg.SignUpLimit = 0, 0
+	for _, o := range opts {
+		o(&cfg)
+	}
 	var err error
 	if cfg.Media, err = media.NewLocal(t.TempDir()); err != nil { // uploaded pictures
 		t.Fatal(err)
@@ -67,6 +71,9 @@ type page struct {
 func (s *testSite) do(req *http.Request) *page {
 	s.t.Helper()
 	req.Header.Set("Accept-Language", s.lang)
+	if s.ua != "" {
+		req.Header.Set("User-Agent", s.ua)
+	}
 	c := &http.Client{Jar: s.jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	res, err := c.Do(req)
 	if err != nil {

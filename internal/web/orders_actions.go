@@ -40,6 +40,9 @@ func (s *Server) orderPay(w http.ResponseWriter, r *http.Request) error {
 		if _, err := s.myOrder(r, p, id); err != nil {
 			return "", err
 		}
+		if r.PostFormValue("method") == "jsapi" {
+			return s.payJSAPI(r, p, id, r.PostFormValue("provider"))
+		}
 		url, ref, err := s.cfg.StartPayment(r, id, r.PostFormValue("provider"), r.PostFormValue("method"))
 		if err != nil || url != "" {
 			return url, err

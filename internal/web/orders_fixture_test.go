@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"sharemall/internal/account"
+	"sharemall/internal/api"
 	"sharemall/internal/catalog"
 	"sharemall/internal/money"
 	"sharemall/internal/order"
@@ -26,9 +27,9 @@ type shopFloor struct {
 	tea, cup       int64         // SKU ids
 }
 
-func newShopFloor(t *testing.T, db *store.DB) *shopFloor {
+func newShopFloor(t *testing.T, db *store.DB, opts ...func(*api.Config)) *shopFloor {
 	t.Helper()
-	f := &shopFloor{testSite: newTestSite(t, db), ctx: context.Background()}
+	f := &shopFloor{testSite: newTestSite(t, db, opts...), ctx: context.Background()}
 	f.op = f.account("op@example.com", account.Operator)
 	f.a = f.supplier("a@example.com", "Tea Co")
 	f.b = f.supplier("b@example.com", "Cup Co")

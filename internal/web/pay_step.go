@@ -40,8 +40,8 @@ func (s *Server) payChoices(r *http.Request, o *order.Order) ([]payChoice, error
 	var out []payChoice
 	for _, name := range gs.Names() {
 		for _, m := range gs[name].Methods() {
-			if m == payment.MethodJSAPI {
-				continue // needs the payer's id in the app (WeChat OAuth), which the pages do not have: API only
+			if !s.offered(r, name, m) {
+				continue // JSAPI only in WeChat's browser (wx_oauth.go), where H5 is refused
 			}
 			out = append(out, payChoice{Provider: name, Method: string(m), Checked: len(out) == 0})
 		}

@@ -30,12 +30,18 @@ type supShippingList struct {
 }
 
 type supShippingForm struct {
-	ID   int64 // 0: a new template
-	Rows []ruleRow
+	ID      int64 // 0: a new template
+	Rows    []ruleRow
+	Picker  supPicker // adds a region to a rule (sup_shipping_regions.go)
+	Country string    // the whole country's code, a region too
 }
 
-// ruleRow is one rule row of the form: its fields are r{I}_…, its legend N.
-type ruleRow struct{ I, N int }
+// ruleRow is one rule row of the form: its fields are r{I}_…, its legend
+// N, its regions named.
+type ruleRow struct {
+	I, N    int
+	Regions []shippingRegion
+}
 
 // supShipping lists the supplier's templates and which is its default.
 func (s *Server) supShipping(w http.ResponseWriter, r *http.Request) error {
@@ -93,7 +99,7 @@ func (s *Server) supShippingEdit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Form = templateForm(cur, t)
-	return s.renderShippingForm(w, r, p, t.ID, len(t.Rules), http.StatusOK)
+	return s.renderShippingForm(w, r, p, t.ID, len(t.Rules), nil, http.StatusOK)
 }
 
 // supShippingSave creates (no id) or replaces a template from its form.
@@ -112,6 +118,16 @@ func (s *Server) supShippingSave(w http.ResponseWriter, r *http.Request) error {
 		return errs.Invalidf("", "the form could not be read")
 	}
 	p.Form = r.PostForm
+	if pressed, chosen, err := s.shippingRegionStep(r, p); pressed {
+		status := http.StatusOK
+		if err != nil {
+			if !p.formError(err) {
+				return err
+			}
+			status = statusOf(err)
+		}
+		return s.renderShippingForm(w, r, p, id, usedRows(p.Form), chosen, status)
+	}
 	cur, err := s.currencyOf(r)
 	if err != nil {
 		return err
@@ -128,14 +144,20 @@ func (s *Server) supShippingSave(w http.ResponseWriter, r *http.Request) error {
 	if !p.formError(err) {
 		return err
 	}
-	return s.renderShippingForm(w, r, p, id, rowCount(p.Form), statusOf(err))
+	return s.renderShippingForm(w, r, p, id, rowCount(p.Form), []string{p.Form.Get("province"), p.Form.Get("city"), p.Form.Get("district")}, statusOf(err))
 }
 
-func (s *Server) renderShippingForm(w http.ResponseWriter, r *http.Request, p *Page, id int64, saved, status int) error {
+func (s *Server) renderShippingForm(w http.ResponseWriter, r *http.Request, p *Page, id int64, saved int, chosen []string, status int) error {
 	d := &supShippingForm{ID: id}
 	for i := range saved + shippingRows {
-		d.Rows = append(d.Rows, ruleRow{I: i, N: i + 1})
+		d.Rows = append(d.Rows, ruleRow{I: i, N: i + 1, Regions: s.namedRegions(r, p, p.Form.Get(fmt.Sprintf("r%d_regions", i)))})
 	}
+	pk, err := s.picker(r, p, chosen)
+	if err != nil {
+		return err
+	}
+	d.Picker = supPicker{P: p, Picker: pk, Prefix: "rule", ErrField: "add_to", Legend: "wxoauth.shipping.add_region"}
+	d.Country = pk.Country
 	p.Title, p.Back, p.Data = p.T("shipping.new"), "/sup/shipping", d
 	if id != 0 {
 		p.Title = p.Value("name")
@@ -199,7 +221,7 @@ func templateOfForm(cur money.Currency, v url.Values) (*shipping.Template, []int
 		if err != nil {
 			return nil, nil, err
 		}
-		r.Regions = strings.FieldsFunc(v.Get(prefix+"regions"), func(c rune) bool { return c == ',' || c == ' ' || c == '，' })
+		r.Regions = ruleRegions(v.Get(prefix + "regions"))
 		t.Rules = append(t.Rules, r)
 		rows = append(rows, i)
 	}

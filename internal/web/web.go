@@ -25,6 +25,7 @@ import (
 	"sharemall/internal/payment"
 	"sharemall/internal/session"
 	"sharemall/internal/store"
+	"sharemall/internal/wxauth"
 )
 
 // Config is what the pages need beyond the database.
@@ -40,6 +41,12 @@ type Config struct {
 	// a QR code or an app bridge has no redirect URL, and the page at
 	// /pay/{reference} shows it.
 	StartPayment func(r *http.Request, orderID int64, provider, method string) (redirectURL, reference string, err error)
+	// StartPaymentAs is StartPayment with the payer's id in the provider's
+	// app (WeChat openid), which JSAPI needs.
+	StartPaymentAs func(r *http.Request, orderID int64, provider, method, payerID string) (redirectURL, reference string, err error)
+	// WeChatOAuth learns the payer's openid in WeChat's browser; nil: the
+	// pages offer no JSAPI.
+	WeChatOAuth *wxauth.Client
 	// Gateways are the payment providers a customer may choose among.
 	Gateways func(r *http.Request) (payment.Gateways, error)
 	// Refunders are what a decision refunds through at once: each
@@ -111,6 +118,7 @@ func (s *Server) routes() {
 	s.routesMe()
 	s.routesOrders()
 	s.routesPay()
+	s.routesWxOAuth()
 	s.routesMoney()
 	s.routesShop()
 	s.routesCentre()
