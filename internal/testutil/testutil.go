@@ -23,14 +23,27 @@ import (
 // PostgresEnv names the variable holding the PostgreSQL test server's URL.
 const PostgresEnv = "SHAREMALL_TEST_POSTGRES_URL"
 
-// Clock is a settable clock for tests.
-type Clock struct{ t time.Time }
+// Clock is a settable clock for tests, safe for concurrent use (a test
+// server's handlers read it while the test moves it).
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
 
 // NewClock starts a clock at a fixed, readable instant.
 func NewClock() *Clock { return &Clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
 
-func (c *Clock) Now() time.Time          { return c.t }
-func (c *Clock) Advance(d time.Duration) { c.t = c.t.Add(d) }
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
 
 // Engines runs fn once per engine as subtests named "sqlite" and "postgres",
 // each with its own freshly migrated database.
