@@ -24,6 +24,7 @@ type Visit struct {
 	CustomerAccountID int64
 	Visitor           string
 	At                time.Time
+	MaterialID        int64 // the material whose link brought it, 0 for none (materials_visits.go)
 }
 
 // MaxVisitorLen bounds the anonymous visitor token.
@@ -56,6 +57,10 @@ func customerOf(actor account.Actor) int64 {
 // the binding rule in the same transaction; the event is nil otherwise.
 // A link of a distributor that is not active is NotFound.
 func (db *DB) RecordVisit(ctx context.Context, actor account.Actor, code, visitor string) (*Visit, *BindingEvent, error) {
+	return db.recordVisit(ctx, actor, code, visitor, 0)
+}
+
+func (db *DB) recordVisit(ctx context.Context, actor account.Actor, code, visitor string, materialID int64) (*Visit, *BindingEvent, error) {
 	if err := checkVisitor(visitor); err != nil {
 		return nil, nil, errs.Wrap("store.RecordVisit", err)
 	}
@@ -68,6 +73,9 @@ func (db *DB) RecordVisit(ctx context.Context, actor account.Actor, code, visito
 		}
 		v = &Visit{DistributorID: l.DistributorID, Channel: l.Channel, LinkCode: l.Code, ProductID: l.ProductID,
 			CustomerAccountID: customerOf(actor), Visitor: visitor, At: tx.Now()}
+		if v.MaterialID, err = tx.visitMaterial(ctx, l, materialID); err != nil {
+			return err
+		}
 		if err := tx.insertVisit(ctx, v); err != nil {
 			return err
 		}
@@ -81,9 +89,9 @@ func (db *DB) RecordVisit(ctx context.Context, actor account.Actor, code, visito
 
 func (tx *Tx) insertVisit(ctx context.Context, v *Visit) error {
 	var err error
-	v.ID, err = tx.Insert(ctx, `INSERT INTO visits (distributor_id, channel, link_code, coupon_code, product_id, customer_account_id, visitor, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, v.DistributorID, v.Channel, nullString(v.LinkCode), nullString(v.CouponCode),
-		nullInt(v.ProductID), nullInt(v.CustomerAccountID), v.Visitor, ts(v.At))
+	v.ID, err = tx.Insert(ctx, `INSERT INTO visits (distributor_id, channel, link_code, coupon_code, product_id, customer_account_id, visitor, at, material_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, v.DistributorID, v.Channel, nullString(v.LinkCode), nullString(v.CouponCode),
+		nullInt(v.ProductID), nullInt(v.CustomerAccountID), v.Visitor, ts(v.At), nullInt(v.MaterialID))
 	if err != nil || v.Channel == ChannelCoupon {
 		return err // a coupon entered is a touch, not a landing: not in the share funnel
 	}
