@@ -31,11 +31,5 @@ CREATE INDEX visits_material ON visits (material_id, at);
 
 -- +goose Down
 DROP INDEX visits_material;
--- SQLite cannot drop a column a foreign key uses: there the column stays, empty.
--- +engine postgres
 ALTER TABLE visits DROP COLUMN material_id;
--- +engine end
--- +engine sqlite
-UPDATE visits SET material_id = NULL;
--- +engine end
 DROP TABLE materials;
