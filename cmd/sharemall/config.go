@@ -43,6 +43,7 @@ type Config struct {
 	Media mediaConfig // product pictures: where they go, how large
 
 	reconcile     reconcileFlags // payments reconcile's flags
+	audit         auditFlags     // audit export's flags
 	PayoutKeyFile string         // the keys payout details are sealed with (payout_keys.go)
 
 	ready        func(addr string) // called with the listening address once serving (tests)

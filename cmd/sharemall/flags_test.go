@@ -95,6 +95,7 @@ func TestCommandHelpListsOwnFlags(t *testing.T) {
 		{[]string{"jobs", "status", "-h"}, database},
 		{[]string{"media", "gc", "-h"}, append(slices.Clone(database), "dry-run", "older-than")},
 		{[]string{"payout-keys", "rotate", "-h"}, append(slices.Clone(database), "payout-key-file")},
+		{[]string{"audit", "export", "-h"}, append(slices.Clone(database), "from", "to", "out", "verify")},
 	}
 	flagName := regexp.MustCompile(`(?m)^  -([a-z-]+)`)
 	for _, c := range cases {

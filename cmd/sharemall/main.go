@@ -39,6 +39,9 @@ Usage:
   sharemall payments reconcile --provider P --file statement.csv [flags]
                               compare a provider's statement with the payments and refunds recorded; exits 1 on a difference
   sharemall payout-keys rotate [flags]  reseal every payout detail under the newest payout key
+  sharemall audit export --from D --to D --out F.zip [flags]
+                              the regulator's audit export of a period (CSV in a zip with a manifest)
+  sharemall audit export --verify F.zip   re-check an export's checksums and row counts; exits 1 when damaged
   sharemall bench [flags]     generate a program at scale and measure it against the database's floor
   sharemall version           print the version
 
@@ -112,6 +115,14 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 		fs = flag.NewFlagSet(cmd, flag.ContinueOnError)
 		cfg.bindDatabase(fs)
 		cfg.bindPayoutKeys(fs)
+	case "audit":
+		if len(args) == 0 || args[0] != "export" {
+			return fmt.Errorf("usage: sharemall audit export --from D --to D --out F.zip | --verify F.zip")
+		}
+		cmd, args = "audit export", args[1:]
+		fs = flag.NewFlagSet(cmd, flag.ContinueOnError)
+		cfg.bindDatabase(fs)
+		cfg.audit.bind(fs)
 	case "bench":
 		return runBench(ctx, args, stdout)
 	case "version":
@@ -135,6 +146,9 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %v", fs.Args())
+	}
+	if cmd == "audit export" && cfg.audit.verify != "" {
+		return auditVerify(cfg.audit.verify, stdout) // a file's check: no database
 	}
 	log, err := cfg.logger()
 	if err != nil {
@@ -169,6 +183,8 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 		return reconcile(ctx, db, cfg.reconcile, stdout)
 	case "payout-keys rotate":
 		return rotatePayoutKeys(ctx, db, cfg, log, stdout)
+	case "audit export":
+		return auditExport(ctx, db, cfg.audit, stdout)
 	case "migrate":
 		n, err := db.Migrate(ctx)
 		if err != nil {
