@@ -130,7 +130,7 @@ func (db *DB) ProductImageLists(ctx context.Context, ids []int64) (map[int64][]s
 		args[i] = id
 	}
 	err := db.Read(ctx, func(tx *Tx) error {
-		return tx.Each(ctx, `SELECT id, images FROM products WHERE id IN (`+sqldb.Placeholders(len(ids))+`)`, args,
+		err := tx.Each(ctx, `SELECT id, images FROM products WHERE id IN (`+sqldb.Placeholders(len(ids))+`)`, args,
 			func(scan func(...any) error) error {
 				var id int64
 				var images string
@@ -144,6 +144,10 @@ func (db *DB) ProductImageLists(ctx context.Context, ids []int64) (map[int64][]s
 				out[id] = list
 				return nil
 			})
+		if err != nil {
+			return err
+		}
+		return tx.addMaterialImages(ctx, args, out) // materials' pictures are stored under their product (materials_images.go)
 	})
 	if err != nil {
 		return nil, errs.Wrap("store.ProductImageLists", err)

@@ -111,6 +111,9 @@ var consoleNav = []struct {
 	{"notifications", "/notifications", account.Operator},
 	{"sup-webhooks", "/sup/webhooks", account.Supplier},
 	{"sup-notifications", "/notifications", account.Supplier},
+	{"ops-materials", "/ops/materials", account.Operator},
+	{"sup-materials", "/sup/materials", account.Supplier},
+	{"ops-audit-export", "/ops/audit/regulator", account.Operator},
 }
 
 // Signed reports whether someone is signed in.

@@ -32,10 +32,11 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) error {
 	if visitor == "" {
 		visitor = session.NewVisitor()
 	}
-	v, _, err := s.db.RecordVisit(ctx, actor, r.PathValue("code"), visitor)
+	material := materialParam(r) // a link shared from a marketing material (materials_centre.go)
+	v, _, err := s.db.RecordMaterialVisit(ctx, actor, r.PathValue("code"), visitor, material)
 	if errs.Is(err, errs.Invalid) && errs.FieldOf(err) == "visitor" {
 		visitor = session.NewVisitor() // a forged cookie: count the visit under a fresh token instead
-		v, _, err = s.db.RecordVisit(ctx, actor, r.PathValue("code"), visitor)
+		v, _, err = s.db.RecordMaterialVisit(ctx, actor, r.PathValue("code"), visitor, material)
 	}
 	if errs.Is(err, errs.NotFound) {
 		return s.linkGone(w, r)

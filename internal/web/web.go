@@ -132,6 +132,8 @@ func (s *Server) routes() {
 	s.routesNetwork()
 	s.routesFission()
 	s.routesNotify()
+	s.routesMaterials()
+	s.routesAuditExport()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "", "no page at %s", r.URL.Path))
 	})
