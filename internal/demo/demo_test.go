@@ -31,6 +31,7 @@ func TestSeedTwice(t *testing.T) {
 		if err != nil || len(ledger) > 0 {
 			t.Fatalf("ledger check: %v %v", ledger, err)
 		}
+		checkDemoMaterials(t, db)
 		t.Logf("orders %v, withdrawals %v", r.Orders, r.Withdrawals)
 		total := 0
 		for _, state := range []string{StateUnpaid, StatePaid, StateShipped, StateReceived, StateSettled,

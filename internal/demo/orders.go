@@ -92,7 +92,7 @@ func (s *seeder) seedOrders(ctx context.Context) error {
 	o := &orderSeeder{seeder: s, at: end.Add(-40 * day), sandbox: &payment.Sandbox{Secret: []byte("demo")}, supplierI: map[int64]int{}}
 	s.db.Now = func() time.Time { return o.at }
 	defer func() { s.db.Now = orig }()
-	steps := []func(context.Context) error{o.program, o.people, o.catalog, o.openShops, o.promote, o.visit}
+	steps := []func(context.Context) error{o.program, o.people, o.catalog, o.openShops, o.promote, o.visit, o.materials}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return err
