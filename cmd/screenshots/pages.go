@@ -40,6 +40,9 @@ var pages = []page{
 	{name: "sup-parcels", title: "Supplier fulfilment queue (laptop)", path: at("/sup/parcels"), as: supplier, laptop: true},
 	{name: "sup-product", title: "A product's pictures (supplier)", path: supplierProduct, as: supplier},
 	{name: "ops-funnel", title: "Share funnel and cohorts (operator)", path: at("/ops/insight/fission"), as: operator, ready: "funnel-drawn"},
+	{name: "centre-materials", title: "Marketing materials (distributor)", path: at("/centre/materials"), as: seller},
+	{name: "ops-materials", title: "Materials and their funnels (operator)", path: at("/ops/materials"), as: operator},
+	{name: "ops-audit-export", title: "Regulator's audit export (operator)", path: at("/ops/audit/regulator"), as: operator},
 }
 
 const (

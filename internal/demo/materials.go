@@ -20,7 +20,7 @@ type demoMaterial struct {
 }
 
 var demoMaterials = []demoMaterial{
-	{8, false, "今天下单，明天到家。朋友们都在回购的好物，点链接看看👇", "Order today, at your door tomorrow. The one my friends keep buying again: tap the link 👇"},
+	{8, false, "今天下单，明天到家。朋友们都在回购的好物，点链接看看。", "Order today, at your door tomorrow. The one my friends keep buying again: tap the link."},
 	{6, true, "产地直发，品质看得见。", "Shipped straight from the source: quality you can see."},
 	{5, true, "新品上架，限量供应。", ""},
 }
