@@ -222,7 +222,7 @@ func (db *DB) Materials(ctx context.Context, actor account.Actor, f MaterialFilt
 		if out, err = tx.materialList(ctx, where, args, f); err != nil {
 			return err
 		}
-		return tx.fillMaterialStats(ctx, out)
+		return tx.fillMaterialStats(ctx, out, 0, 0)
 	})
 	return out, errs.Wrap("store.Materials", err)
 }

@@ -173,6 +173,7 @@ func TestMaterialVisitsCounted(t *testing.T) {
 		}
 
 		// A later visit through m2 takes the credit of the next order, not of the first.
+		begin, mid := w.clock.Now().Add(-time.Hour), w.clock.Now().Add(time.Millisecond)
 		visit(w.cust, "c1", m2)
 		o2 := w.checkout(w.cust, cart("CN.44.03.05", order.Item{SKUID: tea.SKUs[0].ID, Quantity: 1}), "k2")
 		w.payOrder(o2)
@@ -180,6 +181,19 @@ func TestMaterialVisitsCounted(t *testing.T) {
 		if got := stats(); !equalStats(got, want) {
 			t.Fatalf("second order: %+v, want %+v", got, want)
 		}
+		// The funnel of a period: only its visits and orders, most visited first.
+		end := w.clock.Now().Add(time.Second)
+		period, err := db.MaterialFunnel(w.ctx, w.a, mid, end, 10)
+		if err != nil || len(period) != 1 || period[0].ID != m2 ||
+			period[0].Stats != (material.Stats{Visits: 1, Orders: 1, PaidOrders: 1, PaidAmount: 1000}) {
+			t.Fatalf("the period after the first order: %+v %v", period, err)
+		}
+		all, err := db.MaterialFunnel(w.ctx, w.a, begin, end, 10)
+		if err != nil || len(all) != 2 || all[0].ID != m2 || all[1].ID != m1 || all[1].Stats != want[m1] {
+			t.Fatalf("the whole period: %+v %v", all, err)
+		}
+		_, err = db.MaterialFunnel(w.ctx, w.a, end, mid, 10)
+		wantCode(t, err, errs.Invalid, "to")
 		// Another supplier sees none of them.
 		if s, err := db.MaterialStats(w.ctx, w.b, []int64{m1}); err != nil || len(s) != 0 {
 			t.Fatalf("supplier B read A's stats: %+v %v", s, err)

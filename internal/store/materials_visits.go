@@ -1,7 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"slices"
+	"time"
 
 	"sharemall/internal/account"
 	"sharemall/internal/errs"
@@ -51,7 +54,7 @@ func (db *DB) MaterialStats(ctx context.Context, actor account.Actor, ids []int6
 			}
 			list = append(list, MaterialListItem{Material: *m})
 		}
-		if err := tx.fillMaterialStats(ctx, list); err != nil {
+		if err := tx.fillMaterialStats(ctx, list, 0, 0); err != nil {
 			return err
 		}
 		for _, it := range list {
@@ -69,8 +72,11 @@ func (db *DB) MaterialStats(ctx context.Context, actor account.Actor, ids []int6
 // product: so each line counts for one material at most, and an order for
 // every material one of its lines is credited to. Paid orders are those
 // paid (status paid or completed); the amount is their credited lines'
-// base + markup, as paid (refunds later are not taken off).
-func (tx *Tx) fillMaterialStats(ctx context.Context, list []MaterialListItem) error {
+// base + markup, as paid (refunds later are not taken off). With a period
+// [start, end) (stored times; 0, 0 for all time), only the visits made and
+// the orders placed in it count (an order's credit still goes to the
+// latest material visit before it, made in the period or not).
+func (tx *Tx) fillMaterialStats(ctx context.Context, list []MaterialListItem, start, end int64) error {
 	if len(list) == 0 {
 		return nil
 	}
@@ -81,7 +87,11 @@ func (tx *Tx) fillMaterialStats(ctx context.Context, list []MaterialListItem) er
 		at[list[i].ID] = &list[i].Stats
 	}
 	in := sqldb.Placeholders(len(ids))
-	err := tx.Each(ctx, `SELECT material_id, COUNT(*) FROM visits WHERE material_id IN (`+in+`) GROUP BY material_id`, ids,
+	if end == 0 {
+		end = 1<<63 - 1
+	}
+	err := tx.Each(ctx, `SELECT material_id, COUNT(*) FROM visits WHERE material_id IN (`+in+`) AND at >= ? AND at < ?
+		GROUP BY material_id`, append(ids[:len(ids):len(ids)], start, end),
 		func(scan func(...any) error) error {
 			var id, n int64
 			if err := scan(&id, &n); err != nil {
@@ -99,10 +109,10 @@ func (tx *Tx) fillMaterialStats(ctx context.Context, list []MaterialListItem) er
 		FROM visits v
 		JOIN orders o ON o.customer_account_id = v.customer_account_id AND o.seller_id = v.distributor_id AND o.created_at >= v.at
 		JOIN order_lines l ON l.order_id = o.id AND l.product_id = v.product_id
-		WHERE v.material_id IN (`+in+`) AND NOT EXISTS (SELECT 1 FROM visits w
+		WHERE v.material_id IN (`+in+`) AND o.created_at >= ? AND o.created_at < ? AND NOT EXISTS (SELECT 1 FROM visits w
 			WHERE w.customer_account_id = v.customer_account_id AND w.distributor_id = v.distributor_id
 			AND w.product_id = v.product_id AND w.material_id IS NOT NULL AND w.at <= o.created_at
-			AND (w.at > v.at OR w.at = v.at AND w.id > v.id))`, ids,
+			AND (w.at > v.at OR w.at = v.at AND w.id > v.id))`, append(ids[:len(ids):len(ids)], start, end),
 		func(scan func(...any) error) error {
 			var c credit
 			var status string
@@ -125,4 +135,41 @@ func (tx *Tx) fillMaterialStats(ctx context.Context, list []MaterialListItem) er
 			return nil
 		})
 	return err
+}
+
+// MaterialFunnel is the funnel per material for a period [start, end): of
+// the newest 100 materials the actor may change, those with a visit or an
+// order in the period, most visited first, at most limit (the share
+// funnel's page shows them beside the funnel).
+func (db *DB) MaterialFunnel(ctx context.Context, actor account.Actor, start, end time.Time, limit int) ([]MaterialListItem, error) {
+	if err := actor.Require(account.Supplier, account.Operator); err != nil {
+		return nil, errs.Wrap("store.MaterialFunnel", err)
+	}
+	if !end.After(start) {
+		return nil, errs.Wrap("store.MaterialFunnel", errs.Invalidf("to", "must be after from"))
+	}
+	var out []MaterialListItem
+	err := db.Read(ctx, func(tx *Tx) error {
+		where, args := `WHERE 1=1`, []any{}
+		if !actor.IsOperator() {
+			where += ` AND m.supplier_id = ?`
+			args = append(args, actor.SupplierID)
+		}
+		list, err := tx.materialList(ctx, where, args, MaterialFilter{Limit: 100})
+		if err != nil {
+			return err
+		}
+		if err := tx.fillMaterialStats(ctx, list, ts(start), ts(end)); err != nil {
+			return err
+		}
+		for _, it := range list {
+			if it.Stats.Visits > 0 || it.Stats.Orders > 0 {
+				out = append(out, it)
+			}
+		}
+		slices.SortStableFunc(out, func(a, b MaterialListItem) int { return cmp.Compare(b.Stats.Visits, a.Stats.Visits) })
+		out = out[:min(len(out), max(limit, 1))]
+		return nil
+	})
+	return out, errs.Wrap("store.MaterialFunnel", err)
 }

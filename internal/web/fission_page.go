@@ -31,6 +31,10 @@ type fisData struct {
 	Of            string // whose funnel: the distributor's or product's name and id; "" for all
 	Grains        []string
 	DistributorOK bool // the distributor filter is offered
+	// Materials is the funnel per marketing material over the same days
+	// (materials_centre.go, docs/materials.md); MaterialsRoot its console list.
+	Materials     []store.MaterialListItem
+	MaterialsRoot string
 }
 
 // fisStep is one bar: its count and the share of the step before.
@@ -103,6 +107,7 @@ func (s *Server) renderFission(w http.ResponseWriter, r *http.Request, p *Page, 
 		var f *store.FunnelReport
 		if f, err = s.db.InsightFunnel(ctx, actor, fq); err == nil {
 			d.fill(p, f)
+			err = s.fisMaterials(r, actor, d, fq, st.Location())
 		}
 	}
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"sharemall/internal/account"
 	"sharemall/internal/catalog"
@@ -257,4 +258,24 @@ func (s *Server) consoleMaterialRemoveImage(w http.ResponseWriter, r *http.Reque
 		return s.renderConsoleMaterial(w, r, p, actor, root, "", statusOf(err))
 	}
 	return seeOther(w, r, root+"/"+strconv.FormatInt(id, 10)+"#pictures")
+}
+
+// fisMaterialsShown is how many materials the share funnel's page lists.
+const fisMaterialsShown = 20
+
+// fisMaterials fills the share funnel page's table of materials: their
+// visits and credited orders over the page's days, in the program's zone.
+func (s *Server) fisMaterials(r *http.Request, actor account.Actor, d *fisData, q store.FunnelQuery, loc *time.Location) error {
+	start := time.Date(q.From.Year(), q.From.Month(), q.From.Day(), 0, 0, 0, 0, loc)
+	end := time.Date(q.To.Year(), q.To.Month(), q.To.Day()+1, 0, 0, 0, 0, loc)
+	if !end.After(start) {
+		return nil // the funnel refused the days already
+	}
+	d.MaterialsRoot = "/ops/materials"
+	if !actor.IsOperator() {
+		d.MaterialsRoot = "/sup/materials"
+	}
+	var err error
+	d.Materials, err = s.db.MaterialFunnel(r.Context(), actor, start, end, fisMaterialsShown)
+	return err
 }

@@ -93,6 +93,11 @@ func TestMaterialsPages(t *testing.T) {
 		if m := regexp.MustCompile(`data-test="visits">(\d+)<`).FindStringSubmatch(p.Body); m == nil || m[1] != "2" {
 			t.Fatalf("material visits on the list: %v", m)
 		}
+		p = ops.get("/ops/insight/fission")
+		wantStatus(t, "share funnel", p, http.StatusOK)
+		if m := regexp.MustCompile(`data-test="material-row-` + id + `">.*?data-test="visits">(\d+)<`).FindStringSubmatch(p.Body); m == nil || m[1] != "2" {
+			t.Fatalf("the share funnel's material row: %v", m)
+		}
 		wantStatus(t, "unpublished or unknown material", w.s.get("/centre/materials/999999"), http.StatusNotFound)
 	})
 }
