@@ -184,15 +184,18 @@ func scanMaterial(scan func(...any) error) (*material.Material, error) {
 	return m, nil
 }
 
-// MaterialFilter pages a list of materials, newest first.
+// MaterialFilter pages a list of materials, newest first (or, Ascending,
+// in id order after AfterID: the API's paging).
 type MaterialFilter struct {
 	ProductID int64 // 0: every product
 	BeforeID  int64 // page: materials older than this id; 0 from the newest
-	Limit     int   // at most 100; 0 means 20
+	Ascending bool  // in id order instead, after AfterID
+	AfterID   int64
+	Limit     int // at most 201; 0 means 20
 }
 
 func (f *MaterialFilter) limit() int {
-	if f.Limit <= 0 || f.Limit > 100 {
+	if f.Limit <= 0 || f.Limit > 201 {
 		return 20
 	}
 	return f.Limit
@@ -274,10 +277,14 @@ func (tx *Tx) materialList(ctx context.Context, where string, args []any, f Mate
 		where += ` AND m.id < ?`
 		args = append(args, f.BeforeID)
 	}
+	order := `DESC`
+	if f.Ascending {
+		where, args, order = where+` AND m.id > ?`, append(args, f.AfterID), `ASC`
+	}
 	var out []MaterialListItem
 	err := tx.Each(ctx, `SELECT m.id, m.product_id, m.supplier_id, m.campaign_id, m.images, m.copy_zh, m.copy_en, m.published,
 		m.created_by, m.created_at, m.updated_at, p.title
-		FROM materials m JOIN products p ON p.id = m.product_id `+where+` ORDER BY m.id DESC LIMIT ?`,
+		FROM materials m JOIN products p ON p.id = m.product_id `+where+` ORDER BY m.id `+order+` LIMIT ?`,
 		append(args, f.limit()), func(scan func(...any) error) error {
 			var it MaterialListItem
 			m, err := scanMaterial(func(dest ...any) error { return scan(append(dest, &it.ProductTitle)...) })
