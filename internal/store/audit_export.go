@@ -186,31 +186,32 @@ func (tx *Tx) exportCommissions(ctx context.Context, sink auditexport.Sink, star
 }
 
 // exportPayouts writes the withdrawals requested and the supplier payouts
-// made in the period, with where each stands now.
+// made in the period, with where each stands now. A withdrawal's bank
+// transfer is net − withheld (the tax kept back, docs/payouts.md).
 func (tx *Tx) exportPayouts(ctx context.Context, sink auditexport.Sink, start, end int64) error {
-	if err := sink.File(auditexport.PayoutsFile, []string{"kind", "id", "payee_id", "currency", "amount", "fee", "net", "status",
+	if err := sink.File(auditexport.PayoutsFile, []string{"kind", "id", "payee_id", "currency", "amount", "fee", "net", "withheld", "status",
 		"requested_at", "decided_at", "decided_by", "paid_at", "payout_ref", "batch_id", "reason"}); err != nil {
 		return err
 	}
 	row := func(kind string) func(scan func(...any) error) error {
 		return func(scan func(...any) error) error {
-			var id, payee, amount, fee, net, requested, decided, decidedBy, paid, batch int64
+			var id, payee, amount, fee, net, withheld, requested, decided, decidedBy, paid, batch int64
 			var currency, status, ref, reason string
-			if err := scan(&id, &payee, &currency, &amount, &fee, &net, &status, &requested, &decided, &decidedBy, &paid, &ref,
+			if err := scan(&id, &payee, &currency, &amount, &fee, &net, &withheld, &status, &requested, &decided, &decidedBy, &paid, &ref,
 				&batch, &reason); err != nil {
 				return sqldb.MapErr(err)
 			}
-			return sink.Row(kind, itoaID(id), itoaID(payee), currency, i64(amount), i64(fee), i64(net), status, csvTime(requested),
+			return sink.Row(kind, itoaID(id), itoaID(payee), currency, i64(amount), i64(fee), i64(net), i64(withheld), status, csvTime(requested),
 				csvTime(decided), csvID(decidedBy), csvTime(paid), ref, csvID(batch), reason)
 		}
 	}
-	err := tx.Each(ctx, `SELECT id, distributor_id, currency, amount, fee, net, status, requested_at, COALESCE(decided_at, 0),
+	err := tx.Each(ctx, `SELECT id, distributor_id, currency, amount, fee, net, withheld, status, requested_at, COALESCE(decided_at, 0),
 			COALESCE(decided_by, 0), COALESCE(paid_at, 0), COALESCE(payout_ref, ''), COALESCE(batch_id, 0), reason
 		FROM withdrawals WHERE requested_at >= ? AND requested_at < ? ORDER BY requested_at, id`, []any{start, end}, row("withdrawal"))
 	if err != nil {
 		return err
 	}
-	return tx.Each(ctx, `SELECT id, supplier_id, currency, amount, 0, amount, status, created_at, COALESCE(decided_at, 0),
+	return tx.Each(ctx, `SELECT id, supplier_id, currency, amount, 0, amount, 0, status, created_at, COALESCE(decided_at, 0),
 			COALESCE(decided_by, 0), COALESCE(paid_at, 0), COALESCE(payout_ref, ''), COALESCE(batch_id, 0), reason
 		FROM supplier_payouts WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id`, []any{start, end}, row("supplier_payout"))
 }
