@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -55,6 +56,11 @@ func TestMaterialsPublish(t *testing.T) {
 		}
 		_, err = db.RemoveMaterialImage(w.ctx, w.a, mine.ID, 0)
 		wantCode(t, err, errs.Conflict, "images")
+		// media gc counts a material's pictures as its product's.
+		shown, err := db.ProductImageLists(w.ctx, []int64{pa.ID})
+		if err != nil || !slices.Contains(shown[pa.ID], "/media/p/tea.jpg") {
+			t.Fatalf("the pictures media gc keeps for the product: %v %v", shown, err)
+		}
 		_, err = db.UpdateMaterial(w.ctx, w.b, mine.ID, material.Input{CopyEN: "Hijack"})
 		wantCode(t, err, errs.NotFound, "")
 		_, err = db.UpdateMaterial(w.ctx, w.a, mine.ID, material.Input{ProductID: pb.ID, CopyEN: "x"})
