@@ -16,7 +16,7 @@ func TestNotificationBadges(t *testing.T) {
 		ann := w.person("ann@example.com", "Ann")
 		_, _, err := app.DB.RecordVisit(w.ctx, ann, w.shareLink(lin, w.tea.ID)[len("/s/"):], "")
 		w.must(err)
-		o := w.buy(ann, w.tea.SKUs[1].ID, 1) // ¥168.00: Lin earns 10%
+		o := w.buy(ann, w.tea.SKUs[1].ID, 1)         // ¥168.00: Lin earns 10%
 		if _, err := app.RunDue(w.ctx); err != nil { // the notify sweep among the others
 			t.Fatal(err)
 		}
