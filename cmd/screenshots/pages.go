@@ -47,6 +47,7 @@ var pages = []page{
 	{name: "notifications", title: "Notifications", path: at("/notifications"), as: customer},
 	{name: "centre-payout", title: "Where a distributor is paid", path: at("/centre/payout"), as: seller},
 	{name: "sup-shipping", title: "Shipping templates (supplier)", path: at("/sup/shipping"), as: supplier},
+	{name: "sup-shipping-template", title: "A shipping template's rules by region", path: shippingTemplatePage, as: supplier},
 	{name: "sup-payouts", title: "Supplier balance and payouts", path: at("/sup/payouts"), as: supplier},
 	{name: "ops-withholding", title: "Tax withheld (operator)", path: withholdingPage, as: operator},
 	{name: "ops-supplier-payouts", title: "Supplier payouts (operator)", path: at("/ops/supplier-payouts"), as: operator},

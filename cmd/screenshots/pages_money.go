@@ -62,7 +62,7 @@ func payChoicePage(ctx context.Context, d *demoData) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("/orders/%d", o.ID), nil
+	return fmt.Sprintf("/orders/%d#h-pay-choice", o.ID), nil // the choice is below the order
 }
 
 // payQRPage chooses the QR code on that order's page, as the form posts,
@@ -188,4 +188,18 @@ func webhookDeliveryPage(ctx context.Context, d *demoData) (string, error) {
 		return "", err
 	}
 	return fmt.Sprintf("/ops/webhooks/deliveries/%d", h.delivery), nil
+}
+
+// shippingTemplatePage is the supplier's default template's form: its rules
+// by region, chosen with the region picker.
+func shippingTemplatePage(ctx context.Context, d *demoData) (string, error) {
+	a, err := d.actor(ctx, supplier)
+	if err != nil {
+		return "", err
+	}
+	_, def, err := d.DB.ShippingTemplates(ctx, a, 0)
+	if err != nil || def == 0 {
+		return "", fmt.Errorf("%s has no default shipping template: %v", supplier, err)
+	}
+	return fmt.Sprintf("/sup/shipping/%d", def), nil
 }
