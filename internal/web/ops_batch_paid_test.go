@@ -25,7 +25,7 @@ func TestOpsBatchPaid(t *testing.T) {
 		}
 		p := w.s.post("/ops/payout-batches", nil)
 		batch := p.Header.Get("Location")
-		mustContain(t, w.s.get(batch).Body, `data-test="batch-paid-form"`, `data-test="withheld">¥0.00<`)
+		mustContain(t, w.s.get(batch).Body, `data-test="batch-paid-form"`, `data-test="withheld" data-label="Tax withheld">¥0.00<`)
 
 		p = w.s.post(batch+"/paid", url.Values{"payout_ref": {"  "}})
 		if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, `data-test="error-payout_ref"`) {
