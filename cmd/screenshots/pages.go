@@ -46,6 +46,7 @@ var pages = []page{
 	{name: "pay-qr", title: "Pay by QR code", path: payQRPage, as: customer, ready: "pay-qr"},
 	{name: "notifications", title: "Notifications", path: at("/notifications"), as: customer},
 	{name: "centre-payout", title: "Where a distributor is paid", path: at("/centre/payout"), as: seller},
+	{name: "money-withdrawals", title: "A withdrawal: tax withheld, where it is paid", path: at("/centre/money#withdrawals"), as: seller},
 	{name: "sup-shipping", title: "Shipping templates (supplier)", path: at("/sup/shipping"), as: supplier},
 	{name: "sup-shipping-template", title: "A shipping template's rules by region", path: shippingTemplatePage, as: supplier},
 	{name: "sup-payouts", title: "Supplier balance and payouts", path: at("/sup/payouts"), as: supplier},
