@@ -119,6 +119,31 @@ func checkFeesPayoutsNotifications(t *testing.T, ctx context.Context, db *store.
 	if !paidWithTax {
 		t.Errorf("no paid withdrawal shows tax withheld: %+v", ws)
 	}
+	paid, approved := 0, 0
+	for _, sup := range demoSuppliers[:2] {
+		a, err := actorOf(ctx, db, sup.login)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps, err := db.SupplierPayouts(ctx, op, a.SupplierID, "", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ps {
+			if p.PayoutTo == nil {
+				t.Errorf("supplier payout %d has no payout details", p.ID)
+			}
+			switch p.Status {
+			case "paid":
+				paid++
+			case "approved":
+				approved++
+			}
+		}
+	}
+	if paid != 1 || approved != 1 {
+		t.Errorf("supplier payouts: %d paid, %d approved; want one each", paid, approved)
+	}
 	for _, login := range []string{"customer01@demo.example.com", demoShops[0].login, demoSuppliers[0].login} {
 		a, err := actorOf(ctx, db, login)
 		if err != nil {
