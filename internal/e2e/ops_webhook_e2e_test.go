@@ -23,7 +23,7 @@ type received struct {
 	bad    []string // why a request did not verify
 }
 
-func (rc *received) ServeHTTP(w http.ResponseWriter, r *http.Request, now time.Time) {
+func (rc *received) receive(w http.ResponseWriter, r *http.Request, now time.Time) {
 	body, _ := io.ReadAll(r.Body)
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
@@ -53,7 +53,7 @@ func TestWebhookConsoleDeliversAndReplays(t *testing.T) {
 		w := newWorld(t, app, "Longjing tea")
 		rc := &received{}
 		receiver := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-			rc.ServeHTTP(rw, r, app.Clock.Now())
+			rc.receive(rw, r, app.Clock.Now())
 		}))
 		defer receiver.Close()
 		deliver := func() {
@@ -69,10 +69,11 @@ func TestWebhookConsoleDeliversAndReplays(t *testing.T) {
 		op.Fill(Label(T(lang, "notify.webhooks.url")), receiver.URL+"/hooks")
 		op.ClickInPlace(Label(string(notify.OrderPaid)))
 		op.Click(Test("create-endpoint"))
+		secret := op.Text(Test("secret")) // shown this once
 		rc.mu.Lock()
-		rc.secret = op.Text(Test("secret"))
+		rc.secret = secret
 		rc.mu.Unlock()
-		if rc.secret == "" {
+		if secret == "" {
 			t.Fatal("the console shows no secret for the new endpoint")
 		}
 		if n := op.Count(Test("endpoint-form")); n != 1 || op.Count(Test("no-endpoints")) != 0 {
