@@ -1,8 +1,9 @@
 package web
 
 import (
-	"bytes"
+	"io"
 	"net/http"
+	"os"
 	"strconv"
 
 	"sharemall/internal/auditexport"
@@ -41,23 +42,34 @@ func (s *Server) opsAuditRegulator(w http.ResponseWriter, r *http.Request) error
 		s.render(w, r, statusOf(err), "ops_auditexport", p)
 		return nil
 	}
-	// Built in memory before a byte is sent, so a failure is an error page
-	// and not half a zip; the rows are still read one by one, and the
-	// command line (which writes to a file) suits periods too large for that.
-	var buf bytes.Buffer
-	zw := auditexport.NewWriter(&buf, per, s.db.Now())
+	// Written to a temporary file before a byte is sent, so a failure is an
+	// error page and not half a zip, and a large period takes disk, not memory.
+	f, err := os.CreateTemp("", "sharemall-audit-*.zip")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	zw := auditexport.NewWriter(f, per, s.db.Now())
 	if err := s.db.ExportAudit(r.Context(), per, zw); err != nil {
 		return err
 	}
 	if _, err := zw.Close(); err != nil {
 		return err
 	}
+	size, err := f.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
 	h := w.Header()
 	h.Set("Content-Type", "application/zip")
 	h.Set("Content-Disposition", `attachment; filename="audit-`+per.From.Format("20060102")+`-`+per.To.Format("20060102")+`.zip"`)
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Content-Length", strconv.FormatInt(size, 10))
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
-	w.Write(buf.Bytes())
+	io.Copy(w, f) // a client that goes away mid-download is no error of ours
 	return nil
 }
