@@ -25,12 +25,13 @@ const (
 	OverridesFile   = "overrides.csv"
 	BindingsFile    = "bindings.csv"
 	CommissionsFile = "commissions.csv"
+	RefundsFile     = "commission_refunds.csv"
 	PayoutsFile     = "payouts.csv"
 	ManifestFile    = "manifest.json"
 )
 
 // Files lists the CSV files every export holds.
-var Files = []string{SettingsFile, GuardFile, OverridesFile, BindingsFile, CommissionsFile, PayoutsFile}
+var Files = []string{SettingsFile, GuardFile, OverridesFile, BindingsFile, CommissionsFile, RefundsFile, PayoutsFile}
 
 // MaxDays bounds a period: a year and a day covers any yearly report.
 const MaxDays = 367

@@ -43,7 +43,8 @@ func (db *DB) ExportAudit(ctx context.Context, p auditexport.Period, sink audite
 	start, end := ts(p.Start()), ts(p.End())
 	err := db.Read(ctx, func(tx *Tx) error {
 		for _, part := range []func(context.Context, auditexport.Sink, int64, int64) error{
-			tx.exportSettings, tx.exportGuard, tx.exportOverrides, tx.exportBindings, tx.exportCommissions, tx.exportPayouts,
+			tx.exportSettings, tx.exportGuard, tx.exportOverrides, tx.exportBindings, tx.exportCommissions, tx.exportRefunds,
+			tx.exportPayouts,
 		} {
 			if err := part(ctx, sink, start, end); err != nil {
 				return err
@@ -183,6 +184,26 @@ func (tx *Tx) exportCommissions(ctx context.Context, sink auditexport.Sink, star
 				strconv.FormatBool(held), i64(bBase), i64(bMarkup), i64(base), i64(markup), party, kind, i64(tier), csvID(beneficiary),
 				i64(bAmount), i64(amount))
 		})
+}
+
+// exportRefunds writes each recomputation of an order line's shares after
+// a refund made in the period: the line's base, markup and quantity after
+// it and what was refunded (docs/money.md: refunds recompute, never scale).
+func (tx *Tx) exportRefunds(ctx context.Context, sink auditexport.Sink, start, end int64) error {
+	if err := sink.File(auditexport.RefundsFile, []string{"refund_id", "at", "line_id", "order_id", "currency", "refund_key",
+		"base_after", "markup_after", "quantity_after", "refunded"}); err != nil {
+		return err
+	}
+	return tx.Each(ctx, `SELECT r.id, r.at, r.line_id, c.order_id, c.currency, r.refund_key, r.base_after, r.markup_after, r.quantity_after, r.refunded
+		FROM commission_refunds r JOIN commission_lines c ON c.line_id = r.line_id
+		WHERE r.at >= ? AND r.at < ? ORDER BY r.at, r.id`, []any{start, end}, func(scan func(...any) error) error {
+		var id, at, line, order, base, markup, quantity, refunded int64
+		var currency, key string
+		if err := scan(&id, &at, &line, &order, &currency, &key, &base, &markup, &quantity, &refunded); err != nil {
+			return sqldb.MapErr(err)
+		}
+		return sink.Row(itoaID(id), csvTime(at), itoaID(line), itoaID(order), currency, key, i64(base), i64(markup), i64(quantity), i64(refunded))
+	})
 }
 
 // exportPayouts writes the withdrawals requested and the supplier payouts

@@ -12,6 +12,7 @@ import (
 
 	"sharemall/internal/auditexport"
 	"sharemall/internal/catalog"
+	"sharemall/internal/commission"
 	"sharemall/internal/money"
 	"sharemall/internal/order"
 	"sharemall/internal/program"
@@ -53,6 +54,9 @@ func TestAuditExport(t *testing.T) {
 		}
 		o := w.checkout(w.cust, cart("CN.44.03.05", order.Item{SKUID: p.SKUs[0].ID, Quantity: 3}), "k1")
 		w.payOrder(o)
+		if _, ok, err := db.RefundLine(w.ctx, o.Lines[0].ID, "rma-1", commission.Line{Base: 2000, Quantity: 2}); err != nil || !ok {
+			t.Fatalf("refund one of three: %v %v", ok, err)
+		}
 		for _, l := range o.Lines {
 			if ok, err := db.SettleLine(w.ctx, l.ID); err != nil || !ok {
 				t.Fatalf("settle %d: %v %v", l.ID, ok, err)
@@ -138,8 +142,13 @@ func TestAuditExport(t *testing.T) {
 			}
 			sum += amount
 		}
-		if paid := w.int(`SELECT SUM(paid) FROM commission_lines`); sum != paid {
-			t.Fatalf("shares sum to %d, lines paid %d", sum, paid)
+		if paid := w.int(`SELECT SUM(base + markup) FROM commission_lines`); sum != paid || paid != 2000 {
+			t.Fatalf("shares sum to %d, lines now %d (after the refund)", sum, paid)
+		}
+		rf := files[auditexport.RefundsFile]
+		if len(rf) != 1 || rf[0]["line_id"] != fmt.Sprint(o.Lines[0].ID) || rf[0]["order_id"] != fmt.Sprint(o.ID) ||
+			rf[0]["base_after"] != "2000" || rf[0]["quantity_after"] != "2" || rf[0]["refunded"] != "1000" || rf[0]["refund_key"] != "rma-1" {
+			t.Fatalf("commission refunds %v", rf)
 		}
 		pay := files[auditexport.PayoutsFile]
 		if len(pay) != 1 || pay[0]["kind"] != "withdrawal" || pay[0]["payee_id"] != fmt.Sprint(w.seller.ID) || pay[0]["amount"] != "100" {

@@ -1,6 +1,7 @@
 -- The audit export (issue 14, docs/audit-export.md) reads a period of
 -- binding decisions, commission lines, withdrawals and supplier payouts by
--- their time; these indexes let it read a period without a table scan.
+-- their time; these indexes let it read a period without a table scan
+-- (commission refunds have theirs from 00035).
 
 -- +goose Up
 CREATE INDEX binding_events_at ON binding_events (at);
