@@ -23,6 +23,7 @@ type Visit struct {
 	ProductID         int64
 	CustomerAccountID int64
 	Visitor           string
+	IPHash            string // the client address as a keyed hash (WithClientAddress); "" when not known
 	At                time.Time
 }
 
@@ -68,6 +69,9 @@ func (db *DB) RecordVisit(ctx context.Context, actor account.Actor, code, visito
 		}
 		v = &Visit{DistributorID: l.DistributorID, Channel: l.Channel, LinkCode: l.Code, ProductID: l.ProductID,
 			CustomerAccountID: customerOf(actor), Visitor: visitor, At: tx.Now()}
+		if v.IPHash, err = tx.addressHash(ctx, clientAddressOf(ctx)); err != nil {
+			return err
+		}
 		if err := tx.insertVisit(ctx, v); err != nil {
 			return err
 		}
@@ -81,9 +85,9 @@ func (db *DB) RecordVisit(ctx context.Context, actor account.Actor, code, visito
 
 func (tx *Tx) insertVisit(ctx context.Context, v *Visit) error {
 	var err error
-	v.ID, err = tx.Insert(ctx, `INSERT INTO visits (distributor_id, channel, link_code, coupon_code, product_id, customer_account_id, visitor, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, v.DistributorID, v.Channel, nullString(v.LinkCode), nullString(v.CouponCode),
-		nullInt(v.ProductID), nullInt(v.CustomerAccountID), v.Visitor, ts(v.At))
+	v.ID, err = tx.Insert(ctx, `INSERT INTO visits (distributor_id, channel, link_code, coupon_code, product_id, customer_account_id, visitor, at, ip_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, v.DistributorID, v.Channel, nullString(v.LinkCode), nullString(v.CouponCode),
+		nullInt(v.ProductID), nullInt(v.CustomerAccountID), v.Visitor, ts(v.At), v.IPHash)
 	if err != nil || v.Channel == ChannelCoupon {
 		return err // a coupon entered is a touch, not a landing: not in the share funnel
 	}

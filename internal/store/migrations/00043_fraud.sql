@@ -55,11 +55,15 @@ CREATE INDEX commission_shares_settle_held ON commission_shares (beneficiary_id)
 ALTER TABLE payout_details ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
 CREATE INDEX payout_details_fingerprint ON payout_details (fingerprint);
 
--- The client address of a visit, as a keyed hash (site.AddressHash); '' when
--- not recorded (visits before this migration, or no address known).
+-- The client address of a visit, as a keyed hash (HMAC under a key of this
+-- database, fraud_keys); '' when not recorded (visits before this
+-- migration, or no address known). The address itself is never stored.
 ALTER TABLE visits ADD COLUMN ip_hash TEXT NOT NULL DEFAULT '';
+-- The fraud sweep reads visits by day (click spam) and by the last month (devices).
+CREATE INDEX visits_at ON visits (at);
 
 -- +goose Down
+DROP INDEX visits_at;
 ALTER TABLE visits DROP COLUMN ip_hash;
 DROP INDEX payout_details_fingerprint;
 ALTER TABLE payout_details DROP COLUMN fingerprint;
