@@ -311,22 +311,23 @@ func (tx *Tx) addressClusters(ctx context.Context, s *program.Settings) ([]findi
 }
 
 // refundRates: sellers whose lines settled in the last RefundWindowDays
-// had more than RefundRate of what was paid for them refunded after they
-// settled, over at least RefundMinOrders orders.
+// had more than RefundRate of what remained paid on them at settlement
+// refunded since, over at least RefundMinOrders orders.
 func (tx *Tx) refundRates(ctx context.Context, s *program.Settings) ([]finding, error) {
 	since := tx.Now().AddDate(0, 0, -s.Fraud.RefundWindowDays)
 	var found []finding
-	err := tx.Each(ctx, `SELECT o.seller_id, COUNT(DISTINCT l.order_id), SUM(l.paid),
-			COALESCE(SUM((SELECT SUM(r.refunded) FROM commission_refunds r WHERE r.line_id = l.line_id AND r.at > l.settled_at)), 0)
+	err := tx.Each(ctx, `SELECT o.seller_id, COUNT(DISTINCT l.order_id), SUM(l.base + l.markup),
+			COALESCE(SUM((SELECT SUM(r.refunded) FROM commission_refunds r WHERE r.line_id = l.line_id AND r.at >= l.settled_at)), 0)
 		FROM commission_lines l JOIN orders o ON o.id = l.order_id
 		WHERE l.status = 'settled' AND l.settled_at >= ? AND o.seller_id IS NOT NULL
 		GROUP BY o.seller_id HAVING COUNT(DISTINCT l.order_id) >= ? ORDER BY o.seller_id`,
 		[]any{ts(since), s.Fraud.RefundMinOrders}, func(scan func(...any) error) error {
 			var d, orders int64
-			var settled, refunded money.Amount
-			if err := scan(&d, &orders, &settled, &refunded); err != nil {
+			var left, refunded money.Amount
+			if err := scan(&d, &orders, &left, &refunded); err != nil {
 				return sqldb.MapErr(err)
 			}
+			settled := left + refunded // what remained paid on the lines when they settled
 			if fraud.RefundRateExceeds(settled, refunded, s.Fraud.RefundRate) {
 				found = append(found, finding{fraud.RefundRate, d, "month:" + month(s, tx.Now()), fraud.Evidence{Count: orders,
 					Settled: int64(settled), Refunded: int64(refunded), RateBP: fraud.RateBP(settled, refunded), Since: since.In(s.Location()).Format("2006-01-02")}})
