@@ -132,6 +132,7 @@ func (s *Server) routes() {
 	s.routesNetwork()
 	s.routesFission()
 	s.routesNotify()
+	s.routesFraud()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "", "no page at %s", r.URL.Path))
 	})
