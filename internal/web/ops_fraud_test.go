@@ -64,3 +64,38 @@ func TestOpsFraudQueue(t *testing.T) {
 		}
 	})
 }
+
+// TestOpsFraudSettings: the settings page shows the fraud thresholds with
+// their defaults; one out of range is refused next to its field and
+// nothing is saved; a valid change and an unticked hold are saved.
+func TestOpsFraudSettings(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		w := opsWorld(t, db)
+		page := w.s.get("/ops/settings").Body
+		form := settingsValues(t, page)
+		if form.Get("fraud.cluster_size") != "3" || form.Get("fraud.refund_rate_bp") != "3000" {
+			t.Fatalf("form %v", form)
+		}
+		mustContain(t, page, `name="fraud.hold_self_purchase" checked`, `name="fraud.hold_cluster" checked`)
+		if strings.Contains(page, `name="fraud.hold_refund_rate" checked`) {
+			t.Error("refund rate holds by default")
+		}
+		form.Set("fraud.hold_self_purchase", "on") // ticked boxes, as a browser sends them
+		form.Set("action", "save")
+		bad := cloneValues(form)
+		bad.Set("fraud.cluster_size", "1")
+		if p := w.s.post("/ops/settings", bad); p.Status != http.StatusBadRequest || !strings.Contains(p.Body, `data-test="error-fraud.cluster_size"`) {
+			t.Fatalf("cluster size 1: %d", p.Status)
+		}
+		form.Set("fraud.click_spam_visits", "80")
+		form.Del("fraud.hold_cluster")
+		if p := w.s.post("/ops/settings", form); p.Status != http.StatusSeeOther {
+			t.Fatalf("save: %d %s", p.Status, p.Body)
+		}
+		st, err := db.Settings(w.ctx)
+		w.must(err)
+		if st.Fraud.ClickSpamVisits != 80 || st.Fraud.HoldCluster || !st.Fraud.HoldSelfPurchase || st.Fraud.ClusterSize != 3 {
+			t.Fatalf("saved %+v", st.Fraud)
+		}
+	})
+}
