@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"sharemall/internal/account"
+	"sharemall/internal/fraud"
 	"sharemall/internal/store"
 	"sharemall/internal/testutil"
 	"sharemall/internal/wallet"
@@ -48,6 +49,23 @@ func TestSeedTwice(t *testing.T) {
 				t.Errorf("no withdrawal is %s: %v", status, r.Withdrawals)
 			}
 		}
+		// The fraud queue has the demo's flagged distributors: a cluster
+		// that holds three, and click spam on one shop's link.
+		op, err := db.ActorFor(ctx, mustAccount(t, db, operatorLogin))
+		if err != nil {
+			t.Fatal(err)
+		}
+		signals, err := db.FraudSignals(ctx, op, store.FraudFilter{Status: fraud.Open})
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds := map[fraud.Kind]int{}
+		for _, s := range signals {
+			kinds[s.Kind]++
+		}
+		if kinds[fraud.Cluster] < 3 || kinds[fraud.ClickSpam] < 1 {
+			t.Errorf("fraud signals %v", kinds)
+		}
 		if db.Now().Before(time.Now().Add(-time.Minute)) {
 			t.Errorf("the demo left the clock at %v", db.Now())
 		}
@@ -69,4 +87,13 @@ func TestSeedTwice(t *testing.T) {
 			}
 		}
 	})
+}
+
+func mustAccount(t *testing.T, db *store.DB, login string) int64 {
+	t.Helper()
+	c, err := db.CredentialsFor(context.Background(), login, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.AccountID
 }
