@@ -7,6 +7,9 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+
+	"sharemall/internal/payout"
+	"sharemall/internal/sqldb"
 )
 
 // clientAddressKey carries the client's network address to RecordVisit.
@@ -64,4 +67,58 @@ func (tx *Tx) fraudKey(ctx context.Context, name string) ([]byte, error) {
 		}
 	}
 	return base64.StdEncoding.DecodeString(secret)
+}
+
+// fingerprintFill is how many payout details without a fingerprint one
+// sweep run fills.
+const fingerprintFill = 200
+
+// fillFingerprints gives payout details saved before fingerprints existed
+// theirs (payout.Keyring.Fingerprint), opening each sealed box with the
+// configured keys; without keys, or for a box no key opens, it leaves the
+// row as it is. A row changed meanwhile is left for the next run. It
+// returns how many it filled.
+func (db *DB) fillFingerprints(ctx context.Context) (int, error) {
+	if db.payoutKeys == nil {
+		return 0, nil
+	}
+	type row struct {
+		kind   string
+		id     int64
+		sealed payout.Sealed
+	}
+	var rows []row
+	err := db.Read(ctx, func(tx *Tx) error {
+		return tx.Each(ctx, `SELECT owner_kind, owner_id, key_id, box FROM payout_details WHERE fingerprint = '' ORDER BY owner_kind, owner_id LIMIT ?`,
+			[]any{fingerprintFill}, func(scan func(...any) error) error {
+				var r row
+				err := scan(&r.kind, &r.id, &r.sealed.KeyID, &r.sealed.Box)
+				rows = append(rows, r)
+				return sqldb.MapErr(err)
+			})
+	})
+	if err != nil || len(rows) == 0 {
+		return 0, err
+	}
+	n := 0
+	err = db.Write(ctx, func(tx *Tx) error {
+		for _, r := range rows {
+			d, err := db.payoutKeys.Open(payout.Owner(r.kind, r.id), r.sealed)
+			if err != nil {
+				continue // no key opens it: `sharemall payout-keys` is the place to see why
+			}
+			fp := db.payoutKeys.Fingerprint(d)
+			if fp == "" {
+				continue
+			}
+			c, err := tx.ExecN(ctx, `UPDATE payout_details SET fingerprint = ? WHERE owner_kind = ? AND owner_id = ? AND box = ? AND fingerprint = ''`,
+				fp, r.kind, r.id, r.sealed.Box)
+			if err != nil {
+				return err
+			}
+			n += int(c)
+		}
+		return nil
+	})
+	return n, err
 }

@@ -84,6 +84,9 @@ func (db *DB) SweepFraud(ctx context.Context, limit int) (int, error) {
 	if err != nil {
 		return total, errs.Wrap(op, err)
 	}
+	if _, err := db.fillFingerprints(ctx); err != nil { // before the payout clusters read them
+		return total, errs.Wrap(op, err)
+	}
 	err = db.Write(ctx, func(tx *Tx) error {
 		n, err := tx.aggregatesIfDue(ctx)
 		total += n
