@@ -150,17 +150,14 @@ func (tx *Tx) payoutPrints(ctx context.Context, acct int64) ([]string, error) {
 		WHERE p.owner_kind = 'distributor' AND d.account_id = ? AND p.fingerprint <> ''`, []any{acct})
 }
 
-// clickSpam reads the visits of each program day from the one the
-// watermark names to today (fraud.ClickSpam) and moves the watermark to
-// the day FraudMargin ago, the earliest that may still gain visits.
-func (tx *Tx) clickSpam(ctx context.Context) (int, error) {
-	s, err := tx.settings(ctx)
-	if err != nil {
-		return 0, err
-	}
+// clickSpam finds click spam on each program day from the one the
+// watermark names to today (fraud.ClickSpam), and returns the watermark to
+// record with the findings: the day that held FraudMargin ago, the
+// earliest that may still gain visits.
+func (tx *Tx) clickSpam(ctx context.Context, s *program.Settings) ([]finding, int64, error) {
 	mark, err := tx.fraudMark(ctx, fraudSourceVisits)
 	if err != nil {
-		return 0, err
+		return nil, 0, err
 	}
 	now := tx.Now()
 	start := now.Add(-24 * time.Hour) // the first run reads yesterday and today
@@ -172,19 +169,15 @@ func (tx *Tx) clickSpam(ctx context.Context) (int, error) {
 		_, end := s.Day(day)
 		f, err := tx.clickSpamDay(ctx, s, day, end)
 		if err != nil {
-			return 0, err
+			return nil, 0, err
 		}
 		found = append(found, f...)
 		if end.After(now) {
 			break
 		}
 	}
-	n, err := tx.record(ctx, s, found)
-	if err != nil {
-		return 0, err
-	}
 	first, _ := s.Day(now.Add(-FraudMargin))
-	return n, tx.setFraudMark(ctx, fraudSourceVisits, ts(first))
+	return found, ts(first), nil
 }
 
 // clickSpamDay finds the (distributor, address) pairs with at least

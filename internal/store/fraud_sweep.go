@@ -76,22 +76,16 @@ func (db *DB) SweepFraud(ctx context.Context, limit int) (int, error) {
 	if total >= limit {
 		return total, nil // more orders first; the runner calls again
 	}
-	err := db.Write(ctx, func(tx *Tx) error {
-		n, err := tx.clickSpam(ctx)
-		total += n
-		return err
-	})
+	n, err := db.detect(ctx, fraudSourceVisits, func(tx *Tx, s *program.Settings) ([]finding, int64, error) { return tx.clickSpam(ctx, s) })
+	total += n
 	if err != nil {
 		return total, errs.Wrap(op, err)
 	}
 	if _, err := db.fillFingerprints(ctx); err != nil { // before the payout clusters read them
 		return total, errs.Wrap(op, err)
 	}
-	err = db.Write(ctx, func(tx *Tx) error {
-		n, err := tx.aggregatesIfDue(ctx)
-		total += n
-		return err
-	})
+	n, err = db.detect(ctx, fraudSourceAggregate, func(tx *Tx, s *program.Settings) ([]finding, int64, error) { return tx.aggregatesIfDue(ctx, s) })
+	total += n
 	return min(total, limit-1), errs.Wrap(op, err) // never a full batch from the aggregates: they ran once
 }
 
@@ -147,19 +141,46 @@ func (tx *Tx) record(ctx context.Context, s *program.Settings, found []finding) 
 	return n, nil
 }
 
-// aggregatesIfDue runs the aggregate signals when FraudAggregateEvery has
-// passed since they last ran.
-func (tx *Tx) aggregatesIfDue(ctx context.Context) (int, error) {
+// detect reads findings in a read transaction (the scans of the click
+// spam and the aggregates hold no writer, which SQLite has only one of),
+// then records them and moves source's watermark to mark in a write
+// (recording is idempotent, so two servers detecting at once record each
+// finding once). A mark of 0 moves nothing.
+func (db *DB) detect(ctx context.Context, source string, find func(tx *Tx, s *program.Settings) ([]finding, int64, error)) (int, error) {
+	var s *program.Settings
+	var found []finding
+	var mark int64
+	err := db.Read(ctx, func(tx *Tx) error {
+		var err error
+		if s, err = tx.settings(ctx); err != nil {
+			return err
+		}
+		found, mark, err = find(tx, s)
+		return err
+	})
+	if err != nil || (mark == 0 && len(found) == 0) {
+		return 0, err
+	}
+	n := 0
+	err = db.Write(ctx, func(tx *Tx) error {
+		var err error
+		if n, err = tx.record(ctx, s, found); err != nil || mark == 0 {
+			return err
+		}
+		return tx.setFraudMark(ctx, source, mark)
+	})
+	return n, err
+}
+
+// aggregatesIfDue finds the aggregate signals when FraudAggregateEvery
+// has passed since they last ran, and returns now as the mark (0: not due).
+func (tx *Tx) aggregatesIfDue(ctx context.Context, s *program.Settings) ([]finding, int64, error) {
 	last, err := tx.fraudMark(ctx, fraudSourceAggregate)
 	if err != nil {
-		return 0, err
+		return nil, 0, err
 	}
 	if last != 0 && tx.Now().Sub(fromTS(last)) < FraudAggregateEvery {
-		return 0, nil
-	}
-	s, err := tx.settings(ctx)
-	if err != nil {
-		return 0, err
+		return nil, 0, nil
 	}
 	var found []finding
 	for _, detect := range []func(context.Context, *program.Settings) ([]finding, error){
@@ -167,15 +188,11 @@ func (tx *Tx) aggregatesIfDue(ctx context.Context) (int, error) {
 	} {
 		f, err := detect(ctx, s)
 		if err != nil {
-			return 0, err
+			return nil, 0, err
 		}
 		found = append(found, f...)
 	}
-	n, err := tx.record(ctx, s, found)
-	if err != nil {
-		return 0, err
-	}
-	return n, tx.setFraudMark(ctx, fraudSourceAggregate, ts(tx.Now()))
+	return found, ts(tx.Now()), nil
 }
 
 // month is the program month holding t ("2026-12"): the evidence key of
