@@ -146,6 +146,7 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	s.routesInsightNetwork()
 	s.routesFission()
 	s.routesNotifications()
+	s.routesFraud()
 	s.mux.HandleFunc("/", s.noRoute)
 	return s
 }

@@ -32,12 +32,15 @@ type FraudSignal struct {
 	ReviewReason  string
 }
 
-// FraudFilter selects signals, newest first (by id).
+// FraudFilter selects signals: newest first (by id), or oldest first
+// after AfterID when that is set (the API's pages).
 type FraudFilter struct {
 	Status        fraud.Status // "" for every status
 	DistributorID int64        // 0 for every distributor
-	BeforeID      int64        // page: signals before this id; 0 for the newest
-	Limit         int          // 1–200; 0 means 50
+	BeforeID      int64        // page, newest first: signals before this id; 0 for the newest
+	AfterID       int64        // page, oldest first: signals after this id
+	OldestFirst   bool         // oldest first (from AfterID)
+	Limit         int          // 1–201; 0 means 50
 }
 
 // SettlementHold is a distributor's hold as the console shows it.
@@ -67,7 +70,7 @@ func (db *DB) FraudSignals(ctx context.Context, actor account.Actor, f FraudFilt
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
-	f.Limit = min(f.Limit, 200)
+	f.Limit = min(f.Limit, 201)
 	where, args := []string{"1 = 1"}, []any{}
 	if f.Status != "" {
 		where, args = append(where, "f.status = ?"), append(args, string(f.Status))
@@ -78,10 +81,14 @@ func (db *DB) FraudSignals(ctx context.Context, actor account.Actor, f FraudFilt
 	if f.BeforeID != 0 {
 		where, args = append(where, "f.id < ?"), append(args, f.BeforeID)
 	}
+	order := "DESC"
+	if f.OldestFirst {
+		where, args, order = append(where, "f.id > ?"), append(args, f.AfterID), "ASC"
+	}
 	var out []FraudSignal
 	err := db.Read(ctx, func(tx *Tx) error {
 		var err error
-		out, err = tx.fraudSignals(ctx, `WHERE `+strings.Join(where, " AND ")+` ORDER BY f.id DESC LIMIT ?`, append(args, f.Limit)...)
+		out, err = tx.fraudSignals(ctx, `WHERE `+strings.Join(where, " AND ")+` ORDER BY f.id `+order+` LIMIT ?`, append(args, f.Limit)...)
 		return err
 	})
 	return out, errs.Wrap(op, err)
