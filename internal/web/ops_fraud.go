@@ -3,7 +3,9 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 
+	"sharemall/internal/errs"
 	"sharemall/internal/fraud"
 	"sharemall/internal/store"
 )
@@ -21,11 +23,12 @@ func (s *Server) routesFraud() {
 // opsFraudData is the queue: signals of one status, each with its
 // distributor's hold.
 type opsFraudData struct {
-	Status   fraud.Status
-	Statuses []fraud.Status
-	Signals  []fraudRow
-	More     bool
-	Failed   int64
+	Distributor int64 // only this distributor's signals; 0 for all
+	Status      fraud.Status
+	Statuses    []fraud.Status
+	Signals     []fraudRow
+	More        bool
+	Failed      int64
 }
 
 type fraudRow struct {
@@ -44,12 +47,17 @@ func (s *Server) opsFraud(w http.ResponseWriter, r *http.Request) error {
 	return s.renderOpsFraud(w, r, p, 0, http.StatusOK)
 }
 
-func (s *Server) renderOpsFraud(w http.ResponseWriter, r *http.Request, p *Page, failed int64, status int) error {
+func (s *Server) renderOpsFraud(w http.ResponseWriter, r *http.Request, p *Page, failed int64, status int) (err error) {
 	d := &opsFraudData{Status: fraud.Status(r.URL.Query().Get("status")), Statuses: []fraud.Status{fraud.Open, fraud.Dismissed, fraud.Confirmed}, Failed: failed}
 	if d.Status == "" {
 		d.Status = fraud.Open
 	}
-	list, err := s.db.FraudSignals(r.Context(), p.Actor, store.FraudFilter{Status: d.Status, Limit: opsCap + 1})
+	if v := r.URL.Query().Get("distributor_id"); v != "" {
+		if d.Distributor, err = strconv.ParseInt(v, 10, 64); err != nil || d.Distributor < 1 {
+			return errs.Invalidf("distributor_id", "must be a distributor's id")
+		}
+	}
+	list, err := s.db.FraudSignals(r.Context(), p.Actor, store.FraudFilter{Status: d.Status, DistributorID: d.Distributor, Limit: opsCap + 1})
 	if err != nil {
 		return err
 	}

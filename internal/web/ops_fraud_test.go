@@ -41,6 +41,9 @@ func TestOpsFraudQueue(t *testing.T) {
 		id := list[0].ID
 		p := w.s.get("/ops/fraud")
 		mustContain(t, p.Body, `href="/ops/fraud"`, fmt.Sprintf(`data-test="signal-%d"`, id), "Click spam", "Count: 3", fmt.Sprintf(`data-test="dismiss-%d"`, id))
+		mustContain(t, w.s.get(fmt.Sprintf("/ops/fraud?distributor_id=%d", w.sellerID)).Body, fmt.Sprintf(`data-test="signal-%d"`, id), `data-test="all-distributors"`)
+		mustContain(t, w.s.get(fmt.Sprintf("/ops/fraud?distributor_id=%d", w.sellerID+1000)).Body, `data-test="empty"`)
+		mustContain(t, w.s.get(fmt.Sprintf("/ops/distributors/%d", w.sellerID)).Body, fmt.Sprintf(`href="/ops/fraud?distributor_id=%d"`, w.sellerID))
 		w.s.lang = "zh-CN"
 		mustContain(t, w.s.get("/ops/fraud").Body, "风控信号", "刷点击")
 		w.s.lang = "en"
