@@ -234,6 +234,18 @@ func TestFraudHoldAndRelease(t *testing.T) {
 			t.Fatalf("hold %+v", h)
 		}
 		w.checkLedger()
+		// The seller's listing shows the held share as pending, not available.
+		for st, want := range map[store.ShareStatus]int{store.SharesPending: 2, store.SharesAvailable: 0} {
+			l, err := db.Commissions(w.ctx, w.sellerActor, store.CommissionFilter{DistributorID: s.ID, Status: st})
+			if err != nil || len(l) != want {
+				t.Fatalf("%s shares: %d %v, want %d", st, len(l), err, want)
+			}
+			for _, r := range l {
+				if r.ShareStatus() != st {
+					t.Fatalf("share %+v is %s, listed as %s", r, r.ShareStatus(), st)
+				}
+			}
+		}
 
 		_, err := db.ReviewFraudSignal(w.ctx, w.op, sig[0].ID, fraud.Dismissed, "  ")
 		wantCode(t, err, errs.Invalid, "reason")
