@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -36,6 +37,7 @@ func (tx *Tx) selfPurchaseChunk(ctx context.Context, limit int, margin bool) (in
 	}
 	type paid struct {
 		id, at, buyer, seller, sellerAccount int64
+		attribution                          string
 	}
 	from := max(mark-FraudMargin.Microseconds(), ts(tx.Now().Add(-FraudHorizon)))
 	if !margin {
@@ -43,12 +45,12 @@ func (tx *Tx) selfPurchaseChunk(ctx context.Context, limit int, margin bool) (in
 	}
 	// Keyset pages from the margin: past the watermark, only limit at a time.
 	var rows []paid
-	err = tx.Each(ctx, `SELECT o.id, o.paid_at, o.customer_account_id, o.seller_id, d.account_id FROM orders o
+	err = tx.Each(ctx, `SELECT o.id, o.paid_at, o.customer_account_id, o.seller_id, d.account_id, o.attribution FROM orders o
 		JOIN distributors d ON d.id = o.seller_id
 		WHERE o.paid_at >= ? AND o.paid_at <= ? ORDER BY o.paid_at, o.id`, []any{from, mark},
 		func(scan func(...any) error) error {
 			var p paid
-			err := scan(&p.id, &p.at, &p.buyer, &p.seller, &p.sellerAccount)
+			err := scan(&p.id, &p.at, &p.buyer, &p.seller, &p.sellerAccount, &p.attribution)
 			rows = append(rows, p)
 			return sqldb.MapErr(err)
 		})
@@ -56,12 +58,12 @@ func (tx *Tx) selfPurchaseChunk(ctx context.Context, limit int, margin bool) (in
 		return 0, err
 	}
 	fresh := 0
-	err = tx.Each(ctx, `SELECT o.id, o.paid_at, o.customer_account_id, o.seller_id, d.account_id FROM orders o
+	err = tx.Each(ctx, `SELECT o.id, o.paid_at, o.customer_account_id, o.seller_id, d.account_id, o.attribution FROM orders o
 		JOIN distributors d ON d.id = o.seller_id
 		WHERE o.paid_at > ? ORDER BY o.paid_at, o.id LIMIT ?`, []any{max(mark, from-1), limit},
 		func(scan func(...any) error) error {
 			var p paid
-			err := scan(&p.id, &p.at, &p.buyer, &p.seller, &p.sellerAccount)
+			err := scan(&p.id, &p.at, &p.buyer, &p.seller, &p.sellerAccount, &p.attribution)
 			rows = append(rows, p)
 			fresh++
 			return sqldb.MapErr(err)
@@ -71,6 +73,10 @@ func (tx *Tx) selfPurchaseChunk(ctx context.Context, limit int, margin bool) (in
 	}
 	var found []finding
 	for _, p := range rows {
+		mark = max(mark, p.at)
+		if ownPurchase(p.attribution) {
+			continue // the program pays commission on own purchases: the operator's rule, not a signal
+		}
 		match, err := tx.linked(ctx, p.buyer, p.sellerAccount)
 		if err != nil {
 			return 0, err
@@ -79,13 +85,23 @@ func (tx *Tx) selfPurchaseChunk(ctx context.Context, limit int, margin bool) (in
 			found = append(found, finding{fraud.SelfPurchase, p.seller, fmt.Sprintf("order:%d", p.id),
 				fraud.Evidence{Match: match, Orders: []int64{p.id}, Accounts: []int64{p.buyer}}})
 		}
-		mark = max(mark, p.at)
 	}
 	if _, err := tx.record(ctx, s, found); err != nil {
 		return 0, err
 	}
 	tx.Point(ctx, "fraud.orders.recorded")
 	return fresh, tx.setFraudMark(ctx, fraudSourceOrders, mark)
+}
+
+// ownPurchase reports whether an order's attribution (orders.attribution,
+// order.Attribution as JSON) is a distributor's own purchase that the
+// program pays commission on by its own_purchase_commission setting
+// (issue 14's campaigns: source "own_purchase").
+func ownPurchase(attribution string) bool {
+	var a struct {
+		Source string `json:"source"`
+	}
+	return json.Unmarshal([]byte(attribution), &a) == nil && a.Source == "own_purchase"
 }
 
 // linked says how buyer is linked to the seller's account: the same

@@ -162,6 +162,10 @@ func TestFraudSelfPurchase(t *testing.T) {
 		// today; a program that pays on own purchases would: as it records it.
 		own := w.buy(w.sellerActor, w.x, "+8613900000001", "8 Home Lane, Room 301")
 		w.exec(`UPDATE orders SET seller_id = ? WHERE id = ?`, s.ID, own.ID)
+		// A program paying commission on own purchases attributes them so,
+		// by the operator's rule: not a signal.
+		paidOwn := w.buy(w.sellerActor, w.x, "+8613900000001", "8 Home Lane, Room 301")
+		w.exec(`UPDATE orders SET seller_id = ?, attribution = ? WHERE id = ?`, s.ID, `{"source":"own_purchase","distributor_id":1,"reason":"own purchase"}`, paidOwn.ID)
 		sameAddr := w.buy(w.customer(), s, "+8613700000004", "8 home lane room 301")
 		samePhone := w.buy(w.customer(), s, "+86 139 0000 0001", "1 Elsewhere")
 		// A distributor paid to the seller's card buys through the seller.
@@ -181,8 +185,8 @@ func TestFraudSelfPurchase(t *testing.T) {
 			}
 			o := sig.Evidence.Orders[0]
 			if m, ok := want[o]; !ok || fmt.Sprint(m) != fmt.Sprint(sig.Evidence.Match) {
-				t.Fatalf("order %d flagged on %v, want %v (innocent %d, next door %d, similar phone %d)", o, sig.Evidence.Match, m,
-					innocent.ID, nextDoor.ID, similarPhone.ID)
+				t.Fatalf("order %d flagged on %v, want %v (innocent %d, next door %d, similar phone %d, own purchase paid %d)", o, sig.Evidence.Match, m,
+					innocent.ID, nextDoor.ID, similarPhone.ID, paidOwn.ID)
 			}
 			delete(want, o)
 		}
