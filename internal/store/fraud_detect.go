@@ -72,12 +72,13 @@ func (tx *Tx) selfPurchaseChunk(ctx context.Context, limit int, margin bool) (in
 		return 0, err
 	}
 	var found []finding
+	seen := contactCache{}
 	for _, p := range rows {
 		mark = max(mark, p.at)
 		if ownPurchase(p.attribution) {
 			continue // the program pays commission on own purchases: the operator's rule, not a signal
 		}
-		match, err := tx.linked(ctx, p.buyer, p.sellerAccount)
+		match, err := tx.linked(ctx, seen, p.buyer, p.sellerAccount)
 		if err != nil {
 			return 0, err
 		}
@@ -107,7 +108,7 @@ func ownPurchase(attribution string) bool {
 // linked says how buyer is linked to the seller's account: the same
 // account, or a phone, a shipping address or a payout account in common
 // (none: not linked).
-func (tx *Tx) linked(ctx context.Context, buyer, seller int64) ([]string, error) {
+func (tx *Tx) linked(ctx context.Context, seen contactCache, buyer, seller int64) ([]string, error) {
 	if buyer == seller {
 		return []string{"account"}, nil
 	}
@@ -116,11 +117,11 @@ func (tx *Tx) linked(ctx context.Context, buyer, seller int64) ([]string, error)
 		name string
 		of   func(context.Context, int64) ([]string, error)
 	}{{"phone", tx.contactPhones}, {"address", tx.contactAddresses}, {"payout", tx.payoutPrints}} {
-		a, err := c.of(ctx, buyer)
+		a, err := seen.get(ctx, c.name, buyer, c.of)
 		if err != nil {
 			return nil, err
 		}
-		b, err := c.of(ctx, seller)
+		b, err := seen.get(ctx, c.name, seller, c.of)
 		if err != nil {
 			return nil, err
 		}
@@ -129,6 +130,25 @@ func (tx *Tx) linked(ctx context.Context, buyer, seller int64) ([]string, error)
 		}
 	}
 	return match, nil
+}
+
+// contactCache keeps the contact points read in one chunk, by kind and
+// account: a seller's are read once for all its orders.
+type contactCache map[string]map[int64][]string
+
+func (c contactCache) get(ctx context.Context, kind string, acct int64, read func(context.Context, int64) ([]string, error)) ([]string, error) {
+	if v, ok := c[kind][acct]; ok {
+		return v, nil
+	}
+	v, err := read(ctx, acct)
+	if err != nil {
+		return nil, err
+	}
+	if c[kind] == nil {
+		c[kind] = map[int64][]string{}
+	}
+	c[kind][acct] = v
+	return v, nil
 }
 
 // contactPhones: the account's phone, its saved addresses' and the phones
