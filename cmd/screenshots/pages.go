@@ -57,6 +57,7 @@ var pages = []page{
 	{name: "centre-materials", title: "Marketing materials (distributor)", path: at("/centre/materials"), as: seller},
 	{name: "ops-materials", title: "Materials and their funnels (operator)", path: at("/ops/materials"), as: operator},
 	{name: "ops-audit-export", title: "Regulator's audit export (operator)", path: at("/ops/audit/regulator"), as: operator},
+	{name: "ops-fraud", title: "Fraud review queue (laptop)", path: at("/ops/fraud"), as: operator, laptop: true},
 }
 
 const (

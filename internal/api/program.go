@@ -43,6 +43,7 @@ type settingsJSON struct {
 	DistributorReview    bool           `json:"distributor_review"`
 	HeadCountConditions  bool           `json:"head_count_conditions"`
 	ProductReview        bool           `json:"product_review"`
+	Fraud                *program.Fraud `json:"fraud,omitempty"` // absent from a PUT: kept as it is
 	Warnings             []string       `json:"warnings"`
 }
 
@@ -66,7 +67,9 @@ func toSettingsJSON(st *program.Settings) settingsJSON {
 		w = []string{}
 	}
 	version := st.Version
+	fraud := st.Fraud
 	return settingsJSON{
+		Fraud:   &fraud,
 		Version: &version, Currency: st.CurrencyCode, DefaultPhoneRegion: st.DefaultPhoneRegion, Tiers: st.Tiers, TierRatesBP: st.TierRates,
 		TimeZone:       st.TimeZone,
 		PlatformRateBP: st.PlatformRate, AreaRateBP: st.AreaRate, CommissionCapBP: st.CommissionCap,
@@ -125,6 +128,13 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) error {
 		Withdrawal: program.Withdrawal{Minimum: min, FeeRate: req.Withdrawal.FeeRateBP, DailyLimit: req.Withdrawal.DailyLimit,
 			WithholdingRate: req.Withdrawal.WithholdingRateBP},
 		DistributorReview: req.DistributorReview, HeadCountConditions: req.HeadCountConditions, ProductReview: req.ProductReview,
+	}
+	if req.Fraud != nil {
+		st.Fraud = *req.Fraud
+	} else if now, err := s.db.Settings(r.Context()); err == nil {
+		st.Fraud = now.Fraud
+	} else {
+		return err
 	}
 	saved, err := s.db.UpdateSettings(r.Context(), actor, st, *req.Version)
 	if err != nil {

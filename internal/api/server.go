@@ -147,6 +147,7 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	s.routesFission()
 	s.routesNotifications()
 	s.routesMaterials()
+	s.routesFraud()
 	s.mux.HandleFunc("/", s.noRoute)
 	return s
 }
@@ -173,7 +174,7 @@ func (s *Server) Routes() []string { return slices.Clone(s.routes) }
 func (s *Server) Handler() http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginRefused))
-	return s.accessLog(s.recoverPanics(s.measure(securityHeaders(cop.Handler(s.limitWrites(s.authenticate(s.mux)))))))
+	return s.accessLog(s.recoverPanics(s.measure(securityHeaders(cop.Handler(s.limitWrites(s.authenticate(s.withClientAddress(s.mux))))))))
 }
 
 // handlerFunc is a handler that returns its error for writeError.

@@ -36,7 +36,8 @@ func checkLineShares(ctx context.Context, tx *sqldb.Tx, add func(Problem)) error
 
 // checkPendingShares: each pending account (a distributor's, a supplier's,
 // the platform's) holds exactly the current shares of its party in the
-// lines not settled yet. Booking credits them, refunds before settlement
+// lines not settled yet, and a distributor's also its shares held back at
+// settlement (settle_held, see holds.go). Booking credits them, refunds before settlement
 // and settlement take them out, each in the transaction that changes the
 // shares, so a difference is money booked without a line or a line whose
 // money went astray.
@@ -49,7 +50,7 @@ func checkPendingShares(ctx context.Context, tx *sqldb.Tx, add func(Problem)) er
 	shares := map[string]int64{}
 	err := tx.Each(ctx, `SELECT s.kind, s.beneficiary_id, SUM(s.amount) FROM commission_shares s
 		JOIN commission_lines l ON l.line_id = s.line_id
-		WHERE l.status = ? GROUP BY s.kind, s.beneficiary_id`, []any{string(LinePending)},
+		WHERE l.status = ? OR s.settle_held = TRUE GROUP BY s.kind, s.beneficiary_id`, []any{string(LinePending)},
 		func(scan func(...any) error) error {
 			var kind string
 			var id, sum int64

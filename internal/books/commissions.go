@@ -61,6 +61,10 @@ type ShareRecord struct {
 	Status    LineStatus
 	BookedAt  time.Time
 	SettledAt *time.Time
+	// SettleHeld: the line settled while the distributor's settlement was
+	// held (settlement_holds), so this share's money is still in its pending
+	// account until ReleaseSettlement moves it.
+	SettleHeld bool
 }
 
 // Reversed reports whether refunds took some of the share back.
@@ -82,7 +86,7 @@ func (s ShareRecord) ShareStatus() ShareStatus {
 	switch {
 	case s.Amount == 0:
 		return SharesReversed
-	case s.Status == LineSettled:
+	case s.Status == LineSettled && !s.SettleHeld:
 		return SharesAvailable
 	}
 	return SharesPending
@@ -117,7 +121,7 @@ func ReadLine(ctx context.Context, tx *sqldb.Tx, lineID int64) (*CommissionLine,
 }
 
 const shareSelect = `SELECT s.id, s.line_id, s.order_id, s.kind, s.tier, s.beneficiary_id, s.booked_amount, s.amount,
-	l.currency, l.status, l.booked_at, l.settled_at FROM commission_shares s JOIN commission_lines l ON l.line_id = s.line_id `
+	l.currency, l.status, l.booked_at, l.settled_at, s.settle_held FROM commission_shares s JOIN commission_lines l ON l.line_id = s.line_id `
 
 // ReadShares reads the shares (s, joined with their lines l) that where
 // selects and orders.
@@ -129,7 +133,7 @@ func ReadShares(ctx context.Context, tx *sqldb.Tx, where string, args ...any) ([
 		var booked int64
 		var settled sql.NullInt64
 		if err := scan(&r.ID, &r.LineID, &r.OrderID, &kind, &r.Party.Tier, &r.Party.ID, &r.Booked, &r.Amount,
-			&r.Currency, &status, &booked, &settled); err != nil {
+			&r.Currency, &status, &booked, &settled, &r.SettleHeld); err != nil {
 			return sqldb.MapErr(err)
 		}
 		r.Party.Kind, r.Status, r.BookedAt, r.SettledAt = commission.PartyKind(kind), LineStatus(status), sqldb.FromTS(booked), nullTime(settled)
@@ -294,6 +298,14 @@ func SettleLines(ctx context.Context, tx *sqldb.Tx, currency string, ids []int64
 		return nil, err
 	}
 	tx.Point(ctx, "settle.wallets.locked")
+	// Read the holds only now, behind the wallets' locks: HoldSettlement and
+	// ReleaseSettlement take the same locks first, so a hold committed before
+	// this point is seen, and one not yet committed waits for this
+	// transaction (docs/fraud.md, "Hold and settle").
+	held, err := heldOf(ctx, tx, earners)
+	if err != nil {
+		return nil, err
+	}
 	// Claim the lines: of concurrent settlements exactly one changes a row.
 	claimedIDs, err := sqldb.Column[int64](ctx, tx, `UPDATE commission_lines SET status = ?, settled_at = ? WHERE line_id IN (`+
 		lockedIn(tx, "commission_lines", "line_id", len(ids), "status = ? AND held = FALSE")+`) AND status = ? AND held = FALSE RETURNING line_id`,
@@ -325,6 +337,7 @@ func SettleLines(ctx context.Context, tx *sqldb.Tx, currency string, ids []int64
 		return nil, err
 	}
 	var journals []ledger.Journal
+	var heldShares []any
 	settled := make([]SettledLine, 0, len(claimedIDs))
 	for _, id := range claimedIDs {
 		p := Posting{}
@@ -336,6 +349,10 @@ func SettleLines(ctx context.Context, tx *sqldb.Tx, currency string, ids []int64
 			}
 			if IsCommission(sh.Party) {
 				commissionSettled += sh.Amount
+			}
+			if IsDistributor(sh.Party) && held[sh.Party.ID] {
+				heldShares = append(heldShares, sh.ID) // stays pending until released
+				continue
 			}
 			p.Debit(PendingAccount(sh.Party), sh.Amount)
 			if IsDistributor(sh.Party) {
@@ -354,6 +371,11 @@ func SettleLines(ctx context.Context, tx *sqldb.Tx, currency string, ids []int64
 		// Every share refunded before settlement: the line settles, nothing moves.
 		if j, ok := p.Journal(fmt.Sprintf("settle:line:%d", id), "settle", fmt.Sprintf("order %d line %d settled", orderOf[id], id), currency); ok {
 			journals = append(journals, j)
+		}
+	}
+	if len(heldShares) > 0 {
+		if _, err := tx.Exec(ctx, `UPDATE commission_shares SET settle_held = TRUE WHERE id IN (`+sqldb.Placeholders(len(heldShares))+`)`, heldShares...); err != nil {
+			return nil, err
 		}
 	}
 	if _, err := PostMany(ctx, tx, currency, journals); err != nil {
@@ -444,6 +466,9 @@ func RefundLine(ctx context.Context, tx *sqldb.Tx, lineID int64, refundKey strin
 	if err != nil {
 		return nil, err
 	}
+	if line, err = relockHeld(ctx, tx, line); err != nil {
+		return nil, err
+	}
 	delta, err := commission.Recompute(line.Snapshot, line.Current, after)
 	if err != nil {
 		return nil, err
@@ -455,10 +480,14 @@ func RefundLine(ctx context.Context, tx *sqldb.Tx, lineID int64, refundKey strin
 	p := Posting{}
 	p.Credit(to, refund)
 	clawed := ByDistributor{}
+	stillPending := map[string]bool{} // shares of a settled line held back from the wallet (SettleHeld)
+	for _, sh := range line.Shares {
+		stillPending[sh.Party.String()] = sh.SettleHeld
+	}
 	for _, d := range delta {
 		switch {
 		case d.Amount == 0:
-		case line.Status == LinePending:
+		case line.Status == LinePending, stillPending[d.Party.String()]:
 			p.Debit(PendingAccount(d.Party), d.Amount)
 		case IsDistributor(d.Party):
 			clawed[d.Party.ID] += d.Amount

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"sharemall/internal/account"
+	"sharemall/internal/fraud"
 	"sharemall/internal/order"
 	"sharemall/internal/store"
 	"sharemall/internal/testutil"
@@ -51,6 +52,23 @@ func TestSeedTwice(t *testing.T) {
 			if r.Withdrawals[string(status)] == 0 {
 				t.Errorf("no withdrawal is %s: %v", status, r.Withdrawals)
 			}
+		}
+		// The fraud queue has the demo's flagged distributors: a cluster
+		// that holds three, and click spam on one shop's link.
+		op, err := actorOf(ctx, db, operatorLogin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		signals, err := db.FraudSignals(ctx, op, store.FraudFilter{Status: fraud.Open})
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds := map[fraud.Kind]int{}
+		for _, s := range signals {
+			kinds[s.Kind]++
+		}
+		if kinds[fraud.Cluster] < 3 || kinds[fraud.ClickSpam] < 1 {
+			t.Errorf("fraud signals %v", kinds)
 		}
 		if db.Now().Before(time.Now().Add(-time.Minute)) {
 			t.Errorf("the demo left the clock at %v", db.Now())

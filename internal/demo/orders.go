@@ -98,7 +98,10 @@ func (s *seeder) seedOrders(ctx context.Context) error {
 			return err
 		}
 	}
-	return o.lifecycle(ctx, end)
+	if err := o.lifecycle(ctx, end); err != nil {
+		return err
+	}
+	return o.flag(ctx) // fraud signals to review (fraud.go)
 }
 
 // program pays regional agents 1% and gives customers a day to pay, so the

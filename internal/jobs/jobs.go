@@ -64,6 +64,7 @@ func Sweeps(db *store.DB, refunders ...store.Refunder) []Sweep {
 		{store.SweepEffects, func(ctx context.Context, limit int) (int, error) { return db.RunDueEffects(ctx, via, limit) }},
 		{store.SweepLedger, db.CheckLedgerIfDue},   // the ledger check, hourly, recorded for the console
 		{store.SweepNotify, db.SweepNotifications}, // what happened into notifications and webhook deliveries
+		{store.SweepFraud, db.SweepFraud},          // orders, visits, payout details and teams into fraud signals (docs/fraud.md)
 	}
 }
 

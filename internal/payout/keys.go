@@ -30,6 +30,7 @@ import (
 type Keyring struct {
 	aeads  map[string]cipher.AEAD
 	newest string
+	fpKey  []byte // keys Fingerprint: derived from the first key of the file (fingerprint.go)
 }
 
 // KeySize is the size of a key: AES-256.
@@ -77,6 +78,9 @@ func ParseKeys(b []byte) (*Keyring, error) {
 			return nil, err
 		}
 		k.aeads[id], k.newest = aead, id
+		if k.fpKey == nil {
+			k.fpKey = fingerprintKey(key)
+		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("payout keys: %w", err)

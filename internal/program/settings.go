@@ -72,6 +72,9 @@ type Settings struct {
 	// ProductReview: a new or edited product waits for an operator's
 	// approval before it is on sale (off by default).
 	ProductReview bool `json:"product_review"`
+
+	// Fraud: the fraud signals' thresholds and holds (fraud.go, docs/fraud.md).
+	Fraud Fraud `json:"fraud"`
 }
 
 // Default returns the defaults of DESIGN.md.
@@ -88,6 +91,7 @@ func Default() *Settings {
 		AutoConfirmDays:      10,
 		AfterSaleDays:        7,
 		Withdrawal:           Withdrawal{Minimum: 100, DailyLimit: 3},
+		Fraud:                DefaultFraud(),
 	}
 }
 
@@ -182,6 +186,9 @@ func (s *Settings) Validate() error {
 	}
 	if s.Withdrawal.DailyLimit < 1 || s.Withdrawal.DailyLimit > 100 {
 		return errs.Invalidf("withdrawal.daily_limit", "must be from 1 to 100")
+	}
+	if err := s.Fraud.Validate(); err != nil {
+		return err
 	}
 	return nil
 }

@@ -79,13 +79,13 @@ func (db *DB) Commissions(ctx context.Context, actor account.Actor, f Commission
 	// The same partition as ShareRecord.ShareStatus.
 	switch f.Status {
 	case "":
-	case SharesPending, SharesAvailable:
-		st := LinePending
-		if f.Status == SharesAvailable {
-			st = LineSettled
-		}
-		where += ` AND s.amount > 0 AND l.status = ?`
-		args = append(args, string(st))
+	case SharesPending:
+		// A share held back at settlement (settle_held) is still pending.
+		where += ` AND s.amount > 0 AND (l.status = ? OR s.settle_held = TRUE)`
+		args = append(args, string(LinePending))
+	case SharesAvailable:
+		where += ` AND s.amount > 0 AND l.status = ? AND s.settle_held = FALSE`
+		args = append(args, string(LineSettled))
 	case SharesReversed:
 		where += ` AND s.amount = 0`
 	default:

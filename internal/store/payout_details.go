@@ -127,11 +127,12 @@ func (db *DB) SetPayoutDetails(ctx context.Context, actor account.Actor, o Payou
 		if err != nil && !errs.Is(err, errs.NotFound) {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO payout_details (owner_kind, owner_id, method, masked, key_id, box, updated_at, updated_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		if _, err := tx.Exec(ctx, `INSERT INTO payout_details (owner_kind, owner_id, method, masked, key_id, box, updated_at, updated_by, fingerprint)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (owner_kind, owner_id) DO UPDATE SET method = excluded.method, masked = excluded.masked,
-				key_id = excluded.key_id, box = excluded.box, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-			o.Kind, o.ID, string(d.Method), string(masked), sealed.KeyID, sealed.Box, ts(tx.Now()), actor.AccountID); err != nil {
+				key_id = excluded.key_id, box = excluded.box, updated_at = excluded.updated_at, updated_by = excluded.updated_by,
+				fingerprint = excluded.fingerprint`,
+			o.Kind, o.ID, string(d.Method), string(masked), sealed.KeyID, sealed.Box, ts(tx.Now()), actor.AccountID, k.Fingerprint(d)); err != nil {
 			return err
 		}
 		var before any

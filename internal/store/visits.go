@@ -23,6 +23,7 @@ type Visit struct {
 	ProductID         int64
 	CustomerAccountID int64
 	Visitor           string
+	IPHash            string // the client address as a keyed hash (WithClientAddress); "" when not known
 	At                time.Time
 	MaterialID        int64 // the material whose link brought it, 0 for none (materials_visits.go)
 }
@@ -76,6 +77,9 @@ func (db *DB) recordVisit(ctx context.Context, actor account.Actor, code, visito
 		if v.MaterialID, err = tx.visitMaterial(ctx, l, materialID); err != nil {
 			return err
 		}
+		if v.IPHash, err = tx.addressHash(ctx, clientAddressOf(ctx)); err != nil {
+			return err
+		}
 		if err := tx.insertVisit(ctx, v); err != nil {
 			return err
 		}
@@ -89,9 +93,9 @@ func (db *DB) recordVisit(ctx context.Context, actor account.Actor, code, visito
 
 func (tx *Tx) insertVisit(ctx context.Context, v *Visit) error {
 	var err error
-	v.ID, err = tx.Insert(ctx, `INSERT INTO visits (distributor_id, channel, link_code, coupon_code, product_id, customer_account_id, visitor, at, material_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, v.DistributorID, v.Channel, nullString(v.LinkCode), nullString(v.CouponCode),
-		nullInt(v.ProductID), nullInt(v.CustomerAccountID), v.Visitor, ts(v.At), nullInt(v.MaterialID))
+	v.ID, err = tx.Insert(ctx, `INSERT INTO visits (distributor_id, channel, link_code, coupon_code, product_id, customer_account_id, visitor, at, material_id, ip_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, v.DistributorID, v.Channel, nullString(v.LinkCode), nullString(v.CouponCode),
+		nullInt(v.ProductID), nullInt(v.CustomerAccountID), v.Visitor, ts(v.At), nullInt(v.MaterialID), v.IPHash)
 	if err != nil || v.Channel == ChannelCoupon {
 		return err // a coupon entered is a touch, not a landing: not in the share funnel
 	}

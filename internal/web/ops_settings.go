@@ -62,6 +62,9 @@ func (s *Server) opsSettingsSave(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	st, version, err := parseSettingsForm(r.PostForm)
+	if err == nil && !r.PostForm.Has("fraud.cluster_size") {
+		st.Fraud = cur.Fraud // a form without the fraud fields keeps them
+	}
 	var prev *opsPreview
 	if err == nil {
 		err = st.Validate()
@@ -172,6 +175,7 @@ func settingsForm(st *program.Settings) url.Values {
 	if st.HeadCountConditions {
 		v.Set("head_count_conditions", "on")
 	}
+	fraudForm(v, st.Fraud)
 	return v
 }
 
@@ -205,6 +209,7 @@ func parseSettingsForm(f url.Values) (*program.Settings, int64, error) {
 	st.DistributorReview = f.Get("distributor_review") != ""
 	st.ProductReview = f.Get("product_review") != ""
 	st.HeadCountConditions = f.Get("head_count_conditions") != ""
+	st.Fraud, _ = parseFraudForm(f, num)
 	if err != nil {
 		return nil, 0, err
 	}

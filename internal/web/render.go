@@ -95,6 +95,7 @@ var consoleNav = []struct {
 	{"journals", "/ops/journals", account.Operator},
 	{"settings", "/ops/settings", account.Operator},
 	{"audit", "/ops/audit", account.Operator},
+	{"fraud", "/ops/fraud", account.Operator},
 	{"ops-withholding", "/ops/withholding", account.Operator},
 	{"ops-supplier-payouts", "/ops/supplier-payouts", account.Operator},
 	{"sup", "/sup", account.Supplier},

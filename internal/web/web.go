@@ -134,6 +134,7 @@ func (s *Server) routes() {
 	s.routesNotify()
 	s.routesMaterials()
 	s.routesAuditExport()
+	s.routesFraud()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "", "no page at %s", r.URL.Path))
 	})
