@@ -165,6 +165,7 @@ func settingsForm(st *program.Settings) url.Values {
 	v.Set("after_sale_days", strconv.Itoa(st.AfterSaleDays))
 	v.Set("withdrawal.minimum", st.Currency().Format(st.Withdrawal.Minimum))
 	v.Set("withdrawal.fee_rate_bp", strconv.FormatInt(int64(st.Withdrawal.FeeRate), 10))
+	v.Set("withdrawal.withholding_rate_bp", strconv.FormatInt(int64(st.Withdrawal.WithholdingRate), 10))
 	v.Set("withdrawal.daily_limit", strconv.Itoa(st.Withdrawal.DailyLimit))
 	if st.DistributorReview {
 		v.Set("distributor_review", "on")
@@ -205,6 +206,7 @@ func parseSettingsForm(f url.Values) (*program.Settings, int64, error) {
 	st.AutoConfirmDays = int(num("auto_confirm_days"))
 	st.AfterSaleDays = int(num("after_sale_days"))
 	st.Withdrawal.FeeRate = money.Rate(num("withdrawal.fee_rate_bp"))
+	st.Withdrawal.WithholdingRate = money.Rate(num("withdrawal.withholding_rate_bp"))
 	st.Withdrawal.DailyLimit = int(num("withdrawal.daily_limit"))
 	st.DistributorReview = f.Get("distributor_review") != ""
 	st.ProductReview = f.Get("product_review") != ""

@@ -314,7 +314,7 @@ func TestOpsSettings(t *testing.T) {
 		w := opsWorld(t, db)
 		p := w.s.get("/ops/settings")
 		form := settingsValues(t, p.Body)
-		if form.Get("tiers") != "2" || form.Get("tier_rates_bp[0]") != "1000" || form.Get("commission_cap_bp") != "3000" || form.Get("binding.mode") != "first_touch" {
+		if form.Get("withdrawal.withholding_rate_bp") != "0" || form.Get("tiers") != "2" || form.Get("tier_rates_bp[0]") != "1000" || form.Get("commission_cap_bp") != "3000" || form.Get("binding.mode") != "first_touch" {
 			t.Fatalf("form %v", form)
 		}
 		// Above the cap: refused by the rates' field, everything typed kept, nothing saved.
@@ -372,13 +372,14 @@ func TestOpsSettings(t *testing.T) {
 		// Saved: a warning by the tiers and the cap; product review kept on.
 		form.Set("action", "save")
 		form.Set("product_review", "on")
+		form.Set("withdrawal.withholding_rate_bp", "300") // the page holds every setting: saving it keeps the rest
 		p = w.s.post("/ops/settings", form)
 		if p.Status != http.StatusSeeOther || p.Header.Get("Location") != "/ops/settings?saved=1" {
 			t.Fatalf("save: %d %s", p.Status, p.Body)
 		}
 		st, err := db.Settings(w.ctx)
 		w.must(err)
-		if st.Tiers != 3 || st.TierRates[2] != 300 || st.CommissionCap != 3500 || st.PlatformRate != 150 || !st.ProductReview {
+		if st.Tiers != 3 || st.TierRates[2] != 300 || st.CommissionCap != 3500 || st.PlatformRate != 150 || !st.ProductReview || st.Withdrawal.WithholdingRate != 300 {
 			t.Errorf("saved %+v", st)
 		}
 		p = w.s.get("/ops/settings?saved=1")
