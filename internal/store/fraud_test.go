@@ -13,6 +13,7 @@ import (
 	"sharemall/internal/fraud"
 	"sharemall/internal/money"
 	"sharemall/internal/network"
+	"sharemall/internal/notify"
 	"sharemall/internal/order"
 	"sharemall/internal/payout"
 	"sharemall/internal/program"
@@ -238,6 +239,25 @@ func TestFraudHoldAndRelease(t *testing.T) {
 			t.Fatalf("hold %+v", h)
 		}
 		w.checkLedger()
+		// The sponsor is told its share settled; the held seller is not.
+		if _, err := db.SweepNotifications(w.ctx, 0); err != nil {
+			t.Fatal(err)
+		}
+		for who, want := range map[int64]int{w.sellerActor.AccountID: 0, w.mid.AccountID: len(o.Lines)} {
+			p, err := db.Notifications(w.ctx, account.Actor{AccountID: who}, store.NotificationFilter{Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := 0
+			for _, n := range p.Items {
+				if n.Kind == notify.CommissionSettled {
+					got++
+				}
+			}
+			if got != want {
+				t.Errorf("account %d told of %d settled lines, want %d", who, got, want)
+			}
+		}
 		// The seller's listing shows the held share as pending, not available.
 		for st, want := range map[store.ShareStatus]int{store.SharesPending: 2, store.SharesAvailable: 0} {
 			l, err := db.Commissions(w.ctx, w.sellerActor, store.CommissionFilter{DistributorID: s.ID, Status: st})

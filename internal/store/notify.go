@@ -238,7 +238,13 @@ func lineDetail(refund bool) func(ctx context.Context, tx *Tx, ref int64) (map[s
 		if err := one(ctx, tx, "commission line", `SELECT order_id, currency FROM commission_lines WHERE line_id = ?`, []any{line}, &orderID, &currency); err != nil {
 			return nil, nil, err
 		}
-		to, err := earners(ctx, tx, "s.line_id = ?", line)
+		where := "s.line_id = ?"
+		if !refund {
+			// A share whose settlement a fraud hold keeps pending has not
+			// settled: its earner is not told so (docs/fraud.md).
+			where += " AND s.settle_held = FALSE"
+		}
+		to, err := earners(ctx, tx, where, line)
 		data := map[string]any{"order_id": orderID, "line_id": line, "currency": currency}
 		if refund {
 			data["refunded"] = refunded
