@@ -43,7 +43,9 @@ type settingsJSON struct {
 	DistributorReview    bool           `json:"distributor_review"`
 	HeadCountConditions  bool           `json:"head_count_conditions"`
 	ProductReview        bool           `json:"product_review"`
-	Warnings             []string       `json:"warnings"`
+	// OwnPurchaseCommission: 自购返佣 (docs/campaigns.md); absent from a PUT is off.
+	OwnPurchaseCommission bool     `json:"own_purchase_commission"`
+	Warnings              []string `json:"warnings"`
 }
 
 type bindingJSON struct {
@@ -74,6 +76,7 @@ func toSettingsJSON(st *program.Settings) settingsJSON {
 		UnpaidTimeoutMinutes: st.UnpaidTimeoutMinutes, AutoConfirmDays: st.AutoConfirmDays, AfterSaleDays: st.AfterSaleDays,
 		Withdrawal:        withdrawalJSON{st.Currency().Format(st.Withdrawal.Minimum), st.Withdrawal.FeeRate, st.Withdrawal.DailyLimit, st.Withdrawal.WithholdingRate},
 		DistributorReview: st.DistributorReview, HeadCountConditions: st.HeadCountConditions, ProductReview: st.ProductReview, Warnings: w,
+		OwnPurchaseCommission: st.OwnPurchaseCommission,
 	}
 }
 
@@ -125,6 +128,7 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) error {
 		Withdrawal: program.Withdrawal{Minimum: min, FeeRate: req.Withdrawal.FeeRateBP, DailyLimit: req.Withdrawal.DailyLimit,
 			WithholdingRate: req.Withdrawal.WithholdingRateBP},
 		DistributorReview: req.DistributorReview, HeadCountConditions: req.HeadCountConditions, ProductReview: req.ProductReview,
+		OwnPurchaseCommission: req.OwnPurchaseCommission,
 	}
 	saved, err := s.db.UpdateSettings(r.Context(), actor, st, *req.Version)
 	if err != nil {
