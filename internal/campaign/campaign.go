@@ -68,17 +68,17 @@ type SKUItem struct {
 
 // Campaign is a saved campaign.
 type Campaign struct {
-	ID         int64     `json:"id"`
-	SupplierID int64     `json:"supplier_id,omitempty"` // 0: the operator's
-	Name       string    `json:"name"`
-	StartsAt   time.Time `json:"starts_at"`
-	EndsAt     time.Time `json:"ends_at"`
-	Tier1      catalog.TierCommission
-	StockLimit *int64    `json:"stock_limit,omitempty"`
-	Sold       int64     `json:"sold"`
-	Version    int64     `json:"version"`
-	Items      []SKUItem `json:"items"`
-	CreatedAt  time.Time `json:"created_at"`
+	ID         int64                  `json:"id"`
+	SupplierID int64                  `json:"supplier_id,omitempty"` // 0: the operator's
+	Name       string                 `json:"name"`
+	StartsAt   time.Time              `json:"starts_at"`
+	EndsAt     time.Time              `json:"ends_at"`
+	Tier1      catalog.TierCommission `json:"tier1"`
+	StockLimit *int64                 `json:"stock_limit,omitempty"`
+	Sold       int64                  `json:"sold"`
+	Version    int64                  `json:"version"`
+	Items      []SKUItem              `json:"items"`
+	CreatedAt  time.Time              `json:"created_at"`
 }
 
 // StatusAt is the campaign's status at now.

@@ -203,7 +203,9 @@ func TestCampaignBadInput(t *testing.T) {
 			{"no start", w.op, func(in *campaign.Input) { in.StartsAt = time.Time{} }, errs.Invalid, "starts_at"},
 			{"no end", w.op, func(in *campaign.Input) { in.EndsAt = time.Time{} }, errs.Invalid, "ends_at"},
 			{"end before start", w.op, func(in *campaign.Input) { in.EndsAt = in.StartsAt }, errs.Invalid, "ends_at"},
-			{"ended", w.op, func(in *campaign.Input) { in.StartsAt, in.EndsAt = in.StartsAt.Add(-3*time.Hour), in.StartsAt.Add(-time.Hour) }, errs.Invalid, "ends_at"},
+			{"ended", w.op, func(in *campaign.Input) {
+				in.StartsAt, in.EndsAt = in.StartsAt.Add(-3*time.Hour), in.StartsAt.Add(-time.Hour)
+			}, errs.Invalid, "ends_at"},
 			{"too long", w.op, func(in *campaign.Input) { in.EndsAt = in.StartsAt.Add(367 * 24 * time.Hour) }, errs.Invalid, "ends_at"},
 			{"kind", w.op, func(in *campaign.Input) { in.Tier1.Kind = "bonus" }, errs.Invalid, "tier1.kind"},
 			{"rate 0", w.op, func(in *campaign.Input) { in.Tier1.Rate = 0 }, errs.Invalid, "tier1.rate_bp"},
@@ -304,7 +306,10 @@ func TestCampaignStockRace(t *testing.T) {
 		other := w.account(account.Customer)
 
 		h := testutil.Hold(t, db, "checkout.campaign.claimed")
-		first := testutil.Run(func() error { _, err := db.Checkout(w.ctx, w.cust, cart("CN.44.03.05", order.Item{SKUID: w.sku, Quantity: 1}), ""); return err })
+		first := testutil.Run(func() error {
+			_, err := db.Checkout(w.ctx, w.cust, cart("CN.44.03.05", order.Item{SKUID: w.sku, Quantity: 1}), "")
+			return err
+		})
 		h.Reached()
 		var second *order.Order
 		race := testutil.Run(func() error {
@@ -366,6 +371,48 @@ func TestOwnPurchase(t *testing.T) {
 		// A customer who is no distributor is unaffected.
 		if o := w.buy(w.cust, 1); o.SellerID != w.seller.ID || o.Attribution.Source != order.FromBinding {
 			t.Fatalf("customer: seller %d (%s)", o.SellerID, o.Attribution.Source)
+		}
+	})
+}
+
+// TestCentreCampaigns: a distributor sees running and coming campaigns with
+// what it would earn per unit as tier 1, and no ended one.
+func TestCentreCampaigns(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newCampaignWorld(t, db)
+		in := w.input(0, time.Hour, 2000)
+		in.Items[0].Price = amount(800)
+		running := w.create(w.a, in)
+		q := w.product(w.b, "Cup", [2]int64{500, 0})
+		in = w.input(2*time.Hour, time.Hour, 0)
+		in.Tier1 = catalog.TierCommission{Kind: catalog.FixedCommission, PerUnit: 120}
+		in.Items = []campaign.Item{{ProductID: q.ID}}
+		coming := w.create(w.op, in)
+		ended := w.create(w.op, func() campaign.Input {
+			in := w.input(0, time.Hour, 1200)
+			in.Items = []campaign.Item{{ProductID: w.product(w.b, "Pot", [2]int64{500, 0}).ID}}
+			return in
+		}())
+		w.clock.Advance(time.Second)
+		if _, err := db.EndCampaign(w.ctx, w.op, ended.ID); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.CentreCampaigns(w.ctx, w.sellerActor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0].ID != running.ID || got[1].ID != coming.ID {
+			t.Fatalf("campaigns %+v", got)
+		}
+		r, c := got[0].Items[0], got[1].Items[0]
+		if got[0].Status != campaign.Running || r.Price != 800 || r.Earn != 160 || r.Usual != 100 {
+			t.Fatalf("running: %+v %+v", got[0], r)
+		}
+		if got[1].Status != campaign.Coming || c.Price != 500 || c.Earn != 120 || c.Usual != 50 {
+			t.Fatalf("coming: %+v %+v", got[1], c)
+		}
+		if _, err := db.CentreCampaigns(w.ctx, w.cust); errs.CodeOf(err) != errs.Forbidden {
+			t.Fatalf("a customer: %v", err)
 		}
 	})
 }

@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"sharemall/internal/account"
+	"sharemall/internal/campaign"
+	"sharemall/internal/commission"
+	"sharemall/internal/errs"
+	"sharemall/internal/money"
+	"sharemall/internal/network"
+	"sharemall/internal/order"
+	"sharemall/internal/sqldb"
+)
+
+// CentreCampaign is a running or coming campaign as a distributor sees it
+// in its centre: the SKUs it can sell under it and what it would earn.
+type CentreCampaign struct {
+	ID       int64
+	Name     string
+	StartsAt time.Time
+	EndsAt   time.Time
+	Status   campaign.Status
+	Left     *int64 // units left under the stock limit, nil for no limit
+	Items    []CentreCampaignItem
+}
+
+// CentreCampaignItem is one SKU of a campaign, for one distributor: Price
+// is what the customer pays (the campaign price, else retail), Earn what
+// the distributor would earn per unit as tier 1 under the campaign, Usual
+// what it earns per unit without it (its grade, the overrides, the
+// program), both split by commission.Split under the cap, with no coupon
+// and no markup.
+type CentreCampaignItem struct {
+	ProductID    int64
+	SKUID        int64
+	ProductTitle string
+	SKUCode      string
+	Retail       money.Amount
+	Price        money.Amount
+	Earn         money.Amount
+	Usual        money.Amount
+}
+
+// CentreCampaigns lists the running and coming campaigns on products the
+// actor's distributor can sell now (on sale, supplier approved), soonest
+// ending first.
+func (db *DB) CentreCampaigns(ctx context.Context, actor account.Actor) ([]CentreCampaign, error) {
+	if err := actor.Require(account.Distributor); err != nil {
+		return nil, errs.Wrap("store.CentreCampaigns", err)
+	}
+	var out []CentreCampaign
+	err := db.Read(ctx, func(tx *Tx) error {
+		d, err := tx.distributor(ctx, actor.DistributorID)
+		if err != nil {
+			return err
+		}
+		st, err := tx.settings(ctx)
+		if err != nil {
+			return err
+		}
+		var grade *money.Rate
+		if d.GradeID != 0 {
+			g, err := tx.grade(ctx, d.GradeID)
+			if err != nil {
+				return err
+			}
+			grade = g.Tier1Rate
+		}
+		ids, err := sqldb.Column[int64](ctx, tx.Tx, `SELECT id FROM campaigns WHERE ends_at > ? AND ends_at > starts_at ORDER BY starts_at, ends_at, id LIMIT 100`,
+			[]any{ts(tx.Now())})
+		if err != nil {
+			return err
+		}
+		cs, err := tx.campaignsByID(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			cc := CentreCampaign{ID: c.ID, Name: c.Name, StartsAt: c.StartsAt, EndsAt: c.EndsAt, Status: c.StatusAt(tx.Now())}
+			if c.StockLimit != nil {
+				left := max(*c.StockLimit-c.Sold, 0)
+				cc.Left = &left
+			}
+			for _, it := range c.Items {
+				item, ok, err := tx.centreItem(ctx, st.CurrencyCode, st.Tiers, st.TierRates, st.CommissionCap, d, grade, c, it)
+				if err != nil {
+					return err
+				}
+				if ok {
+					cc.Items = append(cc.Items, item)
+				}
+			}
+			if len(cc.Items) > 0 {
+				out = append(out, cc)
+			}
+		}
+		return nil
+	})
+	return out, errs.Wrap("store.CentreCampaigns", err)
+}
+
+// centreItem prices one campaign SKU for d, or says it is not for sale.
+func (tx *Tx) centreItem(ctx context.Context, currency string, tiers int, rates []money.Rate, cap money.Rate, d *network.Distributor,
+	grade *money.Rate, c *campaign.Campaign, it campaign.SKUItem) (CentreCampaignItem, bool, error) {
+	cl, err := tx.cartLinesForSale(ctx, it.SKUID)
+	if err != nil || cl == nil {
+		return CentreCampaignItem{}, false, err
+	}
+	item := CentreCampaignItem{ProductID: it.ProductID, SKUID: it.SKUID, ProductTitle: it.ProductTitle, SKUCode: it.SKUCode,
+		Retail: cl.sku.RetailPrice, Price: cl.sku.RetailPrice}
+	if it.Price != nil && *it.Price < item.Price {
+		item.Price = *it.Price
+	}
+	tier1 := commission.Party{Kind: commission.KindTier, Tier: 1, ID: d.ID}
+	for _, run := range []struct {
+		camp *lineCampaign
+		base money.Amount
+		dest *money.Amount
+	}{
+		{&lineCampaign{ref: commission.CampaignRef{ID: c.ID, Version: c.Version}, rule: c.Rule()}, item.Price, &item.Earn},
+		{nil, item.Retail, &item.Usual},
+	} {
+		snap := snapshot(currency, cl.supplierID, d, nil, grade, tiers, rates, 0, cap, nil, cl.productRule, cl.sku.Commission, run.camp)
+		shares, err := commission.Split(snap, commission.Line{Base: run.base, Quantity: 1})
+		if err != nil {
+			return item, false, err
+		}
+		*run.dest = shares.Of(tier1)
+	}
+	return item, true, nil
+}
+
+// cartLinesForSale reads one SKU as checkout would, nil when it is not for sale.
+func (tx *Tx) cartLinesForSale(ctx context.Context, skuID int64) (*cartLine, error) {
+	lines, err := tx.cartLines(ctx, []order.Item{{SKUID: skuID, Quantity: 1}})
+	if errs.Is(err, errs.Invalid) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return lines[0], nil
+}
