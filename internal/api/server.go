@@ -146,6 +146,7 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	s.routesInsightNetwork()
 	s.routesFission()
 	s.routesNotifications()
+	s.routesCampaigns()
 	s.mux.HandleFunc("/", s.noRoute)
 	return s
 }
