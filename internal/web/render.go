@@ -111,6 +111,8 @@ var consoleNav = []struct {
 	{"notifications", "/notifications", account.Operator},
 	{"sup-webhooks", "/sup/webhooks", account.Supplier},
 	{"sup-notifications", "/notifications", account.Supplier},
+	{"ops-campaigns", "/ops/campaigns", account.Operator},
+	{"sup-campaigns", "/sup/campaigns", account.Supplier},
 }
 
 // Signed reports whether someone is signed in.
