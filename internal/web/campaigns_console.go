@@ -221,7 +221,9 @@ func (p *Page) CampaignRule(t catalog.TierCommission) string {
 }
 
 // CampaignStatus is a campaign's status now, for its badge.
-func (p *Page) CampaignStatus(c *campaign.Campaign, now time.Time) string { return string(c.StatusAt(now)) }
+func (p *Page) CampaignStatus(c *campaign.Campaign, now time.Time) string {
+	return string(c.StatusAt(now))
+}
 
 // CampaignInput writes a moment for a datetime-local input, in the program's time zone.
 func (p *Page) CampaignInput(t time.Time) string { return t.In(p.loc).Format("2006-01-02T15:04") }
