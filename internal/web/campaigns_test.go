@@ -97,5 +97,17 @@ func TestCampaignPages(t *testing.T) {
 		if p := f.get("/sup/campaigns"); p.Status != http.StatusForbidden {
 			t.Fatalf("the operator in the supplier console: %d", p.Status)
 		}
+
+		// Own-purchase commission is a box in the settings form, off by default.
+		settings := settingsValues(t, f.get("/ops/settings").Body)
+		settings.Set("own_purchase_commission", "on")
+		settings.Set("action", "save")
+		if p := f.post("/ops/settings", settings); p.Status != http.StatusSeeOther {
+			t.Fatalf("save settings: %d", p.Status)
+		}
+		if st, _ := db.Settings(f.ctx); !st.OwnPurchaseCommission {
+			t.Fatal("own_purchase_commission not saved")
+		}
+		mustContain(t, f.get("/ops/settings").Body, `name="own_purchase_commission" checked`)
 	})
 }

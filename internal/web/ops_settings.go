@@ -172,6 +172,9 @@ func settingsForm(st *program.Settings) url.Values {
 	if st.HeadCountConditions {
 		v.Set("head_count_conditions", "on")
 	}
+	if st.OwnPurchaseCommission {
+		v.Set("own_purchase_commission", "on")
+	}
 	return v
 }
 
@@ -205,6 +208,7 @@ func parseSettingsForm(f url.Values) (*program.Settings, int64, error) {
 	st.DistributorReview = f.Get("distributor_review") != ""
 	st.ProductReview = f.Get("product_review") != ""
 	st.HeadCountConditions = f.Get("head_count_conditions") != ""
+	st.OwnPurchaseCommission = f.Get("own_purchase_commission") != ""
 	if err != nil {
 		return nil, 0, err
 	}
