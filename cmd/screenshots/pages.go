@@ -40,6 +40,8 @@ var pages = []page{
 	{name: "sup-parcels", title: "Supplier fulfilment queue (laptop)", path: at("/sup/parcels"), as: supplier, laptop: true},
 	{name: "sup-product", title: "A product's pictures (supplier)", path: supplierProduct, as: supplier},
 	{name: "ops-funnel", title: "Share funnel and cohorts (operator)", path: at("/ops/insight/fission"), as: operator, ready: "funnel-drawn"},
+	{name: "centre-campaigns", title: "Campaigns (distributor)", path: at("/centre/campaigns"), as: seller},
+	{name: "sup-campaigns", title: "Campaigns (supplier, laptop)", path: at("/sup/campaigns"), as: supplier, laptop: true},
 }
 
 const (

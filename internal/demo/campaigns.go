@@ -14,8 +14,8 @@ import (
 // seedCampaigns adds two campaigns (docs/campaigns.md), made after the
 // orders so that no demo order is priced under them: a running one by the
 // tea supplier (Longjing at a campaign price with tier 1 at 20%, 200 units)
-// and a coming one by the operator (tier 1 a fixed 10.00 per unit of the
-// bamboo tea tray and the egg rolls tin, starting in three days).
+// and a coming one by the operator (the egg rolls tin at 49.00 with tier 1 a
+// fixed 11.00 per unit, starting in three days).
 func (s *seeder) seedCampaigns(ctx context.Context) error {
 	cred, err := s.db.CredentialsFor(ctx, demoSuppliers[0].login, "")
 	if err != nil {
@@ -49,18 +49,15 @@ func (s *seeder) seedCampaigns(ctx context.Context) error {
 		Items: []campaign.Item{{SKUID: lj.SKUs[0].ID, Price: &price}, {SKUID: lj.SKUs[1].ID}}}); err != nil {
 		return fmt.Errorf("running campaign: %w", err)
 	}
-	tray, err := sku(0, "Bamboo tea tray")
-	if err != nil {
-		return err
-	}
 	rolls, err := sku(1, "Egg rolls tin")
 	if err != nil {
 		return err
 	}
 	start := now.AddDate(0, 0, 3)
-	if _, err := s.db.CreateCampaign(ctx, s.op, campaign.Input{Name: "Double 12 gifts 双十二好礼", StartsAt: start, EndsAt: start.AddDate(0, 0, 7),
-		Tier1: catalog.TierCommission{Kind: catalog.FixedCommission, PerUnit: 1000},
-		Items: []campaign.Item{{ProductID: tray.ID}, {ProductID: rolls.ID}}}); err != nil {
+	rollsPrice := money.Amount(4900)
+	if _, err := s.db.CreateCampaign(ctx, s.op, campaign.Input{Name: "Double 12 snacks 双十二零食", StartsAt: start, EndsAt: start.AddDate(0, 0, 7),
+		Tier1: catalog.TierCommission{Kind: catalog.FixedCommission, PerUnit: 1100},
+		Items: []campaign.Item{{ProductID: rolls.ID, Price: &rollsPrice}}}); err != nil {
 		return fmt.Errorf("coming campaign: %w", err)
 	}
 	return nil

@@ -75,7 +75,7 @@ func TestCampaignPages(t *testing.T) {
 		f.signIn("mei@example.com")
 		mustContain(t, f.get("/centre").Body, `href="/centre/campaigns"`)
 		c := f.get("/centre/campaigns")
-		mustContain(t, c.Body, "Spring tea", "¥3.00", "(usually ¥1.99)")
+		mustContain(t, c.Body, "Spring tea", "¥3.00", "(usually ¥1.99)", "50 units left")
 		f.lang = "zh-CN"
 		mustContain(t, f.get("/centre/campaigns").Body, "每件可赚", "进行中")
 		f.lang = "en"

@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"sharemall/internal/store"
+)
 
 // centreCampaigns lists the running and coming campaigns on products I can
 // sell, with what I would earn per unit under each and usually
@@ -18,4 +22,12 @@ func (s *Server) centreCampaigns(w http.ResponseWriter, r *http.Request) error {
 	p.Data = list
 	s.render(w, r, http.StatusOK, "centre_campaigns", p)
 	return nil
+}
+
+// CampaignLeft is the units left under a campaign's stock limit (0 without one).
+func (p *Page) CampaignLeft(c store.CentreCampaign) int64 {
+	if c.Left == nil {
+		return 0
+	}
+	return *c.Left
 }
