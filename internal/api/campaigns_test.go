@@ -1,12 +1,14 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"testing"
 	"time"
 
 	"sharemall/internal/errs"
+	"sharemall/internal/network"
 )
 
 // TestCampaignsAPI: a supplier creates, reads, edits and ends a campaign;
@@ -64,5 +66,40 @@ func TestCampaignsAPI(t *testing.T) {
 		ta.do("GET", "/api/v1/campaigns", w.op, nil).must(t, http.StatusOK)
 		ta.do("GET", "/api/v1/campaigns?ended=maybe", w.op, nil).must(t, http.StatusBadRequest).wantErr(t, errs.Invalid, "ended")
 		ta.do("GET", "/api/v1/distributors/me/campaigns", w.custTok, nil).must(t, http.StatusForbidden)
+	})
+}
+
+// TestCampaignOrderAPI: an order placed under a campaign by a distributor
+// buying for itself with own-purchase commission on shows the campaign in
+// its snapshot and own_purchase as its attribution, as the document says.
+func TestCampaignOrderAPI(t *testing.T) {
+	engines(t, func(t *testing.T, ta *testAPI) {
+		w := newOrderWorld(t, ta)
+		ctx := context.Background()
+		id, tok := ta.newAccount("mei@example.com")
+		a, _ := ta.db.ActorFor(ctx, id)
+		d, err := ta.db.JoinNetwork(ctx, a, network.Join{DisplayName: "Mei"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := ta.do("GET", "/api/v1/program/settings", w.op, nil).must(t, http.StatusOK).Body
+		st["own_purchase_commission"] = true
+		delete(st, "warnings")
+		if got := ta.do("PUT", "/api/v1/program/settings", w.op, st).must(t, http.StatusOK).Body; got["own_purchase_commission"] != true ||
+			len(got["warnings"].([]any)) == 0 {
+			t.Fatalf("settings %v", got)
+		}
+		now := ta.clock.Now()
+		ta.do("POST", "/api/v1/campaigns", w.op, map[string]any{"name": "Tea days", "starts_at": now, "ends_at": now.Add(time.Hour),
+			"tier1": map[string]any{"kind": "fixed", "per_unit": "3.00"}, "items": []any{map[string]any{"sku_id": w.sku, "price": "15.00"}}}).
+			must(t, http.StatusCreated)
+		o := ta.do("POST", "/api/v1/orders", tok, w.cart(2)).must(t, http.StatusCreated).Body
+		line := o["lines"].([]any)[0].(map[string]any)
+		snap := line["snapshot"].(map[string]any)
+		rule := snap["rules"].([]any)[0].(map[string]any)
+		if o["seller_id"] != float64(d.ID) || o["attribution"].(map[string]any)["source"] != "own_purchase" || line["base"] != "30.00" ||
+			rule["source"] != "campaign" || rule["per_unit"] != "3.00" || snap["campaign"] == nil {
+			t.Fatalf("order %v", o)
+		}
 	})
 }
