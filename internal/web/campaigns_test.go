@@ -108,6 +108,6 @@ func TestCampaignPages(t *testing.T) {
 		if st, _ := db.Settings(f.ctx); !st.OwnPurchaseCommission {
 			t.Fatal("own_purchase_commission not saved")
 		}
-		mustContain(t, f.get("/ops/settings").Body, `name="own_purchase_commission" checked`)
+		mustContain(t, f.get("/ops/settings").Body, `name="own_purchase_commission" checked`, `data-test="warning-own_purchase_commission"`)
 	})
 }

@@ -134,6 +134,8 @@ func warningField(w string) (field, key string) {
 		return "head_count_conditions", "ops.warn.head_count"
 	case strings.HasPrefix(w, "the commission cap"):
 		return "commission_cap_bp", "ops.warn.cap"
+	case strings.HasPrefix(w, "commission on own purchases"):
+		return "own_purchase_commission", "campaigns.warn.own_purchase"
 	}
 	return "", ""
 }
