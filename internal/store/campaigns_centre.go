@@ -142,3 +142,36 @@ func (tx *Tx) cartLinesForSale(ctx context.Context, skuID int64) (*cartLine, err
 	}
 	return lines[0], nil
 }
+
+// campaignPrices lowers each SKU's price to the campaign price where a
+// running campaign sets one and has room for a unit, as checkout would
+// charge it (applyCampaigns): the product page and the share landing show
+// the price the customer will pay. One statement for the item's SKUs.
+func (tx *Tx) campaignPrices(ctx context.Context, it *ShopItem) error {
+	if it == nil || len(it.SKUs) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(it.SKUs))
+	for i, k := range it.SKUs {
+		ids[i] = k.ID
+	}
+	now := ts(tx.Now())
+	prices := map[int64]money.Amount{}
+	err := tx.Each(ctx, `SELECT ci.sku_id, ci.price FROM campaign_items ci JOIN campaigns c ON c.id = ci.campaign_id
+		WHERE ci.sku_id IN (`+sqldb.Placeholders(len(ids))+`) AND ci.price IS NOT NULL AND c.starts_at <= ? AND c.ends_at > ?
+		AND (c.stock_limit IS NULL OR c.sold < c.stock_limit)`, append(sqldb.Args(ids), now, now), func(scan func(...any) error) error {
+		var sku, price int64
+		err := scan(&sku, &price)
+		prices[sku] = money.Amount(price)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for i, k := range it.SKUs {
+		if p, ok := prices[k.ID]; ok && p < k.RetailPrice {
+			it.SKUs[i].Price = p
+		}
+	}
+	return nil
+}

@@ -353,7 +353,14 @@ func TestOwnPurchase(t *testing.T) {
 		if o := buy(); o.SellerID != w.x.ID {
 			t.Fatalf("off, bound to x: seller %d", o.SellerID)
 		}
+		if got, err := db.AttributedSeller(w.ctx, w.sellerActor); err != nil || got != w.x.ID {
+			t.Fatalf("off: the shop it buys in is %d (%v), want x's", got, err)
+		}
 		w.settings(func(s *program.Settings) { s.OwnPurchaseCommission = true })
+		// The pages show it its own shop's prices: the ones checkout charges.
+		if got, err := db.AttributedSeller(w.ctx, w.sellerActor); err != nil || got != w.seller.ID {
+			t.Fatalf("on: the shop it buys in is %d (%v), want its own", got, err)
+		}
 		o := buy()
 		l := o.Lines[0]
 		if o.SellerID != w.seller.ID || o.Attribution.Source != order.FromOwnPurchase || l.Snapshot.SellerID != w.seller.ID ||

@@ -76,6 +76,10 @@ func TestCampaignPages(t *testing.T) {
 		mustContain(t, f.get("/centre").Body, `href="/centre/campaigns"`)
 		c := f.get("/centre/campaigns")
 		mustContain(t, c.Body, "Spring tea", "¥3.00", "(usually ¥1.99)", "50 units left")
+		// The product page shows the price checkout charges: the campaign's.
+		if pp := f.get("/p/" + product); pp.Status != http.StatusOK || !strings.Contains(pp.Body, "¥15.00") {
+			t.Fatalf("product page: %d, no campaign price", pp.Status)
+		}
 		f.lang = "zh-CN"
 		mustContain(t, f.get("/centre/campaigns").Body, "每件可赚", "进行中")
 		f.lang = "en"
