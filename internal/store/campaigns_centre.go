@@ -148,12 +148,32 @@ func (tx *Tx) cartLinesForSale(ctx context.Context, skuID int64) (*cartLine, err
 // charge it (applyCampaigns): the product page and the share landing show
 // the price the customer will pay. One statement for the item's SKUs.
 func (tx *Tx) campaignPrices(ctx context.Context, it *ShopItem) error {
-	if it == nil || len(it.SKUs) == 0 {
+	if it == nil {
 		return nil
 	}
-	ids := make([]int64, len(it.SKUs))
-	for i, k := range it.SKUs {
-		ids[i] = k.ID
+	return tx.campaignPricesOf(ctx, []ShopItem{*it}, func(i, k int, p money.Amount) { it.SKUs[k].Price = p })
+}
+
+// CampaignPrices is campaignPrices for a page of a storefront's items (the
+// shop's home, a category), in place: one statement for all their SKUs.
+func (db *DB) CampaignPrices(ctx context.Context, items []ShopItem) error {
+	err := db.Read(ctx, func(tx *Tx) error {
+		return tx.campaignPricesOf(ctx, items, func(i, k int, p money.Amount) { items[i].SKUs[k].Price = p })
+	})
+	return errs.Wrap("store.CampaignPrices", err)
+}
+
+// campaignPricesOf calls set for each SKU of items that a running campaign
+// with a unit left prices below retail.
+func (tx *Tx) campaignPricesOf(ctx context.Context, items []ShopItem, set func(item, sku int, price money.Amount)) error {
+	var ids []int64
+	for _, it := range items {
+		for _, k := range it.SKUs {
+			ids = append(ids, k.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
 	}
 	now := ts(tx.Now())
 	prices := map[int64]money.Amount{}
@@ -168,9 +188,11 @@ func (tx *Tx) campaignPrices(ctx context.Context, it *ShopItem) error {
 	if err != nil {
 		return err
 	}
-	for i, k := range it.SKUs {
-		if p, ok := prices[k.ID]; ok && p < k.RetailPrice {
-			it.SKUs[i].Price = p
+	for i, it := range items {
+		for k, sku := range it.SKUs {
+			if p, ok := prices[sku.ID]; ok && p < sku.RetailPrice {
+				set(i, k, p)
+			}
 		}
 	}
 	return nil

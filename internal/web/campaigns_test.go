@@ -76,9 +76,11 @@ func TestCampaignPages(t *testing.T) {
 		mustContain(t, f.get("/centre").Body, `href="/centre/campaigns"`)
 		c := f.get("/centre/campaigns")
 		mustContain(t, c.Body, "Spring tea", "¥3.00", "(usually ¥1.99)", "50 units left")
-		// The product page shows the price checkout charges: the campaign's.
-		if pp := f.get("/p/" + product); pp.Status != http.StatusOK || !strings.Contains(pp.Body, "¥15.00") {
-			t.Fatalf("product page: %d, no campaign price", pp.Status)
+		// The product page and the home list show the price checkout charges: the campaign's.
+		for _, path := range []string{"/p/" + product, "/"} {
+			if pp := f.get(path); pp.Status != http.StatusOK || !strings.Contains(pp.Body, "¥15.00") {
+				t.Fatalf("%s: %d, no campaign price", path, pp.Status)
+			}
 		}
 		f.lang = "zh-CN"
 		mustContain(t, f.get("/centre/campaigns").Body, "每件可赚", "进行中")
