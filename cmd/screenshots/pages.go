@@ -58,6 +58,8 @@ var pages = []page{
 	{name: "ops-materials", title: "Materials and their funnels (operator)", path: at("/ops/materials"), as: operator},
 	{name: "ops-audit-export", title: "Regulator's audit export (operator)", path: at("/ops/audit/regulator"), as: operator},
 	{name: "ops-fraud", title: "Fraud review queue (laptop)", path: at("/ops/fraud"), as: operator, laptop: true},
+	{name: "centre-campaigns", title: "Campaigns (distributor)", path: at("/centre/campaigns"), as: seller},
+	{name: "sup-campaigns", title: "Campaigns (supplier, laptop)", path: at("/sup/campaigns"), as: supplier, laptop: true},
 }
 
 const (

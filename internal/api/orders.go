@@ -166,6 +166,8 @@ type snapshotResponse struct {
 	Agent          *commission.Agent  `json:"agent,omitempty"`
 	CapBP          money.Rate         `json:"cap_bp"`
 	PlatformInCap  bool               `json:"platform_in_cap"`
+	// Campaign: the campaign the line was placed under (docs/campaigns.md).
+	Campaign *commission.CampaignRef `json:"campaign,omitempty"`
 }
 
 type fulfilmentResponse struct {
@@ -191,7 +193,8 @@ func orderJSON(o *order.Order) orderResponse {
 		Lines: []lineResponse{}, Fulfilments: []fulfilmentResponse{}}
 	for _, l := range o.Lines {
 		snap := snapshotResponse{SellerID: l.Snapshot.SellerID, Upline: l.Snapshot.Upline, PlatformRateBP: l.Snapshot.PlatformRate,
-			Agent: l.Snapshot.Agent, CapBP: l.Snapshot.Cap, PlatformInCap: l.Snapshot.PlatformInCap, Rules: []tierRuleResponse{}}
+			Agent: l.Snapshot.Agent, CapBP: l.Snapshot.Cap, PlatformInCap: l.Snapshot.PlatformInCap, Rules: []tierRuleResponse{},
+			Campaign: l.Snapshot.Campaign}
 		if snap.Upline == nil {
 			snap.Upline = []int64{}
 		}

@@ -43,8 +43,10 @@ type settingsJSON struct {
 	DistributorReview    bool           `json:"distributor_review"`
 	HeadCountConditions  bool           `json:"head_count_conditions"`
 	ProductReview        bool           `json:"product_review"`
-	Fraud                *program.Fraud `json:"fraud,omitempty"` // absent from a PUT: kept as it is
-	Warnings             []string       `json:"warnings"`
+	// OwnPurchaseCommission: 自购返佣 (docs/campaigns.md); absent from a PUT is off.
+	OwnPurchaseCommission bool           `json:"own_purchase_commission"`
+	Fraud                 *program.Fraud `json:"fraud,omitempty"` // absent from a PUT: kept as it is
+	Warnings              []string       `json:"warnings"`
 }
 
 type bindingJSON struct {
@@ -77,6 +79,7 @@ func toSettingsJSON(st *program.Settings) settingsJSON {
 		UnpaidTimeoutMinutes: st.UnpaidTimeoutMinutes, AutoConfirmDays: st.AutoConfirmDays, AfterSaleDays: st.AfterSaleDays,
 		Withdrawal:        withdrawalJSON{st.Currency().Format(st.Withdrawal.Minimum), st.Withdrawal.FeeRate, st.Withdrawal.DailyLimit, st.Withdrawal.WithholdingRate},
 		DistributorReview: st.DistributorReview, HeadCountConditions: st.HeadCountConditions, ProductReview: st.ProductReview, Warnings: w,
+		OwnPurchaseCommission: st.OwnPurchaseCommission,
 	}
 }
 
@@ -128,6 +131,7 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) error {
 		Withdrawal: program.Withdrawal{Minimum: min, FeeRate: req.Withdrawal.FeeRateBP, DailyLimit: req.Withdrawal.DailyLimit,
 			WithholdingRate: req.Withdrawal.WithholdingRateBP},
 		DistributorReview: req.DistributorReview, HeadCountConditions: req.HeadCountConditions, ProductReview: req.ProductReview,
+		OwnPurchaseCommission: req.OwnPurchaseCommission,
 	}
 	if req.Fraud != nil {
 		st.Fraud = *req.Fraud

@@ -148,6 +148,7 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *Server {
 	s.routesNotifications()
 	s.routesMaterials()
 	s.routesFraud()
+	s.routesCampaigns()
 	s.mux.HandleFunc("/", s.noRoute)
 	return s
 }

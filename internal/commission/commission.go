@@ -92,6 +92,16 @@ type Snapshot struct {
 	// platform fee too (see the package comment); a stored snapshot without
 	// the field reads as true. New snapshots leave it false.
 	PlatformInCap bool `json:"platform_in_cap"`
+	// Campaign is the campaign the line was placed under, nil for none; its
+	// tier-1 rule is Rules[0] (source "campaign"). Kept so an order shows
+	// which campaign (and which edit of it) paid, after it ends or changes.
+	Campaign *CampaignRef `json:"campaign,omitempty"`
+}
+
+// CampaignRef names a campaign and the version of it an order was placed under.
+type CampaignRef struct {
+	ID      int64 `json:"id"`
+	Version int64 `json:"version"`
 }
 
 // UnmarshalJSON reads a stored snapshot; one written before the field

@@ -13,7 +13,37 @@ const (
 	FromProduct Source = "product" // the product's override named it
 	FromGrade   Source = "grade"   // the seller's grade sets tier 1
 	FromProgram Source = "program" // the program's rate
+	// FromCampaign: a running campaign's boosted tier-1 rule (docs/campaigns.md).
+	FromCampaign Source = "campaign"
 )
+
+// Sources are every rule source of one order line, as checkout (and anything
+// that must compute exactly what checkout would, such as a simulator) reads
+// them. Resolve turns them into one rule per tier.
+type Sources struct {
+	Tiers      int                 // the program's tier count
+	Program    []money.Rate        // the program's rate per tier
+	GradeTier1 *money.Rate         // the seller's grade tier-1 rate, nil for none
+	Product    *catalog.Commission // the product's override, nil for none
+	SKU        *catalog.Commission // the SKU's override, nil for none
+	// Campaign is the tier-1 rule of the campaign running on the line's SKU
+	// at the moment of the order (nil for none): Rate or Fixed. It is the
+	// most specific source for tier 1 and names no other tier.
+	Campaign *TierRule
+}
+
+// Resolve is ResolveTierRules with the campaign on top: while a campaign
+// runs, its rule is tier 1's (source "campaign"), whatever the SKU, product
+// or grade say; tiers 2.. resolve as always. The cap is not applied here:
+// Split cuts what exceeds it.
+func Resolve(s Sources) []TierRule {
+	rules := ResolveTierRules(s.Tiers, s.Program, s.GradeTier1, s.Product, s.SKU)
+	if s.Campaign != nil && len(rules) > 0 {
+		rules[0] = *s.Campaign
+		rules[0].Source = FromCampaign
+	}
+	return rules
+}
 
 // ResolveTierRules picks the rule for each of the program's tiers, one tier
 // at a time, most specific first: the SKU's override if it names the tier,

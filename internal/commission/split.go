@@ -183,9 +183,9 @@ func (s *Snapshot) validate() error {
 	for k, r := range s.Rules {
 		f := ruleFields[k]
 		switch r.Source {
-		case "", FromSKU, FromProduct, FromGrade, FromProgram:
+		case "", FromSKU, FromProduct, FromGrade, FromProgram, FromCampaign:
 		default:
-			return errs.Invalidf(f+".source", "must be sku, product, grade or program")
+			return errs.Invalidf(f+".source", "must be sku, product, grade, program or campaign")
 		}
 		switch r.Kind {
 		case catalog.RateCommission:

@@ -89,6 +89,9 @@ func Seed(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 	if err := s.seedOrders(ctx); err != nil {
 		return nil, fmt.Errorf("demo: orders: %w", err)
 	}
+	if err := s.seedCampaigns(ctx); err != nil {
+		return nil, fmt.Errorf("demo: campaigns: %w", err)
+	}
 	return summarizeOrders(ctx, db, false)
 }
 

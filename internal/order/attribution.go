@@ -7,6 +7,9 @@ const (
 	FromCoupon  Source = "coupon"
 	FromBinding Source = "binding"
 	FromNone    Source = "none"
+	// FromOwnPurchase: the program pays commission on a distributor's own
+	// purchases (自购返佣) and the buyer is an active distributor.
+	FromOwnPurchase Source = "own_purchase"
 )
 
 // Attribution explains who sold an order and why; it is stored with the order.
@@ -31,13 +34,23 @@ type AttributionInput struct {
 	CustomerDistributorID int64  // the buyer's own distributor id, 0 when it is not one
 	Coupon                *Touch // the coupon entered at checkout, if any
 	Binding               *Touch // the customer's binding, if any
+	// OwnPurchase is the program setting own_purchase_commission, and
+	// CustomerActive whether the buyer's distributor may sell now: both true
+	// make the buyer the seller of its own order, before any coupon or binding.
+	OwnPurchase    bool
+	CustomerActive bool
 }
 
 // Attribute decides the seller: a coupon entered at checkout beats the
 // binding (it is the latest, deliberate touch); neither gives no seller. A
-// distributor buying is never its own seller, and an inactive distributor
-// sells nothing.
+// distributor buying is never its own seller (unless the program pays
+// commission on own purchases: then it is, before anything else), and an
+// inactive distributor sells nothing.
 func Attribute(in AttributionInput) Attribution {
+	if in.OwnPurchase && in.CustomerDistributorID != 0 && in.CustomerActive {
+		return Attribution{Source: FromOwnPurchase, DistributorID: in.CustomerDistributorID,
+			Reason: "the program pays commission on own purchases: the buyer is a distributor and sells its own order (tier 1), its upline the tiers above"}
+	}
 	why := ""
 	for _, t := range []struct {
 		src   Source

@@ -72,6 +72,10 @@ type Settings struct {
 	// ProductReview: a new or edited product waits for an operator's
 	// approval before it is on sale (off by default).
 	ProductReview bool `json:"product_review"`
+	// OwnPurchaseCommission (自购返佣, off by default): a distributor buying
+	// is the seller of its own order (tier 1), its upline tiers 2.. as
+	// usual, under the same cap (docs/campaigns.md, "Own purchase").
+	OwnPurchaseCommission bool `json:"own_purchase_commission"`
 
 	// Fraud: the fraud signals' thresholds and holds (fraud.go, docs/fraud.md).
 	Fraud Fraud `json:"fraud"`
@@ -202,6 +206,9 @@ func (s *Settings) Warnings() []string {
 	}
 	if s.HeadCountConditions {
 		w = append(w, "grade conditions on head count reward recruiting rather than selling, which regulators treat as a mark of pyramid selling")
+	}
+	if s.OwnPurchaseCommission {
+		w = append(w, "commission on own purchases pays distributors for buying, not only for selling: it is a discount in disguise and, with tiers above, rewards the upline for a recruit's consumption, which some regulators read as a pyramid mark; the cap still holds")
 	}
 	if s.CommissionCap > 3000 {
 		w = append(w, "the commission cap is above 30% of the commission base")

@@ -187,10 +187,12 @@ func (tx *Tx) planCheckout(ctx context.Context, customerID int64, in order.Check
 	}
 	// Who sells: the coupon entered, else the binding (order.Attribute).
 	var self int64
-	if err := tx.Get(ctx, "distributor", `SELECT id FROM distributors WHERE account_id = ?`, []any{customerID}, &self); err != nil && !errs.Is(err, errs.NotFound) {
+	var selfStatus string
+	if err := tx.Get(ctx, "distributor", `SELECT id, status FROM distributors WHERE account_id = ?`, []any{customerID}, &self, &selfStatus); err != nil && !errs.Is(err, errs.NotFound) {
 		return nil, err
 	}
-	p.ain = order.AttributionInput{CustomerDistributorID: self}
+	p.ain = order.AttributionInput{CustomerDistributorID: self, OwnPurchase: p.s.OwnPurchaseCommission,
+		CustomerActive: selfStatus == string(network.Active)}
 	if in.CouponCode != "" {
 		if p.coupon, err = tx.checkoutCoupon(ctx, in.CouponCode, self); err != nil {
 			return nil, err
@@ -314,13 +316,17 @@ func (tx *Tx) checkout(ctx context.Context, customerID int64, in order.CheckoutI
 		return 0, err
 	}
 	s, lines, coupon, seller := p.s, p.lines, p.coupon, p.seller
-	// Stock rows first, then the coupon: the lock order of every path that
-	// takes both (docs/money.md, "Lock order"); releasing an unpaid order
-	// takes them in the same order.
+	// Stock rows first, then campaign rows, then the coupon: the lock order
+	// of every path that takes them (docs/money.md, "Lock order";
+	// docs/campaigns.md); releasing an unpaid order takes them in the same order.
 	if err := tx.reserve(ctx, in.ShipTo.RegionCode, lines); err != nil {
 		return 0, err
 	}
 	tx.Point(ctx, "checkout.stock.reserved")
+	if err := tx.claimCampaigns(ctx, lines); err != nil {
+		return 0, err
+	}
+	tx.Point(ctx, "checkout.campaign.claimed")
 	if coupon != nil {
 		if err := tx.redeem(ctx, coupon); err != nil {
 			return 0, err
@@ -347,7 +353,7 @@ func (tx *Tx) checkout(ctx context.Context, customerID int64, in order.CheckoutI
 	}
 	for _, c := range lines {
 		c.line.Snapshot = snapshot(s.CurrencyCode, c.supplierID, seller, upline, p.gradeTier1, s.Tiers, s.TierRates, s.PlatformRate,
-			s.CommissionCap, agent, c.productRule, c.sku.Commission)
+			s.CommissionCap, agent, c.productRule, c.sku.Commission, c.campaign)
 		// Split now, so that booking at payment cannot fail on this line.
 		if _, err := commission.Split(c.line.Snapshot, commission.Line{Base: c.line.Base, Markup: c.line.Markup, Quantity: c.line.Quantity}); err != nil {
 			return 0, err
@@ -498,20 +504,24 @@ func (tx *Tx) insertLines(ctx context.Context, orderID int64, lines []*cartLine,
 		fulfilment[c.line.WarehouseID] = id
 	}
 	values := make([]string, 0, len(lines))
-	args := make([]any, 0, 14*len(lines))
+	args := make([]any, 0, 15*len(lines))
 	for _, c := range lines {
 		snap, err := json.Marshal(c.line.Snapshot)
 		if err != nil {
 			return err
 		}
 		l := c.line
-		values = append(values, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		var camp any
+		if c.campaign != nil {
+			camp = c.campaign.ref.ID
+		}
+		values = append(values, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 		args = append(args, orderID, fulfilment[l.WarehouseID], c.sku.ID, c.productID, c.supplierID, l.WarehouseID, c.title, l.Quantity,
-			int64(l.UnitRetail), int64(l.UnitPrice), int64(l.Discount), int64(l.Base), int64(l.Markup), string(snap))
+			int64(l.UnitRetail), int64(l.UnitPrice), int64(l.Discount), int64(l.Base), int64(l.Markup), string(snap), camp)
 	}
 	// One statement, its rows in the cart's order.
 	if _, err := tx.Exec(ctx, `INSERT INTO order_lines (order_id, fulfilment_id, sku_id, product_id, supplier_id, warehouse_id,
-		title, quantity, unit_retail, unit_price, discount, base, markup, snapshot) VALUES `+strings.Join(values, ", "), args...); err != nil {
+		title, quantity, unit_retail, unit_price, discount, base, markup, snapshot, campaign_id) VALUES `+strings.Join(values, ", "), args...); err != nil {
 		return err
 	}
 	return nil

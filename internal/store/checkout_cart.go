@@ -25,6 +25,7 @@ type cartLine struct {
 	templateID  int64 // the product's shipping template, else its supplier's default, else 0 (ships free)
 	grams       int64 // the SKU's weight
 	line        order.Line
+	campaign    *lineCampaign // the campaign the line is priced under, nil for none
 }
 
 // cartLines reads every item's SKU, product and supplier; anything not for
@@ -102,7 +103,7 @@ func (tx *Tx) price(ctx context.Context, sellerID int64, lines []*cartLine) erro
 		c.line.Base = c.line.UnitRetail * q // before the discount; q ≤ 10^4 and prices ≤ 10^12: no overflow
 		c.line.Markup = (c.line.UnitPrice - c.line.UnitRetail) * q
 	}
-	return nil
+	return tx.applyCampaigns(ctx, lines)
 }
 
 // couponRow is a coupon as checkout needs it.
@@ -199,9 +200,17 @@ func (tx *Tx) bindingTouch(ctx context.Context, customerAccountID int64) (*order
 // upline is the seller's upline as the snapshot records it (tier 2 first;
 // 0 for nobody), from activeUpline.
 func snapshot(currency string, supplierID int64, seller *network.Distributor, upline []int64, gradeTier1 *money.Rate, tiers int,
-	rates []money.Rate, platform, cap money.Rate, agent *commission.Agent, product, sku *catalog.Commission) commission.Snapshot {
-	s := commission.Snapshot{Currency: currency, SupplierID: supplierID, PlatformRate: platform, Cap: cap, Agent: agent,
-		Rules: commission.ResolveTierRules(tiers, rates, gradeTier1, product, sku)}
+	rates []money.Rate, platform, cap money.Rate, agent *commission.Agent, product, sku *catalog.Commission, camp *lineCampaign) commission.Snapshot {
+	src := commission.Sources{Tiers: tiers, Program: rates, GradeTier1: gradeTier1, Product: product, SKU: sku}
+	s := commission.Snapshot{Currency: currency, SupplierID: supplierID, PlatformRate: platform, Cap: cap, Agent: agent}
+	if camp != nil {
+		// The campaign's rule is tier 1's and the snapshot names the campaign
+		// and its version (with no seller, tier 1 pays nobody, as always).
+		src.Campaign = camp.rule
+		ref := camp.ref
+		s.Campaign = &ref
+	}
+	s.Rules = commission.Resolve(src)
 	if seller != nil {
 		s.SellerID = seller.ID
 		// A trailing nobody is left out, as a tree that ends there would be.

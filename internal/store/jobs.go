@@ -76,9 +76,9 @@ func (db *DB) CancelUnpaidOrders(ctx context.Context, limit int) (int, error) {
 }
 
 // releaseOrder gives back what an unpaid order held: reserved stock, its
-// fulfilment orders and its coupon use, locking them in that order: stock
-// rows in SKU order, as checkout and payment lock them, and the coupon
-// after the stock, as checkout does, so PostgreSQL cannot deadlock between
+// campaign units, its fulfilment orders and its coupon use, locking them in
+// that order: stock rows in SKU order, as checkout and payment lock them,
+// campaign rows in id order, and the coupon after them, as checkout does, so PostgreSQL cannot deadlock between
 // them (docs/money.md, "Lock order").
 func (tx *Tx) releaseOrder(ctx context.Context, orderID int64) error {
 	type hold struct{ warehouse, sku, qty int64 }
@@ -100,6 +100,9 @@ func (tx *Tx) releaseOrder(ctx context.Context, orderID int64) error {
 			h.qty, ts(tx.Now()), h.warehouse, h.sku); err != nil {
 			return err
 		}
+	}
+	if err := tx.releaseCampaigns(ctx, orderID); err != nil {
+		return err
 	}
 	if _, err := tx.Exec(ctx, `UPDATE fulfilment_orders SET status = 'cancelled' WHERE order_id = ? AND status = 'pending'`, orderID); err != nil {
 		return err

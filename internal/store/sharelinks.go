@@ -181,11 +181,10 @@ func (db *DB) ShopProduct(ctx context.Context, distributorID, productID int64) (
 		}
 		if len(items) == 1 {
 			it, listed = &items[0], true
-			return nil
+		} else if it, err = tx.retailItem(ctx, productID); err != nil { // not in the shop: checkout charges retail
+			return err
 		}
-		// Not in the shop: checkout charges retail.
-		it, err = tx.retailItem(ctx, productID)
-		return err
+		return tx.campaignPrices(ctx, it)
 	})
 	return it, listed, errs.Wrap("store.ShopProduct", err)
 }
@@ -198,8 +197,10 @@ func (db *DB) RetailProduct(ctx context.Context, productID int64) (*ShopItem, er
 	var it *ShopItem
 	err := db.Read(ctx, func(tx *Tx) error {
 		var err error
-		it, err = tx.retailItem(ctx, productID)
-		return err
+		if it, err = tx.retailItem(ctx, productID); err != nil {
+			return err
+		}
+		return tx.campaignPrices(ctx, it)
 	})
 	return it, errs.Wrap("store.RetailProduct", err)
 }
@@ -248,7 +249,18 @@ func (tx *Tx) attributedSeller(ctx context.Context, customer int64) (int64, erro
 	if err != nil {
 		return 0, err
 	}
-	return order.Attribute(order.AttributionInput{CustomerDistributorID: self, Binding: touch}).DistributorID, nil
+	st, err := tx.settings(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var active bool
+	if self != 0 {
+		if active, err = tx.Exists(ctx, `SELECT 1 FROM distributors WHERE id = ? AND status = ?`, self, string(network.Active)); err != nil {
+			return 0, err
+		}
+	}
+	return order.Attribute(order.AttributionInput{CustomerDistributorID: self, Binding: touch, OwnPurchase: st.OwnPurchaseCommission,
+		CustomerActive: active}).DistributorID, nil
 }
 
 // ShareLinkClosed tells whether code is a link of a distributor that is not

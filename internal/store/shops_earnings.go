@@ -85,7 +85,7 @@ func (db *DB) UnitEarnings(ctx context.Context, actor account.Actor, quotes []Pr
 				return err
 			}
 			snap := snapshot(s.CurrencyCode, c.supplierID, seller, nil, gradeTier1, s.Tiers, s.TierRates, s.PlatformRate,
-				s.CommissionCap, nil, c.productRule, c.sku.Commission)
+				s.CommissionCap, nil, c.productRule, c.sku.Commission, nil)
 			shares, err := commission.Split(snap, commission.Line{Base: e.Retail, Markup: e.Price - e.Retail, Quantity: 1})
 			if err != nil {
 				return err

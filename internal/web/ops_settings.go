@@ -137,6 +137,8 @@ func warningField(w string) (field, key string) {
 		return "head_count_conditions", "ops.warn.head_count"
 	case strings.HasPrefix(w, "the commission cap"):
 		return "commission_cap_bp", "ops.warn.cap"
+	case strings.HasPrefix(w, "commission on own purchases"):
+		return "own_purchase_commission", "campaigns.warn.own_purchase"
 	}
 	return "", ""
 }
@@ -176,6 +178,9 @@ func settingsForm(st *program.Settings) url.Values {
 	if st.HeadCountConditions {
 		v.Set("head_count_conditions", "on")
 	}
+	if st.OwnPurchaseCommission {
+		v.Set("own_purchase_commission", "on")
+	}
 	fraudForm(v, st.Fraud)
 	return v
 }
@@ -211,6 +216,7 @@ func parseSettingsForm(f url.Values) (*program.Settings, int64, error) {
 	st.DistributorReview = f.Get("distributor_review") != ""
 	st.ProductReview = f.Get("product_review") != ""
 	st.HeadCountConditions = f.Get("head_count_conditions") != ""
+	st.OwnPurchaseCommission = f.Get("own_purchase_commission") != ""
 	st.Fraud, _ = parseFraudForm(f, num)
 	if err != nil {
 		return nil, 0, err

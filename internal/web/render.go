@@ -112,6 +112,8 @@ var consoleNav = []struct {
 	{"notifications", "/notifications", account.Operator},
 	{"sup-webhooks", "/sup/webhooks", account.Supplier},
 	{"sup-notifications", "/notifications", account.Supplier},
+	{"ops-campaigns", "/ops/campaigns", account.Operator},
+	{"sup-campaigns", "/sup/campaigns", account.Supplier},
 	{"ops-materials", "/ops/materials", account.Operator},
 	{"sup-materials", "/sup/materials", account.Supplier},
 	{"ops-audit-export", "/ops/audit/regulator", account.Operator},

@@ -162,6 +162,14 @@ func (s *Server) cards(r *http.Request, f storefront, items []store.ShopItem) ([
 // store items priced for the storefront's customers, and the cursor of
 // the next page (0: none).
 func (s *Server) listing(r *http.Request, f storefront, category int64, q string, after int64, limit int) ([]store.ShopItem, int64, error) {
+	items, next, err := s.listed(r, f, category, q, after, limit)
+	if err == nil {
+		err = s.db.CampaignPrices(r.Context(), items) // the price checkout charges (docs/campaigns.md)
+	}
+	return items, next, err
+}
+
+func (s *Server) listed(r *http.Request, f storefront, category int64, q string, after int64, limit int) ([]store.ShopItem, int64, error) {
 	if f.Shop != nil {
 		items, err := s.db.SearchShopItems(r.Context(), f.Seller, store.ShopItemFilter{CategoryID: category, Query: q, After: after, Limit: limit})
 		if err != nil || len(items) <= limit {

@@ -126,6 +126,7 @@ func (s *Server) routes() {
 	s.routesOps()
 	s.routesOpsx()
 	s.routesSup()
+	s.routesCampaigns()
 	s.routesPayouts()
 	s.routesSupImages()
 	s.routesDash()
