@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"sharemall/internal/order"
 	"slices"
 	"time"
 
@@ -97,12 +98,10 @@ func (tx *Tx) selfPurchaseChunk(ctx context.Context, limit int, margin bool) (in
 // ownPurchase reports whether an order's attribution (orders.attribution,
 // order.Attribution as JSON) is a distributor's own purchase that the
 // program pays commission on by its own_purchase_commission setting
-// (issue 14's campaigns: source "own_purchase").
+// (docs/campaigns.md, "Own purchase").
 func ownPurchase(attribution string) bool {
-	var a struct {
-		Source string `json:"source"`
-	}
-	return json.Unmarshal([]byte(attribution), &a) == nil && a.Source == "own_purchase"
+	var a order.Attribution
+	return json.Unmarshal([]byte(attribution), &a) == nil && a.Source == order.FromOwnPurchase
 }
 
 // linked says how buyer is linked to the seller's account: the same
