@@ -6,12 +6,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"sharemall/internal/order"
 	"slices"
 	"time"
 
 	"sharemall/internal/fraud"
 	"sharemall/internal/money"
+	"sharemall/internal/order"
 	"sharemall/internal/program"
 	"sharemall/internal/sqldb"
 )
