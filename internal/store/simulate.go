@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"sharemall/internal/account"
 	"sharemall/internal/catalog"
@@ -116,9 +117,6 @@ func (db *DB) Simulate(ctx context.Context, actor account.Actor, prop *simulate.
 		if err := tx.replay(ctx, st.CurrencyCode, period, r, t); err != nil {
 			return err
 		}
-		if err := tx.bookedShares(ctx, st.CurrencyCode, period, t); err != nil {
-			return err
-		}
 		res = t.Result(period, st.CurrencyCode, prop.Tiers, top)
 		return nil
 	})
@@ -186,7 +184,9 @@ type simSnapshot struct {
 }
 
 // replay splits every line booked in period (in the program's currency)
-// under r and adds the shares to t.
+// under r and adds the shares to t, page by page: a page of lines, then
+// the shares booked on them (their index range), so each line's two sides
+// are read together.
 func (tx *Tx) replay(ctx context.Context, currency string, period simulate.Period, r *simRules, t *simulate.Tally) error {
 	from, to := ts(period.From), ts(period.To)
 	var lo, hi nullableInt
@@ -200,9 +200,11 @@ func (tx *Tx) replay(ctx context.Context, currency string, period simulate.Perio
 		seller network.Distributor
 		agent  commission.Agent
 		after  = int64(lo) - 1
+		page   = make([]int64, 0, simPage) // the page's line ids, ascending
 	)
 	for after < int64(hi) {
-		n := 0
+		first := after
+		page = page[:0]
 		err := tx.Each(ctx, `SELECT c.line_id, c.snapshot, c.base, c.markup, c.quantity, COALESCE(l.product_id, 0), COALESCE(l.sku_id, 0),
 				COALESCE((SELECT MAX(e.seller_grade) FROM sales_events e WHERE e.order_id = c.order_id AND e.line_id = c.line_id AND e.refund = FALSE), 0)
 			FROM commission_lines c LEFT JOIN order_lines l ON l.id = c.line_id
@@ -214,7 +216,7 @@ func (tx *Tx) replay(ctx context.Context, currency string, period simulate.Perio
 				if err := scan(&after, &raw, &line.Base, &line.Markup, &line.Quantity, &product, &sku, &grade); err != nil {
 					return err
 				}
-				n++
+				page = append(page, after)
 				s = simSnapshot{Upline: s.Upline[:0], Rules: s.Rules[:0]}
 				if err := json.Unmarshal([]byte(raw), &s); err != nil {
 					return fmt.Errorf("line %d snapshot: %w", after, err)
@@ -246,26 +248,33 @@ func (tx *Tx) replay(ctx context.Context, currency string, period simulate.Perio
 		if err != nil {
 			return err
 		}
-		if n < simPage {
+		if len(page) > 0 {
+			if err := tx.bookedShares(ctx, first, after, page, t); err != nil {
+				return err
+			}
+		}
+		if len(page) < simPage {
 			break
 		}
 	}
 	return nil
 }
 
-// bookedShares adds what was booked on the lines of period, after refunds.
-func (tx *Tx) bookedShares(ctx context.Context, currency string, period simulate.Period, t *simulate.Tally) error {
-	return tx.Each(ctx, `SELECT s.kind, s.beneficiary_id, SUM(s.amount) FROM commission_shares s
-		JOIN commission_lines c ON c.line_id = s.line_id
-		WHERE c.booked_at >= ? AND c.booked_at < ? AND c.currency = ?
-		GROUP BY s.kind, s.beneficiary_id`, []any{ts(period.From), ts(period.To), currency}, func(scan func(...any) error) error {
-		var kind string
-		var id int64
-		var amount money.Amount
-		if err := scan(&kind, &id, &amount); err != nil {
-			return err
-		}
-		t.Actual(commission.PartyKind(kind), id, amount)
-		return nil
-	})
+// bookedShares adds what was booked, after refunds, on the lines of page
+// (ascending ids in (first, last]): the shares of that id range, less
+// those of lines the page left out (another period or currency).
+func (tx *Tx) bookedShares(ctx context.Context, first, last int64, page []int64, t *simulate.Tally) error {
+	return tx.Each(ctx, `SELECT line_id, kind, beneficiary_id, amount FROM commission_shares WHERE line_id > ? AND line_id <= ?`,
+		[]any{first, last}, func(scan func(...any) error) error {
+			var line, id int64
+			var kind string
+			var amount money.Amount
+			if err := scan(&line, &kind, &id, &amount); err != nil {
+				return err
+			}
+			if _, ok := slices.BinarySearch(page, line); ok {
+				t.Actual(commission.PartyKind(kind), id, amount)
+			}
+			return nil
+		})
 }
