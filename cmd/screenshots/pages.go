@@ -40,6 +40,7 @@ var pages = []page{
 	{name: "sup-parcels", title: "Supplier fulfilment queue (laptop)", path: at("/sup/parcels"), as: supplier, laptop: true},
 	{name: "sup-product", title: "A product's pictures (supplier)", path: supplierProduct, as: supplier},
 	{name: "ops-funnel", title: "Share funnel and cohorts (operator)", path: at("/ops/insight/fission"), as: operator, ready: "funnel-drawn"},
+	{name: "ops-simulator", title: "Commission cost simulator (laptop)", path: at("/ops/simulator"), as: operator, laptop: true},
 }
 
 const (

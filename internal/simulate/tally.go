@@ -76,6 +76,13 @@ func (t *Tally) Actual(kind commission.PartyKind, id int64, amount money.Amount)
 	t.add(0, &t.actual, kind, id, amount)
 }
 
+// Booked adds a line's shares as booked (after refunds).
+func (t *Tally) Booked(shares commission.Shares) {
+	for _, s := range shares {
+		t.add(0, &t.actual, s.Party.Kind, s.Party.ID, s.Amount)
+	}
+}
+
 // Proposed adds the shares the proposal gives a line.
 func (t *Tally) Proposed(shares commission.Shares) {
 	for _, s := range shares {

@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"slices"
 
 	"sharemall/internal/account"
 	"sharemall/internal/catalog"
@@ -88,8 +86,10 @@ func (tx *Tx) simOverrides(ctx context.Context) ([]simulate.Override, error) {
 // (seller, upline, supplier, regional agent) and the seller's grade when
 // it was booked, then split by commission.Split. Refunds are netted: a line
 // is replayed at its amounts after refunds, beside its shares after
-// refunds. The lines are read in keyset pages inside one read transaction,
-// so both sides see the same lines.
+// refunds. Both sides come from sim_lines, one row a line, first brought
+// up to date with the bookings and refunds since the last simulation
+// (simulate_fold.go); it is read in keyset pages inside one read
+// transaction.
 func (db *DB) Simulate(ctx context.Context, actor account.Actor, prop *simulate.Proposal, period simulate.Period, top int) (*simulate.Result, error) {
 	if err := actor.Require(account.Operator); err != nil {
 		return nil, errs.Wrap("store.Simulate", err)
@@ -99,6 +99,11 @@ func (db *DB) Simulate(ctx context.Context, actor account.Actor, prop *simulate.
 	}
 	if top < 1 || top > 100 {
 		return nil, errs.Wrap("store.Simulate", errs.Invalidf("top", "must be from 1 to 100"))
+	}
+	// Bring the replay's rows up to date: lines booked or refunded since
+	// the last simulation.
+	if _, err := db.foldSimLines(ctx); err != nil {
+		return nil, errs.Wrap("store.Simulate", err)
 	}
 	var res *simulate.Result
 	err := db.Read(ctx, func(tx *Tx) error {
@@ -171,110 +176,94 @@ func (tx *Tx) simRules(ctx context.Context, p *simulate.Proposal) (*simRules, er
 }
 
 // simPage is how many lines one keyset page reads.
-const simPage = 2000
-
-// simSnapshot is the part of a stored snapshot the replay reads: who was
-// paid when the line was booked. Rules is only counted.
-type simSnapshot struct {
-	SupplierID int64             `json:"supplier_id"`
-	SellerID   int64             `json:"seller_id"`
-	Upline     []int64           `json:"upline"`
-	Agent      *commission.Agent `json:"agent"`
-	Rules      []struct{}        `json:"rules"`
-}
+const simPage = 5000
 
 // replay splits every line booked in period (in the program's currency)
-// under r and adds the shares to t, page by page: a page of lines, then
-// the shares booked on them (their index range), so each line's two sides
-// are read together.
+// under r and adds both sides to t: sim_lines in line order, a keyset page
+// at a time, one row a line.
 func (tx *Tx) replay(ctx context.Context, currency string, period simulate.Period, r *simRules, t *simulate.Tally) error {
 	from, to := ts(period.From), ts(period.To)
 	var lo, hi nullableInt
-	if err := tx.Get(ctx, "lines", `SELECT MIN(line_id), MAX(line_id) FROM commission_lines WHERE booked_at >= ? AND booked_at < ?`,
+	if err := tx.Get(ctx, "lines", `SELECT MIN(line_id), MAX(line_id) FROM sim_lines WHERE booked_at >= ? AND booked_at < ?`,
 		[]any{from, to}, &lo, &hi); err != nil {
 		return err
 	}
 	var (
-		raw    string
-		s      simSnapshot
-		seller network.Distributor
-		agent  commission.Agent
-		after  = int64(lo) - 1
-		page   = make([]int64, 0, simPage) // the page's line ids, ascending
+		row     simRow
+		seller  network.Distributor
+		agent   commission.Agent
+		upline  [2]int64
+		actual  [7]commission.Share
+		after   = int64(lo) - 1
+		maxUp   = max(r.Tiers-1, 0)
+		scanned int
 	)
+	dest := []any{&row.line, &row.tiers, &row.supplier, &row.seller, &row.tier2ID, &row.tier3ID, &row.agent, &row.product, &row.sku,
+		&row.grade, &row.line3.Base, &row.line3.Markup, &row.line3.Quantity}
+	for i := range row.share {
+		dest = append(dest, &row.share[i])
+	}
 	for after < int64(hi) {
-		first := after
-		page = page[:0]
-		err := tx.Each(ctx, `SELECT c.line_id, c.snapshot, c.base, c.markup, c.quantity, COALESCE(l.product_id, 0), COALESCE(l.sku_id, 0),
-				COALESCE((SELECT MAX(e.seller_grade) FROM sales_events e WHERE e.order_id = c.order_id AND e.line_id = c.line_id AND e.refund = FALSE), 0)
-			FROM commission_lines c LEFT JOIN order_lines l ON l.id = c.line_id
-			WHERE c.line_id > ? AND c.line_id <= ? AND c.booked_at >= ? AND c.booked_at < ? AND c.currency = ?
-			ORDER BY c.line_id LIMIT ?`, []any{after, int64(hi), from, to, currency, simPage},
+		scanned = 0
+		err := tx.Each(ctx, `SELECT line_id, tiers, supplier_id, seller_id, tier2_id, tier3_id, agent_id, product_id, sku_id, grade_id,
+				base, markup, quantity, tier1, tier2, tier3, agent, platform, supplier, seller_markup
+			FROM sim_lines WHERE line_id > ? AND line_id <= ? AND booked_at >= ? AND booked_at < ? AND currency = ?
+			ORDER BY line_id LIMIT ?`, []any{after, int64(hi), from, to, currency, simPage},
 			func(scan func(...any) error) error {
-				var line commission.Line
-				var product, sku, grade int64
-				if err := scan(&after, &raw, &line.Base, &line.Markup, &line.Quantity, &product, &sku, &grade); err != nil {
+				if err := scan(dest...); err != nil {
 					return err
 				}
-				page = append(page, after)
-				s = simSnapshot{Upline: s.Upline[:0], Rules: s.Rules[:0]}
-				if err := json.Unmarshal([]byte(raw), &s); err != nil {
-					return fmt.Errorf("line %d snapshot: %w", after, err)
-				}
+				after = row.line
+				scanned++
 				var sellerP *network.Distributor
 				var gradeTier1 *money.Rate
-				if s.SellerID != 0 {
-					seller.ID, sellerP = s.SellerID, &seller
-					if grade != 0 {
-						gradeTier1 = r.grades[grade]
+				if row.seller != 0 {
+					seller.ID, sellerP = row.seller, &seller
+					if row.grade != 0 {
+						gradeTier1 = r.grades[row.grade]
 					}
 				}
 				var agentP *commission.Agent
-				if s.Agent != nil {
-					agent, agentP = commission.Agent{DistributorID: s.Agent.DistributorID, Rate: r.AreaRate}, &agent
+				if row.agent != 0 {
+					agent, agentP = commission.Agent{DistributorID: row.agent, Rate: r.AreaRate}, &agent
 				}
 				// The tree as checkout recorded it, to the tiers the proposal pays.
-				upline := s.Upline[:min(len(s.Upline), max(r.Tiers-1, 0))]
-				snap := snapshot(currency, s.SupplierID, sellerP, upline, gradeTier1, r.Tiers, r.TierRates, r.PlatformRate, r.Cap,
-					agentP, r.products[product], r.sku[sku])
-				shares, err := commission.Split(snap, line)
+				upline = [2]int64{row.tier2ID, row.tier3ID}
+				snap := snapshot(currency, row.supplier, sellerP, upline[:maxUp], gradeTier1, r.Tiers, r.TierRates, r.PlatformRate, r.Cap,
+					agentP, r.products[row.product], r.sku[row.sku])
+				shares, err := commission.Split(snap, row.line3)
 				if err != nil {
-					return fmt.Errorf("line %d: %w", after, err)
+					return fmt.Errorf("line %d: %w", row.line, err)
 				}
-				t.Line(line.Base, len(s.Rules))
+				t.Line(row.line3.Base, row.tiers)
 				t.Proposed(shares)
+				t.Booked(row.booked(actual[:0]))
 				return nil
 			})
 		if err != nil {
 			return err
 		}
-		if len(page) > 0 {
-			if err := tx.bookedShares(ctx, first, after, page, t); err != nil {
-				return err
-			}
-		}
-		if len(page) < simPage {
+		if scanned < simPage {
 			break
 		}
 	}
 	return nil
 }
 
-// bookedShares adds what was booked, after refunds, on the lines of page
-// (ascending ids in (first, last]): the shares of that id range, less
-// those of lines the page left out (another period or currency).
-func (tx *Tx) bookedShares(ctx context.Context, first, last int64, page []int64, t *simulate.Tally) error {
-	return tx.Each(ctx, `SELECT line_id, kind, beneficiary_id, amount FROM commission_shares WHERE line_id > ? AND line_id <= ?`,
-		[]any{first, last}, func(scan func(...any) error) error {
-			var line, id int64
-			var kind string
-			var amount money.Amount
-			if err := scan(&line, &kind, &id, &amount); err != nil {
-				return err
-			}
-			if _, ok := slices.BinarySearch(page, line); ok {
-				t.Actual(commission.PartyKind(kind), id, amount)
-			}
-			return nil
-		})
+// booked is the row's shares as booked (after refunds), in out.
+func (r *simRow) booked(out commission.Shares) commission.Shares {
+	for k, id := range [3]int64{r.seller, r.tier2ID, r.tier3ID} {
+		if id != 0 {
+			out = append(out, commission.Share{Party: commission.Party{Kind: commission.KindTier, Tier: k + 1, ID: id}, Amount: money.Amount(r.share[k])})
+		}
+	}
+	if r.agent != 0 {
+		out = append(out, commission.Share{Party: commission.Party{Kind: commission.KindAgent, ID: r.agent}, Amount: money.Amount(r.share[3])})
+	}
+	if r.seller != 0 {
+		out = append(out, commission.Share{Party: commission.Party{Kind: commission.KindMarkup, ID: r.seller}, Amount: money.Amount(r.share[6])})
+	}
+	return append(out,
+		commission.Share{Party: commission.Party{Kind: commission.KindPlatform}, Amount: money.Amount(r.share[4])},
+		commission.Share{Party: commission.Party{Kind: commission.KindSupplier, ID: r.supplier}, Amount: money.Amount(r.share[5])})
 }

@@ -156,6 +156,15 @@ func TestSimulateRealRulesEqualBooked(t *testing.T) {
 		if r.Base != base || r.Actual.Commission+r.Actual.Platform+r.Actual.Supplier != base {
 			t.Fatalf("base %d, want %d; shares %+v", r.Base, base, r.Actual)
 		}
+		// A refund after a simulation is in the next one, on both sides.
+		l := w.lines[6]
+		if _, _, err := db.RefundLine(w.ctx, l.ID, "later", commission.Line{Base: l.Base / 2, Markup: l.Markup, Quantity: l.Quantity - 1}); err != nil {
+			t.Fatal(err)
+		}
+		again := w.simulate(w.current())
+		if again.Actual != again.Proposed || again.Changed != 0 || again.Base != base-(l.Base-l.Base/2) || again.Actual.Commission >= r.Actual.Commission {
+			t.Fatalf("after a refund: base %d, actual %+v, proposed %+v", again.Base, again.Actual, again.Proposed)
+		}
 	})
 }
 
