@@ -102,7 +102,7 @@ func (db *DB) Simulate(ctx context.Context, actor account.Actor, prop *simulate.
 	}
 	// Bring the replay's rows up to date: lines booked or refunded since
 	// the last simulation.
-	if _, err := db.foldSimLines(ctx); err != nil {
+	if _, err := db.FoldSimLines(ctx, 0); err != nil {
 		return nil, errs.Wrap("store.Simulate", err)
 	}
 	var res *simulate.Result

@@ -8,33 +8,38 @@ import (
 	"strings"
 
 	"sharemall/internal/commission"
+	"sharemall/internal/errs"
 	"sharemall/internal/sqldb"
 )
 
 // simFoldBatch is how many sales events one fold transaction takes.
 const simFoldBatch = 1000
 
-// foldSimLines brings sim_lines up to date: every sales event (a booking or
-// a refund) not folded yet has its line's row computed again from the
-// line, its shares and its order line, in batches of one transaction each.
-// It returns how many events it folded.
-func (db *DB) foldSimLines(ctx context.Context) (int, error) {
+// FoldSimLines brings sim_lines up to date: every sales event (a booking
+// or a refund) not folded yet has its line's row computed again from the
+// line, its shares and its order line, in batches of one transaction each,
+// until none is left or limit events are folded (limit <= 0: no limit).
+// Simulate calls it first; it fits a sweep's signature, for a runner that
+// wants the rows kept current between simulations. It returns how many
+// events it folded.
+func (db *DB) FoldSimLines(ctx context.Context, limit int) (int, error) {
 	total := 0
-	for {
+	for limit <= 0 || total < limit {
 		var n int
-		err := db.Write(ctx, func(tx *Tx) error {
+		err := db.writeAlone(ctx, func(tx *Tx) error { // bulk: no savepoint in a batch of other writers
 			var err error
 			n, err = tx.foldSimBatch(ctx)
 			return err
 		})
 		if err != nil {
-			return total, err
+			return total, errs.Wrap("store.FoldSimLines", err)
 		}
 		total += n
 		if n < simFoldBatch {
-			return total, nil
+			break
 		}
 	}
+	return total, nil
 }
 
 func (tx *Tx) foldSimBatch(ctx context.Context) (int, error) {
