@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"sharemall/internal/account"
 	"sharemall/internal/catalog"
@@ -166,11 +167,21 @@ func (tx *Tx) simRules(ctx context.Context, p *simulate.Proposal) (*simRules, er
 		}
 		r.grades[id] = rate
 	}
-	for id, c := range p.Products {
-		r.products[id] = c
-	}
-	for id, c := range p.SKUs {
-		r.sku[id] = c
+	for _, o := range []struct {
+		field, table string
+		proposed     map[int64]*catalog.Commission
+		rules        map[int64]*catalog.Commission
+	}{{"products", "products", p.Products, r.products}, {"skus", "skus", p.SKUs, r.sku}} {
+		for id, c := range o.proposed {
+			if _, ok := o.rules[id]; !ok {
+				if found, err := tx.Exists(ctx, `SELECT 1 FROM `+o.table+` WHERE id = ?`, id); err != nil {
+					return nil, err
+				} else if !found {
+					return nil, errs.Invalidf(fmt.Sprintf("%s[%d]", o.field, id), "no such %s", strings.TrimSuffix(o.table, "s"))
+				}
+			}
+			o.rules[id] = c
+		}
 	}
 	return r, nil
 }

@@ -240,6 +240,9 @@ func TestSimulateBadInput(t *testing.T) {
 			{"skus[3]", func(p *simulate.Proposal, _ *simulate.Period) {
 				p.SKUs = map[int64]*catalog.Commission{3: overrideRates(2900)}
 			}},
+			{"products[999]", func(p *simulate.Proposal, _ *simulate.Period) {
+				p.Products = map[int64]*catalog.Commission{999: overrideRates(100)}
+			}},
 			{"to", func(_ *simulate.Proposal, per *simulate.Period) { per.To = per.From }},
 			{"from", func(_ *simulate.Proposal, per *simulate.Period) { per.From = time.Time{} }},
 			{"to", func(_ *simulate.Proposal, per *simulate.Period) { per.To = per.From.Add(400 * 24 * time.Hour) }},
