@@ -101,12 +101,13 @@ func (db *DB) Simulate(ctx context.Context, actor account.Actor, prop *simulate.
 	if top < 1 || top > 100 {
 		return nil, errs.Wrap("store.Simulate", errs.Invalidf("top", "must be from 1 to 100"))
 	}
-	// Bring the replay's rows up to date: lines booked or refunded since
-	// the last simulation.
-	if _, err := db.FoldSimLines(ctx, 0); err != nil {
-		return nil, errs.Wrap("store.Simulate", err)
-	}
-	var res *simulate.Result
+	// The rules first, so that bad input changes nothing (not even the
+	// derived rows); then the rows brought up to date with the lines booked
+	// or refunded since the last simulation; then the replay.
+	var (
+		currency string
+		r        *simRules
+	)
 	err := db.Read(ctx, func(tx *Tx) error {
 		st, err := tx.settings(ctx)
 		if err != nil {
@@ -115,15 +116,23 @@ func (db *DB) Simulate(ctx context.Context, actor account.Actor, prop *simulate.
 		if err := prop.Validate(st); err != nil {
 			return err
 		}
-		r, err := tx.simRules(ctx, prop)
-		if err != nil {
-			return err
-		}
+		currency = st.CurrencyCode
+		r, err = tx.simRules(ctx, prop)
+		return err
+	})
+	if err != nil {
+		return nil, errs.Wrap("store.Simulate", err)
+	}
+	if _, err := db.FoldSimLines(ctx, 0); err != nil {
+		return nil, errs.Wrap("store.Simulate", err)
+	}
+	var res *simulate.Result
+	err = db.Read(ctx, func(tx *Tx) error {
 		t := simulate.NewTally()
-		if err := tx.replay(ctx, st.CurrencyCode, period, r, t); err != nil {
+		if err := tx.replay(ctx, currency, period, r, t); err != nil {
 			return err
 		}
-		res = t.Result(period, st.CurrencyCode, prop.Tiers, top)
+		res = t.Result(period, currency, prop.Tiers, top)
 		return nil
 	})
 	if err != nil {
