@@ -47,6 +47,9 @@ type Result struct {
 	// snapshot replayed: checkout recorded no one there, so those tiers pay
 	// nobody in the replay (docs/simulator.md).
 	AddedTiers int
+	// Unfolded counts the bookings and refunds not yet in the replay: more
+	// than one simulation folds (docs/simulator.md). They are in the next.
+	Unfolded int64
 }
 
 // Tally sums shares per party. It allocates per party, not per line.

@@ -123,7 +123,7 @@ func (db *DB) Simulate(ctx context.Context, actor account.Actor, prop *simulate.
 	if err != nil {
 		return nil, errs.Wrap("store.Simulate", err)
 	}
-	if _, err := db.FoldSimLines(ctx, 0); err != nil {
+	if _, err := db.FoldSimLines(ctx, simFoldPerSimulation); err != nil {
 		return nil, errs.Wrap("store.Simulate", err)
 	}
 	var res *simulate.Result
@@ -133,13 +133,19 @@ func (db *DB) Simulate(ctx context.Context, actor account.Actor, prop *simulate.
 			return err
 		}
 		res = t.Result(period, currency, prop.Tiers, top)
-		return nil
+		return tx.Get(ctx, "sales events", `SELECT COUNT(*) FROM sales_events WHERE sim_folded = FALSE`, nil, &res.Unfolded)
 	})
 	if err != nil {
 		return nil, errs.Wrap("store.Simulate", err)
 	}
 	return res, nil
 }
+
+// simFoldPerSimulation bounds the bookings and refunds one simulation
+// folds before it replays (about 30 s on SQLite), so that a request after
+// a long time without one still answers; the rest wait for the next
+// simulation, and the result counts them (Result.Unfolded).
+var simFoldPerSimulation = 200_000
 
 // simRules are a proposal with the rules in force filled in: every
 // grade's tier-1 rate and every override, the proposal's where it names

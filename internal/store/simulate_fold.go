@@ -25,30 +25,34 @@ const simFoldBatch = 1000
 func (db *DB) FoldSimLines(ctx context.Context, limit int) (int, error) {
 	total := 0
 	for limit <= 0 || total < limit {
+		want := simFoldBatch
+		if limit > 0 {
+			want = min(want, limit-total)
+		}
 		var n int
 		err := db.writeAlone(ctx, func(tx *Tx) error { // bulk: no savepoint in a batch of other writers
 			var err error
-			n, err = tx.foldSimBatch(ctx)
+			n, err = tx.foldSimBatch(ctx, want)
 			return err
 		})
 		if err != nil {
 			return total, errs.Wrap("store.FoldSimLines", err)
 		}
 		total += n
-		if n < simFoldBatch {
+		if n < want {
 			break
 		}
 	}
 	return total, nil
 }
 
-func (tx *Tx) foldSimBatch(ctx context.Context) (int, error) {
+func (tx *Tx) foldSimBatch(ctx context.Context, limit int) (int, error) {
 	if _, err := tx.Exec(ctx, `UPDATE sim_fold_lock SET id = 1 WHERE id = 1`); err != nil {
 		return 0, err
 	}
 	var events []any
 	var lines []int64
-	err := tx.Each(ctx, `SELECT id, line_id FROM sales_events WHERE sim_folded = FALSE ORDER BY id LIMIT ?`, []any{simFoldBatch},
+	err := tx.Each(ctx, `SELECT id, line_id FROM sales_events WHERE sim_folded = FALSE ORDER BY id LIMIT ?`, []any{limit},
 		func(scan func(...any) error) error {
 			var id, line int64
 			err := scan(&id, &line)
