@@ -117,7 +117,8 @@ func run(ctx context.Context, out, only string, stdout io.Writer) (err error) {
 			err = errors.New("the browser reported errors (above)")
 		}
 	}()
-	d := &demoData{DB: db, Result: res}
+	d := &demoData{DB: db, Result: res, Site: site}
+	defer d.hooks.close()
 	for _, lang := range []string{"en", "zh"} {
 		tabs := map[string]*e2e.Tab{}
 		for _, p := range todo {

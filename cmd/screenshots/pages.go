@@ -6,6 +6,7 @@ import (
 
 	"sharemall/internal/account"
 	"sharemall/internal/demo"
+	"sharemall/internal/e2e"
 	"sharemall/internal/order"
 	"sharemall/internal/store"
 )
@@ -22,7 +23,7 @@ var pages = []page{
 	{name: "home", title: "Home (the shop of the link)", path: at("/")},
 	{name: "product", title: "Product", path: productPage},
 	{name: "cart", title: "Cart (two suppliers)", path: cartPage, as: customer},
-	{name: "checkout", title: "Checkout (a parcel per warehouse)", path: checkoutPage, as: customer},
+	{name: "checkout", title: "Checkout (a parcel per warehouse, each with its shipping fee)", path: checkoutPage, as: customer},
 	{name: "signin", title: "Sign in", path: at("/signin")},
 	{name: "signup", title: "Sign up", path: at("/signup")},
 	{name: "me", title: "Me", path: at("/me"), as: customer},
@@ -40,6 +41,19 @@ var pages = []page{
 	{name: "sup-parcels", title: "Supplier fulfilment queue (laptop)", path: at("/sup/parcels"), as: supplier, laptop: true},
 	{name: "sup-product", title: "A product's pictures (supplier)", path: supplierProduct, as: supplier},
 	{name: "ops-funnel", title: "Share funnel and cohorts (operator)", path: at("/ops/insight/fission"), as: operator, ready: "funnel-drawn"},
+	// Money in and out (pages_money.go).
+	{name: "pay-choice", title: "An unpaid order: how to pay", path: payChoicePage, as: customer},
+	{name: "pay-qr", title: "Pay by QR code", path: payQRPage, as: customer, ready: "pay-qr"},
+	{name: "notifications", title: "Notifications", path: at("/notifications"), as: customer},
+	{name: "centre-payout", title: "Where a distributor is paid", path: at("/centre/payout"), as: seller},
+	{name: "money-withdrawals", title: "A withdrawal: tax withheld, where it is paid", path: at("/centre/money#withdrawals"), as: seller},
+	{name: "sup-shipping", title: "Shipping templates (supplier)", path: at("/sup/shipping"), as: supplier},
+	{name: "sup-shipping-template", title: "A shipping template's rules by region", path: shippingTemplatePage, as: supplier},
+	{name: "sup-payouts", title: "Supplier balance and payouts", path: at("/sup/payouts"), as: supplier},
+	{name: "ops-withholding", title: "Tax withheld (operator)", path: withholdingPage, as: operator},
+	{name: "ops-supplier-payouts", title: "Supplier payouts (operator)", path: at("/ops/supplier-payouts"), as: operator},
+	{name: "ops-webhooks", title: "Webhooks (operator)", path: webhooksPage, as: operator},
+	{name: "ops-webhook-delivery", title: "A webhook delivery and its log", path: webhookDeliveryPage, as: operator},
 	{name: "ops-simulator", title: "Commission cost simulator (laptop)", path: at("/ops/simulator"), as: operator, laptop: true},
 }
 
@@ -62,6 +76,8 @@ type page struct {
 type demoData struct {
 	DB     *store.DB
 	Result *demo.Result
+	Site   *e2e.Site // the server the browser sees
+	hooks  hooks     // the webhook receiver, made on first use (pages_money.go)
 }
 
 // at is a page at a fixed path.

@@ -187,6 +187,10 @@ func runWith(ctx context.Context, cfg *Config, cmd string, args []string, stdout
 		if _, err := db.Prepare(ctx); err != nil {
 			return err
 		}
+		// The demo records payout details: load (or make) the key first.
+		if err := usePayoutKeys(db, cfg, log); err != nil {
+			return err
+		}
 		if err := runDemo(ctx, db, cfg, ln.Addr().String(), stdout); err != nil {
 			return err
 		}

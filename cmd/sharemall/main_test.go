@@ -18,6 +18,7 @@ import (
 	"sharemall/internal/demo"
 	"sharemall/internal/errs"
 	"sharemall/internal/ledger"
+	"sharemall/internal/payout"
 	"sharemall/internal/store"
 )
 
@@ -138,6 +139,21 @@ func TestDemo(t *testing.T) {
 			!regexp.MustCompile(`share link, as a friend receives it: http://127\.0\.0\.1:\d+/s/\S+\n`).MatchString(out.String()) {
 			t.Fatalf("run %d printed:\n%s", i, out.String())
 		}
+	}
+	// The demo's payout details are sealed with the key file it made in the
+	// data folder: rotating under it opens every box and reseals none.
+	k, err := payout.LoadKeys(filepath.Join(data, "payout.keys"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), "", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.UsePayoutKeys(k)
+	if n, err := db.RotatePayoutKeys(context.Background()); n != 0 || err != nil {
+		t.Errorf("the demo's payout details under the data folder's key: %d resealed, %v", n, err)
 	}
 }
 

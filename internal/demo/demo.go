@@ -72,7 +72,7 @@ func Seed(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 		return nil, err
 	}
 	s := &seeder{db: db, hash: hash, rng: rand.New(rand.NewPCG(2026, 11))}
-	steps := []func(context.Context) error{s.seedOperator, s.seedProgram, s.seedGrades, s.seedCategories, s.seedSuppliers}
+	steps := []func(context.Context) error{s.seedOperator, s.seedProgram, s.seedGrades, s.seedCategories, s.seedSuppliers, s.seedShipping}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return nil, fmt.Errorf("demo: %w", err)

@@ -462,6 +462,9 @@ func (o *orderSeeder) lifecycle(ctx context.Context, end time.Time) error {
 		return err
 	}
 	o.at = o.at.Add(day)
+	if err := o.payouts(ctx); err != nil {
+		return err
+	}
 	if err := o.withdraw(ctx); err != nil {
 		return err
 	}

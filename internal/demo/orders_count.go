@@ -79,7 +79,7 @@ func orderState(o order.Order, refunded money.Amount) string {
 		return StateUnpaid
 	case o.Status == order.Cancelled:
 		return StateCancelled
-	case refunded > 0 && refunded >= o.Total:
+	case refunded > 0 && refunded >= o.Total-o.Shipping: // a case's amount is the goods; the fees go back with whole parcels
 		return StateFullyRefunded
 	case refunded > 0:
 		return StatePartlyRefunded

@@ -28,6 +28,7 @@ func (s *Server) routesOps() {
 	s.handle("POST /ops/payout-batches", s.opsBatchCreate)
 	s.handle("GET /ops/payout-batches/{id}", s.opsBatch)
 	s.handle("GET /ops/payout-batches/{id}/export", s.opsBatchExport)
+	s.handle("POST /ops/payout-batches/{id}/paid", s.opsBatchPaid) // ops_batch_paid.go
 	s.handle("GET /ops/cases", s.opsCases)
 	s.handle("POST /ops/cases/{id}/decision", s.opsCaseDecide)
 	s.handle("GET /ops/settings", s.opsSettings)

@@ -7,6 +7,7 @@ import (
 
 	"sharemall/internal/errs"
 	"sharemall/internal/order"
+	"sharemall/internal/payment"
 )
 
 // orderAction runs an action on the order in the path for its customer.
@@ -39,6 +40,9 @@ func (s *Server) orderPay(w http.ResponseWriter, r *http.Request) error {
 	return s.orderAction(w, r, func(p *Page, id int64) (string, error) {
 		if _, err := s.myOrder(r, p, id); err != nil {
 			return "", err
+		}
+		if pr, m := r.PostFormValue("provider"), r.PostFormValue("method"); pr != "" && m != "" && !s.offered(r, pr, payment.Method(m)) {
+			return "", errs.Invalidf("method", "%s by %s cannot be paid in this browser", pr, m)
 		}
 		if r.PostFormValue("method") == "jsapi" {
 			return s.payJSAPI(r, p, id, r.PostFormValue("provider"))

@@ -27,15 +27,16 @@ type myLine struct {
 
 // myOrderPage is the order page's data.
 type myOrderPage struct {
-	Order    *order.Order
-	State    string
-	Tone     string
-	Steps    []myStep
-	Region   []string // the shipping region's names in the page's language, province first
-	Parcels  []myParcel
-	Refunded money.Amount
-	Pay      []payChoice // the ways to pay an unpaid order, when there is a choice
-	Payments []myPayment // the order's payments with their refunds, once one is paid
+	Order           *order.Order
+	State           string
+	Tone            string
+	Steps           []myStep
+	Region          []string // the shipping region's names in the page's language, province first
+	Parcels         []myParcel
+	Refunded        money.Amount
+	Pay             []payChoice // the ways to pay an unpaid order here (listed when there are two or more)
+	AlipayElsewhere bool        // Alipay is enabled but not offered in WeChat's browser
+	Payments        []myPayment // the order's payments with their refunds, once one is paid
 }
 
 // orderPage shows an order to its customer: the state and timeline, the
@@ -108,7 +109,7 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, p *Page, id
 		}
 		d.Parcels = append(d.Parcels, mp)
 	}
-	if d.Pay, err = s.payChoices(r, o); err != nil {
+	if d.Pay, d.AlipayElsewhere, err = s.payChoices(r, o); err != nil {
 		return err
 	}
 	if d.Payments, err = s.myPayments(r, p, o); err != nil {

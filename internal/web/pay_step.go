@@ -27,29 +27,28 @@ type payChoice struct {
 	Checked          bool
 }
 
-// payChoices are the ways to pay an unpaid order: every enabled provider's
-// methods. With one, the Pay button needs no choice, and none is listed.
-func (s *Server) payChoices(r *http.Request, o *order.Order) ([]payChoice, error) {
+// payChoices are the ways to pay an unpaid order here: every enabled
+// provider's methods that this browser can use. The page lists them when
+// there are two or more; with one, the Pay button pays that way. hidden
+// says that Alipay is enabled but not offered in WeChat's browser.
+func (s *Server) payChoices(r *http.Request, o *order.Order) (out []payChoice, hidden bool, err error) {
 	if o.Status != order.Unpaid || s.cfg.Gateways == nil {
-		return nil, nil
+		return nil, false, nil
 	}
 	gs, err := s.cfg.Gateways(r)
 	if err != nil || len(gs) == 0 {
-		return nil, nil // the Pay button answers why
+		return nil, false, nil // the Pay button answers why
 	}
-	var out []payChoice
 	for _, name := range gs.Names() {
 		for _, m := range gs[name].Methods() {
 			if !s.offered(r, name, m) {
-				continue // JSAPI only in WeChat's browser (wx_oauth.go), where H5 is refused
+				hidden = hidden || name == "alipay"
+				continue // JSAPI only in WeChat's browser (wx_oauth.go), where H5 and Alipay are refused
 			}
 			out = append(out, payChoice{Provider: name, Method: string(m), Checked: len(out) == 0})
 		}
 	}
-	if len(out) < 2 {
-		return nil, nil
-	}
-	return out, nil
+	return out, hidden, nil
 }
 
 // myPayment is a payment of the customer's order with its refunds.

@@ -26,9 +26,20 @@ func (s *Server) inWeChat(r *http.Request) bool {
 	return s.cfg.WeChatOAuth != nil && s.cfg.StartPaymentAs != nil && strings.Contains(r.UserAgent(), "MicroMessenger")
 }
 
+// weChatBrowser reports whether r comes from WeChat's own browser,
+// whatever the server's configuration.
+func weChatBrowser(r *http.Request) bool {
+	return strings.Contains(r.UserAgent(), "MicroMessenger")
+}
+
 // offered reports whether the pages offer method m of provider here.
+// WeChat's browser blocks Alipay's pages and cannot scan Alipay's codes,
+// so Alipay is never offered there (the order page tells the customer to
+// open it in another browser).
 func (s *Server) offered(r *http.Request, provider string, m payment.Method) bool {
 	switch {
+	case provider == "alipay" && weChatBrowser(r):
+		return false
 	case m == payment.MethodJSAPI:
 		return s.inWeChat(r)
 	case m == payment.MethodRedirect && provider == "wechatpay":

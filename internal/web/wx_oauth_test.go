@@ -10,6 +10,8 @@ import (
 	"sharemall/internal/api"
 	"sharemall/internal/order"
 	"sharemall/internal/payment"
+	"sharemall/internal/payment/alipay"
+	"sharemall/internal/payment/alipay/alipayfake"
 	"sharemall/internal/payment/wechatpay"
 	"sharemall/internal/payment/wechatpay/wechatpayfake"
 	"sharemall/internal/store"
@@ -179,6 +181,49 @@ func TestPayInWeChatsBrowser(t *testing.T) {
 			if req, _, ok := pf.Order(r); !ok || req.Payer == nil || req.Payer.OpenID != "oBuyer_openid_0001" || req.AppID != pf.AppID {
 				t.Fatalf("WeChat Pay was asked %+v %v", req, ok)
 			}
+		}
+	})
+}
+
+// TestAlipayNotInWeChat: WeChat's browser blocks Alipay's pages and cannot
+// scan its codes, so there the order page offers only WeChat Pay, tells
+// the customer how to pay with Alipay (another browser), and a forged
+// Alipay choice is refused as bad input and opens no payment. Elsewhere
+// both providers are offered.
+func TestAlipayNotInWeChat(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		pf, af := wechatpayfake.New(t), alipayfake.New(alipayfake.Options{})
+		t.Cleanup(af.Close)
+		f := newShopFloor(t, db, func(c *api.Config) {
+			wc := pf.Config()
+			wc.Now = db.Now
+			wg, err := wechatpay.New(wc, &http.Client{Timeout: 2 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ag, err := alipay.New(af.Config(), &http.Client{Timeout: 2 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Gateways = []payment.Gateway{wg, ag}
+		})
+		o := f.checkout([2]int64{f.tea, 1})
+		body := f.get(orderPath(o, "")).Body
+		mustContain(t, body, `data-test="pay-alipay-redirect"`, `data-test="pay-alipay-qr"`, `data-test="pay-wechatpay-qr"`)
+		mustLack(t, body, `data-test="alipay-elsewhere"`)
+
+		f.ua = weChatUA
+		body = f.get(orderPath(o, "")).Body
+		mustContain(t, body, `data-test="pay-wechatpay-qr"`, `data-test="alipay-elsewhere"`)
+		mustLack(t, body, `data-test="pay-alipay-redirect"`, `data-test="pay-alipay-qr"`)
+		for _, m := range []string{"redirect", "qr"} {
+			p := f.post(orderPath(o, "/pay"), url.Values{"provider": {"alipay"}, "method": {m}})
+			if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "this browser") {
+				t.Fatalf("alipay %s in WeChat: %d %s", m, p.Status, p.Body)
+			}
+		}
+		if n := len(f.payments(o)); n != 0 {
+			t.Fatalf("%d payments after refused choices", n)
 		}
 	})
 }
