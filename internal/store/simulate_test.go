@@ -278,3 +278,37 @@ func skuCommission(c *catalog.Commission) catalog.SKUUpdate { return catalog.SKU
 func productCommission(c *catalog.Commission) catalog.ProductUpdate {
 	return catalog.ProductUpdate{Commission: &c}
 }
+
+// TestSimulatePeriodByPayment: a line counts by when it was paid, so a
+// line placed between two others of the period but paid after it is left
+// out, though its id lies between theirs.
+func TestSimulatePeriodByPayment(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newShopWorld(t, db)
+		p := w.product(w.a, "Tea", [2]int64{1000, 0})
+		w.warehouse(w.a, "A", 0, []string{"CN"}, map[int64]int64{p.SKUs[0].ID: 10})
+		w.bind(w.cust, w.seller)
+		in := func(q int64) order.CheckoutInput {
+			return cart("CN.44.03.05", order.Item{SKUID: p.SKUs[0].ID, Quantity: q})
+		}
+		a, b, c := w.checkout(w.cust, in(1), "a"), w.checkout(w.cust, in(2), "b"), w.checkout(w.cust, in(3), "c")
+		from := w.clock.Now()
+		w.payOrder(a)
+		w.clock.Advance(time.Minute)
+		w.payOrder(c)
+		w.clock.Advance(time.Minute)
+		to := w.clock.Now()
+		w.payOrder(b)
+		st, err := db.Settings(w.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := db.Simulate(w.ctx, w.op, simulate.FromSettings(st), simulate.Period{From: from, To: to}, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Lines != 2 || r.Base != 4000 || r.Actual != r.Proposed {
+			t.Fatalf("%d lines, base %d (want 2 lines of a and c, 4000); actual %+v proposed %+v", r.Lines, r.Base, r.Actual, r.Proposed)
+		}
+	})
+}
