@@ -142,10 +142,11 @@ func (db *DB) Simulate(ctx context.Context, actor account.Actor, prop *simulate.
 }
 
 // simFoldPerSimulation bounds the bookings and refunds one simulation
-// folds before it replays (about 30 s on SQLite), so that a request after
-// a long time without one still answers; the rest wait for the next
-// simulation, and the result counts them (Result.Unfolded).
-var simFoldPerSimulation = 200_000
+// folds before it replays (measured at a million: about 2 s on SQLite,
+// 35 s on PostgreSQL), so that a request after a long time without one
+// still answers within the server's write timeout; the rest wait for the
+// next simulation, and the result counts them (Result.Unfolded).
+var simFoldPerSimulation = 50_000
 
 // simRules are a proposal with the rules in force filled in: every
 // grade's tier-1 rate and every override, the proposal's where it names
