@@ -60,6 +60,7 @@ var pages = []page{
 	{name: "ops-fraud", title: "Fraud review queue (laptop)", path: at("/ops/fraud"), as: operator, laptop: true},
 	{name: "centre-campaigns", title: "Campaigns (distributor)", path: at("/centre/campaigns"), as: seller},
 	{name: "sup-campaigns", title: "Campaigns (supplier, laptop)", path: at("/sup/campaigns"), as: supplier, laptop: true},
+	{name: "ops-simulator", title: "Commission cost simulator (laptop)", path: at("/ops/simulator"), as: operator, laptop: true},
 }
 
 const (

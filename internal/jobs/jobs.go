@@ -65,6 +65,7 @@ func Sweeps(db *store.DB, refunders ...store.Refunder) []Sweep {
 		{store.SweepLedger, db.CheckLedgerIfDue},   // the ledger check, hourly, recorded for the console
 		{store.SweepNotify, db.SweepNotifications}, // what happened into notifications and webhook deliveries
 		{store.SweepFraud, db.SweepFraud},          // orders, visits, payout details and teams into fraud signals (docs/fraud.md)
+		{store.SweepSimLines, db.FoldSimLines},     // bookings and refunds into the simulator's rows (docs/simulator.md)
 	}
 }
 

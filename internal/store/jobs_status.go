@@ -78,6 +78,9 @@ func (db *DB) JobsDue(ctx context.Context) ([]DueWork, error) {
 				AND provider <> 'sandbox'`, // the sandbox is never asked: its state is these rows
 				ts(tx.Now().Add(-PaymentQueryAfter)), ts(tx.Now().Add(-PaymentQueryFor)))
 		}},
+		{SweepSimLines, func(tx *Tx, w *DueWork) error {
+			return tx.countDue(ctx, w, 0, `SELECT COUNT(*), MIN(at) FROM sales_events WHERE sim_folded = FALSE`)
+		}},
 		{SweepEffects, func(tx *Tx, w *DueWork) error { return tx.countEffectsDue(ctx, w) }},
 		{SweepLedger, func(tx *Tx, w *DueWork) error { return tx.countLedgerDue(ctx, w) }},
 	}

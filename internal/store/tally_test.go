@@ -72,7 +72,7 @@ func TestOldestDue(t *testing.T) {
 		}
 		w.clock.Advance(10*day + 3*time.Hour) // after-sale 7 days, auto-confirm 10 days
 		want := map[string]time.Duration{store.SweepConfirmReceipt: 3 * time.Hour, store.SweepSettle: 3*day + 3*time.Hour,
-			store.SweepFigures: 10*day + 3*time.Hour, store.SweepInsight: 10*day + 3*time.Hour}
+			store.SweepFigures: 10*day + 3*time.Hour, store.SweepInsight: 10*day + 3*time.Hour, store.SweepSimLines: 10*day + 3*time.Hour}
 		if got := ages(); !maps.Equal(got, want) {
 			t.Fatalf("oldest due %v, want %v", got, want)
 		}
@@ -84,6 +84,9 @@ func TestOldestDue(t *testing.T) {
 		}
 		w.settle(1)
 		if _, err := db.FoldInsight(w.ctx, 100); err != nil { // the sales events and the settlement
+			t.Fatal(err)
+		}
+		if _, err := db.FoldSimLines(w.ctx, 100); err != nil {
 			t.Fatal(err)
 		}
 		if got := ages(); len(got) != 0 {

@@ -33,6 +33,8 @@ func (s *Server) routesOps() {
 	s.handle("POST /ops/cases/{id}/decision", s.opsCaseDecide)
 	s.handle("GET /ops/settings", s.opsSettings)
 	s.handle("POST /ops/settings", s.opsSettingsSave)
+	s.handle("GET /ops/simulator", s.opsSimulator)
+	s.handle("POST /ops/simulator", s.opsSimulatorRun)
 	s.handle("GET /ops/audit", s.opsAudit)
 	s.handle("GET /ops/audit/export", s.opsAuditExport)
 }

@@ -94,6 +94,7 @@ var consoleNav = []struct {
 	{"rankings", "/ops/rankings", account.Operator},
 	{"journals", "/ops/journals", account.Operator},
 	{"settings", "/ops/settings", account.Operator},
+	{"simulator", "/ops/simulator", account.Operator},
 	{"audit", "/ops/audit", account.Operator},
 	{"fraud", "/ops/fraud", account.Operator},
 	{"ops-withholding", "/ops/withholding", account.Operator},
