@@ -222,17 +222,7 @@ func (s *Server) myLinks(r *http.Request) (map[int64][2]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := map[int64][2]string{}
-	for _, l := range links {
-		c := out[l.ProductID]
-		if l.Channel == store.ChannelPoster {
-			c[1] = l.Code
-		} else {
-			c[0] = l.Code
-		}
-		out[l.ProductID] = c
-	}
-	return out, nil
+	return store.CodesByProduct(links), nil
 }
 
 func (s *Server) sharedOut(r *http.Request, m *store.MaterialListItem, links map[int64][2]string) sharedMaterialJSON {

@@ -213,3 +213,19 @@ func (db *DB) BoundCustomers(ctx context.Context, actor account.Actor, distribut
 	}
 	return total, list, nil
 }
+
+// CodesByProduct is each product's share link code ([0]) and poster code
+// ([1]) among links, "" where there is none.
+func CodesByProduct(links []LinkVisits) map[int64][2]string {
+	out := map[int64][2]string{}
+	for _, l := range links {
+		c := out[l.ProductID]
+		if l.Channel == ChannelPoster {
+			c[1] = l.Code
+		} else {
+			c[0] = l.Code
+		}
+		out[l.ProductID] = c
+	}
+	return out
+}

@@ -85,17 +85,7 @@ func (s *Server) centreLinksByProduct(r *http.Request, p *Page, d *network.Distr
 	if err != nil {
 		return nil, err
 	}
-	out := map[int64][2]string{}
-	for _, l := range links {
-		c := out[l.ProductID]
-		if l.Channel == store.ChannelPoster {
-			c[1] = l.Code
-		} else {
-			c[0] = l.Code
-		}
-		out[l.ProductID] = c
-	}
-	return out, nil
+	return store.CodesByProduct(links), nil
 }
 
 func centreCard(p *Page, base string, m store.MaterialListItem, links map[int64][2]string) *centreMaterialCard {
