@@ -31,6 +31,11 @@ type Proposal struct {
 	// Products and SKUs map an id to its proposed override (nil: none).
 	Products map[int64]*catalog.Commission
 	SKUs     map[int64]*catalog.Commission
+	// Campaigns maps a product's id to the tier-1 rule of a campaign
+	// proposed on it for the whole period: every replayed line of the
+	// product pays tier 1 by it (in place of any campaign it was sold in),
+	// at the price it was sold at (docs/simulator.md says why).
+	Campaigns map[int64]*catalog.TierCommission
 }
 
 // FromSettings is the proposal that changes nothing: the program's
@@ -80,6 +85,18 @@ func (p *Proposal) Validate(st *program.Settings) error {
 		}
 		if err := lim.Fit(f, -1, c); err != nil {
 			return err
+		}
+	}
+	for id, t := range p.Campaigns {
+		f := fmt.Sprintf("campaigns[%d].tier1", id)
+		switch {
+		case t == nil:
+		case t.Kind == catalog.RateCommission && (t.Rate <= 0 || !t.Rate.Valid()):
+			return errs.Invalidf(f, "must be from 1 to 10000 basis points")
+		case t.Kind == catalog.FixedCommission && t.PerUnit <= 0:
+			return errs.Invalidf(f, "must be a positive amount per unit")
+		case t.Kind != catalog.RateCommission && t.Kind != catalog.FixedCommission:
+			return errs.Invalidf(f, "must be basis points or = and an amount per unit")
 		}
 	}
 	for id, c := range p.SKUs {

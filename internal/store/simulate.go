@@ -155,6 +155,7 @@ type simRules struct {
 	*simulate.Proposal
 	grades        map[int64]*money.Rate
 	products, sku map[int64]*catalog.Commission
+	campaigns     map[int64]*commission.TierRule // proposed campaigns' tier-1 rules by product
 }
 
 func (tx *Tx) simRules(ctx context.Context, p *simulate.Proposal) (*simRules, error) {
@@ -198,6 +199,22 @@ func (tx *Tx) simRules(ctx context.Context, p *simulate.Proposal) (*simRules, er
 			}
 			o.rules[id] = c
 		}
+	}
+	r.campaigns = map[int64]*commission.TierRule{}
+	for id, t := range p.Campaigns {
+		if t == nil {
+			continue
+		}
+		if found, err := tx.Exists(ctx, `SELECT 1 FROM products WHERE id = ?`, id); err != nil {
+			return nil, err
+		} else if !found {
+			return nil, errs.Invalidf(fmt.Sprintf("campaigns[%d].product_id", id), "no such product")
+		}
+		rule := commission.Fixed(t.PerUnit)
+		if t.Kind == catalog.RateCommission {
+			rule = commission.Rate(t.Rate)
+		}
+		r.campaigns[id] = &rule
 	}
 	return r, nil
 }
@@ -270,7 +287,9 @@ func (tx *Tx) replay(ctx context.Context, currency string, period simulate.Perio
 				// A line sold in a campaign keeps the campaign's tier-1 rule
 				// as it ran: the proposal's rules are replayed around it.
 				var campP *lineCampaign
-				if campKind != "" {
+				if rule := r.campaigns[row.product]; rule != nil {
+					camp.rule, campP = rule, &camp // a proposed campaign on the product
+				} else if campKind != "" {
 					row.campaign.Kind = catalog.CommissionKind(campKind)
 					camp.rule, campP = &row.campaign, &camp
 				}

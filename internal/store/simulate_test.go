@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -320,5 +321,36 @@ func TestSimulatePeriodByPayment(t *testing.T) {
 		if r.Lines != 2 || r.Base != 4000 || r.Actual != r.Proposed {
 			t.Fatalf("%d lines, base %d (want 2 lines of a and c, 4000); actual %+v proposed %+v", r.Lines, r.Base, r.Actual, r.Proposed)
 		}
+	})
+}
+
+// TestSimulateProposedCampaign: a campaign proposed on cups (tier 1 a fixed
+// 1.00 a unit) pays every cups line of the period tier 1 by it: the line
+// already sold in that campaign is unchanged, the line sold without it
+// moves from its booked tier 1 to 5 × 1.00, all of it from its supplier,
+// and nothing else moves. An unknown product is refused by its field.
+func TestSimulateProposedCampaign(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newSimWorld(t, db)
+		base := w.simulate(w.current())
+		cups := w.lines[2] // o1's cups, 5 units, sold before the campaign
+		if cups.Quantity != 5 || w.lines[6].ProductID != cups.ProductID {
+			t.Fatalf("fixture: %+v", cups)
+		}
+		booked := w.int(`SELECT amount FROM commission_shares WHERE line_id = ? AND kind = 'tier' AND tier = 1`, cups.ID)
+		p := w.current()
+		p.Campaigns = map[int64]*catalog.TierCommission{cups.ProductID: catalog.FixedTier(100)}
+		r := w.simulate(p)
+		move := money.Amount(500 - booked)
+		if move == 0 || r.Actual != base.Actual || r.Proposed.Commission != base.Proposed.Commission+move ||
+			r.Proposed.Supplier != base.Proposed.Supplier-move || r.Proposed.Platform != base.Proposed.Platform {
+			t.Fatalf("booked tier 1 %d; proposed %+v, without the campaign %+v", booked, r.Proposed, base.Proposed)
+		}
+		p.Campaigns = map[int64]*catalog.TierCommission{999999: catalog.RateTier(1000)}
+		_, err := db.Simulate(w.ctx, w.op, p, w.period, 10)
+		wantCode(t, err, errs.Invalid, "campaigns[999999].product_id")
+		p.Campaigns = map[int64]*catalog.TierCommission{cups.ProductID: catalog.RateTier(0)}
+		_, err = db.Simulate(w.ctx, w.op, p, w.period, 10)
+		wantCode(t, err, errs.Invalid, fmt.Sprintf("campaigns[%d].tier1", cups.ProductID))
 	})
 }

@@ -106,7 +106,42 @@ func parseSimForm(f url.Values, cur *simulate.Current) (*simulate.Proposal, simu
 			return nil, per, 0, errs.Invalidf(simInput(f, errs.FieldOf(err)), "%s", errs.MessageOf(err))
 		}
 	}
+	if p.Campaigns, err = simCampaign(f, c); err != nil {
+		return nil, per, 0, err
+	}
 	return p, per, version, nil
+}
+
+// simCampaign reads the proposed campaign: a product's number and its
+// tier-1 rule (basis points, or = and an amount per unit); both empty is
+// none.
+func simCampaign(f url.Values, c money.Currency) (map[int64]*catalog.TierCommission, error) {
+	id, rule := strings.TrimSpace(f.Get("campaign.product_id")), strings.TrimSpace(f.Get("campaign.tier1"))
+	if id == "" && rule == "" {
+		return nil, nil
+	}
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n <= 0 {
+		return nil, errs.Invalidf("campaign.product_id", "must be a product's number")
+	}
+	var t *catalog.TierCommission
+	switch {
+	case rule == "":
+		return nil, errs.Invalidf("campaign.tier1", "is required with a product: basis points, or = and an amount per unit")
+	case strings.HasPrefix(rule, "="):
+		a, err := c.ParseField("campaign.tier1", strings.TrimSpace(rule[1:]))
+		if err != nil {
+			return nil, err
+		}
+		t = catalog.FixedTier(a)
+	default:
+		r, err := strconv.ParseInt(rule, 10, 64)
+		if err != nil {
+			return nil, errs.Invalidf("campaign.tier1", "must be basis points, or = and an amount per unit")
+		}
+		t = catalog.RateTier(money.Rate(r))
+	}
+	return map[int64]*catalog.TierCommission{n: t}, nil
 }
 
 // simSettingsValues is the settings form the program rules of f make with
@@ -210,6 +245,12 @@ func simCellOf(field string) string {
 // simInput is the form input an error's field belongs to: the new
 // override's row for its own fields, else simCellOf.
 func simInput(f url.Values, field string) string {
+	if strings.HasPrefix(field, "campaigns[") { // the proposed campaign's row
+		if strings.HasSuffix(field, ".product_id") {
+			return "campaign.product_id"
+		}
+		return "campaign.tier1"
+	}
 	in := simCellOf(field)
 	prefix := fmt.Sprintf("%ss[%s]", f.Get("new.scope"), strings.TrimSpace(f.Get("new.id")))
 	if rest, ok := strings.CutPrefix(in, prefix); ok && f.Get("new.id") != "" {

@@ -79,6 +79,29 @@ func TestOpsSimulator(t *testing.T) {
 				t.Errorf("%s=%s: %d", field, value, p.Status)
 			}
 		}
+		// A proposed campaign: each wrong cell is refused at its field; a
+		// good one simulates.
+		for _, c := range []struct{ product, tier1, field string }{
+			{"x", "1000", "campaign.product_id"},
+			{strconv.FormatInt(w.product, 10), "", "campaign.tier1"},
+			{strconv.FormatInt(w.product, 10), "=0", "campaign.tier1"},
+			{strconv.FormatInt(w.product, 10), "ten", "campaign.tier1"},
+			{"999999", "1000", "campaign.product_id"},
+		} {
+			bad := cloneValues(form)
+			bad.Set("campaign.product_id", c.product)
+			bad.Set("campaign.tier1", c.tier1)
+			p := w.s.post("/ops/simulator", bad)
+			if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, `data-test="error-`+c.field+`"`) || strings.Contains(p.Body, `data-test="result"`) {
+				t.Errorf("campaign %q %q: %d, want an error at %s", c.product, c.tier1, p.Status, c.field)
+			}
+		}
+		good := cloneValues(form)
+		good.Set("campaign.product_id", strconv.FormatInt(w.product, 10))
+		good.Set("campaign.tier1", "1500")
+		if p := w.s.post("/ops/simulator", good); p.Status != http.StatusOK || !strings.Contains(p.Body, `data-test="result"`) {
+			t.Errorf("a proposed campaign: %d", p.Status)
+		}
 	})
 }
 
