@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"sharemall/internal/errs"
@@ -70,6 +71,7 @@ func (s *Server) renderCentrePayout(w http.ResponseWriter, r *http.Request, p *P
 	if err != nil && !errs.Is(err, errs.NotFound) {
 		return err
 	}
+	preselectMethod(p, v)
 	p.Data = &payoutForm{P: p, Action: "/centre/payout", Current: v, Methods: payout.Methods, Saved: r.URL.Query().Get("saved") == "1"}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, status, "payout_details", p)
@@ -94,4 +96,17 @@ func (s *Server) centrePayoutSave(w http.ResponseWriter, r *http.Request) error 
 	p.Back = "/centre/money"
 	keepSafeFields(p, r)
 	return s.renderCentrePayout(w, r, p, statusOf(err))
+}
+
+// preselectMethod opens the form on the method already recorded (the
+// numbers themselves are never filled back in), unless the form was
+// posted with one.
+func preselectMethod(p *Page, v *store.PayoutDetailsView) {
+	if v == nil || p.Form.Get("method") != "" {
+		return
+	}
+	if p.Form == nil {
+		p.Form = url.Values{}
+	}
+	p.Form.Set("method", string(v.Masked.Method))
 }

@@ -50,6 +50,7 @@ func (s *Server) renderSupPayouts(w http.ResponseWriter, r *http.Request, p *Pag
 	}
 	now := s.db.Now().In(st.Location())
 	p.Title = p.T("payouts.sup.title")
+	preselectMethod(p, v)
 	p.Data = &supPayoutsData{Balance: b, Payouts: ps, From: now.AddDate(0, 0, 1-now.Day()).Format("2006-01-02"), To: now.Format("2006-01-02"),
 		Form: &payoutForm{P: p, Action: "/sup/payouts/details", Current: v, Methods: payout.Methods, Saved: r.URL.Query().Get("saved") == "1"}}
 	w.Header().Set("Cache-Control", "no-store")

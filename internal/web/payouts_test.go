@@ -47,7 +47,7 @@ func TestPayoutPages(t *testing.T) {
 			t.Fatalf("save: %d %s", p.Status, p.Body)
 		}
 		p = f.get("/centre/payout?saved=1")
-		mustContain(t, p.Body, `data-test="saved"`, "****2444", "张**")
+		mustContain(t, p.Body, `data-test="saved"`, "****2444", "张**", `<option value="bank_card" selected>`)
 		mustLack(t, p.Body, "6222600260001072444", "张三丰")
 
 		// The supplier's page.
@@ -61,7 +61,7 @@ func TestPayoutPages(t *testing.T) {
 			t.Fatalf("supplier details: %d %s", p.Status, p.Body)
 		}
 		p = f.get("/sup/payouts")
-		mustContain(t, p.Body, "1*********0", "李**")
+		mustContain(t, p.Body, "1*********0", "李**", `<option value="alipay" selected>`) // the form opens on the method recorded
 		mustLack(t, p.Body, "13800138000", "李四光")
 
 		// Money owed to the supplier, settled.
