@@ -27,16 +27,8 @@ func (s *Server) opsBatchPaid(w http.ResponseWriter, r *http.Request) error {
 		if !p.formError(err) {
 			return err
 		}
-		b, ws, rerr := s.db.PayoutBatch(r.Context(), p.Actor, id)
-		if rerr != nil {
-			return rerr
-		}
 		p.Form.Set("payout_ref", r.PostForm.Get("payout_ref"))
-		p.Back = "/ops/withdrawals"
-		p.Title = p.T("ops.batch.heading", b.ID)
-		p.Data = &opsBatchData{Batch: b, Withdrawals: ws}
-		s.render(w, r, statusOf(err), "ops_batch", p)
-		return nil
+		return s.renderOpsBatch(w, r, p, id, statusOf(err))
 	}
 	return seeOther(w, r, "/ops/payout-batches/"+strconv.FormatInt(id, 10))
 }

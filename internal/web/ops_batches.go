@@ -42,6 +42,12 @@ func (s *Server) opsBatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return s.renderOpsBatch(w, r, p, id, http.StatusOK)
+}
+
+// renderOpsBatch shows payout batch id: its page, or the page again after
+// a refused action.
+func (s *Server) renderOpsBatch(w http.ResponseWriter, r *http.Request, p *Page, id int64, status int) error {
 	b, ws, err := s.db.PayoutBatch(r.Context(), p.Actor, id)
 	if err != nil {
 		return err
@@ -49,7 +55,7 @@ func (s *Server) opsBatch(w http.ResponseWriter, r *http.Request) error {
 	p.Back = "/ops/withdrawals"
 	p.Title = p.T("ops.batch.heading", b.ID)
 	p.Data = &opsBatchData{Batch: b, Withdrawals: ws}
-	s.render(w, r, http.StatusOK, "ops_batch", p)
+	s.render(w, r, status, "ops_batch", p)
 	return nil
 }
 
