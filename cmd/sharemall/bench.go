@@ -39,6 +39,7 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	servers := fs.Int("servers", 1, "servers in this process, each with its own connection pools on the same database (PostgreSQL only beyond 1); the clients' requests are dealt round-robin over them")
 	external := fs.Int("external-servers", 0, "also start this many `sharemall serve` processes (this executable) on the same PostgreSQL schema and deal requests to them too")
 	ownRole := fs.Bool("own-role", true, "PostgreSQL: run the servers under a login role of their own (created and dropped by the bench; needs CREATEROLE and a password-free login such as trust), so pg_stat_statements and pg_stat_activity count the bench's work only")
+	waitEvents := fs.Duration("wait-events", 0, "PostgreSQL: sample the servers' backends in pg_stat_activity this often during checkout's timed section (e.g. 20ms) and report what they waited on; 0: not sampled")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -142,7 +143,7 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	exe, _ := os.Executable()
 	res, err := bench.Run(ctx, db, bench.Options{Distributors: *n, Clients: *clients, Duration: *duration, MaxUnits: *maxUnits,
 		PaidWithdrawals: *paid, Seed: *rngSeed, Progress: os.Stderr, Scenarios: only,
-		CostURL: *dbURL, Servers: *servers, ExternalServers: *external, ServeURL: url, Executable: exe,
+		CostURL: *dbURL, WaitEvents: *waitEvents, Servers: *servers, ExternalServers: *external, ServeURL: url, Executable: exe,
 		Open: func(ctx context.Context) (*store.DB, error) { return store.Open(ctx, url, dir) }})
 	if err != nil {
 		return err

@@ -49,6 +49,10 @@ type Options struct {
 	ExternalServers int
 	Executable      string
 	ServeURL        string
+	// WaitEvents samples the server's PostgreSQL backends in
+	// pg_stat_activity this often during the checkout's timed section (on
+	// the CostURL connection); 0: not sampled.
+	WaitEvents time.Duration
 }
 
 // Scenarios are the scenarios in the order they run.
@@ -78,6 +82,9 @@ type Result struct {
 	// ServerRequests are the requests each server answered over the whole
 	// run (in-process first, then external); absent with one server.
 	ServerRequests []int64 `json:"server_requests,omitempty"`
+	// CheckoutWaits: what the backends were doing during the checkout's
+	// timed section (cost_waits.go); absent unless sampled.
+	CheckoutWaits *Waits `json:"checkout_waits,omitempty"`
 }
 
 type Checkout struct {
@@ -130,6 +137,7 @@ type run struct {
 
 	meter        *costMeter  // the checkout's cost snapshots
 	cost         *Cost       // what checkout measured
+	waits        *Waits      // what checkout's backends waited on, sampled
 	extra        []*store.DB // the in-process servers' beyond the first
 	externalPIDs []int       // the external servers' processes
 	rr           *roundRobin // deals requests over several servers; nil with one
@@ -186,7 +194,7 @@ func Run(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 		return nil, fmt.Errorf("bench: checkout: %w", err)
 	}
 	r.logf("checkout: %+v, peak RSS %.1f MB", res.Checkout, res.PeakRSSMB)
-	res.Cost = r.cost
+	res.Cost, res.CheckoutWaits = r.cost, r.waits
 	if opt.runs("team") {
 		if res.Team, err = r.team(ctx); err != nil {
 			return nil, fmt.Errorf("bench: team: %w", err)

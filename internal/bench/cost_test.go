@@ -164,7 +164,7 @@ func TestServersPostgres(t *testing.T) {
 	ctx := context.Background()
 	opt := checkoutOnly(t)
 	opt.Scenarios = []string{"checkout", "settle", "withdraw"}
-	opt.CostURL, opt.Servers = base, 2
+	opt.CostURL, opt.Servers, opt.WaitEvents = base, 2, 20*time.Millisecond
 	opt.Open = func(ctx context.Context) (*store.DB, error) { return store.Open(ctx, url, "") }
 	res, err := bench.Run(ctx, db, opt)
 	if err != nil {
@@ -177,6 +177,18 @@ func TestServersPostgres(t *testing.T) {
 	a, b := res.ServerRequests[0], res.ServerRequests[1]
 	if a < 50 || b < 50 || a > 2*b || b > 2*a {
 		t.Errorf("requests by server %v: not dealt over both", res.ServerRequests)
+	}
+	// The sampler saw the backends, and its shares add up.
+	if w := res.CheckoutWaits; w == nil || w.Samples < 10 || w.InTxAverage <= 0 {
+		t.Errorf("waits %+v", w)
+	} else {
+		var sum float64
+		for _, v := range w.Shares {
+			sum += v
+		}
+		if sum < 0.98 || sum > 1.02 {
+			t.Errorf("wait shares add up to %v: %v", sum, w.Shares)
+		}
 	}
 	if res.Settle.PerS <= 0 || res.Withdraw.PerS <= 0 {
 		t.Errorf("settle %v, withdraw %v", res.Settle, res.Withdraw)

@@ -121,6 +121,7 @@ func (r *run) checkout(ctx context.Context) (Checkout, float64, error) {
 	if err != nil {
 		return out, 0, err
 	}
+	waits := r.meter.sampleWaits(ctx, r.opt.WaitEvents)
 	rngs := make([]*rand.Rand, r.opt.Clients)
 	for i := range rngs {
 		rngs[i] = rand.New(rand.NewPCG(r.opt.Seed, uint64(i)+2))
@@ -134,6 +135,7 @@ func (r *run) checkout(ctx context.Context) (Checkout, float64, error) {
 		return nil
 	})
 	peak := rss.peakMB()
+	r.waits = waits.finish()
 	if err != nil {
 		return out, peak, err
 	}
