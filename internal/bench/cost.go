@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -271,6 +272,14 @@ func (r *run) newCostMeter(ctx context.Context) (*costMeter, error) {
 func (r *run) logCost(before, after *costSnap, orders int64) {
 	b, _ := json.Marshal(r.cost)
 	r.logf("checkout cost: %s", b)
+	var grew []string
+	for t, n := range diff(before.counts, after.counts) {
+		if !strings.HasPrefix(t, "bench_floor") {
+			grew = append(grew, fmt.Sprintf("%s %.2f", t, float64(n)/float64(orders)))
+		}
+	}
+	sort.Strings(grew)
+	r.logf("checkout rows per order by table: %s", strings.Join(grew, ", "))
 	if before.pg != nil && after.pg != nil {
 		for _, l := range topStatements(before.pg, after.pg, orders, 25) {
 			r.logf("checkout statements per order: %s", l)

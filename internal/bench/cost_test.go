@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -195,5 +197,32 @@ func TestServersPostgres(t *testing.T) {
 	}
 	if bad, err := db.CheckLedger(ctx); err != nil || len(bad) > 0 {
 		t.Errorf("CheckLedger: %v %v", err, bad[:min(5, len(bad))])
+	}
+}
+
+// A `sharemall serve` process beside the in-process server, on the same
+// schema: both answer, and its CPU is reported apart.
+func TestExternalServerPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds sharemall and runs the checkout scenario")
+	}
+	base, url, db := pgBench(t)
+	exe := filepath.Join(t.TempDir(), "sharemall")
+	if out, err := exec.Command("go", "build", "-o", exe, "sharemall/cmd/sharemall").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	ctx := context.Background()
+	opt := checkoutOnly(t)
+	opt.CostURL, opt.ExternalServers, opt.Executable, opt.ServeURL = base, 1, exe, url
+	res, err := bench.Run(ctx, db, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := checkCommon(t, ctx, db, res)
+	if res.Servers != 2 || len(res.ServerRequests) != 2 || res.ServerRequests[1] < 50 {
+		t.Errorf("servers %d, requests %v", res.Servers, res.ServerRequests)
+	}
+	if c.ExternalServerCPUMsPerOrder == nil || *c.ExternalServerCPUMsPerOrder <= 0 {
+		t.Errorf("external server CPU per order %v", c.ExternalServerCPUMsPerOrder)
 	}
 }

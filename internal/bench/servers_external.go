@@ -28,12 +28,18 @@ func (r *run) serveExternal(ctx context.Context) (string, func(), error) {
 	}
 	addr := ln.Addr().String()
 	ln.Close() // the server binds it again at once; a clash fails its start, not the measurement
-	cmd := exec.Command(r.opt.Executable, "serve", "--addr", addr, "--db", r.opt.ServeURL,
+	// Its data folder (payout key file, media) is its own and temporary.
+	dir, err := os.MkdirTemp("", "sharemall-bench-serve-")
+	if err != nil {
+		return "", nil, err
+	}
+	cmd := exec.Command(r.opt.Executable, "serve", "--addr", addr, "--db", r.opt.ServeURL, "--data", dir,
 		"--payment-sandbox", "--cookie-secure=false", "--jobs-interval", "0", "--write-limit", "0", "--signup-limit", "0",
 		"--log-level", "error")
 	cmd.Env = append(os.Environ(), "SHAREMALL_SANDBOX_SECRET="+r.secret)
 	cmd.Stdout, cmd.Stderr = r.opt.Progress, r.opt.Progress
 	if err := cmd.Start(); err != nil {
+		os.RemoveAll(dir)
 		return "", nil, fmt.Errorf("bench: start %s serve: %w", r.opt.Executable, err)
 	}
 	exited := make(chan struct{})
@@ -48,6 +54,7 @@ func (r *run) serveExternal(ctx context.Context) (string, func(), error) {
 				cmd.Process.Kill()
 				<-exited
 			}
+			os.RemoveAll(dir)
 		})
 	}
 	base := "http://" + addr
@@ -62,6 +69,7 @@ func (r *run) serveExternal(ctx context.Context) (string, func(), error) {
 		}
 		select {
 		case <-exited:
+			stop()
 			return "", nil, fmt.Errorf("bench: external server on %s exited at start", addr)
 		case <-time.After(100 * time.Millisecond):
 		}
