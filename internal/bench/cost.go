@@ -86,6 +86,7 @@ type costMeter struct {
 	pg       *pgMeter
 	external func() time.Duration // CPU of external servers; nil: none
 	backends *backendTracker      // from the first snapshot to the second
+	logf     func(format string, args ...any)
 }
 
 // snap takes a snapshot. The row counts are statements of the server's
@@ -104,7 +105,7 @@ func (m *costMeter) snap(ctx context.Context, first bool) (*costSnap, error) {
 		s.external = m.external()
 	}
 	if m.pg != nil {
-		if s.pg, err = m.pg.snap(ctx); err != nil {
+		if s.pg, err = m.pg.snap(ctx, first); err != nil {
 			return nil, err
 		}
 		if first {
@@ -158,9 +159,13 @@ func (m *costMeter) cost(ctx context.Context, before, after *costSnap, orders in
 		return c, nil
 	}
 	b, a := before.pg, after.pg
-	if b.calls != nil && a.calls != nil {
-		c.StatementsPerOrder = ptr(per(float64(*a.calls - *b.calls)))
-		c.StatementWALBytesPerOrder = ptr(per(float64(*a.stmtWAL - *b.stmtWAL)))
+	if b.statements != nil && a.statements != nil {
+		if calls, wal, ok, why := statementsBetween(b, a); ok {
+			c.StatementsPerOrder = ptr(per(float64(calls)))
+			c.StatementWALBytesPerOrder = ptr(per(float64(wal)))
+		} else {
+			m.logf("checkout cost: statements not counted: %s", why)
+		}
 	}
 	c.WALBytesPerOrder = ptr(per(float64(a.lsn - b.lsn)))
 	if after.backendsOK {
@@ -254,7 +259,7 @@ func procIOWrite(pid string) int64 {
 // newCostMeter prepares the snapshots: on PostgreSQL with a connection of
 // its own on opt.CostURL (none without it).
 func (r *run) newCostMeter(ctx context.Context) (*costMeter, error) {
-	m := &costMeter{db: r.db}
+	m := &costMeter{db: r.db, logf: r.logf}
 	if len(r.externalPIDs) > 0 {
 		m.external = r.externalCPU
 	}

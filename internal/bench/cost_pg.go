@@ -30,16 +30,17 @@ type pgMeter struct {
 	role, schema   string
 	roleOID, dbOID int64
 	sameDatabase   bool // admin is in the bench's database: pg_stat_user_tables shows its tables
+	ownRole        bool // the server's role is not admin's: its statements are the bench's alone
 	statements     bool // pg_stat_statements can be read
 }
 
 // pgSnap is one snapshot of PostgreSQL's counters.
 type pgSnap struct {
-	calls, stmtWAL *int64 // pg_stat_statements: the role's calls and WAL bytes; nil: not available
-	lsn            int64  // pg_current_wal_lsn() in bytes
-	tup            tuples
-	byQuery        map[string]int64 // calls by statement (its first 100 characters)
-	instanceCPU    time.Duration    // every PostgreSQL process's, ended ones included; -1: not on this machine
+	statements  map[stmtKey]stmtUse // pg_stat_statements: the role's entries; nil: not available
+	dealloc     int64               // pg_stat_statements_info.dealloc: entries evicted so far
+	lsn         int64               // pg_current_wal_lsn() in bytes
+	tup         tuples
+	instanceCPU time.Duration // every PostgreSQL process's, ended ones included; -1: not on this machine
 }
 
 type tuples struct{ ins, upd, del int64 }
@@ -60,14 +61,15 @@ func newPGMeter(ctx context.Context, db *store.DB, adminURL string) (*pgMeter, e
 		return nil, fmt.Errorf("bench: cost: %w", err)
 	}
 	m.admin.SetMaxOpenConns(1)
-	var adminDB string
+	var adminDB, adminRole string
 	err = m.admin.QueryRowContext(ctx, costTag+`SELECT (SELECT oid::bigint FROM pg_roles WHERE rolname = $1),
-		(SELECT oid::bigint FROM pg_database WHERE datname = $2), current_database()::text`, m.role, dbname).Scan(&m.roleOID, &m.dbOID, &adminDB)
+		(SELECT oid::bigint FROM pg_database WHERE datname = $2), current_database()::text, current_user::text`,
+		m.role, dbname).Scan(&m.roleOID, &m.dbOID, &adminDB, &adminRole)
 	if err != nil {
 		m.admin.Close()
 		return nil, fmt.Errorf("bench: cost: %w", err)
 	}
-	m.sameDatabase = adminDB == dbname
+	m.sameDatabase, m.ownRole = adminDB == dbname, adminRole != m.role
 	// Available when the extension exists in admin's database and the
 	// library is loaded (otherwise reading the view fails).
 	var n int64
@@ -77,19 +79,20 @@ func newPGMeter(ctx context.Context, db *store.DB, adminURL string) (*pgMeter, e
 
 func (m *pgMeter) close() { m.admin.Close() }
 
-func (m *pgMeter) snap(ctx context.Context) (*pgSnap, error) {
+// snap reads the counters. first: before the timed section, when it
+// forgets the role's statements so far (generation's, run once each, which
+// pg_stat_statements would evict first when full), if the role is the
+// bench's alone.
+func (m *pgMeter) snap(ctx context.Context, first bool) (*pgSnap, error) {
 	s := &pgSnap{}
 	var err error
-	if m.statements {
-		var calls, wal int64
-		err = m.admin.QueryRowContext(ctx, costTag+`SELECT coalesce(sum(calls), 0)::bigint, coalesce(sum(wal_bytes), 0)::bigint
-			FROM pg_stat_statements WHERE userid = $1 AND dbid = $2 AND query NOT LIKE $3`,
-			m.roleOID, m.dbOID, costTag+"%").Scan(&calls, &wal)
-		if err != nil {
-			return nil, fmt.Errorf("bench: cost: pg_stat_statements: %w", err)
+	if m.statements && first && m.ownRole {
+		if _, err := m.admin.ExecContext(ctx, costTag+`SELECT pg_stat_statements_reset($1::oid, $2::oid, 0)`, m.roleOID, m.dbOID); err != nil {
+			return nil, fmt.Errorf("bench: cost: pg_stat_statements_reset: %w", err)
 		}
-		s.calls, s.stmtWAL = &calls, &wal
-		if s.byQuery, err = m.byQuery(ctx); err != nil {
+	}
+	if m.statements {
+		if s.statements, s.dealloc, err = m.readStatements(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -110,39 +113,88 @@ func (m *pgMeter) snap(ctx context.Context) (*pgSnap, error) {
 	return s, nil
 }
 
-// byQuery is the role's calls by statement (the first 100 characters of
-// its normalized text).
-func (m *pgMeter) byQuery(ctx context.Context) (map[string]int64, error) {
-	rows, err := m.admin.QueryContext(ctx, costTag+`SELECT left(regexp_replace(query, '\s+', ' ', 'g'), 100), sum(calls)::bigint
-		FROM pg_stat_statements WHERE userid = $1 AND dbid = $2 AND query NOT LIKE $3 GROUP BY 1`, m.roleOID, m.dbOID, costTag+"%")
+// stmtKey names an entry of pg_stat_statements (the role and database
+// are the meter's).
+type stmtKey struct {
+	queryID  int64
+	toplevel bool
+}
+
+type stmtUse struct {
+	calls, wal int64
+	text       string // the first 100 characters, spaces collapsed
+}
+
+// readStatements reads the role's entries in the bench's database, and
+// how many entries pg_stat_statements has evicted so far (-1: unknown).
+func (m *pgMeter) readStatements(ctx context.Context) (map[stmtKey]stmtUse, int64, error) {
+	rows, err := m.admin.QueryContext(ctx, costTag+`SELECT queryid, toplevel, calls, wal_bytes::bigint,
+		left(regexp_replace(query, '\s+', ' ', 'g'), 100) FROM pg_stat_statements
+		WHERE userid = $1 AND dbid = $2 AND query NOT LIKE $3`, m.roleOID, m.dbOID, costTag+"%")
 	if err != nil {
-		return nil, fmt.Errorf("bench: cost: pg_stat_statements: %w", err)
+		return nil, 0, fmt.Errorf("bench: cost: pg_stat_statements: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]int64{}
+	out := map[stmtKey]stmtUse{}
 	for rows.Next() {
-		var q string
-		var n int64
-		if err := rows.Scan(&q, &n); err != nil {
-			return nil, err
+		var k stmtKey
+		var u stmtUse
+		if err := rows.Scan(&k.queryID, &k.toplevel, &u.calls, &u.wal, &u.text); err != nil {
+			return nil, 0, err
 		}
-		out[q] += n
+		out[k] = u
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	var dealloc int64 = -1
+	if err := m.admin.QueryRowContext(ctx, costTag+`SELECT dealloc FROM pg_stat_statements_info`).Scan(&dealloc); err != nil {
+		dealloc = -1 // before version 1.9 of the extension
+	}
+	return out, dealloc, nil
+}
+
+// statementsBetween sums the calls and WAL bytes of the role's statements
+// between b and a, entry by entry. ok is false when that sum would be
+// short: pg_stat_statements is full (pg_stat_statements.max) and evicted
+// one of the role's entries in between (it went missing, or counts less).
+// Entries that are new in a count whole (they were made in between). Not
+// seen: an entry made and evicted in between and not made again, which the
+// least-used-first eviction makes unlikely for statements every order runs.
+func statementsBetween(b, a *pgSnap) (calls, wal int64, ok bool, why string) {
+	for k, u := range b.statements {
+		v, there := a.statements[k]
+		switch {
+		case !there:
+			return 0, 0, false, fmt.Sprintf("pg_stat_statements evicted %q (%d entries evicted in all)", u.text, a.dealloc-b.dealloc)
+		case v.calls < u.calls:
+			return 0, 0, false, fmt.Sprintf("pg_stat_statements evicted and remade %q", u.text)
+		}
+	}
+	for k, v := range a.statements {
+		u := b.statements[k]
+		calls += v.calls - u.calls
+		wal += v.wal - u.wal
+	}
+	return calls, wal, true, ""
 }
 
 // topStatements are the n statements called most between b and a, with
 // their calls per order.
 func topStatements(b, a *pgSnap, orders int64, n int) []string {
+	byText := map[string]int64{}
+	for k, v := range a.statements {
+		if d := v.calls - b.statements[k].calls; d > 0 {
+			byText[v.text] += d
+		}
+	}
 	type qc struct {
 		q string
 		c int64
 	}
 	var all []qc
-	for q, c := range a.byQuery {
-		if d := c - b.byQuery[q]; d > 0 {
-			all = append(all, qc{q, d})
-		}
+	for q, c := range byText {
+		all = append(all, qc{q, c})
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].c > all[j].c || all[i].c == all[j].c && all[i].q < all[j].q })
 	var out []string
