@@ -186,9 +186,7 @@ func Run(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 	if r.meter, err = r.newCostMeter(ctx); err != nil {
 		return nil, err
 	}
-	if r.meter.pg != nil {
-		defer r.meter.pg.close()
-	}
+	defer r.meter.close()
 
 	if res.Checkout, res.PeakRSSMB, err = r.checkout(ctx); err != nil {
 		return nil, fmt.Errorf("bench: checkout: %w", err)

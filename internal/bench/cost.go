@@ -127,6 +127,19 @@ func (m *costMeter) snap(ctx context.Context, first bool) (*costSnap, error) {
 	return s, nil
 }
 
+// close stops following the backends (when the timed section failed
+// between the snapshots) and closes the snapshot connection.
+func (m *costMeter) close() {
+	if m.backends != nil {
+		close(m.backends.stop)
+		<-m.backends.done
+		m.backends = nil
+	}
+	if m.pg != nil {
+		m.pg.close()
+	}
+}
+
 // cost turns two snapshots into per-order figures. On PostgreSQL it waits
 // (at most about 15 s) for the table statistics to catch up with the rows
 // counted: backends publish them up to 10 s after their last transaction.

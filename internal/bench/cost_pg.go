@@ -413,10 +413,12 @@ func PostgresRole(ctx context.Context, adminURL, schemaURL, schema, role string)
 		return "", fmt.Errorf("bench: role: %w", err)
 	}
 	defer conn.Close()
-	for _, q := range []string{`CREATE ROLE ` + role + ` LOGIN`, `ALTER SCHEMA ` + schema + ` OWNER TO ` + role} {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			return "", fmt.Errorf("bench: role %s: %w", role, err)
-		}
+	if _, err := conn.ExecContext(ctx, `CREATE ROLE `+role+` LOGIN`); err != nil {
+		return "", fmt.Errorf("bench: role %s: %w", role, err)
+	}
+	if _, err := conn.ExecContext(ctx, `ALTER SCHEMA `+schema+` OWNER TO `+role); err != nil {
+		conn.ExecContext(context.WithoutCancel(ctx), `DROP ROLE `+role)
+		return "", fmt.Errorf("bench: role %s: %w", role, err)
 	}
 	u, err := url.Parse(schemaURL)
 	if err != nil {
