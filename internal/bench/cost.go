@@ -290,6 +290,10 @@ func (r *run) newCostMeter(ctx context.Context) (*costMeter, error) {
 func (r *run) logCost(before, after *costSnap, orders int64) {
 	b, _ := json.Marshal(r.cost)
 	r.logf("checkout cost: %s", b)
+	if cut := r.cost.OrdersStarted - r.cost.Orders; cut*10 > r.cost.Orders {
+		r.logf("checkout cost: %d orders cut short by the deadline beside %d completed: the figures per order are too high; run longer (--duration)",
+			cut, r.cost.Orders)
+	}
 	var grew []string
 	for t, n := range diff(before.counts, after.counts) {
 		if !strings.HasPrefix(t, "bench_floor") {

@@ -14,6 +14,7 @@ type waitSampler struct {
 	m       *pgMeter
 	mu      sync.Mutex
 	counts  map[string]int64
+	locked  map[string]int64 // samples waiting on a lock, by the waiting statement
 	samples int64
 	stop    chan struct{}
 	done    chan struct{}
@@ -29,10 +30,14 @@ type Waits struct {
 	IdleAverage float64            `json:"idle_avg"`
 	Shares      map[string]float64 `json:"shares"`
 	PeriodMS    float64            `json:"period_ms"`
+	// LockWaits: of the samples waiting on a heavyweight lock (a row
+	// another transaction is changing), the share by the statement that
+	// waits (its first 60 characters): which rows are hot.
+	LockWaits map[string]float64 `json:"lock_waits,omitempty"`
 }
 
 func (m *pgMeter) sampleWaits(ctx context.Context, every time.Duration) *waitSampler {
-	w := &waitSampler{m: m, counts: map[string]int64{}, stop: make(chan struct{}), done: make(chan struct{})}
+	w := &waitSampler{m: m, counts: map[string]int64{}, locked: map[string]int64{}, stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(w.done)
 		t := time.NewTicker(every)
@@ -54,8 +59,8 @@ func (m *pgMeter) sampleWaits(ctx context.Context, every time.Duration) *waitSam
 // transaction (waiting for the server's next statement), else the wait
 // event's type and name (IO:WALSync, Lock:transactionid, LWLock:WALWrite…).
 func (w *waitSampler) sample(ctx context.Context) {
-	rows, err := w.m.admin.QueryContext(ctx, costTag+`SELECT state, coalesce(wait_event_type, ''), coalesce(wait_event, '')
-		FROM pg_stat_activity WHERE usesysid = $1 AND datid = $2`, w.m.roleOID, w.m.dbOID)
+	rows, err := w.m.admin.QueryContext(ctx, costTag+`SELECT state, coalesce(wait_event_type, ''), coalesce(wait_event, ''),
+		left(regexp_replace(coalesce(query, ''), '\s+', ' ', 'g'), 60) FROM pg_stat_activity WHERE usesysid = $1 AND datid = $2`, w.m.roleOID, w.m.dbOID)
 	if err != nil {
 		return
 	}
@@ -64,9 +69,12 @@ func (w *waitSampler) sample(ctx context.Context) {
 	defer w.mu.Unlock()
 	w.samples++
 	for rows.Next() {
-		var state, typ, ev string
-		if rows.Scan(&state, &typ, &ev) != nil {
+		var state, typ, ev, q string
+		if rows.Scan(&state, &typ, &ev, &q) != nil {
 			return
+		}
+		if state == "active" && typ == "Lock" {
+			w.locked[q]++
 		}
 		k := typ + ":" + ev
 		switch {
@@ -107,6 +115,16 @@ func (w *waitSampler) finish(every time.Duration) *Waits {
 	for _, k := range keys {
 		if k != "idle" && inTx > 0 {
 			out.Shares[k] = round(float64(w.counts[k])/float64(inTx), 3)
+		}
+	}
+	var locked int64
+	for _, n := range w.locked {
+		locked += n
+	}
+	if locked > 0 {
+		out.LockWaits = map[string]float64{}
+		for q, n := range w.locked {
+			out.LockWaits[q] = round(float64(n)/float64(locked), 3)
 		}
 	}
 	return out
