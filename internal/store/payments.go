@@ -31,6 +31,9 @@ type Payment struct {
 	PaidAt         *time.Time
 	RefundedAt     *time.Time   // when the provider confirmed the whole payment went back
 	RefundedAmount money.Amount // how much of it went back, after-sale refunds included, as providers confirmed
+	// PayBy is the order's deadline for payment, which the provider's
+	// payment expires with; set by BeginPayment only.
+	PayBy time.Time
 }
 
 // Payment statuses.
@@ -106,7 +109,7 @@ func (db *DB) BeginPayment(ctx context.Context, actor account.Actor, in PaymentS
 			return sqldb.Relabel(err, errs.Conflict, "reference", "is already used")
 		}
 		p = &Payment{ID: id, OrderID: o.ID, Provider: in.Provider, ProviderRef: in.Reference, Reference: in.Reference, Method: in.Method,
-			Amount: o.Total, Currency: o.Currency, Status: "pending", CreatedAt: tx.Now()}
+			Amount: o.Total, Currency: o.Currency, Status: "pending", CreatedAt: tx.Now(), PayBy: o.PayBy}
 		return nil
 	})
 	return p, errs.Wrap("store.BeginPayment", err)
