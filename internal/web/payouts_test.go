@@ -72,7 +72,13 @@ func TestPayoutPages(t *testing.T) {
 		if _, err := db.SettleLine(f.ctx, 99001); err != nil {
 			t.Fatal(err)
 		}
-		day := f.clock.Now().Format("2006-01-02")
+		// The statement's days are the program's (China's): after 16:00 UTC
+		// its date is already tomorrow's.
+		ps, err := db.Settings(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		day := f.clock.Now().In(ps.Location()).Format("2006-01-02")
 		st := f.get("/sup/payouts/statement?from=" + day + "&to=" + day)
 		if st.Status != http.StatusOK || !strings.Contains(st.Body, ",closing,,,,50.00,CNY") {
 			t.Fatalf("statement: %d %s", st.Status, st.Body)
