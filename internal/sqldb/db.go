@@ -482,7 +482,9 @@ func (tx *Tx) ExecLater(ctx context.Context, q string, args ...any) error {
 
 // ExecLaterN is ExecLater for a statement that must change exactly want
 // rows (want < 0: any number); any other count fails the transaction with
-// an Internal error, as a broken invariant does.
+// an Internal error, as a broken invariant does, and nothing sent after it
+// runs, COMMIT included. q is an INSERT, UPDATE or DELETE without its own
+// RETURNING (on PostgreSQL the count is checked by the server: pg.go).
 func (tx *Tx) ExecLaterN(ctx context.Context, want int64, q string, args ...any) error {
 	if tx.pg != nil {
 		if tx.pg.err != nil {

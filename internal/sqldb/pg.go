@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -145,8 +146,17 @@ func (p *pgTx) rollback(ctx context.Context) {
 	}
 }
 
-// later queues a statement to be sent with the next one.
+// later queues a statement to be sent with the next one. A statement that
+// must change want rows checks its count on the server: the statements
+// after it in the pipeline, COMMIT among them, must not run when the count
+// is wrong, and the server skips them only after an error. So it runs as
+// a data-modifying CTE whose SELECT divides by zero unless the count is
+// want (send turns that error back into the count's).
 func (p *pgTx) later(q string, args []any, want int64) {
+	if want >= 0 {
+		q = `WITH changed AS (` + q + ` RETURNING 1) SELECT 1 / (CASE WHEN COUNT(*) = ` +
+			strconv.FormatInt(want, 10) + ` THEN 1 ELSE 0 END) FROM changed`
+	}
 	p.queue = append(p.queue, queued{sql: q, args: args, want: want})
 }
 
@@ -177,10 +187,11 @@ func (p *pgTx) send(ctx context.Context, tail ...queued) (pgx.BatchResults, erro
 	}
 	br := p.conn.SendBatch(ctx, b)
 	for i := range n {
-		tag, err := br.Exec()
-		if err == nil && wants[i] >= 0 && tag.RowsAffected() != wants[i] {
-			err = errs.E(errs.Internal, "", "sqldb: %q changed %d rows, not %d",
-				head(b.QueuedQueries[i].SQL), tag.RowsAffected(), wants[i])
+		_, err := br.Exec()
+		var pe *pgconn.PgError
+		if wants[i] >= 0 && errors.As(err, &pe) && pe.Code == "22012" { // division_by_zero: see later
+			err = errs.E(errs.Internal, "", "sqldb: %q did not change exactly %d rows",
+				head(b.QueuedQueries[i].SQL), wants[i])
 		}
 		if err != nil {
 			if i > 0 && began {

@@ -88,6 +88,17 @@ func TestExecLaterFailureRollsBack(t *testing.T) {
 		if !errs.Is(err, errs.Internal) || reached {
 			t.Fatalf("a queued update of 0 rows where 1 was required: %v (next statement succeeded: %v)", err, reached)
 		}
+		// At COMMIT: the count is checked before COMMIT runs, in the same
+		// round trip, as the ledger's balance update is.
+		err = db.Write(ctx, func(tx *sqldb.Tx) error {
+			if err := tx.ExecLater(ctx, `INSERT INTO probe (k, v) VALUES (4, 4)`); err != nil {
+				return err
+			}
+			return tx.ExecLaterN(ctx, 3, `UPDATE probe SET v = v + 1 WHERE k IN (1, 4, 99)`)
+		})
+		if !errs.Is(err, errs.Internal) {
+			t.Fatalf("a queued update of 2 rows where 3 were required, last before COMMIT: %v", err)
+		}
 		if n := count(t, db); n != 1 {
 			t.Fatalf("%d rows, want the first write's 1 alone", n)
 		}
