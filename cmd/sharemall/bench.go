@@ -36,6 +36,7 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (server and clients) to this file")
 	scenarios := fs.String("scenarios", "", "comma-separated scenarios to run ("+strings.Join(bench.Scenarios, ", ")+
 		"); checkout always runs, the others read its orders; empty: all")
+	orders := fs.Int("orders", 0, "orders of history placed before the scenarios: a few hundred through the server, copied row for row into this many over the past 365 days")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -47,6 +48,9 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 		if !flagSet(fs, "duration") {
 			*duration = 4 * time.Second
 		}
+	}
+	if *orders < 0 {
+		return fmt.Errorf("bench: --orders must be ≥ 0")
 	}
 	if *n < 100 || *clients < 1 || *clients > 1024 || *duration <= 0 || *maxUnits < 1 || *paid < 0 {
 		return fmt.Errorf("bench: need --distributors ≥ 100, --clients 1…1024, a positive --duration and --max, and --paid-withdrawals ≥ 0")
@@ -110,7 +114,7 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 		defer pprof.StopCPUProfile()
 	}
 	res, err := bench.Run(ctx, db, bench.Options{Distributors: *n, Clients: *clients, Duration: *duration, MaxUnits: *maxUnits,
-		PaidWithdrawals: *paid, Seed: *rngSeed, Progress: os.Stderr, Scenarios: only})
+		PaidWithdrawals: *paid, Seed: *rngSeed, Progress: os.Stderr, Scenarios: only, Orders: *orders})
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,9 @@ type Options struct {
 	// Scenarios to run besides checkout, which always runs (the others
 	// read its orders); nil: all of them.
 	Scenarios []string
+	// Orders of history written after generation and before the
+	// scenarios (history.go): 0 for none.
+	Orders int
 }
 
 // Scenarios are the scenarios in the order they run.
@@ -57,6 +60,7 @@ type Result struct {
 	Insight      Insight  `json:"insight"`
 	PeakRSSMB    float64  `json:"server_peak_rss_mb"`
 	GenerateS    float64  `json:"generate_s"`
+	History      *History `json:"history,omitempty"` // with Options.Orders
 }
 
 type Checkout struct {
@@ -106,6 +110,10 @@ type run struct {
 	c      *client
 	secret string
 	logf   func(format string, args ...any)
+	hist   *History // with Options.Orders
+	// histStage, when not nil, is called as the history's stages end:
+	// "settled" (the settled templates), "templates", "copies", "folded".
+	histStage func(stage string)
 }
 
 // Run generates the program into db (freshly migrated and empty), serves it
@@ -143,6 +151,12 @@ func Run(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 	}
 	defer stop()
 
+	if opt.Orders > 0 {
+		if r.hist, err = r.history(ctx); err != nil {
+			return nil, fmt.Errorf("bench: history: %w", err)
+		}
+		res.History = r.hist
+	}
 	if res.Checkout, res.PeakRSSMB, err = r.checkout(ctx); err != nil {
 		return nil, fmt.Errorf("bench: checkout: %w", err)
 	}
