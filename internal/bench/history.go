@@ -23,8 +23,9 @@ type History struct {
 	HistoryS    float64 `json:"history_s"`    // templates and copies, balances included; not the fold
 	// FoldS is the team figures, insight and simulator folds of the
 	// history (the sweeps' own code, run until nothing is left).
-	FoldS        float64 `json:"history_fold_s"`
-	FoldedEvents int     `json:"folded_events"`
+	FoldS        float64            `json:"history_fold_s"`
+	FoldByS      map[string]float64 `json:"fold_by_s"` // of FoldS, per sweep: figures, insight, simulator
+	FoldedEvents int                `json:"folded_events"`
 }
 
 // historyTemplates is how many orders of each kind are placed through the
@@ -52,7 +53,7 @@ func (r *run) history(ctx context.Context) (*History, error) {
 	year := time.Duration(historyDays) * 24 * time.Hour
 	// Orders of the last window are still within their after-sale period
 	// (paid, released): the rest went the whole way.
-	recent := int(int64(n) * int64(window) / int64(year))
+	recent := n * (s.AfterSaleDays + 1) / historyDays
 	out.Settled = n - recent
 	tS, tP := historyTemplates(out.Settled, 100, 2000), historyTemplates(recent, 20, 200)
 	out.Templates = tS + tP
@@ -69,6 +70,10 @@ func (r *run) history(ctx context.Context) (*History, error) {
 	before, err := seed.TableCounts(ctx, r.db)
 	if err != nil {
 		return nil, err
+	}
+	// The team figures are scaled (below): they must hold nothing else.
+	if zero, err := seed.FiguresZero(ctx, r.db); err != nil || !zero || before["sales_events"] != 0 {
+		return nil, fmt.Errorf("history: the program has sales already (%d sales events, figures zero: %v, %v)", before["sales_events"], zero, err)
 	}
 	var firstOrder, firstFunnel int64
 	err = r.db.DB.Read(ctx, func(tx *sqldb.Tx) error {
@@ -151,21 +156,63 @@ func (r *run) history(ctx context.Context) (*History, error) {
 	// The copies, in time order: the settled ones after their templates and
 	// settled (their last row) before the recent window begins, the recent
 	// ones after theirs and before now.
+	// The team figures: the templates' sales events folded by the sweep's
+	// own code, then multiplied by 1+k for k copies of every template (the
+	// fold only sums; seed.ScaleFigures); the copies beyond those k each are
+	// written unfolded and folded with the rest below.
+	fold := time.Now()
+	var figuresS float64
+	for {
+		k, err := r.db.FoldSalesEvents(ctx, 5000)
+		if err != nil {
+			return nil, fmt.Errorf("fold figures: %w", err)
+		}
+		out.FoldedEvents += k
+		if k == 0 {
+			break
+		}
+	}
+	k := (out.Settled - tS) / tS
+	if tP > 0 {
+		k = min(k, (recent-tP)/tP)
+	}
+	if k > 0 {
+		if err := seed.ScaleFigures(ctx, r.db, int64(1+k)); err != nil {
+			return nil, err
+		}
+	}
+	figuresS = time.Since(fold).Seconds()
+	foldTemplates := time.Since(fold)
+
 	rng := rand.New(rand.NewPCG(r.opt.Seed, 0x415))
 	now := time.Now()
 	var copies []seed.HistoryCopy
-	spread := func(k, from, count int, lo, hi time.Time) {
-		// The i-th of k at a random instant of the i-th k-th of the span,
-		// which ends before hi by the longest time a template's own rows took.
+	// spread places the copies of templates from … from+count-1 (k each,
+	// folded, and the rest drawn at random, unfolded) in random order and
+	// time order over lo … hi: the i-th of all at a random instant of the
+	// i-th share of the span, which ends before hi by the longest time a
+	// template's own rows took.
+	spread := func(total, from, count int, lo, hi time.Time) {
 		var longest time.Duration
 		for t := from; t < from+count; t++ {
 			longest = max(longest, tpl.Span(t))
 		}
 		span := hi.Add(-longest).Sub(lo)
-		for i := range k {
-			frac := (float64(i) + rng.Float64()) / float64(k)
-			copies = append(copies, seed.HistoryCopy{Template: from + rng.IntN(count), At: lo.Add(time.Duration(frac * float64(span)))})
+		kind := make([]seed.HistoryCopy, 0, total)
+		for t := from; t < from+count; t++ {
+			for range k {
+				kind = append(kind, seed.HistoryCopy{Template: t, Folded: true})
+			}
 		}
+		for len(kind) < total {
+			kind = append(kind, seed.HistoryCopy{Template: from + rng.IntN(count)})
+		}
+		rng.Shuffle(len(kind), func(i, j int) { kind[i], kind[j] = kind[j], kind[i] })
+		for i := range kind {
+			frac := (float64(i) + rng.Float64()) / float64(total)
+			kind[i].At = lo.Add(time.Duration(frac * float64(span)))
+		}
+		copies = append(copies, kind...)
 	}
 	spread(out.Settled-tS, 0, tS, now.Add(back+time.Hour), now.Add(recentStart))
 	spread(recent-tP, tS, tP, now.Add(recentStart+time.Hour), now.Add(-time.Minute))
@@ -179,7 +226,7 @@ func (r *run) history(ctx context.Context) (*History, error) {
 	}
 	out.Rows = rows
 	stage("copies")
-	out.HistoryS = round(time.Since(start).Seconds(), 2)
+	out.HistoryS = round((time.Since(start) - foldTemplates).Seconds(), 2)
 	if err := r.db.DB.Read(ctx, func(tx *sqldb.Tx) error {
 		return tx.Get(ctx, "sales", `SELECT COUNT(*) FROM sales_events`, nil, &out.SalesEvents)
 	}); err != nil {
@@ -188,30 +235,36 @@ func (r *run) history(ctx context.Context) (*History, error) {
 	r.logf("history: %d orders, %d rows copied, %d sales events, in %.1f s", n, rows, out.SalesEvents, out.HistoryS)
 
 	// The fold, as the sweeps would have done over the year.
-	fold := time.Now()
+	fold = time.Now()
+	folds := []struct {
+		name string
+		fn   func(context.Context, int) (int, error)
+	}{{"figures", r.db.FoldSalesEvents}, {"insight", r.db.FoldInsight}, {"simulator", r.db.FoldSimLines}}
+	out.FoldByS = map[string]float64{"figures": figuresS}
 	for {
-		a, err := r.db.FoldSalesEvents(ctx, 5000)
-		if err != nil {
-			return nil, err
+		total := 0
+		for _, f := range folds {
+			t := time.Now()
+			k, err := f.fn(ctx, 5000)
+			if err != nil {
+				return nil, fmt.Errorf("fold %s: %w", f.name, err)
+			}
+			out.FoldByS[f.name] += time.Since(t).Seconds()
+			total += k
 		}
-		b, err := r.db.FoldInsight(ctx, 5000)
-		if err != nil {
-			return nil, err
+		if (out.FoldedEvents+total)/100_000 != out.FoldedEvents/100_000 {
+			r.logf("history: folded %d events in %.1f s", out.FoldedEvents+total, time.Since(fold).Seconds())
 		}
-		c, err := r.db.FoldSimLines(ctx, 5000)
-		if err != nil {
-			return nil, err
-		}
-		if (out.FoldedEvents+a+b+c)/100_000 != out.FoldedEvents/100_000 {
-			r.logf("history: folded %d events in %.1f s", out.FoldedEvents+a+b+c, time.Since(fold).Seconds())
-		}
-		out.FoldedEvents += a + b + c
-		if a+b+c == 0 {
+		out.FoldedEvents += total
+		if total == 0 {
 			break
 		}
 	}
-	out.FoldS = round(time.Since(fold).Seconds(), 2)
+	for k, v := range out.FoldByS {
+		out.FoldByS[k] = round(v, 2)
+	}
+	out.FoldS = round((time.Since(fold) + foldTemplates).Seconds(), 2)
 	stage("folded")
-	r.logf("history: folded %d events in %.1f s", out.FoldedEvents, out.FoldS)
+	r.logf("history: folded %d events in %.1f s (%v)", out.FoldedEvents, out.FoldS, out.FoldByS)
 	return out, nil
 }

@@ -70,6 +70,8 @@ type historyTable struct {
 	refs  map[int]string // column → the table whose id it holds
 	times []int          // times (microseconds), moved by the copy's offset
 	strs  []int          // keys and texts naming ids or references
+	// folded is sales_events.folded (the team figures' flag), else -1
+	folded int
 }
 
 // templateOrder is one template order's rows, per table.
@@ -287,7 +289,10 @@ func historyColumns(ctx context.Context, tx *sqldb.Tx, table string) (*historyTa
 	if err != nil {
 		return nil, sqldb.MapErr(err)
 	}
-	t := &historyTable{name: table, cols: cols, id: slices.Index(cols, "id"), refs: map[int]string{}}
+	t := &historyTable{name: table, cols: cols, id: slices.Index(cols, "id"), refs: map[int]string{}, folded: -1}
+	if table == "sales_events" {
+		t.folded = slices.Index(cols, "folded")
+	}
 	for i, c := range cols {
 		switch {
 		case c == "order_id":
@@ -315,6 +320,9 @@ func historyColumns(ctx context.Context, tx *sqldb.Tx, table string) (*historyTa
 type HistoryCopy struct {
 	Template int
 	At       time.Time
+	// Folded: the copy's sales events are written folded for the team
+	// figures, which ScaleFigures has already moved by them.
+	Folded bool
 }
 
 // idWords are the ids journals' keys and memos name: "book:line:12",
@@ -360,6 +368,7 @@ func WriteHistory(ctx context.Context, db *store.DB, h *HistoryTemplates, copies
 			tpl := &h.orders[c.Template]
 			uses[c.Template]++
 			offset := sqldb.TS(c.At) - tpl.at
+			folded := c.Folded
 			ids := map[string]map[int64]int64{}
 			for ti, t := range h.tables {
 				if t.id < 0 {
@@ -405,6 +414,9 @@ func WriteHistory(ctx context.Context, db *store.DB, h *HistoryTemplates, copies
 							}
 							row[c] = nv
 						}
+					}
+					if t.folded >= 0 && folded {
+						row[t.folded] = true
 					}
 					for _, c := range t.times {
 						if row[c] != nil {
@@ -528,4 +540,58 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// figureSums are the team figures' rollups (what store.FoldSalesEvents
+// writes), each a sum over the sales events folded: one query totals the
+// columns and one multiplies them.
+var figureSums = []struct{ table, cols string }{
+	{"distributor_sales", "own_sales, own_orders, depth1_sales, depth2_sales, depth3_sales, team_sales"},
+	{"sales_by_tier", "base, commission"},
+	{"sales_by_region", "base"},
+}
+
+// FiguresZero tells whether the team figures are all zero (no sale folded
+// yet), which ScaleFigures needs.
+func FiguresZero(ctx context.Context, db *store.DB) (bool, error) {
+	zero := true
+	err := db.DB.Read(ctx, func(tx *sqldb.Tx) error {
+		for _, f := range figureSums {
+			var n int64
+			var sums []string
+			for _, c := range strings.Split(f.cols, ", ") {
+				sums = append(sums, "COALESCE(SUM(ABS("+c+")), 0)")
+			}
+			sum := strings.Join(sums, " + ")
+			if err := tx.Get(ctx, f.table, `SELECT `+sum+` FROM `+f.table, nil, &n); err != nil {
+				return err
+			}
+			zero = zero && n == 0
+		}
+		return nil
+	})
+	return zero, errs.Wrap("seed.FiguresZero", err)
+}
+
+// ScaleFigures multiplies every team figure by factor: when the figures
+// hold exactly what the templates' sales events added (they were zero
+// before and the templates' events are all that was folded), they then
+// hold what folding factor-1 more copies of each template would add too:
+// the fold only sums (each event's base and order count into its seller
+// and every ancestor, its base and commission into its supplier's tiers and
+// regions), over a tree that the copies do not change.
+func ScaleFigures(ctx context.Context, db *store.DB, factor int64) error {
+	err := db.DB.Write(ctx, func(tx *sqldb.Tx) error {
+		for _, f := range figureSums {
+			var set []string
+			for _, c := range strings.Split(f.cols, ", ") {
+				set = append(set, fmt.Sprintf("%s = %s * %d", c, c, factor))
+			}
+			if _, err := tx.Exec(ctx, `UPDATE `+f.table+` SET `+strings.Join(set, ", ")); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return errs.Wrap("seed.ScaleFigures", err)
 }
