@@ -123,6 +123,13 @@ func (r *run) history(ctx context.Context) (*History, error) {
 	}); err != nil || left != 0 {
 		return nil, fmt.Errorf("settled templates: %d lines not settled (%v)", left, err)
 	}
+	// The settled templates' sales events: the team figures scale them.
+	var settledEvents, lastSettledEvent int64
+	if err := r.db.DB.Read(ctx, func(tx *sqldb.Tx) error {
+		return tx.Get(ctx, "sales", `SELECT COUNT(*), COALESCE(MAX(id), 0) FROM sales_events`, nil, &settledEvents, &lastSettledEvent)
+	}); err != nil {
+		return nil, err
+	}
 	stage("settled")
 	recentStart := -window + time.Minute
 	at(recentStart)
@@ -156,26 +163,32 @@ func (r *run) history(ctx context.Context) (*History, error) {
 	// The copies, in time order: the settled ones after their templates and
 	// settled (their last row) before the recent window begins, the recent
 	// ones after theirs and before now.
-	// The team figures: the templates' sales events folded by the sweep's
-	// own code, then multiplied by 1+k for k copies of every template (the
-	// fold only sums; seed.ScaleFigures); the copies beyond those k each are
-	// written unfolded and folded with the rest below.
+	// The team figures: the settled templates' sales events folded by the
+	// sweep's own code, then multiplied by 1+k for k copies of every settled
+	// template (the fold only sums; seed.ScaleFigures); those copies are
+	// written folded, the rest (the settled copies beyond k each, fewer than
+	// one per template, and every recent one) unfolded, for the sweep below.
 	fold := time.Now()
 	var figuresS float64
-	for {
-		k, err := r.db.FoldSalesEvents(ctx, 5000)
+	for left := settledEvents; left > 0; {
+		k, err := r.db.FoldSalesEvents(ctx, int(min(5000, left)))
 		if err != nil {
 			return nil, fmt.Errorf("fold figures: %w", err)
 		}
-		out.FoldedEvents += k
 		if k == 0 {
-			break
+			return nil, fmt.Errorf("fold figures: %d of the settled templates' sales events did not fold", left)
 		}
+		out.FoldedEvents += k
+		left -= int64(k)
+	}
+	var folded, beyond int64
+	if err := r.db.DB.Read(ctx, func(tx *sqldb.Tx) error {
+		return tx.Get(ctx, "sales", `SELECT COUNT(*), COUNT(CASE WHEN id > ? THEN 1 END) FROM sales_events WHERE folded = TRUE`,
+			[]any{lastSettledEvent}, &folded, &beyond)
+	}); err != nil || folded != settledEvents || beyond != 0 {
+		return nil, fmt.Errorf("fold figures: %d folded, %d of them not the settled templates' (%d): %v", folded, beyond, settledEvents, err)
 	}
 	k := (out.Settled - tS) / tS
-	if tP > 0 {
-		k = min(k, (recent-tP)/tP)
-	}
 	if k > 0 {
 		if err := seed.ScaleFigures(ctx, r.db, int64(1+k)); err != nil {
 			return nil, err
@@ -188,11 +201,11 @@ func (r *run) history(ctx context.Context) (*History, error) {
 	now := time.Now()
 	var copies []seed.HistoryCopy
 	// spread places the copies of templates from … from+count-1 (k each,
-	// folded, and the rest drawn at random, unfolded) in random order and
+	// folded, then the rest drawn at random, unfolded) in random order and
 	// time order over lo … hi: the i-th of all at a random instant of the
 	// i-th share of the span, which ends before hi by the longest time a
 	// template's own rows took.
-	spread := func(total, from, count int, lo, hi time.Time) {
+	spread := func(total, from, count, k int, lo, hi time.Time) {
 		var longest time.Duration
 		for t := from; t < from+count; t++ {
 			longest = max(longest, tpl.Span(t))
@@ -214,8 +227,8 @@ func (r *run) history(ctx context.Context) (*History, error) {
 		}
 		copies = append(copies, kind...)
 	}
-	spread(out.Settled-tS, 0, tS, now.Add(back+time.Hour), now.Add(recentStart))
-	spread(recent-tP, tS, tP, now.Add(recentStart+time.Hour), now.Add(-time.Minute))
+	spread(out.Settled-tS, 0, tS, k, now.Add(back+time.Hour), now.Add(recentStart))
+	spread(recent-tP, tS, tP, 0, now.Add(recentStart+time.Hour), now.Add(-time.Minute))
 	rows, err := seed.WriteHistory(ctx, r.db, tpl, copies, func(done, total int) {
 		if done == total || done/100_000 != (done-2000)/100_000 {
 			r.logf("history: %d / %d orders copied  %5.1f s", done, total, time.Since(start).Seconds())
