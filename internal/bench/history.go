@@ -29,10 +29,11 @@ type History struct {
 }
 
 // historyTemplates is how many orders of each kind are placed through the
-// real server for n orders of history: one in 500, at least min and at
-// most most (never more than n).
+// real server for n orders of history: one in 100, at least least and at
+// most most (never more than n). Their sellers, customers and products are
+// all the variety the history has.
 func historyTemplates(n, least, most int) int {
-	return min(n, max(least, min(most, n/500)))
+	return min(n, max(least, min(most, n/100)))
 }
 
 // history places the templates through the server with the clock moved
@@ -55,7 +56,7 @@ func (r *run) history(ctx context.Context) (*History, error) {
 	// (paid, released): the rest went the whole way.
 	recent := n * (s.AfterSaleDays + 1) / historyDays
 	out.Settled = n - recent
-	tS, tP := historyTemplates(out.Settled, 100, 2000), historyTemplates(recent, 20, 200)
+	tS, tP := historyTemplates(out.Settled, 100, 5000), historyTemplates(recent, 20, 500)
 	out.Templates = tS + tP
 
 	start := time.Now()
@@ -160,9 +161,6 @@ func (r *run) history(ctx context.Context) (*History, error) {
 	r.logf("history: %d template orders (%d settled) placed through the server, %d rows, in %.1f s",
 		out.Templates, tS, tpl.Rows, time.Since(start).Seconds())
 
-	// The copies, in time order: the settled ones after their templates and
-	// settled (their last row) before the recent window begins, the recent
-	// ones after theirs and before now.
 	// The team figures: the settled templates' sales events folded by the
 	// sweep's own code, then multiplied by 1+k for k copies of every settled
 	// template (the fold only sums; seed.ScaleFigures); those copies are
@@ -197,6 +195,9 @@ func (r *run) history(ctx context.Context) (*History, error) {
 	figuresS = time.Since(fold).Seconds()
 	foldTemplates := time.Since(fold)
 
+	// The copies, in time order: the settled ones after their templates and
+	// settled (their last row) before the recent window begins, the recent
+	// ones after theirs and before now.
 	rng := rand.New(rand.NewPCG(r.opt.Seed, 0x415))
 	now := time.Now()
 	var copies []seed.HistoryCopy
