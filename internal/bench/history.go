@@ -279,6 +279,9 @@ func (r *run) history(ctx context.Context) (*History, error) {
 	}
 	out.FoldS = round((time.Since(fold) + foldTemplates).Seconds(), 2)
 	stage("folded")
+	if err := seed.HistoryWritten(ctx, r.db); err != nil {
+		return nil, err
+	}
 	r.logf("history: folded %d events in %.1f s (%v)", out.FoldedEvents, out.FoldS, out.FoldByS)
 	return out, nil
 }

@@ -633,3 +633,19 @@ func ScaleFigures(ctx context.Context, db *store.DB, factor int64) error {
 	})
 	return errs.Wrap("seed.ScaleFigures", err)
 }
+
+// HistoryWritten starts the scenarios after the history as Seed does after
+// generation: on SQLite from a checkpointed database, not behind a WAL
+// holding the history, and with a fresh writer connection, not the one
+// whose page cache the copies and the folds filled.
+func HistoryWritten(ctx context.Context, db *store.DB) error {
+	if db.Engine() != sqldb.SQLite {
+		return nil
+	}
+	if _, err := db.WritePool().ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		return errs.Wrap("seed.HistoryWritten", sqldb.MapErr(err))
+	}
+	db.WritePool().SetMaxIdleConns(0)
+	db.WritePool().SetMaxIdleConns(2)
+	return nil
+}
