@@ -637,9 +637,27 @@ func ScaleFigures(ctx context.Context, db *store.DB, factor int64) error {
 // HistoryWritten starts the scenarios after the history as Seed does after
 // generation: on SQLite from a checkpointed database, not behind a WAL
 // holding the history, and with a fresh writer connection, not the one
-// whose page cache the copies and the folds filled.
+// whose page cache the copies and the folds filled. On PostgreSQL it
+// analyzes the schema's tables: a year-old database has statistics, and
+// without them (autovacuum may be off, as on the bench machine, or not have
+// come round yet) the planner takes tables of millions of rows for empty.
 func HistoryWritten(ctx context.Context, db *store.DB) error {
-	if db.Engine() != sqldb.SQLite {
+	if db.Engine() == sqldb.Postgres {
+		var tables []string
+		err := db.DB.Read(ctx, func(tx *sqldb.Tx) error {
+			var err error
+			tables, err = sqldb.Column[string](ctx, tx, `SELECT table_name FROM information_schema.tables
+				WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`, nil)
+			return err
+		})
+		if err != nil {
+			return errs.Wrap("seed.HistoryWritten", err)
+		}
+		for _, t := range tables {
+			if _, err := db.WritePool().ExecContext(ctx, `ANALYZE `+t); err != nil {
+				return errs.Wrap("seed.HistoryWritten", sqldb.MapErr(err))
+			}
+		}
 		return nil
 	}
 	if _, err := db.WritePool().ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
