@@ -36,6 +36,10 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (server and clients) to this file")
 	scenarios := fs.String("scenarios", "", "comma-separated scenarios to run ("+strings.Join(bench.Scenarios, ", ")+
 		"); checkout always runs, the others read its orders; empty: all")
+	servers := fs.Int("servers", 1, "servers in this process, each with its own connection pools on the same database (PostgreSQL only beyond 1); the clients' requests are dealt round-robin over them")
+	external := fs.Int("external-servers", 0, "also start this many `sharemall serve` processes (this executable) on the same PostgreSQL schema and deal requests to them too")
+	ownRole := fs.Bool("own-role", true, "PostgreSQL: run the servers under a login role of their own (created and dropped by the bench; needs CREATEROLE and a password-free login such as trust), so pg_stat_statements and pg_stat_activity count the bench's work only")
+	waitEvents := fs.Duration("wait-events", 0, "PostgreSQL: sample the servers' backends in pg_stat_activity this often during checkout's timed section (e.g. 20ms) and report what they waited on; 0: not sampled")
 	orders := fs.Int("orders", 0, "orders of history placed before the scenarios: a few hundred through the server, copied row for row into this many over the past 365 days")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -54,6 +58,12 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if *n < 100 || *clients < 1 || *clients > 1024 || *duration <= 0 || *maxUnits < 1 || *paid < 0 {
 		return fmt.Errorf("bench: need --distributors ≥ 100, --clients 1…1024, a positive --duration and --max, and --paid-withdrawals ≥ 0")
+	}
+	if *servers < 1 || *servers > 16 || *external < 0 || *external > 16 {
+		return fmt.Errorf("bench: need --servers 1…16 and --external-servers 0…16")
+	}
+	if (*servers > 1 || *external > 0) && *dbURL == "" {
+		return fmt.Errorf("bench: --servers above 1 and --external-servers need PostgreSQL (--db)")
 	}
 	var only []string
 	if *scenarios != "" {
@@ -77,15 +87,36 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		// Dropped at the end, as the SQLite folder is removed (deferred
 		// before Open, so it runs after Close).
+		var ownsSchema bool // the role's drop drops the schema too
 		defer func() {
 			if *keep {
 				fmt.Fprintf(os.Stderr, "bench: kept schema %s\n", schema)
+				return
+			}
+			if ownsSchema {
 				return
 			}
 			if err := seed.DropSchema(context.WithoutCancel(ctx), *dbURL, schema); err != nil {
 				fmt.Fprintf(os.Stderr, "bench: %v\n", err)
 			}
 		}()
+		if *ownRole {
+			// The role's drop (DROP OWNED BY) drops the schema it owns.
+			role := schema
+			if url, err = bench.PostgresRole(ctx, *dbURL, url, schema, role); err != nil {
+				return err
+			}
+			ownsSchema = true
+			defer func() {
+				if *keep {
+					fmt.Fprintf(os.Stderr, "bench: kept role %s\n", role)
+					return
+				}
+				if err := bench.DropPostgresRole(context.WithoutCancel(ctx), *dbURL, role); err != nil {
+					fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+				}
+			}()
+		}
 	case dir == "":
 		tmp, err := os.MkdirTemp("", "sharemall-bench-")
 		if err != nil {
@@ -113,8 +144,11 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	exe, _ := os.Executable()
 	res, err := bench.Run(ctx, db, bench.Options{Distributors: *n, Clients: *clients, Duration: *duration, MaxUnits: *maxUnits,
-		PaidWithdrawals: *paid, Seed: *rngSeed, Progress: os.Stderr, Scenarios: only, Orders: *orders})
+		PaidWithdrawals: *paid, Seed: *rngSeed, Progress: os.Stderr, Scenarios: only,
+		CostURL: *dbURL, WaitEvents: *waitEvents, Servers: *servers, ExternalServers: *external, ServeURL: url, Executable: exe,
+		Open: func(ctx context.Context) (*store.DB, error) { return store.Open(ctx, url, dir) }, Orders: *orders})
 	if err != nil {
 		return err
 	}

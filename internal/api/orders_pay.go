@@ -209,10 +209,7 @@ func (s *Server) startPayment(r *http.Request, id int64, req payRequest) (*store
 	if method == payment.MethodJSAPI && req.PayerID == "" {
 		return nil, "", errs.Invalidf("payer_id", "is required for jsapi: the payer's id in the provider's app (WeChat openid)")
 	}
-	o, err := s.db.Order(r.Context(), actorOf(r), id)
-	if err != nil {
-		return nil, "", err
-	}
+	// BeginPayment checks who may pay the order, as reading it would.
 	pay, err := s.db.BeginPayment(r.Context(), actorOf(r), store.PaymentStart{OrderID: id, Provider: g.Name(), Method: string(method),
 		Reference: payment.NewReference(id)})
 	if err != nil {
@@ -223,7 +220,7 @@ func (s *Server) startPayment(r *http.Request, id int64, req payRequest) (*store
 	ctx := context.WithoutCancel(r.Context())
 	st, err := g.Start(ctx, payment.ChargeRequest{OrderID: id, Reference: pay.Reference, Amount: pay.Amount, Currency: pay.Currency,
 		Method: method, Subject: fmt.Sprintf("Order %d", id), ClientIP: s.clientAddr(r), PayerID: req.PayerID,
-		ReturnURL: base + "/orders/" + strconv.FormatInt(id, 10) + "?paid=1", ExpiresAt: o.PayBy})
+		ReturnURL: base + "/orders/" + strconv.FormatInt(id, 10) + "?paid=1", ExpiresAt: pay.PayBy})
 	if err != nil {
 		if ferr := s.db.PaymentStartFailed(ctx, pay.ID); ferr != nil {
 			s.log.ErrorContext(ctx, "recording a payment the provider would not open", "payment", pay.ID, "err", ferr)

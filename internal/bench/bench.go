@@ -35,6 +35,24 @@ type Options struct {
 	// Scenarios to run besides checkout, which always runs (the others
 	// read its orders); nil: all of them.
 	Scenarios []string
+	// CostURL is a PostgreSQL URL of the same server (best the same
+	// database) on which the checkout's cost figures are read, outside the
+	// server's pools; empty: the PostgreSQL figures are null.
+	CostURL string
+	// Servers in this process (0 or 1: one), each on a store.DB of its own
+	// from Open, on the same database; the clients' requests are dealt
+	// round-robin over them and any ExternalServers.
+	Servers int
+	Open    func(ctx context.Context) (*store.DB, error)
+	// ExternalServers are `Executable serve` processes on ServeURL (the
+	// bench's PostgreSQL schema), besides the in-process ones.
+	ExternalServers int
+	Executable      string
+	ServeURL        string
+	// WaitEvents samples the server's PostgreSQL backends in
+	// pg_stat_activity this often during the checkout's timed section (on
+	// the CostURL connection); 0: not sampled.
+	WaitEvents time.Duration
 	// Orders of history written after generation and before the
 	// scenarios (history.go): 0 for none.
 	Orders int
@@ -60,7 +78,17 @@ type Result struct {
 	Insight      Insight  `json:"insight"`
 	PeakRSSMB    float64  `json:"server_peak_rss_mb"`
 	GenerateS    float64  `json:"generate_s"`
-	History      *History `json:"history,omitempty"` // with Options.Orders
+	// Cost is what one order of the checkout scenario cost (cost.go).
+	Cost *Cost `json:"cost"`
+	// Servers is how many servers the clients were dealt over (servers.go).
+	Servers int `json:"servers"`
+	// ServerRequests are the requests each server answered over the whole
+	// run (in-process first, then external); absent with one server.
+	ServerRequests []int64 `json:"server_requests,omitempty"`
+	// CheckoutWaits: what the backends were doing during the checkout's
+	// timed section (cost_waits.go); absent unless sampled.
+	CheckoutWaits *Waits   `json:"checkout_waits,omitempty"`
+	History       *History `json:"history,omitempty"` // with Options.Orders
 }
 
 type Checkout struct {
@@ -110,7 +138,14 @@ type run struct {
 	c      *client
 	secret string
 	logf   func(format string, args ...any)
-	hist   *History // with Options.Orders
+
+	meter        *costMeter  // the checkout's cost snapshots
+	cost         *Cost       // what checkout measured
+	waits        *Waits      // what checkout's backends waited on, sampled
+	extra        []*store.DB // the in-process servers' beyond the first
+	externalPIDs []int       // the external servers' processes
+	rr           *roundRobin // deals requests over several servers; nil with one
+	hist         *History    // with Options.Orders
 	// histStage, when not nil, is called as the history's stages end:
 	// "settled" (the settled templates), "templates", "copies", "folded".
 	histStage func(stage string)
@@ -150,17 +185,30 @@ func Run(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 		return nil, err
 	}
 	defer stop()
-
+	// The history goes through the first server alone: the templates are
+	// placed with its store's clock moved back.
 	if opt.Orders > 0 {
 		if r.hist, err = r.history(ctx); err != nil {
 			return nil, fmt.Errorf("bench: history: %w", err)
 		}
 		res.History = r.hist
 	}
+	stopMore, err := r.serveMore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer stopMore()
+	res.Servers = max(1, opt.Servers) + opt.ExternalServers
+	if r.meter, err = r.newCostMeter(ctx); err != nil {
+		return nil, err
+	}
+	defer r.meter.close()
+
 	if res.Checkout, res.PeakRSSMB, err = r.checkout(ctx); err != nil {
 		return nil, fmt.Errorf("bench: checkout: %w", err)
 	}
 	r.logf("checkout: %+v, peak RSS %.1f MB", res.Checkout, res.PeakRSSMB)
+	res.Cost, res.CheckoutWaits = r.cost, r.waits
 	if opt.runs("team") {
 		if res.Team, err = r.team(ctx); err != nil {
 			return nil, fmt.Errorf("bench: team: %w", err)
@@ -190,6 +238,9 @@ func Run(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 			return nil, fmt.Errorf("bench: insight: %w", err)
 		}
 		r.logf("insight: %+v", res.Insight)
+	}
+	if r.rr != nil {
+		res.ServerRequests = r.rr.requests()
 	}
 	return res, nil
 }

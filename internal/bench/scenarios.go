@@ -117,6 +117,11 @@ func (r *run) checkout(ctx context.Context) (Checkout, float64, error) {
 	debug.FreeOSMemory()
 	rss := sampleRSS(20 * time.Millisecond)
 	var lat latencies
+	before, err := r.meter.snap(ctx, true)
+	if err != nil {
+		return out, 0, err
+	}
+	waits := r.meter.sampleWaits(ctx, r.opt.WaitEvents)
 	rngs := make([]*rand.Rand, r.opt.Clients)
 	for i := range rngs {
 		rngs[i] = rand.New(rand.NewPCG(r.opt.Seed, uint64(i)+2))
@@ -130,6 +135,11 @@ func (r *run) checkout(ctx context.Context) (Checkout, float64, error) {
 		return nil
 	})
 	peak := rss.peakMB()
+	r.waits = waits.finish()
+	if err != nil {
+		return out, peak, err
+	}
+	after, err := r.meter.snap(ctx, false)
 	if err != nil {
 		return out, peak, err
 	}
@@ -157,6 +167,10 @@ func (r *run) checkout(ctx context.Context) (Checkout, float64, error) {
 	out.RatioToIndexedFloor = round(out.OrdersPerS/indexed, 3)
 	r.logf("checkout floor: %d rows in %d transactions per order, %.1f orders/s; into indexed tables %.1f orders/s",
 		floor.Rows, len(deltas), bare, indexed)
+	if r.cost, err = r.meter.cost(ctx, before, after, n, floor.Rows); err != nil {
+		return out, peak, err
+	}
+	r.logCost(before, after, n)
 	return out, peak, nil
 }
 
@@ -234,6 +248,9 @@ func (r *run) settle(ctx context.Context) (Settle, error) {
 	}
 	shift := time.Duration(s.AfterSaleDays+1) * 24 * time.Hour
 	r.db.Now = func() time.Time { return time.Now().Add(shift) }
+	for _, db := range r.extra {
+		db.Now = r.db.Now
+	}
 	before, err := seed.TableCounts(ctx, r.db)
 	if err != nil {
 		return out, err

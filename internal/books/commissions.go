@@ -198,25 +198,28 @@ func BookLines(ctx context.Context, tx *sqldb.Tx, bs []LineBooking, currency str
 		orders = append(orders, b.OrderID)
 	}
 	// An order's first line booked makes it a new order in the figures.
-	booked, err := sqldb.Column[int64](ctx, tx, `SELECT DISTINCT order_id FROM commission_lines WHERE order_id IN (`+sqldb.Placeholders(len(orders))+`)`, orders)
-	if err != nil {
-		return nil, err
-	}
-	prior := map[int64]bool{}
-	for _, o := range booked {
-		prior[o] = true
-	}
 	// ON CONFLICT DO NOTHING: a concurrent booking of the same line waits
 	// for the first to commit and then finds its row, instead of failing.
-	inserted, err := sqldb.Column[int64](ctx, tx, `INSERT INTO commission_lines (line_id, order_id, currency, snapshot,
+	// The orders booked before are read first, in the same round trip.
+	prior := map[int64]bool{}
+	fresh := map[int64]bool{}
+	err = tx.Queries(ctx, sqldb.Query{SQL: `SELECT DISTINCT order_id FROM commission_lines WHERE order_id IN (` + sqldb.Placeholders(len(orders)) + `)`,
+		Args: orders, Row: func(scan func(...any) error) error {
+			var id int64
+			err := scan(&id)
+			prior[id] = true
+			return err
+		}}, sqldb.Query{SQL: `INSERT INTO commission_lines (line_id, order_id, currency, snapshot,
 			booked_base, booked_markup, booked_quantity, paid, base, markup, quantity, status, held, booked_at)
-		VALUES `+strings.Join(lineValues, ", ")+` ON CONFLICT (line_id) DO NOTHING RETURNING line_id`, lineArgs)
+		VALUES ` + strings.Join(lineValues, ", ") + ` ON CONFLICT (line_id) DO NOTHING RETURNING line_id`, Args: lineArgs,
+		Row: func(scan func(...any) error) error {
+			var id int64
+			err := scan(&id)
+			fresh[id] = true
+			return err
+		}})
 	if err != nil {
 		return nil, err
-	}
-	fresh := map[int64]bool{}
-	for _, id := range inserted {
-		fresh[id] = true
 	}
 	old = map[int64]*CommissionLine{}
 	var shareValues []string
@@ -253,7 +256,7 @@ func BookLines(ctx context.Context, tx *sqldb.Tx, bs []LineBooking, currency str
 		}
 	}
 	if len(shareValues) > 0 {
-		if _, err := tx.Exec(ctx, `INSERT INTO commission_shares (line_id, order_id, party, kind, tier, beneficiary_id, booked_amount, amount)
+		if err := tx.ExecLater(ctx, `INSERT INTO commission_shares (line_id, order_id, party, kind, tier, beneficiary_id, booked_amount, amount)
 			VALUES `+strings.Join(shareValues, ", "), shareArgs...); err != nil {
 			return nil, err
 		}

@@ -166,7 +166,7 @@ func flushBalances(ctx context.Context, tx *sqldb.Tx) error {
 	tx.SetValue(deferredKey{}, nil)
 	if tx.Engine() == sqldb.Postgres && len(ids) > 1 {
 		// One UPDATE locks its rows in whatever order its plan meets them.
-		if _, err := tx.Exec(ctx, lockBalancesQuery(tx, len(ids)), sqldb.Args(ids)...); err != nil {
+		if err := tx.ExecLater(ctx, lockBalancesQuery(tx, len(ids)), sqldb.Args(ids)...); err != nil {
 			return err
 		}
 	}
@@ -219,8 +219,7 @@ func addBalances(ctx context.Context, tx *sqldb.Tx, ids []int64, deltas map[int6
 	case 0:
 		return nil
 	case 1:
-		_, err := tx.Exec(ctx, `UPDATE ledger_accounts SET balance = balance + ? WHERE id = ?`, deltas[ids[0]], ids[0])
-		return err
+		return tx.ExecLaterN(ctx, 1, `UPDATE ledger_accounts SET balance = balance + ? WHERE id = ?`, deltas[ids[0]], ids[0])
 	}
 	var b strings.Builder
 	args := make([]any, 0, 3*len(ids))
@@ -233,11 +232,8 @@ func addBalances(ctx context.Context, tx *sqldb.Tx, ids []int64, deltas map[int6
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	n, err := tx.ExecN(ctx, b.String(), args...)
-	if err == nil && n != int64(len(ids)) {
-		err = fmt.Errorf("books: %d of %d ledger balances updated", n, len(ids))
-	}
-	return err
+	// Every account's row, or the transaction fails.
+	return tx.ExecLaterN(ctx, int64(len(ids)), b.String(), args...)
 }
 
 // LedgerAccounts returns the ids of the accounts with codes, in currency,

@@ -143,7 +143,7 @@ func (r *entryRows) insert(ctx context.Context, tx *sqldb.Tx) error {
 	if r.n == 0 {
 		return nil
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO ledger_entries (journal_id, account_id, direction, amount, currency) VALUES `+
+	err := tx.ExecLater(ctx, `INSERT INTO ledger_entries (journal_id, account_id, direction, amount, currency) VALUES `+
 		strings.Join(r.values, ", "), r.args...)
 	*r = entryRows{}
 	return err

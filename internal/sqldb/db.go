@@ -20,10 +20,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
-	_ "modernc.org/sqlite"             // registers "sqlite"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"           // registers "sqlite"
 
 	"sharemall/internal/errs"
 )
@@ -52,6 +54,12 @@ type DB struct {
 	// PostgreSQL: a small pool for statements that commit at once, outside
 	// the transaction that runs them (see Tx.ExecAside).
 	aside *sql.DB
+
+	// PostgreSQL: the connection pool. Transactions run on it natively
+	// (pg.go); write and read are database/sql over the same pool, for
+	// migrations and single statements.
+	pool  *pgxpool.Pool
+	trips atomic.Int64 // see RoundTrips
 
 	// Now is the clock every transaction reads once at its start. Tests replace it.
 	Now func() time.Time
@@ -125,26 +133,25 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 }
 
 func openPostgres(ctx context.Context, dbURL string) (*DB, error) {
-	db, err := sql.Open("pgx", dbURL)
+	pool, err := openPostgresPool(ctx, dbURL)
 	if err != nil {
-		return nil, fmt.Errorf("sqldb: open postgres: %w", err)
+		return nil, err
 	}
-	db.SetMaxOpenConns(32)
-	db.SetMaxIdleConns(32)
-	db.SetConnMaxIdleTime(5 * time.Minute)
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := db.PingContext(pctx); err != nil {
-		db.Close()
+	if err := pool.Ping(pctx); err != nil {
+		pool.Close()
 		return nil, fmt.Errorf("sqldb: connect to postgres %s: %w", redact(dbURL), err)
 	}
+	db := stdlib.OpenDBFromPool(pool)
 	aside, err := sql.Open("pgx", dbURL)
 	if err != nil {
 		db.Close()
+		pool.Close()
 		return nil, fmt.Errorf("sqldb: open postgres: %w", err)
 	}
 	aside.SetMaxOpenConns(4)
-	return &DB{engine: Postgres, write: db, read: db, aside: aside, Now: time.Now}, nil
+	return &DB{engine: Postgres, write: db, read: db, aside: aside, pool: pool, Now: time.Now}, nil
 }
 
 // redact hides the password of a database URL for logs and errors.
@@ -176,6 +183,9 @@ func (db *DB) Close() error {
 	if db.aside != nil {
 		err = errors.Join(err, db.aside.Close())
 	}
+	if db.pool != nil {
+		db.pool.Close()
+	}
 	return err
 }
 
@@ -192,7 +202,8 @@ func (db *DB) Ping(ctx context.Context) error {
 // helpers, which rewrite placeholders for the engine and map driver errors to
 // domain codes.
 type Tx struct {
-	tx     *sql.Tx
+	tx     *sql.Tx // SQLite
+	pg     *pgTx   // PostgreSQL (pg.go)
 	engine Engine
 	now    time.Time
 
@@ -274,6 +285,9 @@ func (db *DB) txOptions(readOnly bool) *sql.TxOptions {
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, readOnly bool, fn func(*Tx) error) (err error) {
+	if db.pool != nil {
+		return db.runPG(ctx, readOnly, fn)
+	}
 	stx, err := pool.BeginTx(ctx, db.txOptions(readOnly))
 	if err != nil {
 		return MapErr(err)
@@ -336,6 +350,9 @@ func (p *WritePanic) Unwrap() error {
 // ReadRow runs a one-row query outside any transaction, for the hottest
 // single-statement reads; no row is a NotFound error naming what.
 func (db *DB) ReadRow(ctx context.Context, what, q string, args []any, dest ...any) error {
+	if db.pool != nil {
+		db.trips.Add(1)
+	}
 	var row *sql.Row
 	if st, ok := db.readStmts.get(q); st != nil {
 		row = st.QueryRowContext(ctx, args...)
@@ -399,6 +416,13 @@ func (tx *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 		return nil, tx.lost
 	}
 	ctx, q = tx.prep(ctx, q)
+	if tx.pg != nil {
+		tag, err := tx.pg.exec(ctx, q, args)
+		if err != nil {
+			return nil, err
+		}
+		return pgResult{tag.RowsAffected()}, nil
+	}
 	var r sql.Result
 	var err error
 	if st := tx.stmt(ctx, q); st != nil {
@@ -446,12 +470,43 @@ func (tx *Tx) ExecN(ctx context.Context, q string, args ...any) (int64, error) {
 	return n, MapErr(err)
 }
 
+// ExecLater runs a statement whose outcome nobody waits for. On PostgreSQL
+// it is queued and sent with the transaction's next statement or its
+// COMMIT, in the same round trip (pg.go); its failure is then that
+// statement's error, or the commit's. So only for statements whose failure
+// the caller would not tell from any other failure of the transaction: no
+// constraint it relabels, no rows affected it reads. On SQLite it runs now.
+func (tx *Tx) ExecLater(ctx context.Context, q string, args ...any) error {
+	return tx.ExecLaterN(ctx, -1, q, args...)
+}
+
+// ExecLaterN is ExecLater for a statement that must change exactly want
+// rows (want < 0: any number); any other count fails the transaction with
+// an Internal error, as a broken invariant does.
+func (tx *Tx) ExecLaterN(ctx context.Context, want int64, q string, args ...any) error {
+	if tx.pg != nil {
+		if tx.pg.err != nil {
+			return tx.pg.err
+		}
+		tx.pg.later(tx.Rebind(q), args, want)
+		return nil
+	}
+	n, err := tx.ExecN(ctx, q, args...)
+	if err == nil && want >= 0 && n != want {
+		err = errs.E(errs.Internal, "", "sqldb: %q changed %d rows, not %d", head(q), n, want)
+	}
+	return err
+}
+
 // Query runs a query; the caller closes the rows.
-func (tx *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+func (tx *Tx) Query(ctx context.Context, q string, args ...any) (Rows, error) {
 	if tx.lost != nil {
 		return nil, tx.lost
 	}
 	ctx, q = tx.prep(ctx, q)
+	if tx.pg != nil {
+		return tx.pg.query(ctx, q, args)
+	}
 	var rows *sql.Rows
 	var err error
 	if st := tx.stmt(ctx, q); st != nil {
@@ -459,7 +514,10 @@ func (tx *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 	} else {
 		rows, err = tx.tx.QueryContext(ctx, q, args...)
 	}
-	return rows, tx.fail(ctx, err)
+	if err != nil {
+		return nil, tx.fail(ctx, err)
+	}
+	return rows, nil
 }
 
 // Get scans one row into dest; no row is a NotFound error naming what.
@@ -497,8 +555,12 @@ func (tx *Tx) Exists(ctx context.Context, q string, args ...any) (bool, error) {
 	return err == nil, tx.fail(ctx, err)
 }
 
-func (tx *Tx) queryRow(ctx context.Context, q string, args []any) *sql.Row {
+func (tx *Tx) queryRow(ctx context.Context, q string, args []any) interface{ Scan(...any) error } {
 	ctx, q = tx.prep(ctx, q)
+	if tx.pg != nil {
+		rows, err := tx.pg.query(ctx, q, args)
+		return &pgRow{rows: rows, err: err}
+	}
 	if st := tx.stmt(ctx, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -639,6 +701,36 @@ func Column[T any](ctx context.Context, tx *Tx, q string, args []any) ([]T, erro
 	return out, err
 }
 
+// A Query is one of the independent queries Queries runs: its text, its
+// arguments, and the function each of its rows is handed to.
+type Query struct {
+	SQL  string
+	Args []any
+	Row  func(scan func(...any) error) error
+}
+
+// Queries runs queries that do not depend on one another and hands each
+// one's rows to its Row, query after query. On PostgreSQL they share one
+// round trip (with whatever ExecLater queued); on SQLite they run one
+// after another.
+func (tx *Tx) Queries(ctx context.Context, qs ...Query) error {
+	if tx.lost != nil {
+		return tx.lost
+	}
+	if tx.pg != nil {
+		for i := range qs {
+			_, qs[i].SQL = tx.prep(ctx, qs[i].SQL)
+		}
+		return tx.pg.queries(ctx, qs)
+	}
+	for _, q := range qs {
+		if err := tx.Each(ctx, q.SQL, q.Args, q.Row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Each runs a query and hands every row's scanner to fn.
 func (tx *Tx) Each(ctx context.Context, q string, args []any, fn func(scan func(...any) error) error) error {
 	rows, err := tx.Query(ctx, q, args...)
@@ -661,7 +753,12 @@ func (db *DB) PoolStats() map[string]sql.DBStats {
 	if db.engine == SQLite {
 		return map[string]sql.DBStats{"write": db.write.Stats(), "read": db.read.Stats()}
 	}
-	return map[string]sql.DBStats{"main": db.write.Stats(), "accounts": db.aside.Stats()}
+	st := db.pool.Stat()
+	main := sql.DBStats{MaxOpenConnections: int(st.MaxConns()), OpenConnections: int(st.TotalConns()),
+		InUse: int(st.AcquiredConns()), Idle: int(st.IdleConns()), WaitCount: st.EmptyAcquireCount(),
+		WaitDuration: st.EmptyAcquireWaitTime(), MaxIdleTimeClosed: st.MaxIdleDestroyCount(),
+		MaxLifetimeClosed: st.MaxLifetimeDestroyCount()}
+	return map[string]sql.DBStats{"main": main, "accounts": db.aside.Stats()}
 }
 
 // WritePool is the pool writes use, for work outside transactions:

@@ -70,6 +70,7 @@ func (tx *Tx) runBeforeCommit(ctx context.Context) error {
 // outlive a rollback harmlessly.
 func (tx *Tx) ExecAside(ctx context.Context, q string, args ...any) error {
 	if tx.aside != nil {
+		tx.pg.trips.Add(1)
 		_, err := tx.aside.ExecContext(ctx, rebind(tx.engine, q), args...)
 		return MapErr(err)
 	}

@@ -41,6 +41,9 @@ func (tx *Tx) Point(ctx context.Context, name string) {
 	fn := tx.points.m[name]
 	tx.points.mu.RUnlock()
 	if fn != nil {
+		if tx.pg != nil {
+			tx.pg.flush(ctx) // what the point holds must have happened
+		}
 		fn(ctx)
 	}
 }

@@ -101,17 +101,22 @@ const agentCols = `region_code, distributor_id, granted_by, granted_at`
 
 func (tx *Tx) agentAreas(ctx context.Context, q string, args ...any) ([]order.AgentArea, error) {
 	out := []order.AgentArea{}
-	err := tx.Each(ctx, q, args, func(scan func(...any) error) error {
+	err := tx.Each(ctx, q, args, agentRow(&out))
+	return out, err
+}
+
+// agentRow appends each row of agentCols to out.
+func agentRow(out *[]order.AgentArea) func(scan func(...any) error) error {
+	return func(scan func(...any) error) error {
 		var a order.AgentArea
 		var by nullableInt
 		if err := scan(&a.RegionCode, &a.DistributorID, &by, &a.GrantedAtUnix); err != nil {
 			return err
 		}
 		a.GrantedBy = int64(by)
-		out = append(out, a)
+		*out = append(*out, a)
 		return nil
-	})
-	return out, err
+	}
 }
 
 func (tx *Tx) agentArea(ctx context.Context, code string) (*order.AgentArea, error) {
@@ -125,19 +130,15 @@ func (tx *Tx) agentArea(ctx context.Context, code string) (*order.AgentArea, err
 	return &as[0], nil
 }
 
-// agentFor is the active agent holding the most specific area covering
-// region: only the region's own code and its ancestors can cover it.
-func (tx *Tx) agentFor(ctx context.Context, region string) (order.AgentArea, bool, error) {
+// agentsQuery reads the active agents of region and the regions above it
+// into out: only the region's own code and its ancestors can cover it, and
+// order.AgentFor picks the one holding the most specific area.
+func agentsQuery(region string, out *[]order.AgentArea) sqldb.Query {
 	var codes []any
 	for c := region; c != ""; c = catalog.ParentCode(c) {
 		codes = append(codes, c)
 	}
-	as, err := tx.agentAreas(ctx, `SELECT ra.region_code, ra.distributor_id, ra.granted_by, ra.granted_at
+	return sqldb.Query{SQL: `SELECT ra.region_code, ra.distributor_id, ra.granted_by, ra.granted_at
 		FROM regional_agents ra JOIN distributors d ON d.id = ra.distributor_id
-		WHERE d.status = 'active' AND ra.region_code IN (`+sqldb.Placeholders(len(codes))+`)`, codes...)
-	if err != nil {
-		return order.AgentArea{}, false, err
-	}
-	a, ok := order.AgentFor(region, as)
-	return a, ok, nil
+		WHERE d.status = 'active' AND ra.region_code IN (` + sqldb.Placeholders(len(codes)) + `)`, Args: codes, Row: agentRow(out)}
 }

@@ -137,6 +137,9 @@ type checkoutPlan struct {
 	// sum; ship sets them once the lines are routed and discounted.
 	fees     map[int64]shipping.Fee
 	shipping money.Amount
+	// agents are the active regional agents of the ship-to region and the
+	// regions above it.
+	agents []order.AgentArea
 }
 
 // ship computes each parcel's shipping fee (shipping.ParcelFee) from the
@@ -175,22 +178,34 @@ func (p *checkoutPlan) ship(ctx context.Context, tx *Tx, region string) error {
 // nothing; in must be normalized.
 func (tx *Tx) planCheckout(ctx context.Context, customerID int64, in order.CheckoutInput) (*checkoutPlan, error) {
 	p := &checkoutPlan{}
+	// What depends on nothing else is read in one round trip on PostgreSQL,
+	// and checked in the order a refusal names: settings, region, items.
+	var sr settingsRow
+	var leaf leafRow
+	var br bindingRow
+	var self int64
+	var selfStatus string
+	skus := make([]skuRow, len(in.Items))
+	qs := []sqldb.Query{sr.query(), leaf.query(in.ShipTo.RegionCode), agentsQuery(in.ShipTo.RegionCode, &p.agents)}
+	for i, it := range in.Items {
+		qs = append(qs, skus[i].query(it))
+	}
+	qs = append(qs, sqldb.Query{SQL: `SELECT id, status FROM distributors WHERE account_id = ?`, Args: []any{customerID},
+		Row: func(scan func(...any) error) error { return scan(&self, &selfStatus) }}, br.query(customerID))
+	if err := tx.Queries(ctx, qs...); err != nil {
+		return nil, err
+	}
 	var err error
-	if p.s, err = tx.settings(ctx); err != nil {
+	if p.s, err = sr.settings(); err != nil {
 		return nil, err
 	}
-	if err := tx.leafRegion(ctx, "ship_to.region_code", in.ShipTo.RegionCode); err != nil {
+	if err := leaf.check("ship_to.region_code", in.ShipTo.RegionCode); err != nil {
 		return nil, err
 	}
-	if p.lines, err = tx.cartLines(ctx, in.Items); err != nil {
+	if p.lines, err = cartLinesOf(skus); err != nil {
 		return nil, err
 	}
 	// Who sells: the coupon entered, else the binding (order.Attribute).
-	var self int64
-	var selfStatus string
-	if err := tx.Get(ctx, "distributor", `SELECT id, status FROM distributors WHERE account_id = ?`, []any{customerID}, &self, &selfStatus); err != nil && !errs.Is(err, errs.NotFound) {
-		return nil, err
-	}
 	p.ain = order.AttributionInput{CustomerDistributorID: self, OwnPurchase: p.s.OwnPurchaseCommission,
 		CustomerActive: selfStatus == string(network.Active)}
 	if in.CouponCode != "" {
@@ -199,9 +214,7 @@ func (tx *Tx) planCheckout(ctx context.Context, customerID int64, in order.Check
 		}
 		p.ain.Coupon = &order.Touch{DistributorID: p.coupon.distributorID, Active: p.coupon.distributorActive, CouponCode: p.coupon.code}
 	}
-	if p.ain.Binding, err = tx.bindingTouch(ctx, customerID); err != nil {
-		return nil, err
-	}
+	p.ain.Binding = br.touch()
 	if a := order.Attribute(p.ain); a.DistributorID != 0 {
 		if p.seller, err = tx.distributor(ctx, a.DistributorID); err != nil {
 			return nil, err
@@ -346,9 +359,7 @@ func (tx *Tx) checkout(ctx context.Context, customerID int64, in order.CheckoutI
 		return 0, err
 	}
 	var agent *commission.Agent
-	if a, ok, err := tx.agentFor(ctx, in.ShipTo.RegionCode); err != nil {
-		return 0, err
-	} else if ok {
+	if a, ok := order.AgentFor(in.ShipTo.RegionCode, p.agents); ok {
 		agent = &commission.Agent{DistributorID: a.DistributorID, Rate: s.AreaRate}
 	}
 	for _, c := range lines {
@@ -446,10 +457,11 @@ func (tx *Tx) routeCandidates(ctx context.Context, lines []*cartLine) ([]order.C
 	}
 	byID := map[int64]*order.Candidate{}
 	var ids []int64
-	err := tx.Each(ctx, `SELECT w.id, w.supplier_id, w.priority, wa.region_code FROM warehouses w
+	// Both in one round trip: the stock rows arrive after every warehouse.
+	err := tx.Queries(ctx, sqldb.Query{SQL: `SELECT w.id, w.supplier_id, w.priority, wa.region_code FROM warehouses w
 		JOIN warehouse_areas wa ON wa.warehouse_id = w.id
-		WHERE w.active = TRUE AND w.supplier_id IN (`+sqldb.Placeholders(len(sups))+`) ORDER BY w.id`, sups,
-		func(scan func(...any) error) error {
+		WHERE w.active = TRUE AND w.supplier_id IN (` + sqldb.Placeholders(len(sups)) + `) ORDER BY w.id`, Args: sups,
+		Row: func(scan func(...any) error) error {
 			var id, sup, prio int64
 			var area string
 			if err := scan(&id, &sup, &prio, &area); err != nil {
@@ -461,12 +473,8 @@ func (tx *Tx) routeCandidates(ctx context.Context, lines []*cartLine) ([]order.C
 			}
 			byID[id].Areas = append(byID[id].Areas, area)
 			return nil
-		})
-	if err != nil {
-		return nil, err
-	}
-	err = tx.Each(ctx, `SELECT warehouse_id, sku_id, on_hand - reserved FROM stock WHERE sku_id IN (`+sqldb.Placeholders(len(skus))+`)`, skus,
-		func(scan func(...any) error) error {
+		}}, sqldb.Query{SQL: `SELECT warehouse_id, sku_id, on_hand - reserved FROM stock WHERE sku_id IN (` + sqldb.Placeholders(len(skus)) + `)`, Args: skus,
+		Row: func(scan func(...any) error) error {
 			var w, sku, avail int64
 			if err := scan(&w, &sku, &avail); err != nil {
 				return err
@@ -475,7 +483,7 @@ func (tx *Tx) routeCandidates(ctx context.Context, lines []*cartLine) ([]order.C
 				c.Available[sku] = avail
 			}
 			return nil
-		})
+		}})
 	out := make([]order.Candidate, len(ids))
 	for i, id := range ids {
 		out[i] = *byID[id]
@@ -486,22 +494,33 @@ func (tx *Tx) routeCandidates(ctx context.Context, lines []*cartLine) ([]order.C
 // insertLines writes one fulfilment order per warehouse, with its shipping
 // fee and how it was reached (fees, by warehouse), then the lines.
 func (tx *Tx) insertLines(ctx context.Context, orderID int64, lines []*cartLine, fees map[int64]shipping.Fee) error {
-	fulfilment := map[int64]int64{}
+	// One fulfilment order per warehouse, in one statement.
+	var fvalues []string
+	var fargs []any
+	seen := map[int64]bool{}
 	for _, c := range lines {
-		if fulfilment[c.line.WarehouseID] != 0 {
+		if seen[c.line.WarehouseID] {
 			continue
 		}
+		seen[c.line.WarehouseID] = true
 		fee := fees[c.line.WarehouseID]
 		basis, err := json.Marshal(fee)
 		if err != nil {
 			return err
 		}
-		id, err := tx.Insert(ctx, `INSERT INTO fulfilment_orders (order_id, supplier_id, warehouse_id, status, shipping_fee, shipping_basis)
-			VALUES (?, ?, ?, ?, ?, ?)`, orderID, c.supplierID, c.line.WarehouseID, string(order.FulfilmentPending), int64(fee.Amount), string(basis))
-		if err != nil {
-			return err
-		}
-		fulfilment[c.line.WarehouseID] = id
+		fvalues = append(fvalues, "(?, ?, ?, ?, ?, ?)")
+		fargs = append(fargs, orderID, c.supplierID, c.line.WarehouseID, string(order.FulfilmentPending), int64(fee.Amount), string(basis))
+	}
+	fulfilment := make(map[int64]int64, len(fvalues))
+	err := tx.Each(ctx, `INSERT INTO fulfilment_orders (order_id, supplier_id, warehouse_id, status, shipping_fee, shipping_basis)
+		VALUES `+strings.Join(fvalues, ", ")+` RETURNING id, warehouse_id`, fargs, func(scan func(...any) error) error {
+		var id, warehouse int64
+		err := scan(&id, &warehouse)
+		fulfilment[warehouse] = id
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	values := make([]string, 0, len(lines))
 	args := make([]any, 0, 15*len(lines))
@@ -519,8 +538,8 @@ func (tx *Tx) insertLines(ctx context.Context, orderID int64, lines []*cartLine,
 		args = append(args, orderID, fulfilment[l.WarehouseID], c.sku.ID, c.productID, c.supplierID, l.WarehouseID, c.title, l.Quantity,
 			int64(l.UnitRetail), int64(l.UnitPrice), int64(l.Discount), int64(l.Base), int64(l.Markup), string(snap), camp)
 	}
-	// One statement, its rows in the cart's order.
-	if _, err := tx.Exec(ctx, `INSERT INTO order_lines (order_id, fulfilment_id, sku_id, product_id, supplier_id, warehouse_id,
+	// One statement, its rows in the cart's order, sent with the next.
+	if err := tx.ExecLater(ctx, `INSERT INTO order_lines (order_id, fulfilment_id, sku_id, product_id, supplier_id, warehouse_id,
 		title, quantity, unit_retail, unit_price, discount, base, markup, snapshot, campaign_id) VALUES `+strings.Join(values, ", "), args...); err != nil {
 		return err
 	}

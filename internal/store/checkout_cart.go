@@ -11,6 +11,7 @@ import (
 	"sharemall/internal/money"
 	"sharemall/internal/network"
 	"sharemall/internal/order"
+	"sharemall/internal/sqldb"
 )
 
 // cartLine is one item of a checkout as it is priced and routed.
@@ -31,35 +32,60 @@ type cartLine struct {
 // cartLines reads every item's SKU, product and supplier; anything not for
 // sale names the item.
 func (tx *Tx) cartLines(ctx context.Context, items []order.Item) ([]*cartLine, error) {
-	out := make([]*cartLine, len(items))
+	rows := make([]skuRow, len(items))
+	qs := make([]sqldb.Query, len(items))
 	for i, it := range items {
-		field := fmt.Sprintf("items[%d].sku_id", i)
-		var sku *catalog.SKU
-		c := &cartLine{item: it}
-		var comm nullableString
-		var onSale bool
-		var status string
-		err := tx.One(ctx, "SKU", `SELECT k.*, p.supplier_id, p.title, p.commission, (p.on_sale AND p.review = 'approved'), s.status, s.allow_markup,
+		qs[i] = rows[i].query(it)
+	}
+	if err := tx.Queries(ctx, qs...); err != nil {
+		return nil, err
+	}
+	return cartLinesOf(rows)
+}
+
+// skuRow is what cartLines reads of one item.
+type skuRow struct {
+	c      cartLine
+	found  bool
+	comm   nullableString
+	onSale bool
+	status string
+}
+
+func (r *skuRow) query(it order.Item) sqldb.Query {
+	r.c.item = it
+	return sqldb.Query{SQL: `SELECT k.*, p.supplier_id, p.title, p.commission, (p.on_sale AND p.review = 'approved'), s.status, s.allow_markup,
 				COALESCE(p.shipping_template_id, s.shipping_template_id, 0)
-			FROM (SELECT `+skuCols+`, weight_grams FROM skus WHERE id = ?) k
-			JOIN products p ON p.id = k.product_id JOIN suppliers s ON s.id = p.supplier_id`, []any{it.SKUID},
-			func(scan func(...any) error) error {
-				var err error
-				sku, err = scanSKU(func(dest ...any) error {
-					return scan(append(dest, &c.grams, &c.supplierID, &c.title, &comm, &onSale, &status, &c.allowMarkup, &c.templateID)...)
-				})
-				return err
+			FROM (SELECT ` + skuCols + `, weight_grams FROM skus WHERE id = ?) k
+			JOIN products p ON p.id = k.product_id JOIN suppliers s ON s.id = p.supplier_id`, Args: []any{it.SKUID},
+		Row: func(scan func(...any) error) error {
+			c := &r.c
+			var err error
+			c.sku, err = scanSKU(func(dest ...any) error {
+				return scan(append(dest, &c.grams, &c.supplierID, &c.title, &r.comm, &r.onSale, &r.status, &c.allowMarkup, &c.templateID)...)
 			})
-		if errs.Is(err, errs.NotFound) {
+			r.found = true
+			return err
+		}}
+}
+
+// cartLinesOf checks the items' rows in order: the first not for sale is
+// the error, naming its item.
+func cartLinesOf(rows []skuRow) ([]*cartLine, error) {
+	out := make([]*cartLine, len(rows))
+	for i := range rows {
+		r := &rows[i]
+		field := fmt.Sprintf("items[%d].sku_id", i)
+		if !r.found {
 			return nil, errs.Invalidf(field, "no such SKU")
-		} else if err != nil {
-			return nil, err
 		}
-		c.sku, c.productID = sku, sku.ProductID
-		if !forSale(onSale, sku.OnSale, status) {
-			return nil, errs.Invalidf(field, "SKU %d is not for sale", it.SKUID)
+		c := &r.c
+		c.productID = c.sku.ProductID
+		if !forSale(r.onSale, c.sku.OnSale, r.status) {
+			return nil, errs.Invalidf(field, "SKU %d is not for sale", c.item.SKUID)
 		}
-		if c.productRule, err = catalog.UnmarshalCommission(string(comm)); err != nil {
+		var err error
+		if c.productRule, err = catalog.UnmarshalCommission(string(r.comm)); err != nil {
 			return nil, err
 		}
 		out[i] = c
@@ -181,19 +207,37 @@ func (tx *Tx) redeem(ctx context.Context, c *couponRow) error {
 
 // bindingTouch is the customer's binding, if any.
 func (tx *Tx) bindingTouch(ctx context.Context, customerAccountID int64) (*order.Touch, error) {
-	var t order.Touch
-	var visit nullableInt
-	var status string
-	err := tx.Get(ctx, "binding", `SELECT b.distributor_id, b.visit_id, d.status FROM bindings b
-		JOIN distributors d ON d.id = b.distributor_id WHERE b.customer_account_id = ?`, []any{customerAccountID},
-		&t.DistributorID, &visit, &status)
-	if errs.Is(err, errs.NotFound) {
-		return nil, nil
-	} else if err != nil {
+	var r bindingRow
+	if err := tx.Queries(ctx, r.query(customerAccountID)); err != nil {
 		return nil, err
 	}
-	t.VisitID, t.Active = int64(visit), status == string(network.Active)
-	return &t, nil
+	return r.touch(), nil
+}
+
+// bindingRow is a customer's binding as read (found false: none).
+type bindingRow struct {
+	t      order.Touch
+	visit  nullableInt
+	status string
+	found  bool
+}
+
+func (r *bindingRow) query(customerAccountID int64) sqldb.Query {
+	return sqldb.Query{SQL: `SELECT b.distributor_id, b.visit_id, d.status FROM bindings b
+		JOIN distributors d ON d.id = b.distributor_id WHERE b.customer_account_id = ?`, Args: []any{customerAccountID},
+		Row: func(scan func(...any) error) error {
+			r.found = true
+			return scan(&r.t.DistributorID, &r.visit, &r.status)
+		}}
+}
+
+func (r *bindingRow) touch() *order.Touch {
+	if !r.found {
+		return nil
+	}
+	t := r.t
+	t.VisitID, t.Active = int64(r.visit), r.status == string(network.Active)
+	return &t
 }
 
 // snapshot is what checkout records for a line of seller (nil: no seller).

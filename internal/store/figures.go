@@ -49,9 +49,8 @@ func (tx *Tx) recordSales(ctx context.Context, sales []sale) error {
 			s.snap.Beneficiary(1), s.snap.Beneficiary(2), s.snap.Beneficiary(3), amount[0], amount[1], amount[2], ts(tx.Now()))
 		args = append(args, sellerGradeArgs(s)...)
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO sales_events (line_id, order_id, seller_id, supplier_id, region, new_order, refund, base,
+	return tx.ExecLater(ctx, `INSERT INTO sales_events (line_id, order_id, seller_id, supplier_id, region, new_order, refund, base,
 			tier1_id, tier2_id, tier3_id, tier1_amount, tier2_amount, tier3_amount, at, seller_grade) VALUES `+strings.Join(values, ", "), args...)
-	return err
 }
 
 // refundChange turns a refund's reversals into the change of each share.

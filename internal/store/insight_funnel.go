@@ -53,14 +53,13 @@ func visitorOf(v *Visit) string {
 // first_program on the order's least product, first_supplier on each
 // supplier's least product.
 func (tx *Tx) recordOrderFunnel(ctx context.Context, step, cond string, args ...any) error {
-	_, err := tx.Exec(ctx, `INSERT INTO funnel_events (step, distributor_id, product_id, supplier_id, first_program, first_supplier, at)
+	return tx.ExecLater(ctx, `INSERT INTO funnel_events (step, distributor_id, product_id, supplier_id, first_program, first_supplier, at)
 		SELECT DISTINCT CAST(? AS TEXT), o.seller_id, l.product_id, l.supplier_id,
 			l.product_id = (SELECT MIN(m.product_id) FROM order_lines m WHERE m.order_id = o.id),
 			l.product_id = (SELECT MIN(m.product_id) FROM order_lines m WHERE m.order_id = o.id AND m.supplier_id = l.supplier_id),
 			CAST(? AS BIGINT)
 		FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE o.seller_id IS NOT NULL AND `+cond,
 		append([]any{step, ts(tx.Now())}, args...)...)
-	return err
 }
 
 // funnelRow keys an insight_funnel row.

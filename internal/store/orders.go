@@ -140,11 +140,18 @@ func scanOrder(scan func(...any) error) (*order.Order, error) {
 
 // loadOrder reads an order with its lines and fulfilment orders, whoever asks.
 func (tx *Tx) loadOrder(ctx context.Context, id int64) (*order.Order, error) {
-	o, err := tx.orderHeader(ctx, id)
-	if err != nil {
-		return nil, err
+	var o *order.Order
+	lines, fulfilments := linesQuery(id, &o), fulfilmentsQuery(id, &o)
+	err := tx.Queries(ctx, sqldb.Query{SQL: `SELECT ` + orderCols + ` FROM orders WHERE id = ?`, Args: []any{id},
+		Row: func(scan func(...any) error) error {
+			var err error
+			o, err = scanOrder(scan)
+			return err
+		}}, lines, fulfilments)
+	if err == nil && o == nil {
+		err = errs.E(errs.NotFound, "", "order not found")
 	}
-	return o, tx.attachLines(ctx, o)
+	return o, err
 }
 
 // orderHeader reads an order without its lines and fulfilment orders.
@@ -162,54 +169,59 @@ const lineCols = `id, fulfilment_id, sku_id, product_id, supplier_id, warehouse_
 	unit_retail, unit_price, discount, base, markup, snapshot`
 
 func (tx *Tx) attachLines(ctx context.Context, o *order.Order) error {
-	if err := tx.orderLines(ctx, o); err != nil {
-		return err
-	}
-	return tx.attachFulfilments(ctx, o)
+	return tx.Queries(ctx, linesQuery(o.ID, &o), fulfilmentsQuery(o.ID, &o))
 }
 
 // orderLines reads an order's lines into o.Lines.
 func (tx *Tx) orderLines(ctx context.Context, o *order.Order) error {
-	return tx.Each(ctx, `SELECT `+lineCols+` FROM order_lines WHERE order_id = ? ORDER BY id`, []any{o.ID}, func(scan func(...any) error) error {
-		var l order.Line
-		var retail, price, discount, base, markup int64
-		var snap string
-		if err := scan(&l.ID, &l.FulfilmentID, &l.SKUID, &l.ProductID, &l.SupplierID, &l.WarehouseID, &l.Title, &l.Quantity,
-			&retail, &price, &discount, &base, &markup, &snap); err != nil {
-			return err
-		}
-		l.UnitRetail, l.UnitPrice, l.Discount = money.Amount(retail), money.Amount(price), money.Amount(discount)
-		l.Base, l.Markup = money.Amount(base), money.Amount(markup)
-		if err := json.Unmarshal([]byte(snap), &l.Snapshot); err != nil {
-			return fmt.Errorf("store: order line %d snapshot: %w", l.ID, err)
-		}
-		o.Lines = append(o.Lines, l)
-		return nil
-	})
+	return tx.Queries(ctx, linesQuery(o.ID, &o))
 }
 
-// attachFulfilments reads an order's fulfilment orders into o.Fulfilments.
-func (tx *Tx) attachFulfilments(ctx context.Context, o *order.Order) error {
-	return tx.Each(ctx, `SELECT id, order_id, supplier_id, warehouse_id, status, carrier, tracking_number, released_at, shipped_at, received_at,
-		shipping_fee, shipping_basis FROM fulfilment_orders WHERE order_id = ? ORDER BY id`, []any{o.ID}, func(scan func(...any) error) error {
-		var f order.Fulfilment
-		var status, basis string
-		var released, shipped, received sql.NullInt64
-		if err := scan(&f.ID, &f.OrderID, &f.SupplierID, &f.WarehouseID, &status, &f.Carrier, &f.TrackingNumber,
-			&released, &shipped, &received, &f.ShippingFee, &basis); err != nil {
-			return err
-		}
-		if basis != "" {
-			f.ShippingBasis = &shipping.Fee{}
-			if err := json.Unmarshal([]byte(basis), f.ShippingBasis); err != nil {
-				return fmt.Errorf("store: fulfilment order %d shipping basis: %w", f.ID, err)
+// linesQuery reads order id's lines into (*o).Lines; the rows arrive after
+// the query that sets *o, when both share a round trip.
+func linesQuery(id int64, o **order.Order) sqldb.Query {
+	return sqldb.Query{SQL: `SELECT ` + lineCols + ` FROM order_lines WHERE order_id = ? ORDER BY id`, Args: []any{id},
+		Row: func(scan func(...any) error) error {
+			var l order.Line
+			var retail, price, discount, base, markup int64
+			var snap string
+			if err := scan(&l.ID, &l.FulfilmentID, &l.SKUID, &l.ProductID, &l.SupplierID, &l.WarehouseID, &l.Title, &l.Quantity,
+				&retail, &price, &discount, &base, &markup, &snap); err != nil {
+				return err
 			}
-		}
-		f.Status = order.FulfilmentStatus(status)
-		f.ReleasedAt, f.ShippedAt, f.ReceivedAt = fromNullTS(released), fromNullTS(shipped), fromNullTS(received)
-		o.Fulfilments = append(o.Fulfilments, f)
-		return nil
-	})
+			l.UnitRetail, l.UnitPrice, l.Discount = money.Amount(retail), money.Amount(price), money.Amount(discount)
+			l.Base, l.Markup = money.Amount(base), money.Amount(markup)
+			if err := json.Unmarshal([]byte(snap), &l.Snapshot); err != nil {
+				return fmt.Errorf("store: order line %d snapshot: %w", l.ID, err)
+			}
+			(*o).Lines = append((*o).Lines, l)
+			return nil
+		}}
+}
+
+// fulfilmentsQuery reads order id's fulfilment orders into (*o).Fulfilments.
+func fulfilmentsQuery(id int64, o **order.Order) sqldb.Query {
+	return sqldb.Query{SQL: `SELECT id, order_id, supplier_id, warehouse_id, status, carrier, tracking_number, released_at, shipped_at, received_at,
+		shipping_fee, shipping_basis FROM fulfilment_orders WHERE order_id = ? ORDER BY id`, Args: []any{id},
+		Row: func(scan func(...any) error) error {
+			var f order.Fulfilment
+			var status, basis string
+			var released, shipped, received sql.NullInt64
+			if err := scan(&f.ID, &f.OrderID, &f.SupplierID, &f.WarehouseID, &status, &f.Carrier, &f.TrackingNumber,
+				&released, &shipped, &received, &f.ShippingFee, &basis); err != nil {
+				return err
+			}
+			if basis != "" {
+				f.ShippingBasis = &shipping.Fee{}
+				if err := json.Unmarshal([]byte(basis), f.ShippingBasis); err != nil {
+					return fmt.Errorf("store: fulfilment order %d shipping basis: %w", f.ID, err)
+				}
+			}
+			f.Status = order.FulfilmentStatus(status)
+			f.ReleasedAt, f.ShippedAt, f.ReceivedAt = fromNullTS(released), fromNullTS(shipped), fromNullTS(received)
+			(*o).Fulfilments = append((*o).Fulfilments, f)
+			return nil
+		}}
 }
 
 // ordersWithLines reads the orders query q finds, each with its lines.

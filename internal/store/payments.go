@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"fmt"
 	"slices"
 	"time"
 
@@ -32,6 +31,9 @@ type Payment struct {
 	PaidAt         *time.Time
 	RefundedAt     *time.Time   // when the provider confirmed the whole payment went back
 	RefundedAmount money.Amount // how much of it went back, after-sale refunds included, as providers confirmed
+	// PayBy is the order's deadline for payment, which the provider's
+	// payment expires with; set by BeginPayment only.
+	PayBy time.Time
 }
 
 // Payment statuses.
@@ -107,7 +109,7 @@ func (db *DB) BeginPayment(ctx context.Context, actor account.Actor, in PaymentS
 			return sqldb.Relabel(err, errs.Conflict, "reference", "is already used")
 		}
 		p = &Payment{ID: id, OrderID: o.ID, Provider: in.Provider, ProviderRef: in.Reference, Reference: in.Reference, Method: in.Method,
-			Amount: o.Total, Currency: o.Currency, Status: "pending", CreatedAt: tx.Now()}
+			Amount: o.Total, Currency: o.Currency, Status: "pending", CreatedAt: tx.Now(), PayBy: o.PayBy}
 		return nil
 	})
 	return p, errs.Wrap("store.BeginPayment", err)
@@ -250,14 +252,11 @@ func (tx *Tx) applyPaid(ctx context.Context, p *Payment, amount money.Amount, cu
 	bySKU := slices.Clone(o.Lines)
 	slices.SortFunc(bySKU, func(a, b order.Line) int { return cmp.Compare(a.SKUID, b.SKUID) })
 	for _, l := range bySKU {
-		n, err := tx.ExecN(ctx, `UPDATE stock SET on_hand = on_hand - ?, reserved = reserved - ?, updated_at = ?
+		// Exactly one row, or the reserved stock is missing: the payment fails.
+		if err := tx.ExecLaterN(ctx, 1, `UPDATE stock SET on_hand = on_hand - ?, reserved = reserved - ?, updated_at = ?
 			WHERE warehouse_id = ? AND sku_id = ? AND reserved >= ? AND on_hand >= ?`,
-			l.Quantity, l.Quantity, ts(tx.Now()), l.WarehouseID, l.SKUID, l.Quantity, l.Quantity)
-		if err != nil {
+			l.Quantity, l.Quantity, ts(tx.Now()), l.WarehouseID, l.SKUID, l.Quantity, l.Quantity); err != nil {
 			return "", nil, err
-		}
-		if n != 1 {
-			return "", nil, fmt.Errorf("store: order %d line %d: reserved stock is missing", o.ID, l.ID)
 		}
 	}
 	s, err := tx.settings(ctx)
@@ -276,7 +275,7 @@ func (tx *Tx) applyPaid(ctx context.Context, p *Payment, amount money.Amount, cu
 		return "", nil, err
 	}
 	tx.Point(ctx, "payment.booked")
-	if _, err := tx.Exec(ctx, `UPDATE fulfilment_orders SET status = ?, released_at = ? WHERE order_id = ? AND status = ?`,
+	if err := tx.ExecLater(ctx, `UPDATE fulfilment_orders SET status = ?, released_at = ? WHERE order_id = ? AND status = ?`,
 		string(order.FulfilmentReleased), ts(tx.Now()), o.ID, string(order.FulfilmentPending)); err != nil {
 		return "", nil, err
 	}
@@ -298,9 +297,8 @@ func (tx *Tx) logCallback(ctx context.Context, provider, ref, payload, outcome s
 	if len(payload) > 64<<10 {
 		payload = payload[:64<<10]
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO payment_callbacks (provider, provider_ref, payload, outcome, at) VALUES (?, ?, ?, ?, ?)`,
+	return tx.ExecLater(ctx, `INSERT INTO payment_callbacks (provider, provider_ref, payload, outcome, at) VALUES (?, ?, ?, ?, ?)`,
 		provider, ref, payload, outcome, ts(tx.Now()))
-	return err
 }
 
 // CallbackOutcomes lists the outcomes logged for a payment reference, oldest

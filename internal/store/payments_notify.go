@@ -63,7 +63,7 @@ func (db *DB) ApplyNotification(ctx context.Context, provider string, n *payment
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE payment_events SET outcome = ? WHERE provider = ? AND event_id = ?`, outcome, provider, n.EventID); err != nil {
+		if err := tx.ExecLater(ctx, `UPDATE payment_events SET outcome = ? WHERE provider = ? AND event_id = ?`, outcome, provider, n.EventID); err != nil {
 			return err
 		}
 		return tx.logCallback(ctx, provider, n.Reference, payload, outcome)

@@ -113,11 +113,12 @@ func (db *DB) PaymentStarted(ctx context.Context, id int64, providerRef, started
 	var p *Payment
 	err := db.Write(ctx, func(tx *Tx) error {
 		if providerRef != "" {
-			if _, err := tx.Exec(ctx, `UPDATE payments SET provider_ref = ? WHERE id = ? AND provider_ref = reference`, providerRef, id); err != nil {
+			if err := tx.ExecLater(ctx, `UPDATE payments SET provider_ref = ? WHERE id = ? AND provider_ref = reference`, providerRef, id); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE payments SET started = ? WHERE id = ?`, started, id); err != nil {
+		// Sent with the read below, in one round trip.
+		if err := tx.ExecLater(ctx, `UPDATE payments SET started = ? WHERE id = ?`, started, id); err != nil {
 			return err
 		}
 		var err error

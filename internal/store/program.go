@@ -15,20 +15,37 @@ import (
 // settings returns the program's current settings; the defaults (version 0)
 // until an operator saves a change.
 func (tx *Tx) settings(ctx context.Context) (*program.Settings, error) {
-	var version int64
-	var raw string
-	err := tx.Get(ctx, "settings", `SELECT version, settings FROM program_settings ORDER BY version DESC LIMIT 1`, nil, &version, &raw)
-	if errs.Is(err, errs.NotFound) {
-		return program.Default(), nil
-	}
-	if err != nil {
+	var r settingsRow
+	if err := tx.Queries(ctx, r.query()); err != nil {
 		return nil, err
 	}
+	return r.settings()
+}
+
+// settingsRow is the current settings' row as read (found false: none yet).
+type settingsRow struct {
+	version int64
+	raw     string
+	found   bool
+}
+
+func (r *settingsRow) query() sqldb.Query {
+	return sqldb.Query{SQL: `SELECT version, settings FROM program_settings ORDER BY version DESC LIMIT 1`,
+		Row: func(scan func(...any) error) error {
+			r.found = true
+			return scan(&r.version, &r.raw)
+		}}
+}
+
+func (r *settingsRow) settings() (*program.Settings, error) {
 	s := program.Default()
-	if err := json.Unmarshal([]byte(raw), s); err != nil {
-		return nil, fmt.Errorf("settings version %d: %w", version, err)
+	if !r.found {
+		return s, nil
 	}
-	s.Version = version
+	if err := json.Unmarshal([]byte(r.raw), s); err != nil {
+		return nil, fmt.Errorf("settings version %d: %w", r.version, err)
+	}
+	s.Version = r.version
 	return s, nil
 }
 

@@ -98,16 +98,31 @@ func (tx *Tx) checkRegions(ctx context.Context, field string, codes []string) er
 // below it: an address names a county-level division, or a city that has
 // none (Dongguan), never a province or a city with districts.
 func (tx *Tx) leafRegion(ctx context.Context, field, code string) error {
-	if _, err := tx.region(ctx, code); errs.Is(err, errs.NotFound) {
+	var r leafRow
+	if err := tx.Queries(ctx, r.query(code)); err != nil {
+		return err
+	}
+	return r.check(field, code)
+}
+
+// leafRow is whether a region exists and whether regions lie below it.
+type leafRow struct {
+	found, below bool
+}
+
+func (r *leafRow) query(code string) sqldb.Query {
+	return sqldb.Query{SQL: `SELECT EXISTS (SELECT 1 FROM regions c WHERE c.parent_code = r.code) FROM regions r WHERE r.code = ?`,
+		Args: []any{code}, Row: func(scan func(...any) error) error {
+			r.found = true
+			return scan(&r.below)
+		}}
+}
+
+func (r *leafRow) check(field, code string) error {
+	if !r.found {
 		return errs.Invalidf(field, "no region has code %s", code)
-	} else if err != nil {
-		return err
 	}
-	below, err := tx.Exists(ctx, `SELECT 1 FROM regions WHERE parent_code = ?`, code)
-	if err != nil {
-		return err
-	}
-	if below {
+	if r.below {
 		return errs.Invalidf(field, "%s has regions below it: choose a district or county", code)
 	}
 	return nil
