@@ -40,6 +40,7 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	external := fs.Int("external-servers", 0, "also start this many `sharemall serve` processes (this executable) on the same PostgreSQL schema and deal requests to them too")
 	ownRole := fs.Bool("own-role", true, "PostgreSQL: run the servers under a login role of their own (created and dropped by the bench; needs CREATEROLE and a password-free login such as trust), so pg_stat_statements and pg_stat_activity count the bench's work only")
 	waitEvents := fs.Duration("wait-events", 0, "PostgreSQL: sample the servers' backends in pg_stat_activity this often during checkout's timed section (e.g. 20ms) and report what they waited on; 0: not sampled")
+	orders := fs.Int("orders", 0, "orders of history placed before the scenarios: a few hundred through the server, copied row for row into this many over the past 365 days")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -51,6 +52,9 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 		if !flagSet(fs, "duration") {
 			*duration = 4 * time.Second
 		}
+	}
+	if *orders < 0 {
+		return fmt.Errorf("bench: --orders must be ≥ 0")
 	}
 	if *n < 100 || *clients < 1 || *clients > 1024 || *duration <= 0 || *maxUnits < 1 || *paid < 0 {
 		return fmt.Errorf("bench: need --distributors ≥ 100, --clients 1…1024, a positive --duration and --max, and --paid-withdrawals ≥ 0")
@@ -144,7 +148,7 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	res, err := bench.Run(ctx, db, bench.Options{Distributors: *n, Clients: *clients, Duration: *duration, MaxUnits: *maxUnits,
 		PaidWithdrawals: *paid, Seed: *rngSeed, Progress: os.Stderr, Scenarios: only,
 		CostURL: *dbURL, WaitEvents: *waitEvents, Servers: *servers, ExternalServers: *external, ServeURL: url, Executable: exe,
-		Open: func(ctx context.Context) (*store.DB, error) { return store.Open(ctx, url, dir) }})
+		Open: func(ctx context.Context) (*store.DB, error) { return store.Open(ctx, url, dir) }, Orders: *orders})
 	if err != nil {
 		return err
 	}

@@ -53,6 +53,9 @@ type Options struct {
 	// pg_stat_activity this often during the checkout's timed section (on
 	// the CostURL connection); 0: not sampled.
 	WaitEvents time.Duration
+	// Orders of history written after generation and before the
+	// scenarios (history.go): 0 for none.
+	Orders int
 }
 
 // Scenarios are the scenarios in the order they run.
@@ -84,7 +87,8 @@ type Result struct {
 	ServerRequests []int64 `json:"server_requests,omitempty"`
 	// CheckoutWaits: what the backends were doing during the checkout's
 	// timed section (cost_waits.go); absent unless sampled.
-	CheckoutWaits *Waits `json:"checkout_waits,omitempty"`
+	CheckoutWaits *Waits   `json:"checkout_waits,omitempty"`
+	History       *History `json:"history,omitempty"` // with Options.Orders
 }
 
 type Checkout struct {
@@ -141,6 +145,10 @@ type run struct {
 	extra        []*store.DB // the in-process servers' beyond the first
 	externalPIDs []int       // the external servers' processes
 	rr           *roundRobin // deals requests over several servers; nil with one
+	hist         *History    // with Options.Orders
+	// histStage, when not nil, is called as the history's stages end:
+	// "settled" (the settled templates), "templates", "copies", "folded".
+	histStage func(stage string)
 }
 
 // Run generates the program into db (freshly migrated and empty), serves it
@@ -177,6 +185,14 @@ func Run(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 		return nil, err
 	}
 	defer stop()
+	// The history goes through the first server alone: the templates are
+	// placed with its store's clock moved back.
+	if opt.Orders > 0 {
+		if r.hist, err = r.history(ctx); err != nil {
+			return nil, fmt.Errorf("bench: history: %w", err)
+		}
+		res.History = r.hist
+	}
 	stopMore, err := r.serveMore(ctx)
 	if err != nil {
 		return nil, err

@@ -13,7 +13,7 @@ import (
 // Insight is the cost of market insight: folding a year of sales events
 // into the rollups, then reading series and breakdowns over HTTP.
 type Insight struct {
-	HistoryEvents  int     `json:"history_events"` // sales events written over the past year (one per distributor, at most 1,000,000)
+	HistoryEvents  int     `json:"history_events"` // sales events written over the past year (one per distributor, at most 1,000,000; with --orders, the history's)
 	FoldedEvents   int     `json:"folded_events"`  // those and the scenarios' own, folded by the insight sweep
 	FoldPerS       float64 `json:"fold_per_s"`
 	SeriesRows     int64   `json:"series_rows"`    // insight_series rows after the fold
@@ -52,7 +52,10 @@ const historyDays = 365
 // 60 days ending up to a year back) in turn.
 func (r *run) insight(ctx context.Context) (Insight, error) {
 	out := Insight{HistoryEvents: min(1_000_000, r.prog.Distributors)}
-	if _, err := seed.SalesHistory(ctx, r.db, r.prog, out.HistoryEvents, historyDays, r.opt.Seed); err != nil {
+	if r.hist != nil {
+		// The orders of history are the year of sales, already folded.
+		out.HistoryEvents = int(r.hist.SalesEvents)
+	} else if _, err := seed.SalesHistory(ctx, r.db, r.prog, out.HistoryEvents, historyDays, r.opt.Seed); err != nil {
 		return out, err
 	}
 	start := time.Now()
