@@ -92,6 +92,16 @@ func Seed(ctx context.Context, db *store.DB, size Size, progress func(stage stri
 		db.WritePool().SetMaxIdleConns(0)
 		db.WritePool().SetMaxIdleConns(2)
 	}
+	if db.Engine() == sqldb.Postgres {
+		// Statistics for the planner, as autovacuum gathers them after a
+		// bulk load on a production server (this one may run without it).
+		if _, err := db.WritePool().ExecContext(ctx, `DO $$ DECLARE t TEXT; BEGIN
+			FOR t IN SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema() LOOP
+				EXECUTE 'ANALYZE ' || t;
+			END LOOP; END $$`); err != nil {
+			return nil, errs.Wrap("seed.Seed", sqldb.MapErr(err))
+		}
+	}
 	return p, nil
 }
 
