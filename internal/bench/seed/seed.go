@@ -95,9 +95,16 @@ func Seed(ctx context.Context, db *store.DB, size Size, progress func(stage stri
 	if db.Engine() == sqldb.Postgres {
 		// Statistics for the planner, as autovacuum gathers them after a
 		// bulk load on a production server (this one may run without it).
-		if _, err := db.WritePool().ExecContext(ctx, `DO $$ DECLARE t TEXT; BEGIN
+		// Only of the tables the program filled: one analyzed while empty
+		// would be planned as empty while the scenarios fill it (autovacuum
+		// would analyze it again as it grows; a table never analyzed is
+		// planned from its current size).
+		if _, err := db.WritePool().ExecContext(ctx, `DO $$ DECLARE t TEXT; filled BOOLEAN; BEGIN
 			FOR t IN SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema() LOOP
-				EXECUTE 'ANALYZE ' || t;
+				EXECUTE 'SELECT EXISTS (SELECT 1 FROM ' || t || ')' INTO filled;
+				IF filled THEN
+					EXECUTE 'ANALYZE ' || t;
+				END IF;
 			END LOOP; END $$`); err != nil {
 			return nil, errs.Wrap("seed.Seed", sqldb.MapErr(err))
 		}
