@@ -39,9 +39,12 @@ func checkCommon(t *testing.T, ctx context.Context, db *store.DB, res *bench.Res
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The deadline may cut an order short between placing and paying it.
-	if c.Orders <= 0 || c.OrdersStarted < c.Orders || c.OrdersStarted > c.Orders+3 || c.OrdersStarted+1 != counts["orders"] {
-		t.Errorf("cost counts %d orders completed, %d started; the table holds %d (one placed before the timed section)",
+	// The deadline may cut an order short between placing and paying it,
+	// and a placement in flight at the second snapshot (one per client, 3)
+	// commits after it, outside the section.
+	held := counts["orders"] - 1 // the one placed before the timed section
+	if c.Orders <= 0 || c.OrdersStarted < c.Orders || c.OrdersStarted > c.Orders+3 || held < c.OrdersStarted || held > c.OrdersStarted+3 {
+		t.Errorf("cost counts %d orders completed, %d started; the table holds %d (one placed before the timed section, up to 3 after it)",
 			c.Orders, c.OrdersStarted, counts["orders"])
 	}
 	if f := float64(c.FloorRowsPerOrder); f < 10 || c.RowsInsertedPerOrder < 0.6*f || c.RowsInsertedPerOrder > 1.4*f {
@@ -204,6 +207,12 @@ func TestServersPostgres(t *testing.T) {
 // A `sharemall serve` process beside the in-process server, on the same
 // schema: both answer, and its CPU is reported apart.
 func TestExternalServerPostgres(t *testing.T) {
+	if raceDetector {
+		// Bulk generation and a server in another process: nothing the race
+		// detector can watch, and the slowest tests under it. .ci/run runs
+		// this test without -race, beside the plain packages.
+		t.Skip("run without -race (.ci/run)")
+	}
 	if testing.Short() {
 		t.Skip("builds sharemall and runs the checkout scenario")
 	}

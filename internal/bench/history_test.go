@@ -23,6 +23,12 @@ import (
 // twice); the unique keys hold; the times lie in the past year in id order;
 // and real orders placed and settled afterwards leave the books sound.
 func TestHistory(t *testing.T) {
+	if raceDetector {
+		// Bulk generation and a server in another process: nothing the race
+		// detector can watch, and the slowest tests under it. .ci/run runs
+		// this test without -race, beside the plain packages.
+		t.Skip("run without -race (.ci/run)")
+	}
 	if testing.Short() {
 		t.Skip("places a few hundred orders over HTTP")
 	}
