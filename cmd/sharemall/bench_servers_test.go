@@ -20,6 +20,7 @@ func TestRunBenchServerFlags(t *testing.T) {
 		{[]string{"--servers", "17", "--db", "postgres://x"}, "--servers 1…16"},
 		{[]string{"--external-servers", "-1"}, "--external-servers 0…16"},
 		{[]string{"--wait-events", "x"}, "invalid value"},
+		{[]string{"--orders", "-1"}, "--orders must be ≥ 0"},
 	} {
 		err := runBench(context.Background(), c.args, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
