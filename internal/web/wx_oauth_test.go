@@ -112,9 +112,13 @@ func TestPayInWeChatsBrowser(t *testing.T) {
 
 		// Forged states and a bad code change nothing.
 		i := strings.IndexByte(state, 'z')
+		flipped := "0"
+		if strings.HasSuffix(state, "0") {
+			flipped = "1"
+		}
 		for _, bad := range []url.Values{
-			{"code": {code}, "state": {"999" + state[i:]}},          // another order under the same signature
-			{"code": {code}, "state": {state[:len(state)-1] + "0"}}, // a changed signature
+			{"code": {code}, "state": {"999" + state[i:]}},              // another order under the same signature
+			{"code": {code}, "state": {state[:len(state)-1] + flipped}}, // a changed signature
 			{"code": {code}},
 			{"code": {"a-code-WeChat-never-gave"}, "state": {state}},
 			{"state": {state}},
