@@ -150,7 +150,13 @@ func openPostgres(ctx context.Context, dbURL string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("sqldb: open postgres: %w", err)
 	}
+	// All four stay open when idle: database/sql keeps two by default and
+	// closes the others as they come back, so that under load every
+	// account creation beyond two at once paid for a new PostgreSQL
+	// backend (fork, authentication, catalog caches).
 	aside.SetMaxOpenConns(4)
+	aside.SetMaxIdleConns(4)
+	aside.SetConnMaxIdleTime(5 * time.Minute)
 	return &DB{engine: Postgres, write: db, read: db, aside: aside, pool: pool, Now: time.Now}, nil
 }
 
