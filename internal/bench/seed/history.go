@@ -658,6 +658,9 @@ func HistoryWritten(ctx context.Context, db *store.DB) error {
 				return errs.Wrap("seed.HistoryWritten", sqldb.MapErr(err))
 			}
 		}
+		if err := pgCheckpoint(ctx, db); err != nil {
+			return errs.Wrap("seed.HistoryWritten", err)
+		}
 		return nil
 	}
 	if _, err := db.WritePool().ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
