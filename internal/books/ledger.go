@@ -317,6 +317,28 @@ func createAccounts(ctx context.Context, tx *sqldb.Tx, codes []string, currency 
 	return tx.ExecAside(ctx, q, args...)
 }
 
+// OpenNewOwnerAccounts creates, inside tx, the accounts with codes of an
+// owner tx has just created (a distributor joining), so that the owner's
+// first booking finds them instead of creating them beside its
+// transaction (createAccounts: a statement and a commit of its own, and a
+// second read). Nobody else can be creating an account of an owner that
+// is not committed yet, so the insert waits on no one; ON CONFLICT DO
+// NOTHING keeps it harmless if one exists all the same.
+func OpenNewOwnerAccounts(ctx context.Context, tx *sqldb.Tx, codes []string, currency string) error {
+	values := make([]string, len(codes))
+	args := make([]any, 0, 5*len(codes))
+	for i, code := range codes {
+		kind, owner, err := ledger.ParseCode(code)
+		if err != nil {
+			return err
+		}
+		values[i] = "(?, ?, ?, ?, ?)"
+		args = append(args, code, string(kind), sqldb.NullInt(owner), currency, sqldb.TS(tx.Now()))
+	}
+	return tx.ExecLater(ctx, `INSERT INTO ledger_accounts (code, kind, owner_id, currency, created_at) VALUES `+
+		strings.Join(values, ", ")+` ON CONFLICT (code) DO NOTHING`, args...)
+}
+
 // Balance returns an account's cached balance (credits − debits); 0 for an
 // account never used.
 func Balance(ctx context.Context, tx *sqldb.Tx, code string) (money.Amount, error) {

@@ -8,7 +8,9 @@ import (
 	"unicode/utf8"
 
 	"sharemall/internal/account"
+	"sharemall/internal/books"
 	"sharemall/internal/errs"
+	"sharemall/internal/ledger"
 	"sharemall/internal/network"
 	"sharemall/internal/program"
 	"sharemall/internal/sqldb"
@@ -142,6 +144,11 @@ func (tx *Tx) joinNetwork(ctx context.Context, accountID int64, j network.Join) 
 		return nil, sqldb.Relabel(err, errs.Conflict, "", "this account has already joined the network")
 	}
 	if err := tx.grantRole(ctx, accountID, account.Distributor); err != nil {
+		return nil, err
+	}
+	// The account a distributor's commissions are booked to exists from
+	// the day it joins: its first sale's payment need not create it.
+	if err := books.OpenNewOwnerAccounts(ctx, tx.Tx, []string{ledger.Code(ledger.DistributorPending, id)}, s.CurrencyCode); err != nil {
 		return nil, err
 	}
 	if err := tx.recordInsight(ctx, insightEvent{kind: eventJoined, ref: id}); err != nil {

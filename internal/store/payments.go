@@ -337,10 +337,16 @@ func (db *DB) ProviderSecret(ctx context.Context, provider string, fresh func() 
 const paymentCols = `id, order_id, provider, provider_ref, COALESCE(reference, provider_ref), method, started, amount, currency, status, created_at, paid_at, refunded_at, refunded_amount`
 
 func (tx *Tx) payment(ctx context.Context, cond string, args ...any) (*Payment, error) {
+	return tx.paymentRow(ctx, `SELECT `+paymentCols+` FROM payments WHERE `+cond, args...)
+}
+
+// paymentRow runs q, a statement that yields one payment's paymentCols (a
+// SELECT, or an UPDATE … RETURNING), and returns the payment.
+func (tx *Tx) paymentRow(ctx context.Context, q string, args ...any) (*Payment, error) {
 	p := &Payment{}
 	var amount, created, refundedAmount int64
 	var paid, refunded sql.NullInt64
-	if err := tx.Get(ctx, "payment", `SELECT `+paymentCols+` FROM payments WHERE `+cond, args,
+	if err := tx.Get(ctx, "payment", q, args,
 		&p.ID, &p.OrderID, &p.Provider, &p.ProviderRef, &p.Reference, &p.Method, &p.Started, &amount, &p.Currency, &p.Status, &created, &paid, &refunded, &refundedAmount); err != nil {
 		return nil, err
 	}

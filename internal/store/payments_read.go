@@ -112,17 +112,13 @@ func (tx *Tx) paymentRefunds(ctx context.Context, paymentID int64) ([]PaymentRef
 func (db *DB) PaymentStarted(ctx context.Context, id int64, providerRef, started string) (*Payment, error) {
 	var p *Payment
 	err := db.Write(ctx, func(tx *Tx) error {
-		if providerRef != "" {
-			if err := tx.ExecLater(ctx, `UPDATE payments SET provider_ref = ? WHERE id = ? AND provider_ref = reference`, providerRef, id); err != nil {
-				return err
-			}
-		}
-		// Sent with the read below, in one round trip.
-		if err := tx.ExecLater(ctx, `UPDATE payments SET started = ? WHERE id = ?`, started, id); err != nil {
-			return err
-		}
+		// One statement: the provider's id is kept only where none is yet
+		// (provider_ref still holds our reference), and the row as it is
+		// afterwards comes back.
 		var err error
-		p, err = tx.payment(ctx, `id = ?`, id)
+		p, err = tx.paymentRow(ctx, `UPDATE payments SET started = ?,
+			provider_ref = CASE WHEN ? <> '' AND provider_ref = reference THEN ? ELSE provider_ref END
+			WHERE id = ? RETURNING `+paymentCols, started, providerRef, providerRef, id)
 		return err
 	})
 	return p, errs.Wrap("store.PaymentStarted", err)

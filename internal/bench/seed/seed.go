@@ -13,6 +13,7 @@ import (
 
 	"sharemall/internal/account"
 	"sharemall/internal/errs"
+	"sharemall/internal/ledger"
 	"sharemall/internal/network"
 	"sharemall/internal/sqldb"
 	"sharemall/internal/store"
@@ -254,6 +255,10 @@ func seedBenchTree(ctx context.Context, db *store.DB, p *Program, sponsors []int
 	if chain == n {
 		p.LargestTeamID, p.LargestTeam = p.FirstID, team[0]
 	}
+	settings, err := db.Settings(ctx)
+	if err != nil {
+		return err
+	}
 	return db.DB.Write(ctx, func(tx *sqldb.Tx) error {
 		if tx.Engine() == sqldb.SQLite {
 			// A larger page cache (64 MiB) for the bulk insert; Seed closes this
@@ -294,6 +299,23 @@ func seedBenchTree(ctx context.Context, db *store.DB, p *Program, sponsors []int
 		}, func(done int) { progress("distributors", done, n) }); err != nil {
 			return err
 		}
+		// Each distributor's pending account, which joining opens
+		// (books.OpenNewOwnerAccounts).
+		la0, err := nextID(ctx, tx, "ledger_accounts")
+		if err != nil {
+			return err
+		}
+		accountIndexes, err := dropIndexes(ctx, tx, "ledger_accounts")
+		if err != nil {
+			return err
+		}
+		indexes = append(indexes, accountIndexes...)
+		if err := bulkInsert(ctx, tx, `INSERT INTO ledger_accounts (id, code, kind, owner_id, currency, created_at)`, 6, n, func(i int) []any {
+			id := p.FirstID + int64(i)
+			return []any{la0 + int64(i), ledger.Code(ledger.DistributorPending, id), string(ledger.DistributorPending), id, settings.CurrencyCode, now}
+		}, func(done int) { progress("ledger accounts", done, n) }); err != nil {
+			return err
+		}
 		for k, def := range indexes {
 			progress("indexes", k, len(indexes))
 			if _, err := tx.Exec(ctx, def); err != nil {
@@ -303,10 +325,12 @@ func seedBenchTree(ctx context.Context, db *store.DB, p *Program, sponsors []int
 		if err := seedNetworkEvents(ctx, tx, p.FirstID, p.FirstID+int64(n)-1); err != nil {
 			return err
 		}
-		if err := restartIDs(ctx, tx, "accounts"); err != nil {
-			return err
+		for _, t := range []string{"accounts", "distributors", "ledger_accounts"} {
+			if err := restartIDs(ctx, tx, t); err != nil {
+				return err
+			}
 		}
-		return restartIDs(ctx, tx, "distributors")
+		return nil
 	})
 }
 
