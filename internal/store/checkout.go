@@ -392,7 +392,11 @@ func (tx *Tx) checkout(ctx context.Context, customerID int64, in order.CheckoutI
 	if err := tx.insertLines(ctx, id, lines, p.fees); err != nil {
 		return 0, err
 	}
-	return id, tx.recordOrderFunnel(ctx, stepOrder, `o.id = ?`, id)
+	products := make([]funnelProduct, len(lines))
+	for i, c := range lines {
+		products[i] = funnelProduct{c.productID, c.supplierID}
+	}
+	return id, tx.recordLinesFunnel(ctx, stepOrder, sellerID(seller), products)
 }
 
 func sellerID(d *network.Distributor) int64 {

@@ -50,7 +50,7 @@ func (tx *Tx) bookLine(ctx context.Context, b LineBooking) (*CommissionLine, boo
 	if err != nil {
 		return nil, false, err
 	}
-	old, err := tx.book(ctx, []LineBooking{b}, s.CurrencyCode)
+	old, err := tx.book(ctx, []LineBooking{b}, s.CurrencyCode, nil)
 	if err != nil || old[b.LineID] != nil {
 		return old[b.LineID], false, err
 	}
@@ -61,12 +61,14 @@ func (tx *Tx) bookLine(ctx context.Context, b LineBooking) (*CommissionLine, boo
 // book books lines as bookLine does each, in the program's currency
 // (books.BookLines), and records their sales events for the figures and
 // their commission in the tally. old holds, by line id, the lines that
-// were booked before (nothing changed for them).
-func (tx *Tx) book(ctx context.Context, bs []LineBooking, currency string) (old map[int64]*CommissionLine, err error) {
+// were booked before (nothing changed for them). facts holds, by line id,
+// what the caller read of the lines for their sales events (nil: none).
+func (tx *Tx) book(ctx context.Context, bs []LineBooking, currency string, facts map[int64]*saleFacts) (old map[int64]*CommissionLine, err error) {
 	return books.BookLines(ctx, tx.Tx, bs, currency, func(now []books.BookedLine) error {
 		sales := make([]sale, len(now))
 		for i, b := range now {
-			sales[i] = sale{lineID: b.LineID, orderID: b.OrderID, snap: b.Snapshot, base: b.Base, shares: b.Shares, newOrder: b.NewOrder}
+			sales[i] = sale{lineID: b.LineID, orderID: b.OrderID, snap: b.Snapshot, base: b.Base, shares: b.Shares, newOrder: b.NewOrder,
+				facts: facts[b.LineID]}
 			tx.tally().bookedLine(currency, b.Shares)
 		}
 		return tx.recordSales(ctx, sales)

@@ -23,6 +23,18 @@ type sale struct {
 	shares          []commission.Share
 	newOrder        bool // the order's first line booked
 	refund          bool // a refund's change, not a booking
+	// facts, when set, are the line's supplier, the order's region and
+	// the seller's grade as the caller read them in this transaction;
+	// nil: recordSales looks them up in the statement.
+	facts *saleFacts
+}
+
+// saleFacts are the columns of a sales event that recordSales otherwise
+// reads with subqueries of its INSERT (three per row).
+type saleFacts struct {
+	supplierID int64
+	region     string
+	grade      int64
 }
 
 // recordSales records sales events in one statement: what each tier earned
@@ -40,6 +52,12 @@ func (tx *Tx) recordSales(ctx context.Context, sales []sale) error {
 			if sh.Party.Kind == commission.KindTier && sh.Party.Tier >= 1 && sh.Party.Tier <= 3 {
 				amount[sh.Party.Tier-1] += int64(sh.Amount)
 			}
+		}
+		if f := s.facts; f != nil {
+			values[i] = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+			args = append(args, s.lineID, s.orderID, s.snap.SellerID, f.supplierID, f.region, s.newOrder, s.refund, int64(s.base),
+				s.snap.Beneficiary(1), s.snap.Beneficiary(2), s.snap.Beneficiary(3), amount[0], amount[1], amount[2], ts(tx.Now()), f.grade)
+			continue
 		}
 		values[i] = `(?, ?, ?,
 			COALESCE((SELECT supplier_id FROM order_lines WHERE id = ?), 0),

@@ -1,10 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"strings"
 
 	"sharemall/internal/insight"
+	"sharemall/internal/order"
 	"sharemall/internal/sqldb"
 )
 
@@ -60,6 +63,49 @@ func (tx *Tx) recordOrderFunnel(ctx context.Context, step, cond string, args ...
 			CAST(? AS BIGINT)
 		FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE o.seller_id IS NOT NULL AND `+cond,
 		append([]any{step, ts(tx.Now())}, args...)...)
+}
+
+// funnelProduct is a line's product and supplier, for recordLinesFunnel.
+type funnelProduct struct{ product, supplier int64 }
+
+func funnelProducts(lines []order.Line) []funnelProduct {
+	out := make([]funnelProduct, len(lines))
+	for i, l := range lines {
+		out[i] = funnelProduct{l.ProductID, l.SupplierID}
+	}
+	return out
+}
+
+// recordLinesFunnel appends step for an order whose seller (0: none) and
+// lines the caller holds: the rows recordOrderFunnel would select from
+// the stored order, written as values (one event per distinct product,
+// first_program on the order's least product, first_supplier on each
+// supplier's least product).
+func (tx *Tx) recordLinesFunnel(ctx context.Context, step string, seller int64, lines []funnelProduct) error {
+	if seller == 0 || len(lines) == 0 {
+		return nil
+	}
+	least := lines[0].product
+	bySupplier := make(map[int64]int64)
+	for _, l := range lines {
+		least = min(least, l.product)
+		if m, ok := bySupplier[l.supplier]; !ok || l.product < m {
+			bySupplier[l.supplier] = l.product
+		}
+	}
+	distinct := slices.Clone(lines)
+	slices.SortFunc(distinct, func(a, b funnelProduct) int {
+		return cmp.Or(cmp.Compare(a.product, b.product), cmp.Compare(a.supplier, b.supplier))
+	})
+	distinct = slices.Compact(distinct)
+	values := make([]string, len(distinct))
+	args := make([]any, 0, 7*len(distinct))
+	for i, l := range distinct {
+		values[i] = "(?, ?, ?, ?, ?, ?, ?)"
+		args = append(args, step, seller, l.product, l.supplier, l.product == least, l.product == bySupplier[l.supplier], ts(tx.Now()))
+	}
+	return tx.ExecLater(ctx, `INSERT INTO funnel_events (step, distributor_id, product_id, supplier_id, first_program, first_supplier, at)
+		VALUES `+strings.Join(values, ", "), args...)
 }
 
 // funnelRow keys an insight_funnel row.

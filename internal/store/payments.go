@@ -240,11 +240,20 @@ func (tx *Tx) applyPaid(ctx context.Context, p *Payment, amount money.Amount, cu
 		p, err = tx.owePayment(ctx, p)
 		return outcome, p, err
 	}
-	if err := tx.recordOrderFunnel(ctx, stepPaid, `o.id = ?`, p.OrderID); err != nil {
+	// The order's seller, region and the seller's grade with its lines, in
+	// one round trip: the funnel's and the sales events' rows are then
+	// written from them, without reading the order back in the statements.
+	o := &order.Order{ID: p.OrderID}
+	var seller sql.NullInt64
+	var region string
+	var grade int64
+	err = tx.Queries(ctx, sqldb.Query{SQL: `SELECT o.seller_id, o.ship_region, COALESCE(g.grade_id, 0)
+		FROM orders o LEFT JOIN distributors g ON g.id = o.seller_id WHERE o.id = ?`, Args: []any{o.ID},
+		Row: func(scan func(...any) error) error { return scan(&seller, &region, &grade) }}, linesQuery(o.ID, &o))
+	if err != nil {
 		return "", nil, err
 	}
-	o := &order.Order{ID: p.OrderID}
-	if err := tx.orderLines(ctx, o); err != nil {
+	if err := tx.recordLinesFunnel(ctx, stepPaid, seller.Int64, funnelProducts(o.Lines)); err != nil {
 		return "", nil, err
 	}
 	// Stock rows are locked in SKU order, as checkout locks them, so that
@@ -264,11 +273,17 @@ func (tx *Tx) applyPaid(ctx context.Context, p *Payment, amount money.Amount, cu
 		return "", nil, err
 	}
 	bs := make([]LineBooking, len(o.Lines))
+	facts := make(map[int64]*saleFacts, len(o.Lines))
 	for i, l := range o.Lines {
 		bs[i] = LineBooking{LineID: l.ID, OrderID: o.ID, Snapshot: l.Snapshot,
 			Line: commission.Line{Base: l.Base, Markup: l.Markup, Quantity: l.Quantity}}
+		// The grade read is the order's seller's; a line whose snapshot
+		// names another seller has its grade looked up by the statement.
+		if l.Snapshot.SellerID == seller.Int64 {
+			facts[l.ID] = &saleFacts{supplierID: l.SupplierID, region: region, grade: grade}
+		}
 	}
-	if _, err := tx.book(ctx, bs, s.CurrencyCode); err != nil {
+	if _, err := tx.book(ctx, bs, s.CurrencyCode, facts); err != nil {
 		return "", nil, err
 	}
 	if err := tx.bookParcelFees(ctx, o.ID, s.CurrencyCode); err != nil {
