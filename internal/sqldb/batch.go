@@ -141,6 +141,7 @@ func (b *batcher) run(first *writeReq) {
 		return
 	}
 	b.commits.Add(1)
+	db.ckpt.commit()
 }
 
 // step runs one request in a savepoint of stx. lost is not nil when the

@@ -49,7 +49,8 @@ type DB struct {
 	// per connection rather than once per use. nil on PostgreSQL, whose pgx
 	// driver keeps its own per-connection statement cache.
 	writeStmts, readStmts *stmtCache
-	batch                 *batcher // SQLite: group commit of write transactions
+	batch                 *batcher      // SQLite: group commit of write transactions
+	ckpt                  *checkpointer // SQLite: checkpoints beside the writer (checkpoint.go)
 
 	// PostgreSQL: a small pool for statements that commit at once, outside
 	// the transaction that runs them (see Tx.ExecAside).
@@ -104,6 +105,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	wq.Add("_pragma", "cache_size(-65536)")
 	wq.Add("_pragma", "temp_store(MEMORY)")
+	// The writer never checkpoints; the checkpointer's connection does.
+	wq.Add("_pragma", "wal_autocheckpoint(0)")
 	dsn := "file:" + path + "?" + wq.Encode()
 	write, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -117,10 +120,19 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("sqldb: open sqlite %s: %w", path, err)
 	}
 	q.Set("_txlock", "deferred")
+	ckptConn, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqldb: open sqlite: %w", err)
+	}
+	ckptConn.SetMaxOpenConns(1)
+	ckptConn.SetConnMaxIdleTime(0)
+	ckptConn.SetConnMaxLifetime(0)
 	q.Add("_pragma", "query_only(1)")
 	read, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		write.Close()
+		ckptConn.Close()
 		return nil, fmt.Errorf("sqldb: open sqlite: %w", err)
 	}
 	n := max(4, runtime.NumCPU())
@@ -128,6 +140,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxIdleConns(n)
 	db := &DB{engine: SQLite, write: write, read: read, Now: time.Now,
 		writeStmts: newStmtCache(write), readStmts: newStmtCache(read)}
+	db.ckpt = newCheckpointer(ckptConn)
 	db.batch = newBatcher(db)
 	return db, nil
 }
@@ -180,9 +193,13 @@ func (db *DB) Close() error {
 	if db.batch != nil {
 		db.batch.close()
 	}
+	var err error
+	if db.ckpt != nil {
+		err = db.ckpt.close()
+	}
 	db.writeStmts.close()
 	db.readStmts.close()
-	err := db.write.Close()
+	err = errors.Join(err, db.write.Close())
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
@@ -251,7 +268,11 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 // WriteAlone runs fn in a transaction of its own, never batched (bulk work
 // that would hold a batch's other writers for long).
 func (db *DB) WriteAlone(ctx context.Context, fn func(*Tx) error) error {
-	return db.run(ctx, db.write, db.writeStmts, false, fn)
+	err := db.run(ctx, db.write, db.writeStmts, false, fn)
+	if err == nil && db.ckpt != nil {
+		db.ckpt.commit()
+	}
+	return err
 }
 
 // Read runs fn in a read-only transaction.
