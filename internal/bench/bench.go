@@ -100,6 +100,9 @@ type Checkout struct {
 	// keep the tables' indexes: what the schema's indexes cost shows as the
 	// difference between the two.
 	RatioToIndexedFloor float64 `json:"ratio_to_indexed_floor"`
+	// WarmUpOrders were placed and paid untimed before the timed section
+	// (warmUp), through the same server.
+	WarmUpOrders int64 `json:"warm_up_orders"`
 }
 
 type Team struct {

@@ -104,6 +104,17 @@ func round(v float64, digits int) float64 {
 // drive runs work on n goroutines until the deadline passes or limit units
 // are done (limit ≤ 0: no count bound), returning units done and the time
 // taken. The first error stops every goroutine.
+// warmUp runs work untimed with the scenario's clients for a fifth of its
+// duration, at most 2 s and at most a tenth of its count bound: a timed
+// section then measures a server whose connections are open and whose
+// statements are prepared (on PostgreSQL, planned: the first executions
+// of a prepared statement are planned each time), not its start.
+// It returns how many units it ran to their end.
+func warmUp(ctx context.Context, opt Options, work func(ctx context.Context, worker int, unit int64) error) (int64, error) {
+	n, _, err := drive(ctx, opt.Clients, min(opt.Duration/5, 2*time.Second), max(opt.MaxUnits/10, 1), work)
+	return n, err
+}
+
 func drive(ctx context.Context, n int, d time.Duration, limit int64, work func(ctx context.Context, worker int, unit int64) error) (int64, time.Duration, error) {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()

@@ -112,6 +112,19 @@ func (r *run) checkout(ctx context.Context) (Checkout, float64, error) {
 		return out, 0, err
 	}
 
+	rngs := make([]*rand.Rand, r.opt.Clients)
+	for i := range rngs {
+		rngs[i] = rand.New(rand.NewPCG(r.opt.Seed, uint64(i)+2))
+	}
+	placeOne := func(ctx context.Context, w int, u int64) error {
+		return r.order(ctx, rngs[w], int(u), 0, cur, nil)
+	}
+	// Untimed first: the server's connections opened and its statements
+	// prepared and planned, as on a server that has been running, and as
+	// the floors below find them (each floor is warmed the same way).
+	if out.WarmUpOrders, err = warmUp(ctx, r.opt, placeOne); err != nil {
+		return out, 0, err
+	}
 	// Give back what generation used, as a server in its own process would
 	// never have had it: the peak is then the server's and its clients'.
 	debug.FreeOSMemory()
@@ -122,13 +135,9 @@ func (r *run) checkout(ctx context.Context) (Checkout, float64, error) {
 		return out, 0, err
 	}
 	waits := r.meter.sampleWaits(ctx, r.opt.WaitEvents)
-	rngs := make([]*rand.Rand, r.opt.Clients)
-	for i := range rngs {
-		rngs[i] = rand.New(rand.NewPCG(r.opt.Seed, uint64(i)+2))
-	}
 	n, took, err := drive(ctx, r.opt.Clients, r.opt.Duration, r.opt.MaxUnits, func(ctx context.Context, w int, u int64) error {
 		t := time.Now()
-		if err := r.order(ctx, rngs[w], int(u), 0, cur, nil); err != nil {
+		if err := placeOne(ctx, w, u); err != nil {
 			return err
 		}
 		lat.add(time.Since(t))
@@ -147,9 +156,13 @@ func (r *run) checkout(ctx context.Context) (Checkout, float64, error) {
 	out.P50MS, out.P99MS = lat.ms(0.50), lat.ms(0.99)
 
 	floorRate := func(indexed bool) (float64, error) {
-		fn, ftook, err := drive(ctx, r.opt.Clients, r.opt.Duration, max(n, 1), func(ctx context.Context, _ int, _ int64) error {
+		unit := func(ctx context.Context, _ int, _ int64) error {
 			return seed.FloorUnit(ctx, r.db, floor, indexed)
-		})
+		}
+		if _, err := warmUp(ctx, r.opt, unit); err != nil {
+			return 0, fmt.Errorf("floor: %w", err)
+		}
+		fn, ftook, err := drive(ctx, r.opt.Clients, r.opt.Duration, max(n, 1), unit)
 		if err != nil || fn == 0 {
 			return 0, fmt.Errorf("floor: %d units, %v", fn, err)
 		}
