@@ -302,19 +302,28 @@ func ledgerAccount(ctx context.Context, tx *sqldb.Tx, code, currency string) (in
 // sorted so that two such statements cannot either. An empty account
 // carries no money, so it may outlive a transaction that rolls back.
 func createAccounts(ctx context.Context, tx *sqldb.Tx, codes []string, currency string) error {
+	q, args, err := insertAccounts(tx, codes, currency)
+	if err != nil {
+		return err
+	}
+	return tx.ExecAside(ctx, q, args...)
+}
+
+// insertAccounts is the statement that creates the accounts with codes,
+// none of them twice.
+func insertAccounts(tx *sqldb.Tx, codes []string, currency string) (string, []any, error) {
 	values := make([]string, len(codes))
 	args := make([]any, 0, 5*len(codes))
 	for i, code := range codes {
 		kind, owner, err := ledger.ParseCode(code)
 		if err != nil {
-			return err
+			return "", nil, err
 		}
 		values[i] = "(?, ?, ?, ?, ?)"
 		args = append(args, code, string(kind), sqldb.NullInt(owner), currency, sqldb.TS(tx.Now()))
 	}
-	q := `INSERT INTO ledger_accounts (code, kind, owner_id, currency, created_at) VALUES ` + strings.Join(values, ", ") +
-		` ON CONFLICT (code) DO NOTHING`
-	return tx.ExecAside(ctx, q, args...)
+	return `INSERT INTO ledger_accounts (code, kind, owner_id, currency, created_at) VALUES ` + strings.Join(values, ", ") +
+		` ON CONFLICT (code) DO NOTHING`, args, nil
 }
 
 // OpenNewOwnerAccounts creates, inside tx, the accounts with codes of an
@@ -325,18 +334,11 @@ func createAccounts(ctx context.Context, tx *sqldb.Tx, codes []string, currency 
 // is not committed yet, so the insert waits on no one; ON CONFLICT DO
 // NOTHING keeps it harmless if one exists all the same.
 func OpenNewOwnerAccounts(ctx context.Context, tx *sqldb.Tx, codes []string, currency string) error {
-	values := make([]string, len(codes))
-	args := make([]any, 0, 5*len(codes))
-	for i, code := range codes {
-		kind, owner, err := ledger.ParseCode(code)
-		if err != nil {
-			return err
-		}
-		values[i] = "(?, ?, ?, ?, ?)"
-		args = append(args, code, string(kind), sqldb.NullInt(owner), currency, sqldb.TS(tx.Now()))
+	q, args, err := insertAccounts(tx, codes, currency)
+	if err != nil {
+		return err
 	}
-	return tx.ExecLater(ctx, `INSERT INTO ledger_accounts (code, kind, owner_id, currency, created_at) VALUES `+
-		strings.Join(values, ", ")+` ON CONFLICT (code) DO NOTHING`, args...)
+	return tx.ExecLater(ctx, q, args...)
 }
 
 // Balance returns an account's cached balance (credits − debits); 0 for an
