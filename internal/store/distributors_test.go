@@ -3,11 +3,13 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
 	"sharemall/internal/account"
 	"sharemall/internal/errs"
+	"sharemall/internal/ledger"
 	"sharemall/internal/money"
 	"sharemall/internal/network"
 	"sharemall/internal/program"
@@ -148,6 +150,21 @@ func TestJoinNetwork(t *testing.T) {
 		}
 		f.check()
 		wantTeam(t, f.get(root.ID), 4, [3]int64{1, 1, 1})
+		// Each distributor's pending account was opened, empty, by its
+		// join (its first sale's payment does not create it); the refused
+		// joins opened none.
+		_, got, err := db.InsightRowsForTest(f.ctx, `SELECT code, currency, CAST(balance AS TEXT) FROM ledger_accounts
+			WHERE kind = 'distributor_pending' ORDER BY owner_id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want [][]string
+		for _, d := range []*network.Distributor{root, a, b, c, e} {
+			want = append(want, []string{ledger.Code(ledger.DistributorPending, d.ID), "CNY", "0"})
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("pending accounts %v; want %v", got, want)
+		}
 	})
 }
 
