@@ -12,7 +12,8 @@ import (
 	"sharemall/internal/testutil"
 )
 
-// A tiny run fills every figure with a positive number and leaves the tree
+// A tiny run fills every figure with a positive number (the warm-up's count
+// may be 0) and leaves the tree
 // and the ledger consistent.
 func TestBenchTiny(t *testing.T) {
 	if testing.Short() {
@@ -37,7 +38,9 @@ func TestBenchTiny(t *testing.T) {
 				walk(path+"."+k, x)
 			}
 		case float64:
-			if v <= 0 {
+			// The warm-up may finish no order in its fraction of a
+			// second on a slow machine (under -race): a count, 0 is one.
+			if v < 0 || v == 0 && path != ".checkout.warm_up_orders" {
 				t.Errorf("%s = %v, want > 0", path, v)
 			}
 		case string:
