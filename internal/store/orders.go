@@ -172,11 +172,6 @@ func (tx *Tx) attachLines(ctx context.Context, o *order.Order) error {
 	return tx.Queries(ctx, linesQuery(o.ID, &o), fulfilmentsQuery(o.ID, &o))
 }
 
-// orderLines reads an order's lines into o.Lines.
-func (tx *Tx) orderLines(ctx context.Context, o *order.Order) error {
-	return tx.Queries(ctx, linesQuery(o.ID, &o))
-}
-
 // linesQuery reads order id's lines into (*o).Lines; the rows arrive after
 // the query that sets *o, when both share a round trip.
 func linesQuery(id int64, o **order.Order) sqldb.Query {
